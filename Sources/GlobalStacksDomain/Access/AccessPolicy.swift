@@ -1,0 +1,56 @@
+/// The one place that decides what a principal may do.
+/// Not visible to the caller → 404 (decided by scoping); visible but not allowed → 403 (decided here).
+public enum AccessPolicy {
+    public static func allows(_ capability: Capability, _ principal: Principal) -> Bool {
+        let orgRole = principal.organization.role
+        let site = principal.user.siteRole
+        switch capability {
+        case .manageOrganization, .manageTenants, .manageTenantClusters:
+            return orgRole.canManage
+        case .manageManagedClusters:
+            return site == .operator || site == .admin
+        case .manageUsers:
+            return site == .admin
+        }
+    }
+
+    public static func require(_ capability: Capability, _ principal: Principal) throws {
+        guard allows(capability, principal) else {
+            throw DomainError.forbidden(refusal(for: capability))
+        }
+    }
+
+    /// The scope of the caller's active tenant, or nil when no tenant is selected.
+    public static func activeTenantScope(_ principal: Principal) -> TenantScope? {
+        guard let tenant = principal.tenant, tenant.organizationID == principal.organization.organization.id else {
+            return nil
+        }
+        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID, role: principal.organization.role)
+    }
+
+    /// Like `activeTenantScope`, but a missing selection is an error that tells the caller what to do.
+    public static func requireActiveTenantScope(_ principal: Principal) throws -> TenantScope {
+        guard let scope = activeTenantScope(principal) else {
+            throw DomainError.invalidInput("No tenant is selected; select one with POST /v1/tenants/{tenantId}/activate.")
+        }
+        return scope
+    }
+
+    /// The scope of a tenant in the caller's active organization; a tenant anywhere else is not visible (404).
+    public static func tenantScope(for tenant: Tenant, _ principal: Principal) throws -> TenantScope {
+        guard tenant.organizationID == principal.organization.organization.id else {
+            throw DomainError.notFound("No tenant \(tenant.id) in the active organization.")
+        }
+        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID, role: principal.organization.role)
+    }
+
+    private static func refusal(for capability: Capability) -> String {
+        switch capability {
+        case .manageOrganization: "Owner or admin role in the organization is required."
+        case .manageTenants: "Owner or admin role in the organization is required to manage tenants."
+        case .manageTenantClusters: "Owner or admin role in the organization is required to manage the tenant's clusters."
+        case .manageManagedClusters: "Only site operators and admins can manage globalstacks-managed clusters."
+        case .manageUsers: "Only site admins can manage user accounts."
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Everything a caller can be allowed to do. Derived from site role, organization role and tenant by `AccessPolicy`.
+public enum Capability: Sendable, CaseIterable {
+    /// Rename the active organization, manage its members and invitations.
+    case manageOrganization
+    /// Create tenants in the active organization and change their status.
+    case manageTenants
+    /// Create and change `byo` clusters of the active tenant.
+    case manageTenantClusters
+    /// Create and change `globalstacks-managed` clusters (platform capacity).
+    case manageManagedClusters
+    /// Create, list and deactivate user accounts.
+    case manageUsers
+}

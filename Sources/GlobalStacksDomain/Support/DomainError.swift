@@ -1,0 +1,33 @@
+/// A failure the caller can act on. The HTTP edge maps each kind to one status code.
+public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Equatable, Sendable {
+        /// The input is malformed or breaks a rule (400).
+        case invalidInput
+        /// No valid credentials (401).
+        case unauthenticated
+        /// Visible to the caller but not allowed (403).
+        case forbidden
+        /// Missing, or not visible to the caller (404).
+        case notFound
+        /// The current state does not allow it (409).
+        case conflict
+        /// Too many attempts; try again after the given number of seconds (429).
+        case tooManyRequests(retryAfterSeconds: Int)
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func invalidInput(_ message: String) -> Self { .init(.invalidInput, message) }
+    public static func unauthenticated(_ message: String) -> Self { .init(.unauthenticated, message) }
+    public static func forbidden(_ message: String) -> Self { .init(.forbidden, message) }
+    public static func notFound(_ message: String) -> Self { .init(.notFound, message) }
+    public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A typed identifier: `Identifier<User>` and `Identifier<Tenant>` cannot be mixed up.
+public struct Identifier<Entity>: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// A new random identifier (lower-case UUID text, the same on every store engine).
+    public static func generate() -> Self {
+        Self(rawValue: UUID().uuidString.lowercased())
+    }
+
+    public var description: String { rawValue }
+}
+
+public typealias UserID = Identifier<User>
+public typealias OrganizationID = Identifier<Organization>
+public typealias TenantID = Identifier<Tenant>
+public typealias ClusterID = Identifier<Cluster>
+public typealias InvitationID = Identifier<Invitation>
+public typealias CredentialID = Identifier<Credential>

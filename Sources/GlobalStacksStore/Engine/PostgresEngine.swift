@@ -1,0 +1,55 @@
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import ServiceLifecycle
+
+/// PostgreSQL through a PostgresNIO connection pool. Run it as a service (`run()`) while the store is in use.
+public final class PostgresEngine: DatabaseEngine, Service {
+    public let name = "postgresql"
+    public let rowLockClause = " FOR UPDATE"
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=require` asks for TLS.
+    public init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
+        var configuration = try PostgresURL.clientConfiguration(from: url)
+        configuration.options.maximumConnections = maximumConnections
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        } catch let error as PostgresTransactionError {
+            // Surface the caller's own error (a domain refusal, a unique violation) rather than the wrapper.
+            if let closureError = error.closureError { throw closureError }
+            throw error
+        }
+    }
+
+    public func lockForMigrations(_ database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_advisory_xact_lock(7261746963)").run()
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return error.serverInfo?[.sqlState] == "23505"
+    }
+
+    public func shutdown() async {}
+}

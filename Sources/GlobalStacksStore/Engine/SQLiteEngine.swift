@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// SQLite in WAL mode: one writer connection (transactions take turns) and a few reader connections.
+public final class SQLiteEngine: DatabaseEngine {
+    public let name = "sqlite"
+    public let rowLockClause = ""
+
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writerTurn = AsyncTurnstile()
+    private let nextReader = ManagedAtomicCounter()
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Opens (and creates when missing) the database file at `path`.
+    public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteEngine {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let writer = try await openConnection(path: path, logger: logger)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+            try await writer.sql().raw(SQLQueryString(pragma)).run()
+        }
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) {
+            readers.append(try await openConnection(path: path, logger: logger))
+        }
+        return SQLiteEngine(writer: writer, readers: readers)
+    }
+
+    private static func openConnection(path: String, logger: Logger) async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: .singleton, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any()
+        ).get()
+        try await connection.sql().raw("PRAGMA busy_timeout=5000").run()
+        return connection
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let reader = readers[nextReader.next() % readers.count]
+        return try await body(reader.sql(queryLogLevel: nil))
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writerTurn.withTurn {
+            let database = writer.sql(queryLogLevel: nil)
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func lockForMigrations(_ database: any SQLDatabase) async throws {
+        // BEGIN IMMEDIATE already holds the database's write lock.
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+            || (error.reason == .constraint && error.message.contains("UNIQUE"))
+    }
+
+    public func shutdown() async {
+        for connection in readers + [writer] {
+            try? await connection.close().get()
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GlobalStacksDomain
+import SQLKit
+
+extension SQLStore: ClusterRepository {
+    /// Managed clusters, plus the scope's own `byo` clusters. A NULL tenant bind matches no `byo` cluster.
+    private func visibility(_ scope: TenantScope?) -> SQLQueryString {
+        "(k.ownership = 'globalstacks-managed' OR k.tenant_id = \(bind: scope?.tenantID.rawValue))"
+    }
+
+    public func clusters(visibleTo scope: TenantScope?) async throws -> [Cluster] {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.cluster) FROM clusters k WHERE \(self.visibility(scope))
+                ORDER BY k.created_at, k.id LIMIT 1000
+                """).all().map { try $0.cluster() }
+        }
+    }
+
+    public func cluster(id: ClusterID, visibleTo scope: TenantScope?) async throws -> Cluster? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.cluster) FROM clusters k WHERE k.id = \(bind: id.rawValue) AND \(self.visibility(scope))
+                """).first()?.cluster()
+        }
+    }
+
+    public func createCluster(owner: ClusterOwner, name: String, slug: Slug?, provider: String, metadata: [String: String], at now: Date) async throws -> Cluster {
+        let (tenantID, ownership): (TenantID?, ClusterOwnership) = switch owner {
+        case .tenant(let scope): (scope.tenantID, .byo)
+        case .platform: (nil, .globalstacksManaged)
+        }
+        return try await engine.transaction { database in
+            let chosenSlug: Slug
+            if let slug {
+                chosenSlug = slug
+            } else {
+                chosenSlug = try await self.firstFreeSlug(Slug.derived(from: name, fallback: "cluster")) { candidate in
+                    try await database.raw("""
+                        SELECT 1 AS taken FROM clusters WHERE COALESCE(tenant_id, '') = \(bind: tenantID?.rawValue ?? "") AND slug = \(bind: candidate.rawValue)
+                        """).first() != nil
+                }
+            }
+            let cluster = Cluster(
+                id: .generate(), tenantID: tenantID, name: name, slug: chosenSlug, ownership: ownership, provider: provider,
+                status: .active, metadata: metadata, createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
+            )
+            try await self.uniquely("A cluster with the slug '\(chosenSlug)' already exists; choose another slug.") {
+                try await database.raw("""
+                    INSERT INTO clusters (id, tenant_id, name, slug, ownership, provider, status, metadata, created_at, updated_at)
+                    VALUES (\(bind: cluster.id.rawValue), \(bind: tenantID?.rawValue), \(bind: name), \(bind: chosenSlug.rawValue),
+                            \(bind: ownership.rawValue), \(bind: provider), \(bind: cluster.status.rawValue),
+                            \(bind: MetadataCoding.encode(metadata)), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
+                    """).run()
+            }
+            return cluster
+        }
+    }
+
+    public func updateCluster(id: ClusterID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (Cluster) throws -> Cluster) async throws -> Cluster {
+        try await engine.transaction { database in
+            guard let current = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.cluster) FROM clusters k
+                WHERE k.id = \(bind: id.rawValue) AND \(self.visibility(scope))\(unsafeRaw: self.engine.rowLockClause)
+                """).first()?.cluster()
+            else { throw DomainError.notFound("No cluster \(id) visible to the active tenant.") }
+            let updated = try change(current)
+            try await database.raw("""
+                UPDATE clusters SET name = \(bind: updated.name), status = \(bind: updated.status.rawValue),
+                    metadata = \(bind: MetadataCoding.encode(updated.metadata)), updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue)
+                """).run()
+            return updated
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GlobalStacksDomain
+import SQLKit
+
+extension SQLStore: CredentialRepository {
+    public func createCredential(_ new: NewCredential, at now: Date) async throws -> Credential {
+        let id = CredentialID.generate()
+        let time = now.storedMilliseconds
+        try await engine.transaction { database in
+            try await database.raw("""
+                INSERT INTO credentials (id, kind, user_id, token_hash, token_prefix, name, active_organization_id,
+                                         created_at, last_used_at, expires_at)
+                VALUES (\(bind: id.rawValue), \(bind: new.kind.rawValue), \(bind: new.userID.rawValue), \(bind: new.tokenHash),
+                        \(bind: new.tokenPrefix), \(bind: new.name), \(bind: new.activeOrganizationID.rawValue),
+                        \(bind: time), \(bind: time), \(bind: new.expiresAt.storedMilliseconds))
+                """).run()
+        }
+        return Credential(
+            id: id, kind: new.kind, userID: new.userID, name: new.name, tokenPrefix: new.tokenPrefix,
+            createdAt: now.truncatedToStoredPrecision, lastUsedAt: now.truncatedToStoredPrecision,
+            expiresAt: new.expiresAt?.truncatedToStoredPrecision, revokedAt: nil
+        )
+    }
+
+    /// One query resolves the credential, its user, the active organization (if the user is still an active member)
+    /// and the active tenant (if it still belongs to that organization).
+    public func principal(tokenHash: String, kind: Credential.Kind) async throws -> Principal? {
+        try await engine.read { database in
+            guard let row = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.credential), \(unsafeRaw: Columns.user), \(unsafeRaw: Columns.organization),
+                       m.role AS m_role, \(unsafeRaw: Columns.tenant)
+                FROM credentials c
+                JOIN users u ON u.id = c.user_id
+                LEFT JOIN memberships m ON m.organization_id = c.active_organization_id AND m.user_id = c.user_id AND m.status = 'active'
+                LEFT JOIN organizations o ON o.id = m.organization_id
+                LEFT JOIN tenants t ON t.id = c.active_tenant_id AND t.organization_id = m.organization_id
+                WHERE c.token_hash = \(bind: tokenHash) AND c.kind = \(bind: kind.rawValue)
+                """).first()
+            else { return nil }
+            let user = try row.user()
+            let credential = try row.credential()
+            if try row.optionalString("o_id") != nil {
+                let organization = OrganizationMembershipView(organization: try row.organization(), role: try row.enumValue("m_role"))
+                let tenant = try row.optionalString("t_id") != nil ? try row.tenant() : nil
+                return Principal(user: user, credential: credential, organization: organization, tenant: tenant)
+            }
+            // The selected organization is gone or the user left it: fall back to the personal organization.
+            guard let personal = try await self.membership(userID: user.id, organizationID: user.personalOrganizationID, in: database) else {
+                return nil
+            }
+            return Principal(user: user, credential: credential, organization: personal, tenant: nil)
+        }
+    }
+
+    public func touchCredential(id: CredentialID, at now: Date) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE credentials SET last_used_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue) AND last_used_at < \(bind: now.storedMilliseconds)
+                """).run()
+        }
+    }
+
+    public func revokeCredential(id: CredentialID, userID: UserID, at now: Date) async throws -> Bool {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE credentials SET revoked_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue) AND user_id = \(bind: userID.rawValue) AND revoked_at IS NULL
+                RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func apiKeys(userID: UserID) async throws -> [Credential] {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.credential) FROM credentials c
+                WHERE c.user_id = \(bind: userID.rawValue) AND c.kind = 'api_key' ORDER BY c.created_at, c.id
+                """).all().map { try $0.credential() }
+        }
+    }
+
+    public func activateOrganization(_ organizationID: OrganizationID, credentialID: CredentialID) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE credentials SET active_organization_id = \(bind: organizationID.rawValue),
+                    active_tenant_id = (
+                        SELECT r.tenant_id FROM remembered_tenants r
+                        JOIN tenants t ON t.id = r.tenant_id AND t.organization_id = r.organization_id
+                        WHERE r.credential_id = \(bind: credentialID.rawValue) AND r.organization_id = \(bind: organizationID.rawValue))
+                WHERE id = \(bind: credentialID.rawValue)
+                """).run()
+        }
+    }
+
+    public func activateTenant(_ scope: TenantScope, credentialID: CredentialID) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE credentials SET active_organization_id = \(bind: scope.organizationID.rawValue),
+                    active_tenant_id = \(bind: scope.tenantID.rawValue)
+                WHERE id = \(bind: credentialID.rawValue)
+                """).run()
+            try await database.raw("""
+                INSERT INTO remembered_tenants (credential_id, organization_id, tenant_id)
+                VALUES (\(bind: credentialID.rawValue), \(bind: scope.organizationID.rawValue), \(bind: scope.tenantID.rawValue))
+                ON CONFLICT (credential_id, organization_id) DO UPDATE SET tenant_id = excluded.tenant_id
+                """).run()
+        }
+    }
+}
