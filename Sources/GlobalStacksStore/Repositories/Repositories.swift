@@ -23,8 +23,8 @@ public protocol CredentialRepository: Sendable {
     /// The principal behind a secret's hash, resolved against current memberships and tenants. No usability checks.
     func principal(tokenHash: String, kind: Credential.Kind) async throws -> Principal?
     func touchCredential(id: CredentialID, at now: Date) async throws
-    /// Revokes a credential of `userID`; false when there is no such live credential.
-    func revokeCredential(id: CredentialID, userID: UserID, at now: Date) async throws -> Bool
+    /// Revokes a live credential of `userID` of the given kind; false when there is none.
+    func revokeCredential(id: CredentialID, kind: Credential.Kind, userID: UserID, at now: Date) async throws -> Bool
     func apiKeys(userID: UserID) async throws -> [Credential]
     /// Makes `organizationID` active for the credential and restores the tenant it last used there, if still present.
     func activateOrganization(_ organizationID: OrganizationID, credentialID: CredentialID) async throws

@@ -61,11 +61,11 @@ extension SQLStore: CredentialRepository {
         }
     }
 
-    public func revokeCredential(id: CredentialID, userID: UserID, at now: Date) async throws -> Bool {
+    public func revokeCredential(id: CredentialID, kind: Credential.Kind, userID: UserID, at now: Date) async throws -> Bool {
         try await engine.transaction { database in
             try await database.raw("""
                 UPDATE credentials SET revoked_at = \(bind: now.storedMilliseconds)
-                WHERE id = \(bind: id.rawValue) AND user_id = \(bind: userID.rawValue) AND revoked_at IS NULL
+                WHERE id = \(bind: id.rawValue) AND kind = \(bind: kind.rawValue) AND user_id = \(bind: userID.rawValue) AND revoked_at IS NULL
                 RETURNING id
                 """).first() != nil
         }

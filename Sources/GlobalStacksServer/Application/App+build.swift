@@ -1,0 +1,55 @@
+import GlobalStacksAPI
+import GlobalStacksStore
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// Builds the whole server: store (migrated), first-start bootstrap, router and services.
+public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let (store, engineService) = try await StoreFactory.open(configuration.database, logger: logger)
+    var app = Application(
+        router: try buildRouter(store: store, configuration: configuration),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
+        logger: logger
+    )
+    if let engineService { app.addServices(engineService) }
+    app.addServices(StoreShutdown(store: store))
+    // Runs once the database pool is up and before the first request is accepted.
+    app.beforeServerStarts {
+        try await store.migrate(logger: logger)
+        try await FirstStart(store: store, configuration: configuration, logger: logger).run()
+    }
+    return app
+}
+
+/// The routes and middleware, separate from start-up so tests can drive the router directly.
+func buildRouter(store: SQLStore, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        ErrorResponseMiddleware()
+        MetricsMiddleware()
+        LogRequestsMiddleware(.info)
+        BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
+        RequestEnvironmentMiddleware()
+    }
+    OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
+    try APIController(store: store, configuration: configuration)
+        .registerHandlers(
+            on: router,
+            configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+            middlewares: [APIErrorMiddleware()]
+        )
+    return router
+}
+
+/// Closes database connections after the HTTP server has stopped.
+struct StoreShutdown: Service {
+    let store: SQLStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.engine.shutdown()
+    }
+}

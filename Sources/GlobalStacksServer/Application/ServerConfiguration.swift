@@ -1,0 +1,41 @@
+import Foundation
+
+/// Everything `gstacks server` can be told, with production defaults.
+public struct ServerConfiguration: Sendable {
+    public enum Database: Sendable, Equatable {
+        /// An SQLite file (created with its directory on first start).
+        case sqlite(path: String)
+        /// `postgres://user:password@host:port/database`.
+        case postgres(url: String)
+    }
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database = Database.sqlite(path: "./data/gstacks.sqlite")
+    /// The address people use to reach this server (invitation links are built from it).
+    public var publicURL: String?
+    /// Mark the session cookie `Secure` (set when clients reach the server over HTTPS, e.g. behind a TLS proxy).
+    public var secureCookies = false
+    /// Let anyone create an account with `POST /v1/signup`.
+    public var allowSignUp = false
+    /// The first site admin, created on an empty database when both are given.
+    public var initialAdminEmail: String?
+    public var initialAdminPassword: String?
+    /// bcrypt work factor (4…31). 12 is the production default; tests lower it.
+    public var bcryptCost = 12
+    /// Largest request body accepted, in bytes.
+    public var maxRequestBodyBytes = 1 << 20
+    public var sessionIdleTimeout: TimeInterval = 12 * 3600
+    public var sessionAbsoluteLifetime: TimeInterval = 7 * 86_400
+    /// Sign-in attempts allowed per account (and, ×4, per client address) in `loginWindow` before a lock-out.
+    public var loginAttemptsPerWindow = 5
+    public var loginWindow: TimeInterval = 15 * 60
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// The base of links the server hands out.
+    public var resolvedPublicURL: String {
+        (publicURL ?? "http://\(host):\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Resolves the caller of the running request from its session cookie or `Authorization: Bearer gsk_…` API key.
+struct Authenticator: Sendable {
+    static let apiKeyPrefix = "gsk_"
+
+    let store: any Store
+    let lifetime: CredentialLifetime
+
+    /// The caller, or 401 with a message that says how to sign in.
+    func principal() async throws -> Principal {
+        guard let principal = try await optionalPrincipal() else {
+            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
+        }
+        return principal
+    }
+
+    func optionalPrincipal() async throws -> Principal? {
+        let environment = try RequestEnvironment.required
+        let lookup: (hash: String, kind: Credential.Kind)
+        if let bearer = environment.bearerToken {
+            guard bearer.hasPrefix(Self.apiKeyPrefix) else {
+                throw DomainError.unauthenticated("Unsupported bearer token; API keys start with '\(Self.apiKeyPrefix)'.")
+            }
+            lookup = (SecretHasher.hash(bearer), .apiKey)
+        } else if let token = environment.sessionToken {
+            lookup = (SecretHasher.hash(token), .session)
+        } else {
+            return nil
+        }
+        let now = Date()
+        guard let principal = try await store.principal(tokenHash: lookup.hash, kind: lookup.kind),
+              principal.user.isActive, lifetime.isUsable(principal.credential, at: now)
+        else {
+            throw DomainError.unauthenticated(lookup.kind == .session
+                ? "Your session has ended; sign in again with POST /v1/auth/session."
+                : "This API key is not valid (revoked, expired or unknown).")
+        }
+        if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
+            try await store.touchCredential(id: principal.credential.id, at: now)
+        }
+        return principal
+    }
+}
+
+/// Mints sessions and API keys: a fresh secret, of which only the hash is stored.
+struct CredentialIssuer: Sendable {
+    let store: any Store
+    let lifetime: CredentialLifetime
+
+    func issueSession(for user: User, at now: Date) async throws -> (credential: Credential, token: String) {
+        let token = SecretToken.generate()
+        let credential = try await store.createCredential(NewCredential(
+            kind: .session, userID: user.id, tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix,
+            name: nil, expiresAt: now.addingTimeInterval(lifetime.sessionAbsoluteLifetime),
+            activeOrganizationID: user.personalOrganizationID
+        ), at: now)
+        return (credential, token.value)
+    }
+
+    func issueAPIKey(for principal: Principal, name: String, expiresAt: Date?, at now: Date) async throws -> (credential: Credential, key: String) {
+        let key = SecretToken.generate(prefix: Authenticator.apiKeyPrefix)
+        let credential = try await store.createCredential(NewCredential(
+            kind: .apiKey, userID: principal.user.id, tokenHash: SecretHasher.hash(key.value), tokenPrefix: key.displayPrefix,
+            name: name, expiresAt: expiresAt, activeOrganizationID: principal.organization.organization.id
+        ), at: now)
+        return (credential, key.value)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import GlobalStacksDomain
+import NIOConcurrencyHelpers
+
+/// Limits sign-in attempts per account and per client address (in this process).
+/// An attempt is counted when it starts, so parallel guesses cannot slip past the limit while bcrypt runs.
+final class LoginThrottle: Sendable {
+    private struct Window {
+        var startedAt: Date
+        var attempts: Int
+    }
+
+    private struct State {
+        var accounts: [String: Window] = [:]
+        var addresses: [String: Window] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let attemptsPerAccount: Int
+    private let attemptsPerAddress: Int
+    private let window: TimeInterval
+    /// Bounds memory under a flood of distinct names or addresses.
+    private let maxTrackedKeys = 100_000
+
+    init(attemptsPerWindow: Int, window: TimeInterval) {
+        self.attemptsPerAccount = attemptsPerWindow
+        self.attemptsPerAddress = attemptsPerWindow * 4
+        self.window = window
+    }
+
+    /// Counts an attempt, or throws 429 with the seconds to wait when the account or address is locked out.
+    func beginAttempt(account: String, address: String, at now: Date) throws {
+        try state.withLockedValue { state in
+            if state.accounts.count + state.addresses.count > maxTrackedKeys { prune(&state, at: now) }
+            let accountWait = wait(state.accounts[account], limit: attemptsPerAccount, at: now)
+            let addressWait = wait(state.addresses[address], limit: attemptsPerAddress, at: now)
+            if let seconds = [accountWait, addressWait].compactMap({ $0 }).max() {
+                throw DomainError(.tooManyRequests(retryAfterSeconds: seconds),
+                                  "Too many sign-in attempts; try again in \(seconds) seconds.")
+            }
+            count(&state.accounts, key: account, at: now)
+            count(&state.addresses, key: address, at: now)
+        }
+    }
+
+    /// A successful sign-in clears the account's count (not the address's).
+    func succeeded(account: String) {
+        state.withLockedValue { _ = $0.accounts.removeValue(forKey: account) }
+    }
+
+    private func wait(_ entry: Window?, limit: Int, at now: Date) -> Int? {
+        guard let entry, now.timeIntervalSince(entry.startedAt) < window, entry.attempts >= limit else { return nil }
+        return max(1, Int((window - now.timeIntervalSince(entry.startedAt)).rounded(.up)))
+    }
+
+    private func count(_ windows: inout [String: Window], key: String, at now: Date) {
+        if let entry = windows[key], now.timeIntervalSince(entry.startedAt) < window {
+            windows[key]?.attempts = entry.attempts + 1
+        } else {
+            windows[key] = Window(startedAt: now, attempts: 1)
+        }
+    }
+
+    private func prune(_ state: inout State, at now: Date) {
+        state.accounts = state.accounts.filter { now.timeIntervalSince($0.value.startedAt) < window }
+        state.addresses = state.addresses.filter { now.timeIntervalSince($0.value.startedAt) < window }
+    }
+}

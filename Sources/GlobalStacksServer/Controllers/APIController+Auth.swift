@@ -1,0 +1,57 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+import Hummingbird
+import Logging
+
+extension APIController {
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
+        .ok(.init(body: .json(APIMapping.session(try await authenticator.principal()))))
+    }
+
+    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        switch request.strategy {
+        case .oidcDeviceCode:
+            throw DomainError.invalidInput("OIDC device-code sign-in is not configured on this server; use the password strategy.")
+        case .password:
+            guard let loginName = request.loginName, let password = request.password else {
+                throw DomainError.invalidInput("The password strategy needs 'loginName' (your email) and 'password'.")
+            }
+            let email = try Validation.email(loginName, field: "loginName")
+            let environment = try RequestEnvironment.required
+            let now = Date()
+            try throttle.beginAttempt(account: email.canonical, address: environment.clientAddress, at: now)
+            let account = try await store.userForSignIn(email: email)
+            guard try await passwords.verify(password, against: account?.passwordHash), let user = account?.user, user.isActive else {
+                environment.logger.notice("Sign-in refused", metadata: ["client": "\(environment.clientAddress)"])
+                throw DomainError.unauthenticated("Email or password is incorrect.")
+            }
+            throttle.succeeded(account: email.canonical)
+            let (credential, token) = try await issuer.issueSession(for: user, at: now)
+            environment.responseCookies.set(sessionCookie(value: token, maxAge: Int(configuration.sessionAbsoluteLifetime)))
+            environment.logger.info("Signed in", metadata: ["user": "\(user.id)", "session": "\(credential.id)"])
+            return .ok(.init(body: .json(.init(
+                authenticated: true, sessionId: credential.id.rawValue, tenantId: nil, user: APIMapping.userSummary(user)
+            ))))
+        }
+    }
+
+    func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output {
+        let principal = try await authenticator.principal()
+        guard principal.credential.kind == .session else {
+            throw DomainError.invalidInput("This request is authenticated with an API key; revoke it with DELETE /v1/api-keys/{apiKeyId}.")
+        }
+        _ = try await store.revokeCredential(id: principal.credential.id, kind: .session, userID: principal.user.id, at: Date())
+        try RequestEnvironment.required.responseCookies.set(sessionCookie(value: "", maxAge: 0))
+        return .noContent(.init())
+    }
+
+    private func sessionCookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: RequestEnvironmentMiddleware.sessionCookieName, value: value, maxAge: maxAge, path: "/",
+            secure: configuration.secureCookies, httpOnly: true, sameSite: .lax
+        )
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+extension APIController {
+    func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output {
+        let principal = try await authenticator.principal()
+        let activeID = principal.organization.organization.id
+        let items = try await store.memberships(userID: principal.user.id).map {
+            APIMapping.organization($0.organization, role: $0.role, active: $0.organization.id == activeID)
+        }
+        return .ok(.init(body: .json(.init(activeOrganizationId: activeID.rawValue, items: items))))
+    }
+
+    func createOrganization(_ input: Operations.CreateOrganization.Input) async throws -> Operations.CreateOrganization.Output {
+        let principal = try await authenticator.principal()
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let organization = try await store.createOrganization(name: try Validation.name(request.name), owner: principal.user.id, at: Date())
+        return .created(.init(body: .json(APIMapping.organization(organization, role: .owner, active: false))))
+    }
+
+    func activateOrganization(_ input: Operations.ActivateOrganization.Input) async throws -> Operations.ActivateOrganization.Output {
+        let principal = try await authenticator.principal()
+        let id = OrganizationID(rawValue: input.path.organizationId)
+        guard try await store.membership(userID: principal.user.id, organizationID: id) != nil else {
+            throw DomainError.notFound("No organization \(id) among yours.")
+        }
+        try await store.activateOrganization(id, credentialID: principal.credential.id)
+        return .ok(.init())
+    }
+
+    func getCurrentOrganization(_ input: Operations.GetCurrentOrganization.Input) async throws -> Operations.GetCurrentOrganization.Output {
+        let principal = try await authenticator.principal()
+        let current = principal.organization
+        let now = Date()
+        async let members = store.members(organizationID: current.organization.id)
+        // Pending invitations carry who was invited: only those who manage the organization see them.
+        async let invitations = AccessPolicy.allows(.manageOrganization, principal)
+            ? store.invitations(organizationID: current.organization.id) : []
+        return .ok(.init(body: .json(.init(
+            organization: APIMapping.organization(current.organization, role: current.role, active: true),
+            members: try await members.map(APIMapping.member),
+            invitations: try await invitations.filter { $0.status(at: now) == .pending }.map { APIMapping.invitation($0, at: now) },
+            currentRole: APIMapping.role(current.role)
+        ))))
+    }
+
+    func updateCurrentOrganization(_ input: Operations.UpdateCurrentOrganization.Input) async throws -> Operations.UpdateCurrentOrganization.Output {
+        let principal = try await authenticator.principal()
+        try AccessPolicy.require(.manageOrganization, principal)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let organization = try await store.renameOrganization(principal.organization.organization.id, name: try Validation.name(request.name), at: Date())
+        return .ok(.init(body: .json(APIMapping.organization(organization, role: principal.organization.role, active: true))))
+    }
+
+    func updateOrganizationMember(_ input: Operations.UpdateOrganizationMember.Input) async throws -> Operations.UpdateOrganizationMember.Output {
+        let principal = try await authenticator.principal()
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let member = try await store.changeMemberRole(
+            organizationID: principal.organization.organization.id, actor: principal.user.id,
+            member: UserID(rawValue: input.path.userId), to: APIMapping.role(request.role), at: Date()
+        )
+        return .ok(.init(body: .json(APIMapping.member(member))))
+    }
+
+    func removeOrganizationMember(_ input: Operations.RemoveOrganizationMember.Input) async throws -> Operations.RemoveOrganizationMember.Output {
+        let principal = try await authenticator.principal()
+        try await store.removeMember(
+            organizationID: principal.organization.organization.id, actor: principal.user.id,
+            member: UserID(rawValue: input.path.userId), at: Date()
+        )
+        return .ok(.init())
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+extension APIController {
+    func listTenants(_ input: Operations.ListTenants.Input) async throws -> Operations.ListTenants.Output {
+        let principal = try await authenticator.principal()
+        let tenants = try await store.tenants(organizationID: principal.organization.organization.id)
+        return .ok(.init(body: .json(.init(items: tenants.map(APIMapping.tenant)))))
+    }
+
+    func createTenant(_ input: Operations.CreateTenant.Input) async throws -> Operations.CreateTenant.Output {
+        let principal = try await authenticator.principal()
+        try AccessPolicy.require(.manageTenants, principal)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let tenant = try await store.createTenant(
+            organizationID: principal.organization.organization.id, name: try Validation.name(request.name),
+            slug: try Slug(validating: request.slug), description: try Validation.description(request.description), at: Date()
+        )
+        return .created(.init(body: .json(APIMapping.tenant(tenant))))
+    }
+
+    func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output {
+        let principal = try await authenticator.principal()
+        let tenant = try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal)
+        return .ok(.init(body: .json(APIMapping.tenantDetail(tenant, activeTenantID: principal.tenant?.id))))
+    }
+
+    func updateTenant(_ input: Operations.UpdateTenant.Input) async throws -> Operations.UpdateTenant.Output {
+        let principal = try await authenticator.principal()
+        let scope = try AccessPolicy.tenantScope(for: try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal), principal)
+        try AccessPolicy.require(.manageTenants, principal)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let name = try request.name.map { try Validation.name($0) }
+        let description = try Validation.description(request.description)
+        let status = request.status.flatMap { TenantStatus(rawValue: $0.rawValue) }
+        let tenant = try await store.updateTenant(scope, at: Date()) { tenant in
+            if let name { tenant.name = name }
+            if let description { tenant.description = description }
+            if let status {
+                guard tenant.status.canTransition(to: status) else {
+                    throw DomainError.conflict("An archived tenant cannot become \(status.rawValue).")
+                }
+                tenant.status = status
+            }
+        }
+        return .ok(.init(body: .json(APIMapping.tenantDetail(tenant, activeTenantID: principal.tenant?.id))))
+    }
+
+    func activateTenant(_ input: Operations.ActivateTenant.Input) async throws -> Operations.ActivateTenant.Output {
+        let principal = try await authenticator.principal()
+        let tenant = try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal)
+        try await store.activateTenant(try AccessPolicy.tenantScope(for: tenant, principal), credentialID: principal.credential.id)
+        return .ok(.init(body: .json(APIMapping.tenantDetail(tenant, activeTenantID: tenant.id))))
+    }
+
+    /// A tenant of the caller's active organization; anything else is 404.
+    private func visibleTenant(_ id: TenantID, _ principal: Principal) async throws -> Tenant {
+        guard let tenant = try await store.tenant(id: id, organizationID: principal.organization.organization.id) else {
+            throw DomainError.notFound("No tenant \(id) in the active organization.")
+        }
+        return tenant
+    }
+}

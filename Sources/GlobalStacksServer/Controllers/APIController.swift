@@ -1,0 +1,36 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Implements the generated `APIProtocol`. Each area lives in its own file (`APIController+Area.swift`);
+/// handlers resolve the caller, ask `AccessPolicy`, call the store and map the result.
+struct APIController: APIProtocol {
+    let store: any Store
+    let authenticator: Authenticator
+    let issuer: CredentialIssuer
+    let passwords: PasswordHasher
+    let throttle: LoginThrottle
+    let configuration: ServerConfiguration
+
+    init(store: any Store, configuration: ServerConfiguration) {
+        let lifetime = CredentialLifetime(
+            sessionIdleTimeout: configuration.sessionIdleTimeout,
+            sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
+        )
+        self.store = store
+        self.authenticator = Authenticator(store: store, lifetime: lifetime)
+        self.issuer = CredentialIssuer(store: store, lifetime: lifetime)
+        self.passwords = PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost))
+        self.throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)
+        self.configuration = configuration
+    }
+
+    /// Validates and hashes the parts of a new account.
+    func newUser(email: String, displayName: String, password: String, siteRole: SiteRole) async throws -> NewUser {
+        let email = try Validation.email(email)
+        let displayName = try Validation.name(displayName, field: "displayName")
+        let password = try Validation.password(password)
+        return NewUser(email: email, displayName: displayName, passwordHash: try await passwords.hash(password), siteRole: siteRole)
+    }
+}

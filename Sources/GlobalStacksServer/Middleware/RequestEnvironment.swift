@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+
+/// What the generated API handlers need from the HTTP request that the OpenAPI types do not carry:
+/// credentials, the client address and a place to put cookies for the response.
+/// Set for the duration of a request by `RequestEnvironmentMiddleware`.
+struct RequestEnvironment: Sendable {
+    @TaskLocal static var current: RequestEnvironment?
+
+    let logger: Logger
+    let sessionToken: String?
+    let bearerToken: String?
+    let clientAddress: String
+    let responseCookies: ResponseCookies
+
+    /// The environment of the running request; the API handlers only run inside one.
+    static var required: RequestEnvironment {
+        get throws {
+            guard let current else { throw MissingRequestEnvironment() }
+            return current
+        }
+    }
+}
+
+/// A handler ran outside `RequestEnvironmentMiddleware`: a wiring mistake, answered as a 500.
+struct MissingRequestEnvironment: Error {}
+
+/// Cookies a handler wants set on its response.
+final class ResponseCookies: Sendable {
+    private let cookies = NIOLockedValueBox<[Cookie]>([])
+
+    func set(_ cookie: Cookie) {
+        cookies.withLockedValue { $0.append(cookie) }
+    }
+
+    var all: [Cookie] { cookies.withLockedValue { $0 } }
+}
+
+struct RequestEnvironmentMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let sessionCookieName = "globalstacks_session"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var bearer: String?
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            bearer = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        }
+        let environment = RequestEnvironment(
+            logger: context.logger,
+            sessionToken: request.cookies[Self.sessionCookieName]?.value,
+            bearerToken: bearer,
+            clientAddress: context.remoteAddress?.ipAddress ?? "unknown",
+            responseCookies: ResponseCookies()
+        )
+        var response = try await RequestEnvironment.$current.withValue(environment) {
+            try await next(request, context)
+        }
+        for cookie in environment.responseCookies.all {
+            response.headers.append(HTTPField(name: .setCookie, value: cookie.description))
+        }
+        return response
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import GlobalStacksServer
+import Hummingbird
+import Logging
+import UnixSignals
+
+/// `gstacks server`: every option can also come from a `GSTACKS_…` environment variable; a flag wins over the variable.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the control plane (v1 HTTP API). SQLite by default; PostgreSQL with --database-url."
+    )
+
+    @Option(help: "Address to listen on. [GSTACKS_HOST]")
+    var host: String?
+
+    @Option(help: "Port to listen on. [GSTACKS_PORT]")
+    var port: Int?
+
+    @Option(help: "Directory for the SQLite database, created on first start (default ./data). [GSTACKS_DATA_DIR]")
+    var dataDir: String?
+
+    @Option(help: "Use PostgreSQL instead of SQLite: postgres://user:password@host:5432/database. [GSTACKS_DATABASE_URL]")
+    var databaseURL: String?
+
+    @Option(help: "The URL people use to reach this server; invitation links are built from it. [GSTACKS_PUBLIC_URL]")
+    var publicURL: String?
+
+    @Flag(help: "Mark the session cookie Secure (serve behind HTTPS). [GSTACKS_SECURE_COOKIES=1]")
+    var secureCookies = false
+
+    @Flag(help: "Allow self sign-up with POST /v1/signup. [GSTACKS_ALLOW_SIGNUP=1]")
+    var allowSignup = false
+
+    @Option(help: "Email of the first site admin, created on an empty database. [GSTACKS_ADMIN_EMAIL]")
+    var adminEmail: String?
+
+    @Option(help: "Password of the first site admin; prefer the environment variable. [GSTACKS_ADMIN_PASSWORD]")
+    var adminPassword: String?
+
+    @Option(help: "bcrypt cost for password hashes, 4…31 (default 12). [GSTACKS_BCRYPT_COST]")
+    var bcryptCost: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error. [GSTACKS_LOG_LEVEL]")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func enabled(_ flag: Bool, _ name: String) -> Bool { flag || ["1", "true", "yes"].contains(environment[name]?.lowercased() ?? "") }
+
+        var configuration = ServerConfiguration()
+        configuration.host = setting(host, "GSTACKS_HOST") ?? configuration.host
+        if let port = try setting(port.map(String.init), "GSTACKS_PORT").map({ try parseInt($0, "port", 1...65535) }) {
+            configuration.port = port
+        }
+        if let url = setting(databaseURL, "GSTACKS_DATABASE_URL") {
+            configuration.database = .postgres(url: url)
+        } else {
+            let directory = setting(dataDir, "GSTACKS_DATA_DIR") ?? "./data"
+            configuration.database = .sqlite(path: URL(fileURLWithPath: directory).appendingPathComponent("gstacks.sqlite").path)
+        }
+        configuration.publicURL = setting(publicURL, "GSTACKS_PUBLIC_URL")
+        configuration.secureCookies = enabled(secureCookies, "GSTACKS_SECURE_COOKIES")
+        configuration.allowSignUp = enabled(allowSignup, "GSTACKS_ALLOW_SIGNUP")
+        configuration.initialAdminEmail = setting(adminEmail, "GSTACKS_ADMIN_EMAIL")
+        configuration.initialAdminPassword = setting(adminPassword, "GSTACKS_ADMIN_PASSWORD")
+        if let cost = try setting(bcryptCost.map(String.init), "GSTACKS_BCRYPT_COST").map({ try parseInt($0, "bcrypt-cost", 4...31) }) {
+            configuration.bcryptCost = cost
+        }
+        let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ValidationError("Unknown log level '\(level)'.")
+        }
+
+        var logger = Logger(label: "gstacks")
+        logger.logLevel = logLevel
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    private func parseInt(_ text: String, _ name: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw ValidationError("--\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound) (got '\(text)').")
+        }
+        return value
+    }
+}
