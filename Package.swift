@@ -89,6 +89,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support: throwaway PostgreSQL servers and per-test databases on both engines.
+        .target(
+            name: "GlobalStacksTestSupport",
+            dependencies: [
+                "GlobalStacksStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GlobalStacksTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GlobalStacksDomainTests",
             dependencies: ["GlobalStacksDomain"],
@@ -96,17 +106,17 @@ let package = Package(
         ),
         .testTarget(
             name: "GlobalStacksStoreTests",
-            dependencies: ["GlobalStacksStore", "GlobalStacksDomain"],
+            dependencies: ["GlobalStacksStore", "GlobalStacksDomain", "GlobalStacksTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "GlobalStacksServerTests",
             dependencies: [
                 "GlobalStacksServer",
+                "GlobalStacksTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
     ]
