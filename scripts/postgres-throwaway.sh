@@ -31,7 +31,7 @@ _pg_throwaway_bin() {
         printf '%s\n' /usr/lib/postgresql/15/bin
     else
         local newest
-        newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+        newest=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1 || true)
         if [[ -n "$newest" ]]; then
             printf '%s\n' "$newest"
         elif command -v pg_ctl >/dev/null 2>&1; then
@@ -62,7 +62,7 @@ pg_throwaway_start() {
         echo "postgres-throwaway: already running in $PG_THROWAWAY_DIR (call pg_throwaway_stop first)" >&2
         return 1
     fi
-    local bin fsync dir port attempt
+    local bin fsync dir port
     bin=$(_pg_throwaway_bin) || return 1
     fsync=${FSYNC:-on}
     case "$fsync" in
@@ -91,7 +91,7 @@ pg_throwaway_start() {
 
     # The port is free when we look; another process may take it before postgres binds,
     # so try a few times.
-    for attempt in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         port=$(_pg_throwaway_free_port) || { rm -rf "$dir"; return 1; }
         if _pg_throwaway_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=$fsync" start >/dev/null; then
