@@ -45,35 +45,48 @@ public actor TemporaryPostgres {
             "-o", "-k \(directory) -c listen_addresses=127.0.0.1 -p \(port) -c fsync=off -c max_connections=300",
             "start",
         ], asPostgres: asPostgres)
-        Self.stopCommand = (bin + "/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"], asPostgres)
+        Self.dataDirectory = "\(directory)/data"
+        // At exit Foundation's Process can no longer wait for children, so signal the server directly:
+        // SIGQUIT is PostgreSQL's immediate shutdown.
         atexit {
-            if let (tool, arguments, asPostgres) = TemporaryPostgres.stopCommand {
-                try? TemporaryPostgres.run(tool, arguments, asPostgres: asPostgres)
-            }
+            guard let data = TemporaryPostgres.dataDirectory,
+                  let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+                  let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) })
+            else { return }
+            kill(pid, SIGQUIT)
         }
         self.port = port
         return port
     }
 
-    nonisolated(unsafe) private static var stopCommand: (String, [String], Bool)?
+    nonisolated(unsafe) private static var dataDirectory: String?
 
-    private static func run(_ tool: String, _ arguments: [String], asPostgres: Bool = false) throws {
-        let process = Process()
-        if asPostgres {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", tool] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
+    /// Runs a command to completion with posix_spawn and waitpid. Foundation's `Process` cannot be used for
+    /// `pg_ctl start`: the server it leaves behind inherits Process's exit-monitoring descriptors, so
+    /// `waitUntilExit` never returns.
+    static func run(_ tool: String, _ arguments: [String], asPostgres: Bool = false) throws {
+        let argv = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-pg-cmd-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard spawned == 0 else {
+            throw TemporaryPostgresError.commandFailed("\(argv[0]) could not start (errno \(spawned)).")
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TemporaryPostgresError.commandFailed("\(tool) \(arguments.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED && WEXITSTATUS == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            throw TemporaryPostgresError.commandFailed("\(argv.joined(separator: " ")): \(text)")
         }
     }
 }

@@ -1,0 +1,36 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Small builders shared by the conformance tests.
+enum Fixtures {
+    static func newUser(_ email: String, role: SiteRole = .user) -> NewUser {
+        NewUser(email: EmailAddress(canonical: email), displayName: email.components(separatedBy: "@")[0], passwordHash: "$2b$04$hash", siteRole: role)
+    }
+
+    static func session(for user: User, store: SQLStore, token: String = UUID().uuidString, at now: Date = Date()) async throws -> (Credential, String) {
+        let credential = try await store.createCredential(NewCredential(
+            kind: .session, userID: user.id, tokenHash: "hash-\(token)", tokenPrefix: String(token.prefix(8)), name: nil,
+            expiresAt: now.addingTimeInterval(3600), activeOrganizationID: user.personalOrganizationID
+        ), at: now)
+        return (credential, "hash-\(token)")
+    }
+
+    static func slug(_ value: String) -> Slug {
+        try! Slug(validating: value)
+    }
+}
+
+extension DomainError {
+    /// Runs `body` and returns the domain error it throws, or nil.
+    static func caught(_ body: () async throws -> Void) async -> DomainError? {
+        do {
+            try await body()
+            return nil
+        } catch let error as DomainError {
+            return error
+        } catch {
+            return nil
+        }
+    }
+}

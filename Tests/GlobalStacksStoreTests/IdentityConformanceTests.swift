@@ -1,0 +1,177 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+import GlobalStacksTestSupport
+import Testing
+
+/// One store behaviour on both engines: every test runs on SQLite and on PostgreSQL.
+@Suite("Store conformance: identity and credentials")
+struct IdentityConformanceTests {
+    @Test(arguments: TestEngine.available)
+    func migrationsAreIdempotentAndSafeToRunConcurrently(engine: TestEngine) async throws {
+        let database = try await TestDatabase.make(engine)
+        try await database.withStore { store in
+            // Two more migrators at once on an already migrated database apply nothing and do not fail.
+            async let first: Void = store.migrate(logger: TestDatabase.logger)
+            async let second: Void = store.migrate(logger: TestDatabase.logger)
+            _ = try await (first, second)
+            #expect(try await store.userCount() == 0)
+        }
+        if engine == .postgres {
+            // Two replicas starting on an empty database: the advisory lock lets exactly one apply each migration.
+            let fresh = try await TestDatabase.make(.postgres)
+            async let a: Void = fresh.withStore { _ in }
+            async let b: Void = fresh.withStore { _ in }
+            _ = try await (a, b)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func creatingAUserCreatesTheirPersonalOrganization(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let now = Date()
+            let user = try await store.createUser(Fixtures.newUser("ada@example.com"), at: now)
+            #expect(user.createdAt == now.truncatedToStoredPrecision)
+            #expect(try await store.user(id: user.id) == user)
+            let memberships = try await store.memberships(userID: user.id)
+            #expect(memberships.count == 1)
+            #expect(memberships[0].organization.id == user.personalOrganizationID)
+            #expect(memberships[0].organization.kind == .personal)
+            #expect(memberships[0].role == .owner)
+            let signIn = try #require(try await store.userForSignIn(email: EmailAddress(canonical: "ada@example.com")))
+            #expect(signIn.passwordHash == "$2b$04$hash")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func duplicateEmailIsAConflictAndLeavesNothingBehind(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            _ = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
+            let error = await DomainError.caught { _ = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date()) }
+            #expect(error?.kind == .conflict)
+            #expect(try await store.userCount() == 1)
+            // The rolled-back attempt left no orphan personal organization: the next user gets the plain slug "bo".
+            let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
+            #expect(try await store.membership(userID: bo.id, organizationID: bo.personalOrganizationID)?.organization.slug.rawValue == "bo")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func concurrentSignUpsWithOneEmailCreateOneAccount(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { (try? await store.createUser(Fixtures.newUser("race@example.com"), at: Date())) != nil }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            let users = try await store.userCount()
+            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(users == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func principalResolvesActiveOrganizationAndTenant(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
+            let (session, hash) = try await Fixtures.session(for: ada, store: store)
+            var principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
+            #expect(principal.user == ada)
+            #expect(principal.credential.id == session.id)
+            #expect(principal.organization.organization.id == ada.personalOrganizationID)
+            #expect(principal.tenant == nil)
+            #expect(try await store.principal(tokenHash: hash, kind: .apiKey) == nil, "kinds do not mix")
+            #expect(try await store.principal(tokenHash: "unknown", kind: .session) == nil)
+
+            // Select a tenant in a business organization, switch away and back: the tenant is remembered.
+            let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
+            try await store.activateOrganization(acme.id, credentialID: session.id)
+            let tenant = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
+            principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
+            #expect(principal.organization.organization.id == acme.id)
+            let scope = try AccessPolicy.tenantScope(for: tenant, principal)
+            try await store.activateTenant(scope, credentialID: session.id)
+            #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id)
+            try await store.activateOrganization(ada.personalOrganizationID, credentialID: session.id)
+            #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant == nil)
+            try await store.activateOrganization(acme.id, credentialID: session.id)
+            #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id, "remembered tenant restored")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func leavingTheActiveOrganizationFallsBackToThePersonalOne(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
+            let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
+            let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
+            let invitation = try await store.createInvitation(NewInvitation(
+                organizationID: acme.id, invitedBy: ada.id, email: bo.email, role: .member,
+                tokenHash: "invite", tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
+            ), at: Date())
+            _ = try await store.acceptInvitation(tokenHash: "invite", user: bo, at: Date())
+            #expect(invitation.storedStatus == .pending)
+            let (session, hash) = try await Fixtures.session(for: bo, store: store)
+            try await store.activateOrganization(acme.id, credentialID: session.id)
+            #expect(try await store.principal(tokenHash: hash, kind: .session)?.organization.role == .member)
+            try await store.removeMember(organizationID: acme.id, actor: ada.id, member: bo.id, at: Date())
+            let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
+            #expect(principal.organization.organization.id == bo.personalOrganizationID)
+            #expect(principal.organization.role == .owner)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func credentialsTouchRevokeAndList(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
+            let start = Date()
+            let key = try await store.createCredential(NewCredential(
+                kind: .apiKey, userID: ada.id, tokenHash: "key-hash", tokenPrefix: "gsk_abc", name: "ci",
+                expiresAt: nil, activeOrganizationID: ada.personalOrganizationID
+            ), at: start)
+            let (session, _) = try await Fixtures.session(for: ada, store: store)
+            #expect(try await store.apiKeys(userID: ada.id).map(\.id) == [key.id], "sessions are not API keys")
+
+            try await store.touchCredential(id: key.id, at: start.addingTimeInterval(120))
+            let touched = try #require(try await store.principal(tokenHash: "key-hash", kind: .apiKey)?.credential)
+            #expect(touched.lastUsedAt == start.addingTimeInterval(120).truncatedToStoredPrecision)
+
+            #expect(try await store.revokeCredential(id: key.id, kind: .session, userID: ada.id, at: Date()) == false, "wrong kind")
+            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, userID: ada.id, at: Date()))
+            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, userID: ada.id, at: Date()) == false, "already revoked")
+            #expect(try await store.principal(tokenHash: "key-hash", kind: .apiKey)?.credential.revokedAt != nil)
+            #expect(try await store.revokeCredential(id: session.id, kind: .session, userID: UserID.generate(), at: Date()) == false, "someone else's")
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func deactivationRevokesCredentialsAndKeepsTheLastAdmin(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let root = try await store.createUser(Fixtures.newUser("root@example.com", role: .admin), at: Date())
+            let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
+            let (_, hash) = try await Fixtures.session(for: ada, store: store)
+            let deactivated = try await store.deactivateUser(id: ada.id, at: Date())
+            #expect(!deactivated.isActive)
+            #expect(try await store.principal(tokenHash: hash, kind: .session)?.credential.revokedAt != nil)
+            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: root.id, at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: .generate(), at: Date()) }?.kind == .notFound)
+            #expect(try await store.listUsers(limit: 10).map(\.id) == [root.id, ada.id])
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func setupTokenCreatesTheFirstAdminOnce(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            try await store.replaceSetupToken(hash: "old", at: Date())
+            try await store.replaceSetupToken(hash: "setup", at: Date())
+            let admin = Fixtures.newUser("root@example.com", role: .admin)
+            #expect(await DomainError.caught { _ = try await store.redeemSetupToken(hash: "old", admin: admin, at: Date()) }?.kind == .forbidden)
+            let user = try await store.redeemSetupToken(hash: "setup", admin: admin, at: Date())
+            #expect(user.siteRole == .admin)
+            #expect(await DomainError.caught { _ = try await store.redeemSetupToken(hash: "setup", admin: admin, at: Date()) }?.kind == .conflict)
+            #expect(try await store.userCount() == 1)
+        }
+    }
+}
