@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import Yams
+
+/// Our openapi.yaml must keep every path, operation, response, parameter and schema of the shared contract exactly.
+@Suite("Public API contract")
+struct ContractTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func load(_ url: URL) throws -> [String: Any] {
+        try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+    }
+
+    static func canonical(_ value: Any?) throws -> String {
+        guard let value else { return "<missing>" }
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func ourDocumentContainsTheSharedContractUnchanged() throws {
+        let shared = try Self.load(Self.repository.appendingPathComponent("../shared/contracts/globalstacks-public-api.openapi.yaml"))
+        let ours = try Self.load(Self.repository.appendingPathComponent("Sources/GlobalStacksAPI/openapi.yaml"))
+
+        let sharedPaths = try #require(shared["paths"] as? [String: Any])
+        let ourPaths = try #require(ours["paths"] as? [String: Any])
+        for (path, item) in sharedPaths {
+            let sharedOperations = try #require(item as? [String: Any])
+            let ourOperations = ourPaths[path] as? [String: Any]
+            #expect(ourOperations != nil, "missing path \(path)")
+            for (method, operation) in sharedOperations {
+                #expect(try Self.canonical(operation) == Self.canonical(ourOperations?[method]), "\(method.uppercased()) \(path) differs from the shared contract")
+            }
+        }
+        let sharedComponents = try #require(shared["components"] as? [String: Any])
+        let ourComponents = try #require(ours["components"] as? [String: Any])
+        for (section, entries) in sharedComponents {
+            for (name, value) in try #require(entries as? [String: Any]) {
+                let ourValue = (ourComponents[section] as? [String: Any])?[name]
+                #expect(try Self.canonical(value) == Self.canonical(ourValue), "components.\(section).\(name) differs from the shared contract")
+            }
+        }
+        for key in ["openapi", "info", "security", "servers"] {
+            #expect(try Self.canonical(shared[key]) == Self.canonical(ours[key]), "\(key) differs")
+        }
+        let operationCount = sharedPaths.values.compactMap { $0 as? [String: Any] }.reduce(0) { $0 + $1.count }
+        #expect(operationCount == 42, "the shared contract has 42 operations")
+    }
+}
