@@ -30,7 +30,7 @@ func buildRouter(store: SQLStore, configuration: ServerConfiguration) throws -> 
     router.addMiddleware {
         ErrorResponseMiddleware()
         MetricsMiddleware()
-        LogRequestsMiddleware(.info)
+        LogRequestsMiddleware(.debug)
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
         RequestEnvironmentMiddleware()
     }
