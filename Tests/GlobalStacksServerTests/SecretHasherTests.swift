@@ -8,3 +8,16 @@ struct SecretHasherTests {
         #expect(SecretHasher.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite("Password hashing")
+struct PasswordHasherTests {
+    /// Unknown accounts are checked against a decoy of the configured cost, so a miss takes as long as a hit.
+    @Test func decoyUsesTheConfiguredCost() async throws {
+        let hasher = PasswordHasher(cost: 6)
+        #expect(hasher.decoy.hasPrefix("$2b$06$"))
+        let hash = try await hasher.hash("a-long-password")
+        #expect(hash.hasPrefix("$2b$06$"))
+        #expect(try await hasher.verify("a-long-password", against: hash))
+        #expect(try await !hasher.verify("a-long-password", against: nil))
+    }
+}

@@ -81,6 +81,15 @@ struct WorkspaceFlowTests {
             #expect(try await api.request(.post, "/v1/tenants/\(tenantID)/activate", session: bo).status == .ok)
             #expect(try await api.request(.get, "/v1/clusters/\(clusterID)", session: bo).status == .ok)
             #expect(try await api.request(.patch, "/v1/clusters/\(clusterID)", json: #"{"status":"paused"}"#, session: bo).status == .forbidden)
+
+            // Input PostgreSQL cannot store (NUL) and ids that cannot exist are 400 and 404, never 500.
+            let nul = try await api.request(.post, "/v1/auth/session", json: #"{"strategy":"password","loginName":"a\#u{5C}u0000@x.io","password":"whatever-pw"}"#)
+            #expect(nul.status == .badRequest)
+            let nulDescription = try await api.request(.post, "/v1/tenants", json: #"{"name":"N","slug":"n","description":"a\#u{5C}u0000b"}"#, session: ada)
+            #expect(nulDescription.status == .badRequest)
+            #expect(try await api.request(.get, "/v1/clusters/%00", session: ada).status == .notFound)
+            #expect(try await api.request(.post, "/v1/tenants/not-a-uuid/activate", session: ada).status == .notFound)
+            #expect(try await api.request(.patch, "/v1/organizations/current/members/%00x", json: #"{"role":"admin"}"#, session: ada).status == .notFound)
         }
     }
 

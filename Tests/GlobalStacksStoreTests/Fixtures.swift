@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import Testing
 
 /// Small builders shared by the conformance tests.
 enum Fixtures {
@@ -22,7 +23,8 @@ enum Fixtures {
 }
 
 extension DomainError {
-    /// Runs `body` and returns the domain error it throws, or nil.
+    /// Runs `body` and returns the domain error it throws, or nil when it succeeds.
+    /// Any other error (a raw database error would be a 500 at the edge) fails the test.
     static func caught(_ body: () async throws -> Void) async -> DomainError? {
         do {
             try await body()
@@ -30,7 +32,8 @@ extension DomainError {
         } catch let error as DomainError {
             return error
         } catch {
-            return nil
+            Issue.record("expected a DomainError, got \(String(reflecting: error))")
+            return DomainError.invalidInput("unexpected error")
         }
     }
 }

@@ -59,15 +59,55 @@ struct IdentityConformanceTests {
     @Test(arguments: TestEngine.available)
     func concurrentSignUpsWithOneEmailCreateOneAccount(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
-            let outcomes = await withTaskGroup(of: Bool.self) { group in
+            // nil: created; otherwise the domain error (a raw database error would fail the test).
+            let outcomes = try await withThrowingTaskGroup(of: DomainError?.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { (try? await store.createUser(Fixtures.newUser("race@example.com"), at: Date())) != nil }
+                    group.addTask {
+                        do {
+                            _ = try await store.createUser(Fixtures.newUser("race@example.com"), at: Date())
+                            return nil
+                        } catch let error as DomainError {
+                            return error
+                        }
+                    }
                 }
-                return await group.reduce(into: [Bool]()) { $0.append($1) }
+                return try await group.reduce(into: [DomainError?]()) { $0.append($1) }
             }
             let users = try await store.userCount()
-            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(outcomes.filter { $0 == nil }.count == 1)
+            #expect(outcomes.compactMap { $0?.kind }.allSatisfy { $0 == .conflict })
             #expect(users == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func concurrentSignUpsWithOneLocalPartGetDistinctPersonalSlugs(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let users = try await withThrowingTaskGroup(of: User.self) { group in
+                for domain in ["a.com", "b.com", "c.com", "d.com"] {
+                    group.addTask { try await store.createUser(Fixtures.newUser("bo@\(domain)"), at: Date()) }
+                }
+                return try await group.reduce(into: [User]()) { $0.append($1) }
+            }
+            var slugs: [String] = []
+            for user in users {
+                slugs.append(try #require(try await store.membership(userID: user.id, organizationID: user.personalOrganizationID)).organization.slug.rawValue)
+            }
+            #expect(slugs.sorted() == ["bo", "bo-2", "bo-3", "bo-4"])
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func twoAdminsDeactivatingEachOtherLeaveOneAdmin(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let first = try await store.createUser(Fixtures.newUser("one@example.com", role: .admin), at: Date())
+            let second = try await store.createUser(Fixtures.newUser("two@example.com", role: .admin), at: Date())
+            async let a = DomainError.caught { _ = try await store.deactivateUser(id: first.id, at: Date()) }
+            async let b = DomainError.caught { _ = try await store.deactivateUser(id: second.id, at: Date()) }
+            let errors = await [a, b]
+            #expect(errors.compactMap { $0?.kind } == [.conflict], "exactly one deactivation is refused")
+            let active = try await store.listUsers(limit: 10).filter(\.isActive)
+            #expect(active.count == 1)
         }
     }
 
@@ -111,7 +151,7 @@ struct IdentityConformanceTests {
                 tokenHash: "invite", tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
             ), at: Date())
             _ = try await store.acceptInvitation(tokenHash: "invite", user: bo, at: Date())
-            #expect(invitation.storedStatus == .pending)
+            #expect(try await store.invitations(organizationID: acme.id).map(\.id) == [invitation.id])
             let (session, hash) = try await Fixtures.session(for: bo, store: store)
             try await store.activateOrganization(acme.id, credentialID: session.id)
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.organization.role == .member)

@@ -41,6 +41,16 @@ struct OrganizationConformanceTests {
     }
 
     @Test(arguments: TestEngine.available)
+    func personalOrganizationsTakeNoInvitations(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let (ada, _, _) = try await Self.world(store)
+            let personal = try #require(try await store.membership(userID: ada.id, organizationID: ada.personalOrganizationID)).organization
+            #expect(await DomainError.caught { _ = try await Self.invite(store, personal, by: ada, "bo@example.com", role: .owner) }?.kind == .conflict)
+            #expect(await DomainError.caught { try await store.removeMember(organizationID: personal.id, actor: ada.id, member: ada.id, at: Date()) }?.kind == .conflict)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
     func revokedAndExpiredInvitations(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, bo, acme) = try await Self.world(store)
@@ -64,13 +74,14 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, bo, acme) = try await Self.world(store)
             _ = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "once")
-            let successes = await withTaskGroup(of: Bool.self) { group in
+            let outcomes = await withTaskGroup(of: DomainError?.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { (try? await store.acceptInvitation(tokenHash: "once", user: bo, at: Date())) != nil }
+                    group.addTask { await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "once", user: bo, at: Date()) } }
                 }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                return await group.reduce(into: [DomainError?]()) { $0.append($1) }
             }
-            #expect(successes == 1)
+            #expect(outcomes.filter { $0 == nil }.count == 1)
+            #expect(outcomes.compactMap { $0?.kind } == Array(repeating: .conflict, count: 7))
         }
     }
 

@@ -31,13 +31,21 @@ public struct Membership: Sendable, Equatable {
 }
 
 /// Who may change whose role, and the last-owner rule. Pure: the store calls these inside its transaction.
+/// A personal organization belongs to its user alone: it has no other members, so its owner can never lose it.
 public enum MembershipRules {
+    static func checkShared(_ kind: OrganizationKind) throws {
+        guard kind == .business else {
+            throw DomainError.conflict("A personal organization has no other members; create a business organization to work with others.")
+        }
+    }
+
     /// - Parameters:
     ///   - actor: the role of the person making the change.
     ///   - target: the member's current role.
     ///   - newRole: the role asked for.
     ///   - activeOwners: how many active owners the organization has now.
-    public static func checkRoleChange(actor: OrganizationRole, target: OrganizationRole, newRole: OrganizationRole, activeOwners: Int) throws {
+    public static func checkRoleChange(kind: OrganizationKind, actor: OrganizationRole, target: OrganizationRole, newRole: OrganizationRole, activeOwners: Int) throws {
+        try checkShared(kind)
         guard actor.canManage else {
             throw DomainError.forbidden("Only owners and admins can change member roles.")
         }
@@ -50,7 +58,8 @@ public enum MembershipRules {
     }
 
     /// - Parameter isSelf: members may always leave; removing others needs owner or admin.
-    public static func checkRemoval(actor: OrganizationRole, target: OrganizationRole, isSelf: Bool, activeOwners: Int) throws {
+    public static func checkRemoval(kind: OrganizationKind, actor: OrganizationRole, target: OrganizationRole, isSelf: Bool, activeOwners: Int) throws {
+        try checkShared(kind)
         if !isSelf {
             guard actor.canManage else {
                 throw DomainError.forbidden("Only owners and admins can remove members.")
@@ -64,12 +73,13 @@ public enum MembershipRules {
         }
     }
 
-    public static func checkInvitation(actor: OrganizationRole, role: OrganizationRole) throws {
+    public static func checkInvitation(kind: OrganizationKind, actor: OrganizationRole, role: OrganizationRole) throws {
         guard actor.canManage else {
             throw DomainError.forbidden("Only owners and admins can invite members.")
         }
         if role == .owner && actor != .owner {
             throw DomainError.forbidden("Only owners can invite someone as an owner.")
         }
+        try checkShared(kind)
     }
 }

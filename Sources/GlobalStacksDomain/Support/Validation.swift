@@ -32,6 +32,10 @@ public enum Validation {
         guard value.count <= maxDescriptionLength else {
             throw DomainError.invalidInput("description must be at most \(maxDescriptionLength) characters (got \(value.count)).")
         }
+        // Line breaks are fine in a description; other control characters (NUL above all) are not.
+        guard !value.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
+            throw DomainError.invalidInput("description must not contain control characters.")
+        }
         return value
     }
 
@@ -44,7 +48,8 @@ public enum Validation {
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !trimmed.contains(where: { $0.isWhitespace })
+              !trimmed.contains(where: { $0.isWhitespace }),
+              !trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
         else {
             throw DomainError.invalidInput("\(field) must be an email address like name@example.com.")
         }
@@ -69,6 +74,9 @@ public enum Validation {
         for (key, entry) in value {
             guard !key.isEmpty, key.count <= maxMetadataKeyLength else {
                 throw DomainError.invalidInput("metadata keys must be 1 to \(maxMetadataKeyLength) characters.")
+            }
+            guard !(key + entry).unicodeScalars.contains(where: { $0 == "\0" }) else {
+                throw DomainError.invalidInput("metadata must not contain NUL characters.")
             }
             guard entry.count <= maxMetadataValueLength else {
                 throw DomainError.invalidInput("metadata value for '\(key)' must be at most \(maxMetadataValueLength) characters.")

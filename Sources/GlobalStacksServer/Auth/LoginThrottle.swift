@@ -2,8 +2,9 @@ import Foundation
 import GlobalStacksDomain
 import NIOConcurrencyHelpers
 
-/// Limits sign-in attempts per account and per client address (in this process).
+/// Limits sign-in (and setup and sign-up) attempts per account and per client address, in this process.
 /// An attempt is counted when it starts, so parallel guesses cannot slip past the limit while bcrypt runs.
+/// Behind a reverse proxy every client shares the proxy's address; see docs/decisions.md.
 final class LoginThrottle: Sendable {
     private struct Window {
         var startedAt: Date
@@ -31,7 +32,11 @@ final class LoginThrottle: Sendable {
     /// Counts an attempt, or throws 429 with the seconds to wait when the account or address is locked out.
     func beginAttempt(account: String, address: String, at now: Date) throws {
         try state.withLockedValue { state in
-            if state.accounts.count + state.addresses.count > maxTrackedKeys { prune(&state, at: now) }
+            if state.accounts.count + state.addresses.count > maxTrackedKeys {
+                prune(&state, at: now)
+                // Still full of live windows (a flood of distinct names): start over rather than grow without bound.
+                if state.accounts.count + state.addresses.count > maxTrackedKeys { state = State() }
+            }
             let accountWait = wait(state.accounts[account], limit: attemptsPerAccount, at: now)
             let addressWait = wait(state.addresses[address], limit: attemptsPerAddress, at: now)
             if let seconds = [accountWait, addressWait].compactMap({ $0 }).max() {

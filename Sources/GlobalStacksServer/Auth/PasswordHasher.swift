@@ -1,23 +1,35 @@
 import HummingbirdBcrypt
 import NIOPosix
 
-/// bcrypt on the blocking thread pool, so hashing never stalls an event loop.
+/// bcrypt on its own small thread pool: hashing never stalls an event loop, and a burst of sign-ins
+/// cannot starve the shared pool that SQLite queries run on.
 struct PasswordHasher: Sendable {
-    let cost: UInt8
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
 
-    /// A hash to verify against when the account does not exist, so a miss takes as long as a hit.
-    private static let decoy = Bcrypt.hash("globalstacks-decoy-password", cost: 4)
+    let cost: UInt8
+    /// Verified when the account does not exist, at the same cost as real hashes, so a miss takes as long as a hit.
+    let decoy: String
+
+    init(cost: UInt8) {
+        self.cost = cost
+        self.decoy = Bcrypt.hash("globalstacks-decoy-password", cost: cost)
+    }
 
     func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await Self.pool.runIfActive {
             Bcrypt.hash(password, cost: cost)
         }
     }
 
     func verify(_ password: String, against hash: String?) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive {
-            let matches = Bcrypt.verify(password, hash: hash ?? Self.decoy)
+        let decoy = self.decoy
+        return try await Self.pool.runIfActive {
+            let matches = Bcrypt.verify(password, hash: hash ?? decoy)
             return matches && hash != nil
         }
     }

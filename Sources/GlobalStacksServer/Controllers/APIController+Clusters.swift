@@ -37,13 +37,13 @@ extension APIController {
 
     func getCluster(_ input: Operations.GetCluster.Input) async throws -> Operations.GetCluster.Output {
         let principal = try await authenticator.principal()
-        return .ok(.init(body: .json(APIMapping.cluster(try await visibleCluster(ClusterID(rawValue: input.path.clusterId), principal)))))
+        return .ok(.init(body: .json(APIMapping.cluster(try await visibleCluster(try pathID(input.path.clusterId, "cluster"), principal)))))
     }
 
     func updateCluster(_ input: Operations.UpdateCluster.Input) async throws -> Operations.UpdateCluster.Output {
         let principal = try await authenticator.principal()
         let scope = AccessPolicy.activeTenantScope(principal)
-        let current = try await visibleCluster(ClusterID(rawValue: input.path.clusterId), principal)
+        let current = try await visibleCluster(try pathID(input.path.clusterId, "cluster"), principal)
         try AccessPolicy.require(current.ownership == .byo ? .manageTenantClusters : .manageManagedClusters, principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let change = ClusterChange(

@@ -48,7 +48,7 @@ extension APIController {
         try AccessPolicy.require(.manageOrganization, principal)
         let now = Date()
         let invitation = try await store.revokeInvitation(
-            organizationID: principal.organization.organization.id, invitationID: InvitationID(rawValue: input.path.invitationId), at: now
+            organizationID: principal.organization.organization.id, invitationID: try pathID(input.path.invitationId, "invitation"), at: now
         )
         return .ok(.init(body: .json(APIMapping.invitation(invitation, at: now))))
     }

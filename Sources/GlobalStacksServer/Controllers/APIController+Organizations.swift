@@ -22,7 +22,7 @@ extension APIController {
 
     func activateOrganization(_ input: Operations.ActivateOrganization.Input) async throws -> Operations.ActivateOrganization.Output {
         let principal = try await authenticator.principal()
-        let id = OrganizationID(rawValue: input.path.organizationId)
+        let id: OrganizationID = try pathID(input.path.organizationId, "organization")
         guard try await store.membership(userID: principal.user.id, organizationID: id) != nil else {
             throw DomainError.notFound("No organization \(id) among yours.")
         }
@@ -59,7 +59,7 @@ extension APIController {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let member = try await store.changeMemberRole(
             organizationID: principal.organization.organization.id, actor: principal.user.id,
-            member: UserID(rawValue: input.path.userId), to: APIMapping.role(request.role), at: Date()
+            member: try pathID(input.path.userId, "user"), to: APIMapping.role(request.role), at: Date()
         )
         return .ok(.init(body: .json(APIMapping.member(member))))
     }
@@ -68,7 +68,7 @@ extension APIController {
         let principal = try await authenticator.principal()
         try await store.removeMember(
             organizationID: principal.organization.organization.id, actor: principal.user.id,
-            member: UserID(rawValue: input.path.userId), at: Date()
+            member: try pathID(input.path.userId, "user"), at: Date()
         )
         return .ok(.init())
     }

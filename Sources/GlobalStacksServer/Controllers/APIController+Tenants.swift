@@ -23,13 +23,13 @@ extension APIController {
 
     func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output {
         let principal = try await authenticator.principal()
-        let tenant = try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal)
+        let tenant = try await visibleTenant(try pathID(input.path.tenantId, "tenant"), principal)
         return .ok(.init(body: .json(APIMapping.tenantDetail(tenant, activeTenantID: principal.tenant?.id))))
     }
 
     func updateTenant(_ input: Operations.UpdateTenant.Input) async throws -> Operations.UpdateTenant.Output {
         let principal = try await authenticator.principal()
-        let scope = try AccessPolicy.tenantScope(for: try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal), principal)
+        let scope = try AccessPolicy.tenantScope(for: try await visibleTenant(try pathID(input.path.tenantId, "tenant"), principal), principal)
         try AccessPolicy.require(.manageTenants, principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let name = try request.name.map { try Validation.name($0) }
@@ -50,7 +50,7 @@ extension APIController {
 
     func activateTenant(_ input: Operations.ActivateTenant.Input) async throws -> Operations.ActivateTenant.Output {
         let principal = try await authenticator.principal()
-        let tenant = try await visibleTenant(TenantID(rawValue: input.path.tenantId), principal)
+        let tenant = try await visibleTenant(try pathID(input.path.tenantId, "tenant"), principal)
         try await store.activateTenant(try AccessPolicy.tenantScope(for: tenant, principal), credentialID: principal.credential.id)
         return .ok(.init(body: .json(APIMapping.tenantDetail(tenant, activeTenantID: tenant.id))))
     }

@@ -7,6 +7,11 @@ import Logging
 extension APIController {
     func completeSetup(_ input: Operations.CompleteSetup.Input) async throws -> Operations.CompleteSetup.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        // Unauthenticated and costly (bcrypt): limited per client address, and refused before hashing once set up.
+        try throttle.beginAttempt(account: "setup", address: try RequestEnvironment.required.clientAddress, at: Date())
+        guard try await store.userCount() == 0 else {
+            throw DomainError.conflict("This installation is already set up; sign in instead.")
+        }
         let admin = try await newUser(email: request.email, displayName: request.displayName, password: request.password, siteRole: .admin)
         let user = try await store.redeemSetupToken(hash: SecretHasher.hash(request.token), admin: admin, at: Date())
         try RequestEnvironment.required.logger.notice("Setup completed: first site admin created", metadata: ["user": "\(user.id)"])
@@ -18,6 +23,7 @@ extension APIController {
             throw DomainError.forbidden("Self sign-up is disabled on this server; ask a site admin for an account.")
         }
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        try throttle.beginAttempt(account: "signup", address: try RequestEnvironment.required.clientAddress, at: Date())
         let new = try await newUser(email: request.email, displayName: request.displayName, password: request.password, siteRole: .user)
         return .created(.init(body: .json(APIMapping.userAccount(try await store.createUser(new, at: Date())))))
     }
@@ -38,7 +44,7 @@ extension APIController {
 
     func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output {
         try AccessPolicy.require(.manageUsers, try await authenticator.principal())
-        let user = try await store.deactivateUser(id: UserID(rawValue: input.path.userId), at: Date())
+        let user = try await store.deactivateUser(id: try pathID(input.path.userId, "user"), at: Date())
         return .ok(.init(body: .json(APIMapping.userAccount(user))))
     }
 
@@ -64,7 +70,7 @@ extension APIController {
 
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
         let principal = try await authenticator.principal()
-        let id = CredentialID(rawValue: input.path.apiKeyId)
+        let id: CredentialID = try pathID(input.path.apiKeyId, "API key")
         guard try await store.revokeCredential(id: id, kind: .apiKey, userID: principal.user.id, at: Date()) else {
             throw DomainError.notFound("You have no active API key \(id).")
         }

@@ -26,6 +26,14 @@ struct APIController: APIProtocol {
         self.configuration = configuration
     }
 
+    /// An id from the request path; anything that cannot be an id is simply not found.
+    func pathID<Entity>(_ value: String, _ what: String) throws -> Identifier<Entity> {
+        guard let id = Identifier<Entity>(path: value) else {
+            throw DomainError.notFound("No \(what) '\(value.prefix(64))'.")
+        }
+        return id
+    }
+
     /// Validates and hashes the parts of a new account.
     func newUser(email: String, displayName: String, password: String, siteRole: SiteRole) async throws -> NewUser {
         let email = try Validation.email(email)

@@ -50,7 +50,7 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             case .notFound: "No route for \(request.method) \(request.uri.path)."
             case .contentTooLarge: "The request body is too large."
             case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)."
-            default: error.status.reasonPhrase
+            default: (error as? HTTPError)?.body ?? error.status.reasonPhrase
             }
             return response(ErrorResponse(status: error.status, message: message))
         } catch {

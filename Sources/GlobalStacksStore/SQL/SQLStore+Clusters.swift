@@ -3,9 +3,13 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: ClusterRepository {
-    /// Managed clusters, plus the scope's own `byo` clusters. A NULL tenant bind matches no `byo` cluster.
+    /// Managed clusters, plus the scope's own `byo` clusters (its tenant, in its organization).
+    /// A NULL tenant bind matches no `byo` cluster.
     private func visibility(_ scope: TenantScope?) -> SQLQueryString {
-        "(k.ownership = 'globalstacks-managed' OR k.tenant_id = \(bind: scope?.tenantID.rawValue))"
+        """
+        (k.ownership = 'globalstacks-managed' OR (k.tenant_id = \(bind: scope?.tenantID.rawValue)
+            AND k.tenant_id IN (SELECT id FROM tenants WHERE organization_id = \(bind: scope?.organizationID.rawValue))))
+        """
     }
 
     public func clusters(visibleTo scope: TenantScope?) async throws -> [Cluster] {
@@ -30,30 +34,30 @@ extension SQLStore: ClusterRepository {
         case .tenant(let scope): (scope.tenantID, .byo)
         case .platform: (nil, .globalstacksManaged)
         }
+        let id = ClusterID.generate()
         return try await engine.transaction { database in
-            let chosenSlug: Slug
-            if let slug {
-                chosenSlug = slug
-            } else {
-                chosenSlug = try await self.firstFreeSlug(Slug.derived(from: name, fallback: "cluster")) { candidate in
-                    try await database.raw("""
-                        SELECT 1 AS taken FROM clusters WHERE COALESCE(tenant_id, '') = \(bind: tenantID?.rawValue ?? "") AND slug = \(bind: candidate.rawValue)
-                        """).first() != nil
-                }
-            }
-            let cluster = Cluster(
-                id: .generate(), tenantID: tenantID, name: name, slug: chosenSlug, ownership: ownership, provider: provider,
-                status: .active, metadata: metadata, createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
-            )
-            try await self.uniquely("A cluster with the slug '\(chosenSlug)' already exists; choose another slug.") {
+            let insert = { (candidate: Slug) async throws -> Bool in
                 try await database.raw("""
                     INSERT INTO clusters (id, tenant_id, name, slug, ownership, provider, status, metadata, created_at, updated_at)
-                    VALUES (\(bind: cluster.id.rawValue), \(bind: tenantID?.rawValue), \(bind: name), \(bind: chosenSlug.rawValue),
-                            \(bind: ownership.rawValue), \(bind: provider), \(bind: cluster.status.rawValue),
+                    VALUES (\(bind: id.rawValue), \(bind: tenantID?.rawValue), \(bind: name), \(bind: candidate.rawValue),
+                            \(bind: ownership.rawValue), \(bind: provider), \(bind: ClusterStatus.active.rawValue),
                             \(bind: MetadataCoding.encode(metadata)), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
-                    """).run()
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """).first() != nil
             }
-            return cluster
+            let chosenSlug: Slug
+            if let slug {
+                guard try await insert(slug) else {
+                    throw DomainError.conflict("A cluster with the slug '\(slug)' already exists; choose another slug.")
+                }
+                chosenSlug = slug
+            } else {
+                chosenSlug = try await self.insertWithFreeSlug(Slug.derived(from: name, fallback: "cluster"), insert)
+            }
+            return Cluster(
+                id: id, tenantID: tenantID, name: name, slug: chosenSlug, ownership: ownership, provider: provider,
+                status: .active, metadata: metadata, createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
+            )
         }
     }
 

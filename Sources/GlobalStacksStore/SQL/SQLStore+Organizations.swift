@@ -33,21 +33,24 @@ extension SQLStore: OrganizationRepository {
     public func createOrganization(name: String, owner: UserID, at now: Date) async throws -> Organization {
         try await engine.transaction { database in
             let id = OrganizationID.generate()
-            let slug = try await self.firstFreeSlug(Slug.derived(from: name, fallback: "organization")) { candidate in
-                try await database.raw("SELECT 1 AS taken FROM organizations WHERE slug = \(bind: candidate.rawValue)").first() != nil
-            }
             let time = now.storedMilliseconds
-            try await self.uniquely("An organization with the slug \(slug) was created at the same moment; try again.") {
-                try await database.raw("""
-                    INSERT INTO organizations (id, name, slug, kind, created_at, updated_at)
-                    VALUES (\(bind: id.rawValue), \(bind: name), \(bind: slug.rawValue), \(bind: OrganizationKind.business.rawValue), \(bind: time), \(bind: time))
-                    """).run()
-            }
+            let slug = try await self.insertOrganization(id: id, name: name, slug: Slug.derived(from: name, fallback: "organization"), kind: .business, at: time, in: database)
             try await database.raw("""
                 INSERT INTO memberships (organization_id, user_id, role, status, created_at, updated_at)
                 VALUES (\(bind: id.rawValue), \(bind: owner.rawValue), 'owner', 'active', \(bind: time), \(bind: time))
                 """).run()
             return Organization(id: id, name: name, slug: slug, kind: .business, createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision)
+        }
+    }
+
+    /// Inserts an organization under the first free slug near `slug`.
+    func insertOrganization(id: OrganizationID, name: String, slug: Slug, kind: OrganizationKind, at time: Int64, in database: any SQLDatabase) async throws -> Slug {
+        try await insertWithFreeSlug(slug) { candidate in
+            try await database.raw("""
+                INSERT INTO organizations (id, name, slug, kind, created_at, updated_at)
+                VALUES (\(bind: id.rawValue), \(bind: name), \(bind: candidate.rawValue), \(bind: kind.rawValue), \(bind: time), \(bind: time))
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first() != nil
         }
     }
 
@@ -77,7 +80,7 @@ extension SQLStore: OrganizationRepository {
     public func changeMemberRole(organizationID: OrganizationID, actor: UserID, member: UserID, to role: OrganizationRole, at now: Date) async throws -> Membership {
         try await engine.transaction { database in
             let context = try await self.lockedMembershipContext(organizationID: organizationID, actor: actor, member: member, in: database)
-            try MembershipRules.checkRoleChange(actor: context.actorRole, target: context.member.role, newRole: role, activeOwners: context.activeOwners)
+            try MembershipRules.checkRoleChange(kind: context.kind, actor: context.actorRole, target: context.member.role, newRole: role, activeOwners: context.activeOwners)
             try await database.raw("""
                 UPDATE memberships SET role = \(bind: role.rawValue), updated_at = \(bind: now.storedMilliseconds)
                 WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: member.rawValue)
@@ -92,7 +95,7 @@ extension SQLStore: OrganizationRepository {
     public func removeMember(organizationID: OrganizationID, actor: UserID, member: UserID, at now: Date) async throws {
         try await engine.transaction { database in
             let context = try await self.lockedMembershipContext(organizationID: organizationID, actor: actor, member: member, in: database)
-            try MembershipRules.checkRemoval(actor: context.actorRole, target: context.member.role, isSelf: actor == member, activeOwners: context.activeOwners)
+            try MembershipRules.checkRemoval(kind: context.kind, actor: context.actorRole, target: context.member.role, isSelf: actor == member, activeOwners: context.activeOwners)
             try await database.raw("""
                 UPDATE memberships SET status = 'removed', updated_at = \(bind: now.storedMilliseconds)
                 WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: member.rawValue)
@@ -102,10 +105,10 @@ extension SQLStore: OrganizationRepository {
 
     /// Locks the organization (so concurrent role changes take turns) and reads what the membership rules need.
     private func lockedMembershipContext(organizationID: OrganizationID, actor: UserID, member: UserID, in database: any SQLDatabase) async throws
-        -> (actorRole: OrganizationRole, member: Membership, activeOwners: Int)
+        -> (kind: OrganizationKind, actorRole: OrganizationRole, member: Membership, activeOwners: Int)
     {
         try await lockOrganization(organizationID, in: database)
-        guard let actorRole = try await membership(userID: actor, organizationID: organizationID, in: database)?.role else {
+        guard let actor = try await membership(userID: actor, organizationID: organizationID, in: database) else {
             throw DomainError.notFound("No organization \(organizationID).")
         }
         guard let target = try await database.raw("""
@@ -116,7 +119,7 @@ extension SQLStore: OrganizationRepository {
         let owners = try await database.raw("""
             SELECT COUNT(*) AS n FROM memberships WHERE organization_id = \(bind: organizationID.rawValue) AND role = 'owner' AND status = 'active'
             """).first()?.int("n") ?? 0
-        return (actorRole, target, owners)
+        return (actor.organization.kind, actor.role, target, owners)
     }
 
     private func lockOrganization(_ organizationID: OrganizationID, in database: any SQLDatabase) async throws {
@@ -137,10 +140,10 @@ extension SQLStore: OrganizationRepository {
     public func createInvitation(_ new: NewInvitation, at now: Date) async throws -> Invitation {
         try await engine.transaction { database in
             try await self.lockOrganization(new.organizationID, in: database)
-            guard let actorRole = try await self.membership(userID: new.invitedBy, organizationID: new.organizationID, in: database)?.role else {
+            guard let actor = try await self.membership(userID: new.invitedBy, organizationID: new.organizationID, in: database) else {
                 throw DomainError.notFound("No organization \(new.organizationID).")
             }
-            try MembershipRules.checkInvitation(actor: actorRole, role: new.role)
+            try MembershipRules.checkInvitation(kind: actor.organization.kind, actor: actor.role, role: new.role)
             let alreadyMember = try await database.raw("""
                 SELECT 1 AS member FROM memberships m JOIN users u ON u.id = m.user_id
                 WHERE m.organization_id = \(bind: new.organizationID.rawValue) AND u.email = \(bind: new.email.canonical) AND m.status = 'active'

@@ -20,15 +20,11 @@ extension SQLStore: UserRepository {
         let userID = UserID.generate()
         let organizationID = OrganizationID.generate()
         let localPart = String(user.email.canonical.prefix(while: { $0 != "@" }))
-        let slug = try await firstFreeSlug(Slug.derived(from: localPart, fallback: "workspace")) { candidate in
-            try await database.raw("SELECT 1 AS taken FROM organizations WHERE slug = \(bind: candidate.rawValue)").first() != nil
-        }
         let time = now.storedMilliseconds
-        try await database.raw("""
-            INSERT INTO organizations (id, name, slug, kind, created_at, updated_at)
-            VALUES (\(bind: organizationID.rawValue), \(bind: "\(user.displayName)'s workspace"), \(bind: slug.rawValue),
-                    \(bind: OrganizationKind.personal.rawValue), \(bind: time), \(bind: time))
-            """).run()
+        _ = try await insertOrganization(
+            id: organizationID, name: "\(user.displayName)'s workspace", slug: Slug.derived(from: localPart, fallback: "workspace"),
+            kind: .personal, at: time, in: database
+        )
         try await uniquely("An account with the email \(user.email) already exists.") {
             try await database.raw("""
                 INSERT INTO users (id, email, display_name, password_hash, site_role, personal_organization_id, created_at, updated_at)
@@ -74,15 +70,17 @@ extension SQLStore: UserRepository {
 
     public func deactivateUser(id: UserID, at now: Date) async throws -> User {
         try await engine.transaction { database in
+            // Lock the active admins first, always in id order: two admins deactivating each other take turns
+            // (and cannot deadlock), so the last-admin count below stays true until commit.
+            let admins = try await database.raw("""
+                SELECT id FROM users WHERE site_role = 'admin' AND deactivated_at IS NULL ORDER BY id\(unsafeRaw: self.engine.rowLockClause)
+                """).all().count
             guard let user = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.user) FROM users u WHERE u.id = \(bind: id.rawValue)\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.user()
             else { throw DomainError.notFound("No user \(id).") }
             guard user.isActive else { return user }
             if user.siteRole == .admin {
-                let admins = try await database.raw("""
-                    SELECT COUNT(*) AS n FROM users WHERE site_role = 'admin' AND deactivated_at IS NULL
-                    """).first()?.int("n") ?? 0
                 guard admins > 1 else {
                     throw DomainError.conflict("This is the last active site admin; make another user an admin first.")
                 }

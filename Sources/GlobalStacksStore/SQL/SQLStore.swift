@@ -32,12 +32,14 @@ public final class SQLStore: Sendable {
         }
     }
 
-    /// The first free slug among `base`, `base-2`, `base-3`, … where `isTaken` says which are used.
-    func firstFreeSlug(_ base: Slug, isTaken: (Slug) async throws -> Bool) async throws -> Slug {
-        if try await !isTaken(base) { return base }
-        for number in 2...100 where try await !isTaken(base.suffixed(number)) {
-            return base.suffixed(number)
+    /// Inserts a row under the first free slug among `base`, `base-2`, … `base-100`, then a random number.
+    /// `insert` runs `INSERT … ON CONFLICT DO NOTHING RETURNING …` and says whether a row went in, so a slug taken
+    /// by a concurrent transaction moves on to the next candidate instead of failing the transaction.
+    func insertWithFreeSlug(_ base: Slug, _ insert: (Slug) async throws -> Bool) async throws -> Slug {
+        let candidates = [base] + (2...100).map { base.suffixed($0) } + [base.suffixed(Int.random(in: 1_000...999_999))]
+        for candidate in candidates where try await insert(candidate) {
+            return candidate
         }
-        return base.suffixed(Int.random(in: 1_000...999_999))
+        throw DomainError.conflict("No free slug near '\(base)'; choose a different name or slug.")
     }
 }
