@@ -51,6 +51,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=scripts/lib/gstacks-server.sh
 source scripts/lib/gstacks-server.sh
+# shellcheck source=scripts/postgres-throwaway.sh
+source scripts/postgres-throwaway.sh
+# sqlite (default) or postgresql: the same run against either engine (a throwaway PostgreSQL).
+ENGINE=${SCHEMATHESIS_ENGINE:-sqlite}
+[[ $ENGINE == sqlite || $ENGINE == postgresql ]] || { echo "schemathesis: SCHEMATHESIS_ENGINE must be sqlite or postgresql" >&2; exit 2; }
 
 if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
     sed -n '2,/^set -Eeuo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
@@ -93,6 +98,7 @@ FAILED=1
 cleanup() {
     local status=$?
     gs_server_stop
+    if [[ $ENGINE == postgresql ]]; then pg_throwaway_stop || true; fi
     if [[ $FAILED -eq 0 ]]; then
         rm -rf "$WORK"
     else
@@ -103,9 +109,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the server under test ----------------------------------------------------------------------
-log "starting $GSTACKS_BIN with a fresh SQLite database"
+log "starting $GSTACKS_BIN with a fresh $ENGINE database"
 # bcrypt cost 4 (the minimum): this run tests behaviour, not password-hashing cost.
-gs_server_start "$GSTACKS_BIN" "$WORK/server.log" --data-dir "$WORK/data" --bcrypt-cost 4 --log-level info
+SERVER_FLAGS=(--data-dir "$WORK/data" --bcrypt-cost 4 --log-level info)
+if [[ $ENGINE == postgresql ]]; then
+    FSYNC=off pg_throwaway_start
+    SERVER_FLAGS+=(--database-url "$PG_URL")
+fi
+gs_server_start "$GSTACKS_BIN" "$WORK/server.log" "${SERVER_FLAGS[@]}"
 GS_COOKIE=""
 gs_sign_in
 TENANT_ID=$(gs_create_active_tenant "Schemathesis" "schemathesis")

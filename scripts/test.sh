@@ -7,5 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
-GSTACKS_BIN=.build/debug/gstacks scripts/schemathesis.sh
+GSTACKS_BIN=.build/debug/gstacks SCHEMATHESIS_ENGINE=sqlite scripts/schemathesis.sh
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    GSTACKS_BIN=.build/debug/gstacks SCHEMATHESIS_ENGINE=postgresql scripts/schemathesis.sh
+elif [[ ${GSTACKS_REQUIRE_POSTGRES:-0} == 1 ]]; then
+    echo "GSTACKS_REQUIRE_POSTGRES=1 but the PostgreSQL server is not installed" >&2
+    exit 1
+else
+    echo "NOTE: PostgreSQL server not installed; the Schemathesis run on PostgreSQL is skipped." >&2
+fi
 swift test --skip-build
