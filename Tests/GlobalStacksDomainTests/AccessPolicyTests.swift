@@ -47,7 +47,7 @@ struct AccessPolicyTests {
         let principal = Self.principal(role: .member)
         let scope = try #require(AccessPolicy.activeTenantScope(principal))
         #expect(scope.tenantID == principal.tenant?.id)
-        #expect(scope.role == .member)
+        #expect(scope.organizationID == principal.organization.organization.id)
 
         let elsewhere = Self.principal(role: .owner, tenantIn: .generate())
         #expect(AccessPolicy.activeTenantScope(elsewhere) == nil)

@@ -8,7 +8,8 @@ struct ContractTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func load(_ url: URL) throws -> [String: Any] {
-        try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+        try #require(FileManager.default.fileExists(atPath: url.path), "\(url.standardizedFileURL.path) is missing; the shared contracts live in ../shared beside the repository")
+        return try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
     }
 
     static func canonical(_ value: Any?) throws -> String {

@@ -38,13 +38,25 @@ public actor TemporaryPostgres {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let asPostgres = getuid() == 0
         if asPostgres { try Self.run("/bin/chown", ["postgres", directory]) }
-        let port = Int.random(in: 20_000...40_000)
         try Self.run(bin + "/initdb", ["-D", "\(directory)/data", "-A", "trust", "-U", "gstacks", "--no-sync"], asPostgres: asPostgres)
-        try Self.run(bin + "/pg_ctl", [
-            "-D", "\(directory)/data", "-l", "\(directory)/log", "-w",
-            "-o", "-k \(directory) -c listen_addresses=127.0.0.1 -p \(port) -c fsync=off -c max_connections=300",
-            "start",
-        ], asPostgres: asPostgres)
+        // A random port may be taken by something else: try a few.
+        var started: Int?
+        for _ in 0..<5 where started == nil {
+            let port = Int.random(in: 20_000...40_000)
+            do {
+                try Self.run(bin + "/pg_ctl", [
+                    "-D", "\(directory)/data", "-l", "\(directory)/log", "-w",
+                    "-o", "-k \(directory) -c listen_addresses=127.0.0.1 -p \(port) -c fsync=off -c max_connections=300",
+                    "start",
+                ], asPostgres: asPostgres)
+                started = port
+            } catch {
+                continue
+            }
+        }
+        guard let port = started else {
+            throw TemporaryPostgresError.commandFailed("could not start on any of five ports; see \(directory)/log")
+        }
         Self.dataDirectory = "\(directory)/data"
         // At exit Foundation's Process can no longer wait for children, so signal the server directly:
         // SIGQUIT is PostgreSQL's immediate shutdown.

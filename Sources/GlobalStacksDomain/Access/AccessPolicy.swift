@@ -25,7 +25,7 @@ public enum AccessPolicy {
         guard let tenant = principal.tenant, tenant.organizationID == principal.organization.organization.id else {
             return nil
         }
-        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID, role: principal.organization.role)
+        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID)
     }
 
     /// Like `activeTenantScope`, but a missing selection is an error that tells the caller what to do.
@@ -41,7 +41,7 @@ public enum AccessPolicy {
         guard tenant.organizationID == principal.organization.organization.id else {
             throw DomainError.notFound("No tenant \(tenant.id) in the active organization.")
         }
-        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID, role: principal.organization.role)
+        return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID)
     }
 
     private static func refusal(for capability: Capability) -> String {

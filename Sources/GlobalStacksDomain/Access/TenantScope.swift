@@ -3,12 +3,9 @@
 public struct TenantScope: Sendable, Equatable {
     public let tenantID: TenantID
     public let organizationID: OrganizationID
-    /// The caller's role in the tenant's organization.
-    public let role: OrganizationRole
 
-    init(tenantID: TenantID, organizationID: OrganizationID, role: OrganizationRole) {
+    init(tenantID: TenantID, organizationID: OrganizationID) {
         self.tenantID = tenantID
         self.organizationID = organizationID
-        self.role = role
     }
 }

@@ -42,7 +42,7 @@ final class AsyncTurnstile: Sendable {
 }
 
 /// A thread-safe round-robin counter.
-final class ManagedAtomicCounter: Sendable {
+final class RoundRobinCounter: Sendable {
     private let value = NIOLockedValueBox(0)
 
     func next() -> Int {

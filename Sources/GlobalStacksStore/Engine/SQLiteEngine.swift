@@ -14,7 +14,7 @@ public final class SQLiteEngine: DatabaseEngine {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writerTurn = AsyncTurnstile()
-    private let nextReader = ManagedAtomicCounter()
+    private let nextReader = RoundRobinCounter()
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer
