@@ -30,7 +30,6 @@ public struct ServerConfiguration: Sendable {
     /// Sign-in attempts allowed per account (and, ×4, per client address) in `loginWindow` before a lock-out.
     public var loginAttemptsPerWindow = 5
     public var loginWindow: TimeInterval = 15 * 60
-    public var logLevel = "info"
 
     public init() {}
 

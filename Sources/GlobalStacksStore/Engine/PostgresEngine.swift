@@ -51,5 +51,7 @@ public final class PostgresEngine: DatabaseEngine, Service {
         return error.serverInfo?[.sqlState] == "23505"
     }
 
+    /// Nothing to do here: the pool closes its connections when the task running `run()` is cancelled,
+    /// which the service group does on shutdown.
     public func shutdown() async {}
 }
