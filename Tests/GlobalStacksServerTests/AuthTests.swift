@@ -155,3 +155,24 @@ struct AuthTests {
         }
     }
 }
+
+@Suite("Session expiry")
+struct SessionExpiryTests {
+    @Test func idleSessionsExpire() async throws {
+        try await TestServer.run(configure: { $0.sessionIdleTimeout = 1 }) { api, _ in
+            let session = try await api.signInAdmin()
+            #expect(try await api.request(.get, "/v1/auth/session", session: session).status == .ok)
+            try await Task.sleep(for: .milliseconds(1_200))
+            let expired = try await api.request(.get, "/v1/auth/session", session: session)
+            #expect(expired.status == .unauthorized && expired.message.contains("sign in again"))
+        }
+    }
+
+    @Test func sessionsEndAtTheirAbsoluteLifetime() async throws {
+        try await TestServer.run(configure: { $0.sessionAbsoluteLifetime = 1 }) { api, _ in
+            let session = try await api.signInAdmin()
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await api.request(.get, "/v1/auth/session", session: session).status == .unauthorized)
+        }
+    }
+}
