@@ -9,6 +9,9 @@ public protocol DatabaseEngine: Sendable {
     /// Runs read-only work on any connection.
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
+    /// Runs a hot read-only statement (see `HotStatement`).
+    func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow]
+
     /// Runs `body` in one transaction: everything commits or nothing does.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 

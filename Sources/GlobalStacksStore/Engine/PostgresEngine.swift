@@ -30,6 +30,16 @@ public final class PostgresEngine: DatabaseEngine, Service {
         }
     }
 
+    public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
+        try await client.withConnection { connection in
+            var rows: [any SQLRow] = []
+            for try await row in try await connection.execute(Prepared<Statement>(binds: binds), logger: logger) {
+                rows.append(row.sql())
+            }
+            return rows
+        }
+    }
+
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in
@@ -54,4 +64,23 @@ public final class PostgresEngine: DatabaseEngine, Service {
     /// Nothing to do here: the pool closes its connections when the task running `run()` is cancelled,
     /// which the service group does on shutdown.
     public func shutdown() async {}
+}
+
+/// A `HotStatement` as a PostgresNIO prepared statement (prepared once per connection, named by its type).
+private struct Prepared<Statement: HotStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var sql: String { Statement.sql }
+    /// Short and unique: PostgreSQL truncates names to 63 bytes, and the default (the full generic type name)
+    /// is longer, so different statements would collide.
+    static var name: String { "gs_\(Statement.self)" }
+
+    let binds: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds { bindings.append(bind) }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

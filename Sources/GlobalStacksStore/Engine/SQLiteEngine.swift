@@ -50,6 +50,10 @@ public final class SQLiteEngine: DatabaseEngine {
         return try await body(reader.sql(queryLogLevel: nil))
     }
 
+    public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
+        try await readHotAsQuery(statement, binds: binds)
+    }
+
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writerTurn.withTurn {
             let database = writer.sql(queryLogLevel: nil)

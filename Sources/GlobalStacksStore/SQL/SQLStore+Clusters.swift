@@ -13,12 +13,12 @@ extension SQLStore: ClusterRepository {
     }
 
     public func clusters(visibleTo scope: TenantScope?) async throws -> [Cluster] {
-        try await engine.read { database in
-            try await database.raw("""
-                SELECT \(unsafeRaw: Columns.cluster) FROM clusters k WHERE \(self.visibility(scope))
-                ORDER BY k.created_at, k.id LIMIT 1000
-                """).all().map { try $0.cluster() }
+        let rows = if let scope {
+            try await engine.readHot(ClustersVisibleToTenant.self, binds: [scope.tenantID.rawValue, scope.organizationID.rawValue])
+        } else {
+            try await engine.readHot(ManagedClusters.self, binds: [])
         }
+        return try rows.map { try $0.cluster() }
     }
 
     public func cluster(id: ClusterID, visibleTo scope: TenantScope?) async throws -> Cluster? {
@@ -77,4 +77,21 @@ extension SQLStore: ClusterRepository {
             return updated
         }
     }
+}
+
+/// The cluster list of a tenant: every managed cluster and its own `byo` clusters (same rule as `visibility`).
+struct ClustersVisibleToTenant: HotStatement {
+    static let sql = """
+        SELECT \(Columns.cluster) FROM clusters k
+        WHERE k.ownership = 'globalstacks-managed'
+           OR (k.tenant_id = $1 AND k.tenant_id IN (SELECT id FROM tenants WHERE organization_id = $2))
+        ORDER BY k.created_at, k.id LIMIT 1000
+        """
+}
+
+/// The cluster list when no tenant is selected.
+struct ManagedClusters: HotStatement {
+    static let sql = """
+        SELECT \(Columns.cluster) FROM clusters k WHERE k.ownership = 'globalstacks-managed' ORDER BY k.created_at, k.id LIMIT 1000
+        """
 }

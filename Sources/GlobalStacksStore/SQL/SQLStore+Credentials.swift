@@ -22,34 +22,21 @@ extension SQLStore: CredentialRepository {
         )
     }
 
-    /// One query resolves the credential, its user, the active organization (if the user is still an active member)
-    /// and the active tenant (if it still belongs to that organization).
+    /// One prepared query (`PrincipalByToken`) resolves the credential, its user, the active organization and tenant.
     public func principal(tokenHash: String, kind: Credential.Kind) async throws -> Principal? {
-        try await engine.read { database in
-            guard let row = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.credential), \(unsafeRaw: Columns.user), \(unsafeRaw: Columns.organization),
-                       m.role AS m_role, \(unsafeRaw: Columns.tenant)
-                FROM credentials c
-                JOIN users u ON u.id = c.user_id
-                LEFT JOIN memberships m ON m.organization_id = c.active_organization_id AND m.user_id = c.user_id AND m.status = 'active'
-                LEFT JOIN organizations o ON o.id = m.organization_id
-                LEFT JOIN tenants t ON t.id = c.active_tenant_id AND t.organization_id = m.organization_id
-                WHERE c.token_hash = \(bind: tokenHash) AND c.kind = \(bind: kind.rawValue)
-                """).first()
-            else { return nil }
-            let user = try row.user()
-            let credential = try row.credential()
-            if try row.optionalString("o_id") != nil {
-                let organization = OrganizationMembershipView(organization: try row.organization(), role: try row.enumValue("m_role"))
-                let tenant = try row.optionalString("t_id") != nil ? try row.tenant() : nil
-                return Principal(user: user, credential: credential, organization: organization, tenant: tenant)
-            }
-            // The selected organization is gone or the user left it: fall back to the personal organization.
-            guard let personal = try await self.membership(userID: user.id, organizationID: user.personalOrganizationID, in: database) else {
-                return nil
-            }
-            return Principal(user: user, credential: credential, organization: personal, tenant: nil)
+        guard let row = try await engine.readHot(PrincipalByToken.self, binds: [tokenHash, kind.rawValue]).first else { return nil }
+        let user = try row.user()
+        let credential = try row.credential()
+        if try row.optionalString("o_id") != nil {
+            let organization = OrganizationMembershipView(organization: try row.organization(), role: try row.enumValue("m_role"))
+            let tenant = try row.optionalString("t_id") != nil ? try row.tenant() : nil
+            return Principal(user: user, credential: credential, organization: organization, tenant: tenant)
         }
+        // The selected organization is gone or the user left it: fall back to the personal organization.
+        guard let personal = try await membership(userID: user.id, organizationID: user.personalOrganizationID) else {
+            return nil
+        }
+        return Principal(user: user, credential: credential, organization: personal, tenant: nil)
     }
 
     public func touchCredential(id: CredentialID, at now: Date) async throws {
@@ -107,4 +94,18 @@ extension SQLStore: CredentialRepository {
                 """).run()
         }
     }
+}
+
+/// The principal lookup behind every authenticated request: credential, user, active organization (while the
+/// user is still an active member) and active tenant (while it belongs to that organization).
+struct PrincipalByToken: HotStatement {
+    static let sql = """
+        SELECT \(Columns.credential), \(Columns.user), \(Columns.organization), m.role AS m_role, \(Columns.tenant)
+        FROM credentials c
+        JOIN users u ON u.id = c.user_id
+        LEFT JOIN memberships m ON m.organization_id = c.active_organization_id AND m.user_id = c.user_id AND m.status = 'active'
+        LEFT JOIN organizations o ON o.id = m.organization_id
+        LEFT JOIN tenants t ON t.id = c.active_tenant_id AND t.organization_id = m.organization_id
+        WHERE c.token_hash = $1 AND c.kind = $2
+        """
 }

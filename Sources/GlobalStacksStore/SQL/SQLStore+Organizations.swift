@@ -68,13 +68,7 @@ extension SQLStore: OrganizationRepository {
     }
 
     public func members(organizationID: OrganizationID) async throws -> [Membership] {
-        try await engine.read { database in
-            try await database.raw("""
-                SELECT \(unsafeRaw: Columns.membership) FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.organization_id = \(bind: organizationID.rawValue) AND m.status = 'active'
-                ORDER BY m.created_at, m.user_id
-                """).all().map { try $0.membership() }
-        }
+        try await engine.readHot(ActiveMembers.self, binds: [organizationID.rawValue]).map { try $0.membership() }
     }
 
     public func changeMemberRole(organizationID: OrganizationID, actor: UserID, member: UserID, to role: OrganizationRole, at now: Date) async throws -> Membership {
@@ -129,12 +123,7 @@ extension SQLStore: OrganizationRepository {
     }
 
     public func invitations(organizationID: OrganizationID) async throws -> [Invitation] {
-        try await engine.read { database in
-            try await database.raw("""
-                SELECT \(unsafeRaw: Columns.invitation) FROM invitations i WHERE i.organization_id = \(bind: organizationID.rawValue)
-                ORDER BY i.created_at DESC, i.id LIMIT 500
-                """).all().map { try $0.invitation() }
-        }
+        try await engine.readHot(RecentInvitations.self, binds: [organizationID.rawValue]).map { try $0.invitation() }
     }
 
     public func createInvitation(_ new: NewInvitation, at now: Date) async throws -> Invitation {
@@ -223,4 +212,20 @@ extension SQLStore: OrganizationRepository {
             return invitation
         }
     }
+}
+
+/// The active members of an organization, oldest first (read by every `GET /v1/organizations/current`).
+struct ActiveMembers: HotStatement {
+    static let sql = """
+        SELECT \(Columns.membership) FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 AND m.status = 'active'
+        ORDER BY m.created_at, m.user_id
+        """
+}
+
+/// An organization's invitations, newest first.
+struct RecentInvitations: HotStatement {
+    static let sql = """
+        SELECT \(Columns.invitation) FROM invitations i WHERE i.organization_id = $1 ORDER BY i.created_at DESC, i.id LIMIT 500
+        """
 }
