@@ -50,8 +50,11 @@ public final class SQLiteEngine: DatabaseEngine {
         return try await body(reader.sql(queryLogLevel: nil))
     }
 
+    /// SQLite reads `$1…$n` as parameters numbered in order of appearance, so the statement runs as written,
+    /// without SQLKit's serialization.
     public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
-        try await readHotAsQuery(statement, binds: binds)
+        let reader = readers[nextReader.next() % readers.count]
+        return try await reader.query(Statement.sql, binds.map { .text($0) }).map { $0.sql() }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
