@@ -2,10 +2,13 @@
 /// Not visible to the caller → 404 (decided by scoping); visible but not allowed → 403 (decided here).
 public enum AccessPolicy {
     public static func allows(_ capability: Capability, _ principal: Principal) -> Bool {
-        let orgRole = principal.organization.role
-        let site = principal.user.siteRole
+        allows(capability, organizationRole: principal.organization.role, siteRole: principal.user.siteRole)
+    }
+
+    /// The same decision from roles alone, for work evaluated away from a request (queued operation runs).
+    public static func allows(_ capability: Capability, organizationRole orgRole: OrganizationRole, siteRole site: SiteRole) -> Bool {
         switch capability {
-        case .manageOrganization, .manageTenants, .manageTenantClusters:
+        case .manageOrganization, .manageTenants, .manageTenantClusters, .manageIntegrations, .runProviderOperations:
             return orgRole.canManage
         case .manageManagedClusters:
             return site == .operator || site == .admin
@@ -51,6 +54,8 @@ public enum AccessPolicy {
         case .manageTenantClusters: "Owner or admin role in the organization is required to manage the tenant's clusters."
         case .manageManagedClusters: "Only site operators and admins can manage globalstacks-managed clusters."
         case .manageUsers: "Only site admins can manage user accounts."
+        case .manageIntegrations: "Owner or admin role in the organization is required to manage provider connections."
+        case .runProviderOperations: "Owner or admin role in the organization is required to start provider operations."
         }
     }
 }

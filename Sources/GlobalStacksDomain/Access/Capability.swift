@@ -10,4 +10,8 @@ public enum Capability: Sendable, CaseIterable {
     case manageManagedClusters
     /// Create, list and deactivate user accounts.
     case manageUsers
+    /// Connect, change and remove the tenant's provider accounts, and verify them.
+    case manageIntegrations
+    /// Start provider-backed operations (syncs) in the tenant.
+    case runProviderOperations
 }

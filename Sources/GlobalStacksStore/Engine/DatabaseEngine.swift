@@ -2,9 +2,13 @@ import SQLKit
 
 /// What differs between SQLite and PostgreSQL: connections, transactions, locking and error codes.
 /// Every query above this layer is shared SQL, so both engines behave the same.
+public enum DatabaseEngineKind: String, Sendable {
+    case sqlite
+    case postgresql
+}
+
 public protocol DatabaseEngine: Sendable {
-    /// `sqlite` or `postgresql`, for logs and benchmark reports.
-    var name: String { get }
+    var kind: DatabaseEngineKind { get }
 
     /// Runs read-only work on any connection.
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
@@ -19,6 +23,17 @@ public protocol DatabaseEngine: Sendable {
     /// SQLite serializes writers, so it needs nothing.
     var rowLockClause: String { get }
 
+    /// Like `rowLockClause`, but rows locked by another transaction are skipped instead of waited for
+    /// (work queues: each worker claims different rows).
+    var skipLockedClause: String { get }
+
+    /// Wakes every replica listening on `channel` once the transaction commits. SQLite has one process: nothing to send.
+    func notify(_ channel: String, in database: any SQLDatabase) async throws
+
+    /// Calls `onNotification` for every notification on `channel` until the task is cancelled.
+    /// Returns at once on SQLite, where the process that writes is the only one that listens.
+    func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws
+
     /// Serializes schema migrations between replicas that start at once (called inside a transaction).
     func lockForMigrations(_ database: any SQLDatabase) async throws
 
@@ -27,4 +42,9 @@ public protocol DatabaseEngine: Sendable {
 
     /// Releases every connection.
     func shutdown() async
+}
+
+extension DatabaseEngine {
+    /// `sqlite` or `postgresql`, for logs and benchmark reports.
+    public var name: String { kind.rawValue }
 }

@@ -6,8 +6,9 @@ import ServiceLifecycle
 
 /// PostgreSQL through a PostgresNIO connection pool. Run it as a service (`run()`) while the store is in use.
 public final class PostgresEngine: DatabaseEngine, Service {
-    public let name = "postgresql"
+    public let kind = DatabaseEngineKind.postgresql
     public let rowLockClause = " FOR UPDATE"
+    public let skipLockedClause = " FOR UPDATE SKIP LOCKED"
 
     private let client: PostgresClient
     private let logger: Logger
@@ -59,6 +60,21 @@ public final class PostgresEngine: DatabaseEngine, Service {
     public func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"
+    }
+
+    public func notify(_ channel: String, in database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_notify(\(bind: channel), '')").run()
+    }
+
+    /// Holds one pooled connection for as long as it listens.
+    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications {
+                    onNotification()
+                }
+            }
+        }
     }
 
     /// Nothing to do here: the pool closes its connections when the task running `run()` is cancelled,

@@ -8,8 +8,9 @@ import SQLiteNIO
 
 /// SQLite in WAL mode: one writer connection (transactions take turns) and a few reader connections.
 public final class SQLiteEngine: DatabaseEngine {
-    public let name = "sqlite"
+    public let kind = DatabaseEngineKind.sqlite
     public let rowLockClause = ""
+    public let skipLockedClause = ""
 
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
@@ -87,4 +88,9 @@ public final class SQLiteEngine: DatabaseEngine {
             try? await connection.close().get()
         }
     }
+
+    public func notify(_ channel: String, in database: any SQLDatabase) async throws {}
+
+    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {}
 }
+

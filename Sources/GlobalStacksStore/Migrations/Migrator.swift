@@ -28,7 +28,7 @@ public struct Migrator: Sendable {
                 .map { try $0.decode(column: "version", as: Int.self) })
             var appliedNow: [Int] = []
             for migration in migrations where !done.contains(migration.version) {
-                for statement in migration.statements {
+                for statement in migration.statements.compactMap({ $0.sql(for: engine.kind) }) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
                 try await database.raw("""

@@ -112,5 +112,6 @@ enum Schema {
                 created_at BIGINT NOT NULL)
             """,
         ]),
+        operationRuns,
     ]
 }

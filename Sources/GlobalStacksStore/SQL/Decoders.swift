@@ -50,10 +50,7 @@ extension SQLRow {
     }
 
     func cluster() throws -> Cluster {
-        let metadataJSON = try string("k_metadata")
-        guard let metadata = try? JSONDecoder().decode([String: String].self, from: Data(metadataJSON.utf8)) else {
-            throw StoreError.corruptRow("clusters.metadata")
-        }
+        let metadata = try JSONColumn.decode([String: String].self, try string("k_metadata"), column: "clusters.metadata")
         return Cluster(
             id: try identifier("k_id"), tenantID: try optionalIdentifier("k_tenant_id"), name: try string("k_name"),
             slug: try slug("k_slug"), ownership: try enumValue("k_ownership"), provider: try string("k_provider"),
@@ -78,13 +75,5 @@ extension SQLRow {
             role: try enumValue("m_role"), status: try enumValue("m_status"),
             createdAt: try date("m_created_at"), updatedAt: try date("m_updated_at")
         )
-    }
-}
-
-enum MetadataCoding {
-    static func encode(_ metadata: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(metadata)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -41,7 +41,7 @@ extension SQLStore: ClusterRepository {
                     INSERT INTO clusters (id, tenant_id, name, slug, ownership, provider, status, metadata, created_at, updated_at)
                     VALUES (\(bind: id.rawValue), \(bind: tenantID?.rawValue), \(bind: name), \(bind: candidate.rawValue),
                             \(bind: ownership.rawValue), \(bind: provider), \(bind: ClusterStatus.active.rawValue),
-                            \(bind: MetadataCoding.encode(metadata)), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
+                            \(bind: JSONColumn.encode(metadata)), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
                     ON CONFLICT DO NOTHING RETURNING id
                     """).first() != nil
             }
@@ -71,7 +71,7 @@ extension SQLStore: ClusterRepository {
             let updated = try change(current)
             try await database.raw("""
                 UPDATE clusters SET name = \(bind: updated.name), status = \(bind: updated.status.rawValue),
-                    metadata = \(bind: MetadataCoding.encode(updated.metadata)), updated_at = \(bind: now.storedMilliseconds)
+                    metadata = \(bind: JSONColumn.encode(updated.metadata)), updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue)
                 """).run()
             return updated

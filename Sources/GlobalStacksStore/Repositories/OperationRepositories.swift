@@ -1,0 +1,124 @@
+import Foundation
+import GlobalStacksDomain
+
+/// A provider account being connected to a tenant.
+public struct NewProviderConnection: Sendable {
+    public let provider: String
+    public let kind: String
+    public let name: String
+    public let externalAccountID: String?
+    public let credentialReference: String
+    public let isDefault: Bool
+    public let metadata: [String: String]
+
+    public init(provider: String, kind: String, name: String, externalAccountID: String?, credentialReference: String, isDefault: Bool, metadata: [String: String]) {
+        self.provider = provider
+        self.kind = kind
+        self.name = name
+        self.externalAccountID = externalAccountID
+        self.credentialReference = credentialReference
+        self.isDefault = isDefault
+        self.metadata = metadata
+    }
+}
+
+/// A group read from a provider directory.
+public struct DirectoryGroup: Sendable, Equatable {
+    public let externalID: String
+    public let displayName: String
+
+    public init(externalID: String, displayName: String) {
+        self.externalID = externalID
+        self.displayName = displayName
+    }
+}
+
+/// Provider connections of a tenant and what operations copied from them.
+public protocol ProviderConnectionRepository: Sendable {
+    /// The tenant's connections that are not deleted.
+    func providerConnections(_ scope: TenantScope) async throws -> [ProviderConnection]
+    func providerConnection(id: ProviderConnectionID, _ scope: TenantScope) async throws -> ProviderConnection?
+    /// A default connection replaces the provider's previous default.
+    func createProviderConnection(_ connection: NewProviderConnection, _ scope: TenantScope, at now: Date) async throws -> ProviderConnection
+    func updateProviderConnection(id: ProviderConnectionID, _ scope: TenantScope, at now: Date, _ change: @Sendable (inout ProviderConnection) throws -> Void) async throws -> ProviderConnection
+    /// Marks the connection deleted (runs keep referring to it) and releases its default role.
+    func deleteProviderConnection(id: ProviderConnectionID, _ scope: TenantScope, at now: Date) async throws
+    /// Makes the connection's directory groups exactly `groups`; returns how many were added, updated and removed.
+    func replaceDirectoryGroups(connectionID: ProviderConnectionID, _ scope: TenantScope, groups: [DirectoryGroup], at now: Date) async throws -> (added: Int, updated: Int, removed: Int)
+    func directoryGroups(connectionID: ProviderConnectionID, _ scope: TenantScope) async throws -> [DirectoryGroup]
+}
+
+/// A run about to be recorded by the start gate.
+public struct NewOperationRun: Sendable {
+    public let definition: OperationTypeDefinition
+    public let scope: TenantScope
+    public let authority: RunAuthority
+    public let providerConnectionID: ProviderConnectionID?
+    /// SHA-256 of `OperationRun.identity(…)`.
+    public let identityHash: String
+    public let targetContext: [String: String]
+    public let sourceSurface: String?
+
+    public init(definition: OperationTypeDefinition, scope: TenantScope, authority: RunAuthority, providerConnectionID: ProviderConnectionID?, identityHash: String, targetContext: [String: String], sourceSurface: String?) {
+        self.definition = definition
+        self.scope = scope
+        self.authority = authority
+        self.providerConnectionID = providerConnectionID
+        self.identityHash = identityHash
+        self.targetContext = targetContext
+        self.sourceSurface = sourceSurface
+    }
+
+    public var scopeKey: String? {
+        OperationRun.scopeKey(definition, tenantID: scope.tenantID, connectionID: providerConnectionID)
+    }
+}
+
+/// What the database decided about a start that passed the gate's checks.
+public enum RunAdmission: Sendable, Equatable {
+    case accepted(OperationRun)
+    /// The same operation is already queued or running: that run.
+    case deduped(OperationRun)
+    /// A different operation holds the protected scope: that run.
+    case scopeBusy(OperationRun)
+}
+
+/// A run a worker holds the lease of, with the current state its legitimacy is decided from.
+public struct ClaimedRun: Sendable {
+    public let run: OperationRun
+    public let facts: LegitimacyFacts
+}
+
+/// Operation runs: admission (dedupe and scope exclusivity enforced by unique indexes), the worker queue with leases,
+/// and the reaper. Each write that changes a run is one transaction.
+public protocol OperationRunRepository: Sendable {
+    /// Inserts a queued run, or reports the active run it dedupes against or that holds its scope.
+    func admitRun(_ run: NewOperationRun, at now: Date) async throws -> RunAdmission
+    /// Admits `first` like `admitRun`; only when it is accepted are `waiting` recorded, each admitted when the one before finishes.
+    func admitBootstrap(first: NewOperationRun, waiting: [NewOperationRun], at now: Date) async throws -> (admission: RunAdmission, waiting: [OperationRun])
+    /// Records a start refused by the gate as a terminal `blocked` run carrying its reason.
+    func recordBlockedRun(_ run: NewOperationRun, reason: RunReason, decision: LegitimacyDecision?, nextSteps: [NextStep], at now: Date) async throws -> OperationRun
+
+    func operationRun(id: OperationRunID, organizationID: OrganizationID) async throws -> OperationRun?
+    func operationRuns(_ scope: TenantScope, status: RunExecutionStatus?, operationType: OperationTypeKey?, limit: Int) async throws -> [OperationRun]
+    /// Cancels a waiting or queued run at once; a running run is asked to stop and ends `cancelled` when its worker notices.
+    func cancelRun(id: OperationRunID, organizationID: OrganizationID, at now: Date) async throws -> OperationRun
+
+    /// Takes the lease of the next claimable run (queued, or active with an expired lease) and counts an attempt.
+    /// Only runs of the types in `definitions` are claimed (a replica claims only what it can execute).
+    func claimRun(worker: String, leaseDuration: TimeInterval, definitions: [OperationTypeKey: OperationTypeDefinition], at now: Date) async throws -> ClaimedRun?
+    /// Extends the lease; nil when the worker lost it, otherwise whether cancellation was requested.
+    func renewLease(id: OperationRunID, worker: String, leaseDuration: TimeInterval, at now: Date) async throws -> Bool?
+    /// Marks the run running after an allowing decision; false when the lease was lost.
+    func startRun(id: OperationRunID, worker: String, decision: LegitimacyDecision, at now: Date) async throws -> Bool
+    /// Ends a run the worker holds (outcome, reason and result); admits the next waiting run on its scope.
+    func finishRun(id: OperationRunID, worker: String, outcome: RunOutcome, reason: RunReason?, nextSteps: [NextStep], decision: LegitimacyDecision?, result: [String: String], at now: Date) async throws -> Bool
+    /// Puts the run back in the queue for another attempt at `availableAt`.
+    func retryRun(id: OperationRunID, worker: String, availableAt: Date, error: String, at now: Date) async throws -> Bool
+    /// Fails every waiting, queued or running run past its deadline; returns their ids.
+    func failOverdueRuns(at now: Date) async throws -> [OperationRunID]
+    /// Admits the first waiting run of every free scope (a safety net behind `finishRun`); returns how many.
+    func admitWaitingRuns(at now: Date) async throws -> Int
+    /// Deletes completed runs that finished before `cutoff`, at most `limit`; returns how many.
+    func pruneRuns(completedBefore cutoff: Date, limit: Int) async throws -> Int
+}
