@@ -42,6 +42,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "bcrypt cost for password hashes, 4…31 (default 12). [GSTACKS_BCRYPT_COST]")
     var bcryptCost: Int?
 
+    @Option(help: "Operation run workers in this process (default 2). [GSTACKS_OPERATION_WORKERS]")
+    var operationWorkers: Int?
+
+    @Option(help: "Days completed operation runs are kept (default 30). [GSTACKS_RUN_RETENTION_DAYS]")
+    var runRetentionDays: Int?
+
+    @Flag(help: "Register the test.* operation types, for tests and benchmarks only. [GSTACKS_ENABLE_TEST_OPERATIONS=1]")
+    var enableTestOperations = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [GSTACKS_LOG_LEVEL]")
     var logLevel: String?
 
@@ -69,6 +78,13 @@ struct ServerCommand: AsyncParsableCommand {
         if let cost = try setting(bcryptCost.map(String.init), "GSTACKS_BCRYPT_COST").map({ try parseInt($0, "bcrypt-cost", 4...31) }) {
             configuration.bcryptCost = cost
         }
+        if let workers = try setting(operationWorkers.map(String.init), "GSTACKS_OPERATION_WORKERS").map({ try parseInt($0, "operation-workers", 1...64) }) {
+            configuration.workers.count = workers
+        }
+        if let days = try setting(runRetentionDays.map(String.init), "GSTACKS_RUN_RETENTION_DAYS").map({ try parseInt($0, "run-retention-days", 1...3650) }) {
+            configuration.workers.retention = TimeInterval(days) * 86_400
+        }
+        configuration.enableTestOperations = enabled(enableTestOperations, "GSTACKS_ENABLE_TEST_OPERATIONS")
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ValidationError("Unknown log level '\(level)'.")

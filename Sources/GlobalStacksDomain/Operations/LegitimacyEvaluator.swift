@@ -25,9 +25,6 @@ public struct LegitimacyFacts: Sendable {
 
     public let definition: OperationTypeDefinition
     public let authorityMode: AuthorityMode
-    /// Integer ids recorded on the run at start (the decision document's ids).
-    public let target: LegitimacyDecision.TargetScope
-    public let initiatorNumber: Int64?
     public let organizationID: OrganizationID
     public let tenantID: TenantID
     public let workspaceExists: Bool
@@ -39,14 +36,11 @@ public struct LegitimacyFacts: Sendable {
     public let connection: ProviderConnection?
 
     public init(
-        definition: OperationTypeDefinition, authorityMode: AuthorityMode, target: LegitimacyDecision.TargetScope,
-        initiatorNumber: Int64?, organizationID: OrganizationID, tenantID: TenantID, workspaceExists: Bool, tenant: TenantState?,
+        definition: OperationTypeDefinition, authorityMode: AuthorityMode, organizationID: OrganizationID, tenantID: TenantID, workspaceExists: Bool, tenant: TenantState?,
         initiator: InitiatorState?, connection: ProviderConnection?
     ) {
         self.definition = definition
         self.authorityMode = authorityMode
-        self.target = target
-        self.initiatorNumber = initiatorNumber
         self.organizationID = organizationID
         self.tenantID = tenantID
         self.workspaceExists = workspaceExists
@@ -59,9 +53,10 @@ public struct LegitimacyFacts: Sendable {
 /// Decides whether a run may execute now. Checks run in the contract's order and stop at the first failure;
 /// the checks after it are `not_applicable`.
 public enum LegitimacyEvaluator {
-    private struct Denial: Error {
-        let reason: LegitimacyReason
-        let detail: String
+    /// The first failed check's reason, in words for people.
+    public struct Denial: Sendable, Equatable {
+        public let reason: LegitimacyReason
+        public let detail: String
     }
 
     /// The tenant scope a run executes in, produced only by an allowing decision: executors reach tenant data
@@ -71,7 +66,26 @@ public enum LegitimacyEvaluator {
         return TenantScope(tenantID: facts.tenantID, organizationID: facts.organizationID)
     }
 
-    public static func evaluate(_ facts: LegitimacyFacts) -> LegitimacyDecision {
+    /// The decision document for a run; `target` and `initiatorNumber` are the integer ids recorded on the run.
+    public static func evaluate(_ facts: LegitimacyFacts, target: LegitimacyDecision.TargetScope, initiatorNumber: Int64?) -> LegitimacyDecision {
+        let (checks, denial) = run(facts)
+        let initiator: LegitimacyDecision.Initiator = facts.authorityMode == .actorBound
+            ? .init(identityType: .user, userID: initiatorNumber)
+            : .init(identityType: .system, userID: nil)
+        return LegitimacyDecision(
+            operationType: facts.definition.key.rawValue, authorityMode: facts.authorityMode,
+            allowed: denial == nil, retryable: denial?.reason.denialClass.isRetryable ?? false,
+            reasonCode: denial?.reason, denialClass: denial?.reason.denialClass, initiator: initiator,
+            targetScope: target, checks: checks, metadata: denial.map { ["detail": $0.detail] }
+        )
+    }
+
+    /// Only the first failure (the start gate's question), without a decision document.
+    public static func denial(_ facts: LegitimacyFacts) -> Denial? {
+        run(facts).denial
+    }
+
+    private static func run(_ facts: LegitimacyFacts) -> (checks: [LegitimacyCheck: LegitimacyCheckResult], denial: Denial?) {
         let steps: [(LegitimacyCheck, (LegitimacyFacts) -> Denial?)] = [
             (.workspaceScope, workspaceScope),
             (.tenantScope, tenantScope),
@@ -89,15 +103,7 @@ public enum LegitimacyEvaluator {
             denial = evaluate(facts)
             checks[check] = denial == nil ? .passed : .failed
         }
-        let initiator: LegitimacyDecision.Initiator = facts.authorityMode == .actorBound
-            ? .init(identityType: .user, userID: facts.initiatorNumber)
-            : .init(identityType: .system, userID: nil)
-        return LegitimacyDecision(
-            operationType: facts.definition.key.rawValue, authorityMode: facts.authorityMode,
-            allowed: denial == nil, retryable: denial?.reason.denialClass.isRetryable ?? false,
-            reasonCode: denial?.reason, denialClass: denial?.reason.denialClass, initiator: initiator,
-            targetScope: facts.target, checks: checks, metadata: denial.map { ["detail": $0.detail] }
-        )
+        return (checks, denial)
     }
 
     private static func workspaceScope(_ facts: LegitimacyFacts) -> Denial? {

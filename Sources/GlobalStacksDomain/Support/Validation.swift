@@ -66,20 +66,20 @@ public enum Validation {
         return value
     }
 
-    public static func metadata(_ value: [String: String]?) throws -> [String: String] {
+    public static func metadata(_ value: [String: String]?, field: String = "metadata") throws -> [String: String] {
         guard let value else { return [:] }
         guard value.count <= maxMetadataEntries else {
-            throw DomainError.invalidInput("metadata may hold at most \(maxMetadataEntries) entries.")
+            throw DomainError.invalidInput("\(field) may hold at most \(maxMetadataEntries) entries.")
         }
         for (key, entry) in value {
             guard !key.isEmpty, key.count <= maxMetadataKeyLength else {
-                throw DomainError.invalidInput("metadata keys must be 1 to \(maxMetadataKeyLength) characters.")
+                throw DomainError.invalidInput("\(field) keys must be 1 to \(maxMetadataKeyLength) characters.")
             }
             guard !(key + entry).unicodeScalars.contains(where: { $0 == "\0" }) else {
-                throw DomainError.invalidInput("metadata must not contain NUL characters.")
+                throw DomainError.invalidInput("\(field) must not contain NUL characters.")
             }
             guard entry.count <= maxMetadataValueLength else {
-                throw DomainError.invalidInput("metadata value for '\(key)' must be at most \(maxMetadataValueLength) characters.")
+                throw DomainError.invalidInput("\(field) value for '\(key)' must be at most \(maxMetadataValueLength) characters.")
             }
         }
         return value

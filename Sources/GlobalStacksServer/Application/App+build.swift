@@ -9,23 +9,34 @@ import ServiceLifecycle
 /// Builds the whole server: store (migrated), first-start bootstrap, router and services.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let (store, engineService) = try await StoreFactory.open(configuration.database, logger: logger)
+    let gate = OperationGate(
+        store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations), wake: RunWakeSignal()
+    )
+    let (migrated, markMigrated) = AsyncStream.makeStream(of: Void.self)
     var app = Application(
-        router: try buildRouter(store: store, configuration: configuration),
+        router: try buildRouter(store: store, gate: gate, configuration: configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
         logger: logger
     )
     if let engineService { app.addServices(engineService) }
-    app.addServices(StoreShutdown(store: store))
+    app.addServices(
+        OperationWorkers(
+            store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
+            startAfter: migrated, logger: logger
+        ),
+        StoreShutdown(store: store)
+    )
     // Runs once the database pool is up and before the first request is accepted.
     app.beforeServerStarts {
         try await store.migrate(logger: logger)
         try await FirstStart(store: store, configuration: configuration, logger: logger).run()
+        markMigrated.finish()
     }
     return app
 }
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
-func buildRouter(store: SQLStore, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
+func buildRouter(store: SQLStore, gate: OperationGate, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ErrorResponseMiddleware()
@@ -35,7 +46,7 @@ func buildRouter(store: SQLStore, configuration: ServerConfiguration) throws -> 
         RequestEnvironmentMiddleware()
     }
     OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
-    try APIController(store: store, configuration: configuration)
+    try APIController(store: store, gate: gate, configuration: configuration)
         .registerHandlers(
             on: router,
             configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

@@ -30,6 +30,10 @@ public struct ServerConfiguration: Sendable {
     /// Sign-in attempts allowed per account (and, ×4, per client address) in `loginWindow` before a lock-out.
     public var loginAttemptsPerWindow = 5
     public var loginWindow: TimeInterval = 15 * 60
+    /// Operation run workers (count, lease, retries, retention).
+    public var workers = WorkerSettings()
+    /// Register the `test.*` operation types (tests and benchmarks only).
+    public var enableTestOperations = false
 
     public init() {}
 

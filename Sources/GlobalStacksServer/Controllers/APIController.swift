@@ -12,8 +12,9 @@ struct APIController: APIProtocol {
     let passwords: PasswordHasher
     let throttle: LoginThrottle
     let configuration: ServerConfiguration
+    let gate: OperationGate
 
-    init(store: any Store, configuration: ServerConfiguration) {
+    init(store: any Store, gate: OperationGate, configuration: ServerConfiguration) {
         let lifetime = CredentialLifetime(
             sessionIdleTimeout: configuration.sessionIdleTimeout,
             sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
@@ -24,6 +25,7 @@ struct APIController: APIProtocol {
         self.passwords = PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost))
         self.throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)
         self.configuration = configuration
+        self.gate = gate
     }
 
     /// An id from the request path; anything that cannot be an id is simply not found.

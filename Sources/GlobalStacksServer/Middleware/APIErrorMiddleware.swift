@@ -6,12 +6,17 @@ import OpenAPIRuntime
 
 /// Turns what the generated API handlers throw into `{"message": …}` responses:
 /// domain refusals keep their status, malformed or unexpected input is a 400, and only real faults are a 500.
+/// Also treats an empty request body as an absent one.
 struct APIErrorMiddleware: ServerMiddleware {
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         do {
+            // An empty body is no body: operations whose body is optional (a start with no options) accept it.
+            // (HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body.)
+            let length = request.headerFields[.contentLength]
+            let body = length == "0" || (length == nil && request.headerFields[.transferEncoding] == nil) ? nil : body
             return try await next(request, body, metadata)
         } catch {
             let response = Self.errorResponse(for: error, operationID: operationID)

@@ -87,6 +87,14 @@ public enum RunAdmission: Sendable, Equatable {
 public struct ClaimedRun: Sendable {
     public let run: OperationRun
     public let facts: LegitimacyFacts
+    /// The integer ids recorded on the run at start, for the decision document.
+    public let target: LegitimacyDecision.TargetScope
+    public let initiatorNumber: Int64?
+
+    /// The legitimacy decision from the state read at claim time.
+    public func decide() -> LegitimacyDecision {
+        LegitimacyEvaluator.evaluate(facts, target: target, initiatorNumber: initiatorNumber)
+    }
 }
 
 /// Operation runs: admission (dedupe and scope exclusivity enforced by unique indexes), the worker queue with leases,

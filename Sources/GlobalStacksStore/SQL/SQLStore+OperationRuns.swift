@@ -344,11 +344,12 @@ extension SQLStore: OperationRunRepository {
         )
         let connection = try row.decode(column: "p_id", as: Int64?.self) == nil ? nil : try row.providerConnection()
         let facts = LegitimacyFacts(
-            definition: definition, authorityMode: run.authority.mode, target: try row.runTargetScope(),
-            initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self),
-            organizationID: run.organizationID, tenantID: run.tenantID,
+            definition: definition, authorityMode: run.authority.mode, organizationID: run.organizationID, tenantID: run.tenantID,
             workspaceExists: try row.int("workspace_count") > 0, tenant: tenant, initiator: initiator, connection: connection
         )
-        return ClaimedRun(run: run, facts: facts)
+        return ClaimedRun(
+            run: run, facts: facts, target: try row.runTargetScope(),
+            initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self)
+        )
     }
 }
