@@ -73,32 +73,12 @@ public actor TemporaryPostgres {
 
     nonisolated(unsafe) private static var dataDirectory: String?
 
-    /// Runs a command to completion with posix_spawn and waitpid. Foundation's `Process` cannot be used for
-    /// `pg_ctl start`: the server it leaves behind inherits Process's exit-monitoring descriptors, so
-    /// `waitUntilExit` never returns.
     static func run(_ tool: String, _ arguments: [String], asPostgres: Bool = false) throws {
         let argv = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-pg-cmd-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
-        guard spawned == 0 else {
-            throw TemporaryPostgresError.commandFailed("\(argv[0]) could not start (errno \(spawned)).")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED && WEXITSTATUS == 0
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            throw TemporaryPostgresError.commandFailed("\(argv.joined(separator: " ")): \(text)")
+        do {
+            _ = try Subprocess.run(argv)
+        } catch let error as Subprocess.Failure {
+            throw TemporaryPostgresError.commandFailed(error.description)
         }
     }
 }
