@@ -16,4 +16,8 @@ elif [[ ${GSTACKS_REQUIRE_POSTGRES:-0} == 1 ]]; then
 else
     echo "NOTE: PostgreSQL server not installed; the Schemathesis run on PostgreSQL is skipped." >&2
 fi
-swift test --skip-build
+# The legitimacy decision tests validate documents with Python's jsonschema (the reference validator), pinned,
+# in the venv schemathesis.sh created.
+VENV=.venv-schemathesis
+"$VENV/bin/python" -c "import jsonschema" 2>/dev/null || "$VENV/bin/pip" install --quiet "jsonschema==4.26.0"
+GSTACKS_TEST_PYTHON="$PWD/$VENV/bin/python" swift test --skip-build
