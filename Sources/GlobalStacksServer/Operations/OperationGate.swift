@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import Metrics
 
 /// What a caller asks the start gate for.
 struct StartRequest: Sendable {
@@ -120,19 +121,25 @@ struct OperationGate: Sendable {
         let recorded = try await store.recordBlockedRun(
             run, reason: reason, decision: nil, nextSteps: reason.nextSteps(connectionHref: connection.map(Links.connection)), at: Date()
         )
-        return StartOutcome(status: .blocked, definition: run.definition, run: recorded, connection: connection, reason: reason)
+        return counted(StartOutcome(status: .blocked, definition: run.definition, run: recorded, connection: connection, reason: reason))
     }
 
     private func outcome(of admission: RunAdmission, _ definition: OperationTypeDefinition, _ connection: ProviderConnection?) async throws -> StartOutcome {
         switch admission {
         case .accepted(let run):
             wake.signal()
-            return StartOutcome(status: .accepted, definition: definition, run: run, connection: connection, reason: nil)
+            return counted(StartOutcome(status: .accepted, definition: definition, run: run, connection: connection, reason: nil))
         case .deduped(let run):
-            return StartOutcome(status: .deduped, definition: definition, run: run, connection: connection, reason: nil)
+            return counted(StartOutcome(status: .deduped, definition: definition, run: run, connection: connection, reason: nil))
         case .scopeBusy(let run):
-            return StartOutcome(status: .scopeBusy, definition: definition, run: run, connection: connection, reason: nil)
+            return counted(StartOutcome(status: .scopeBusy, definition: definition, run: run, connection: connection, reason: nil))
         }
+    }
+
+    /// `gstacks_operation_starts_total{type, status}` on /metrics.
+    private func counted(_ outcome: StartOutcome) -> StartOutcome {
+        Counter(label: "gstacks_operation_starts_total", dimensions: [("type", outcome.definition.key.rawValue), ("status", outcome.status.rawValue)]).increment()
+        return outcome
     }
 }
 
