@@ -48,6 +48,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Days completed operation runs are kept (default 30). [GSTACKS_RUN_RETENTION_DAYS]")
     var runRetentionDays: Int?
 
+    @Option(help: "Directory whose files provider connections may use as credentials (file: references); none by default. [GSTACKS_CREDENTIALS_DIR]")
+    var credentialsDir: String?
+
     @Flag(help: "Register the test.* operation types, for tests and benchmarks only. [GSTACKS_ENABLE_TEST_OPERATIONS=1]")
     var enableTestOperations = false
 
@@ -84,6 +87,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let days = try setting(runRetentionDays.map(String.init), "GSTACKS_RUN_RETENTION_DAYS").map({ try parseInt($0, "run-retention-days", 1...3650) }) {
             configuration.workers.retention = TimeInterval(days) * 86_400
         }
+        configuration.workers.credentialsDirectory = setting(credentialsDir, "GSTACKS_CREDENTIALS_DIR")
         configuration.enableTestOperations = enabled(enableTestOperations, "GSTACKS_ENABLE_TEST_OPERATIONS")
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {

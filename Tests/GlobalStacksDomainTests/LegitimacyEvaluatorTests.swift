@@ -148,7 +148,8 @@ struct LegitimacyEvaluatorTests {
         #expect(throws: DomainError.self) { try ProviderConnection.validateCredentialReference("hunter2") }
         #expect(throws: DomainError.self) { try ProviderConnection.validateCredentialReference("env:BAD-NAME") }
         #expect(throws: DomainError.self) { try ProviderConnection.validateToken("Azure AD", field: "provider") }
-        #expect((try? ProviderConnection.validateCredentialReference("env:TOKEN_1")) == "env:TOKEN_1")
+        #expect(throws: DomainError.self, "only GSTACKS_CREDENTIAL_ variables") { try ProviderConnection.validateCredentialReference("env:GSTACKS_DATABASE_URL") }
+        #expect((try? ProviderConnection.validateCredentialReference("env:GSTACKS_CREDENTIAL_TOKEN_1")) == "env:GSTACKS_CREDENTIAL_TOKEN_1")
         #expect((try? ProviderConnection.validateCredentialReference("file:/etc/gstacks/token")) == "file:/etc/gstacks/token")
         #expect(!ProviderConnectionStatus.deleted.canTransition(to: .connected))
         #expect(!ProviderConnectionStatus.connected.canTransition(to: .deleted))

@@ -46,4 +46,16 @@ struct ContractTests {
         let operationCount = sharedPaths.values.compactMap { $0 as? [String: Any] }.reduce(0) { $0 + $1.count }
         #expect(operationCount == 42, "the shared contract has 42 operations")
     }
+
+    /// The dispatch-gate contract's schemas (start request and outcome, run detail) are copied into ours unchanged.
+    @Test func ourDocumentCarriesTheDispatchGateSchemasUnchanged() throws {
+        let gate = try Self.load(Self.repository.appendingPathComponent("../shared/contracts/provider-dispatch-gate.openapi.yaml"))
+        let ours = try Self.load(Self.repository.appendingPathComponent("Sources/GlobalStacksAPI/openapi.yaml"))
+        let gateSchemas = try #require((gate["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let ourSchemas = try #require((ours["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        #expect(gateSchemas.count == 11)
+        for (name, schema) in gateSchemas {
+            #expect(try Self.canonical(schema) == Self.canonical(ourSchemas[name]), "components.schemas.\(name) differs from the dispatch-gate contract")
+        }
+    }
 }

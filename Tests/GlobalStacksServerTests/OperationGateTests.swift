@@ -22,17 +22,24 @@ struct OperationGateTests {
         let connectionID: Int
     }
 
+    /// Runs `body` against a server whose credentials directory holds a token and a directory export.
     static func run(_ engine: TestEngine, _ body: @Sendable (APIClient, World) async throws -> Void) async throws {
+        let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-credentials-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: credentials) }
+        try Data("secret-token\n".utf8).write(to: credentials.appendingPathComponent("token"))
+        try Data(#"{"groups":[{"id":"g1","displayName":"Engineering"},{"id":"g2","displayName":"Sales"}]}"#.utf8).write(to: credentials.appendingPathComponent("groups.json"))
         try await TestServer.run(engine, configure: { configuration in
             configuration.enableTestOperations = true
             configuration.workers.pollInterval = 0.2
             configuration.workers.retryBackoff = 1
+            configuration.workers.credentialsDirectory = credentials.path
         }) { api, _ in
-            try await body(api, try await world(api))
+            try await body(api, try await world(api, credentials: credentials))
         }
     }
 
-    static func world(_ api: APIClient) async throws -> World {
+    static func world(_ api: APIClient, credentials directory: URL) async throws -> World {
         let admin = try await api.signInAdmin()
         let ada = try await api.newUser("ada@example.com", admin: admin)
         let bo = try await api.newUser("bo@example.com", admin: admin)
@@ -50,10 +57,6 @@ struct OperationGateTests {
         for session in [ada, bo, carol] {
             #expect(try await api.request(.post, "/v1/tenants/\(tenantID)/activate", session: session).status == .ok)
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-directory-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data("secret-token\n".utf8).write(to: directory.appendingPathComponent("token"))
-        try Data(#"{"groups":[{"id":"g1","displayName":"Engineering"},{"id":"g2","displayName":"Sales"}]}"#.utf8).write(to: directory.appendingPathComponent("groups.json"))
         let connection = try await api.request(.post, "/v1/integrations", json: """
             {"provider":"directory-file","kind":"directory","name":"Corp","credentialReference":"file:\(directory.path)/token",
              "isDefault":true,"metadata":{"directoryPath":"\(directory.path)/groups.json"}}
@@ -221,20 +224,20 @@ struct OperationGateTests {
     @Test func integrationsKeepTheirSecretsAndValidateInput() async throws {
         try await Self.run(.sqlite) { api, world in
             let bad = [
-                #"{"provider":"Directory File","kind":"directory","name":"x","credentialReference":"env:X"}"#,
+                #"{"provider":"Directory File","kind":"directory","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#,
                 #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"hunter2"}"#,
-                #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"env:X","secret":"no"}"#,
+                #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X","secret":"no"}"#,
             ]
             for body in bad {
                 let reply = try await api.request(.post, "/v1/integrations", json: body, session: world.ada)
                 #expect(reply.status == .badRequest && !reply.message.isEmpty, "\(body)")
             }
-            #expect(try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:X"}"#, session: world.carol).status == .forbidden)
-            let created = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:X"}"#, session: world.bo)
+            #expect(try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#, session: world.carol).status == .forbidden)
+            let created = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#, session: world.bo)
             #expect(created.status == .created)
             let id = try #require(created.string("id"))
             for reply in [created, try await api.request(.get, "/v1/integrations", session: world.carol), try await api.request(.get, "/v1/integrations/\(id)", session: world.carol)] {
-                #expect(!String(decoding: reply.body, as: UTF8.self).contains("credentialReference") && !String(decoding: reply.body, as: UTF8.self).contains("env:X"))
+                #expect(!String(decoding: reply.body, as: UTF8.self).contains("credentialReference") && !String(decoding: reply.body, as: UTF8.self).contains("GSTACKS_CREDENTIAL_X"))
             }
             #expect(try await api.request(.get, "/v1/integrations", session: world.carol).items.count == 2)
             #expect(try await api.request(.delete, "/v1/integrations/\(id)", session: world.carol).status == .forbidden)
@@ -244,6 +247,15 @@ struct OperationGateTests {
             #expect(try await api.request(.get, "/v1/integrations", session: world.bo).items.count == 1)
             #expect(try await api.request(.patch, "/v1/integrations/\(world.connectionID)", json: #"{"status":"deleted"}"#, session: world.bo).status == .badRequest)
             #expect(try await api.request(.get, "/v1/operation-types", session: world.carol).items.count == 4)
+
+            // A reference outside the credentials directory is never read: verification fails and says why.
+            let outside = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"outside","credentialReference":"file:/etc/hostname"}"#, session: world.bo)
+            let outsideID = try #require(outside.string("id").flatMap { Int($0) })
+            let verify = try await Self.start(api, "provider.connection.verify", world.bo, #"{"providerConnectionId":\#(outsideID)}"#)
+            let run = try await Self.waitForRun(api, try #require(Self.runID(verify)), world.bo, until: Self.completed)
+            #expect(run["outcome"] as? String == "failed" && (run["shortReason"] as? String)?.contains("outside") == true)
+            let refused = try await api.request(.get, "/v1/integrations/\(outsideID)", session: world.bo)
+            #expect(refused.string("status") == "needs_reauth" && refused.string("statusReason")?.contains("credentials directory") == true)
         }
     }
 

@@ -68,15 +68,20 @@ public struct ProviderConnection: Sendable, Equatable {
         return value
     }
 
-    /// `env:NAME` or `file:/absolute/path`: where the server finds the secret when an operation needs it.
+    /// `env:NAME` or `file:/absolute/path`: where the server finds the secret when an operation needs it
+    /// (the server reads only `GSTACKS_CREDENTIAL_*` variables and files in its credentials directory).
     public static func validateCredentialReference(_ value: String) throws -> String {
-        if value.hasPrefix("env:"), value.count > 4, value.count <= 256,
-           value.dropFirst(4).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+        let name = value.dropFirst(4)
+        if value.hasPrefix("env:"), name.hasPrefix(credentialVariablePrefix), name.count > credentialVariablePrefix.count, value.count <= 256,
+           name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
             return value
         }
         if value.hasPrefix("file:/"), value.count <= 1024, !value.contains("\0") {
             return value
         }
-        throw DomainError.invalidInput("credentialReference must be 'env:VARIABLE_NAME' or 'file:/absolute/path'; the secret itself is never sent to the API.")
+        throw DomainError.invalidInput("credentialReference must be 'env:\(credentialVariablePrefix)NAME' or 'file:/absolute/path' (inside the server's credentials directory); the secret itself is never sent to the API.")
     }
+
+    /// Provider credentials in the environment must carry this prefix, so no reference reaches the server's own settings.
+    public static let credentialVariablePrefix = "GSTACKS_CREDENTIAL_"
 }

@@ -19,6 +19,8 @@ public struct WorkerSettings: Sendable {
     public var maintenanceInterval: TimeInterval = 10
     /// Completed runs older than this are deleted.
     public var retention: TimeInterval = 30 * 86_400
+    /// The only directory `file:` credential references and directory exports may point into (nil: none).
+    public var credentialsDirectory: String?
 
     public init() {}
 }
@@ -34,7 +36,7 @@ struct OperationWorkers: Service {
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: AsyncStream<Void>
     let logger: Logger
-    let credentials = CredentialResolver()
+    let credentials: CredentialResolver
     private let instance = UUID().uuidString.prefix(8)
 
     init(store: any Store, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings, startAfter: AsyncStream<Void>, logger: Logger) {
@@ -45,6 +47,7 @@ struct OperationWorkers: Service {
         self.settings = settings
         self.startAfter = startAfter
         self.logger = logger
+        self.credentials = CredentialResolver(directory: settings.credentialsDirectory)
     }
 
     func run() async throws {

@@ -15,15 +15,9 @@ enum DirectoryExport {
         let groups: [Group]
     }
 
-    static func groups(at path: String) throws -> [DirectoryGroup] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ExecutionError.permanent("The directory export \(path) cannot be read by the server.")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumBytes + 1)) ?? Data()
-        guard data.count <= maximumBytes else {
-            throw ExecutionError.permanent("The directory export \(path) is larger than \(maximumBytes / 1024 / 1024) MiB.")
-        }
+    /// The export must lie in the credentials directory, like credential files.
+    static func groups(at path: String, _ files: CredentialResolver) throws -> [DirectoryGroup] {
+        let data = try files.read(path, limit: maximumBytes, what: "directory export")
         guard let document = try? JSONDecoder().decode(Document.self, from: data) else {
             throw ExecutionError.permanent("The directory export \(path) is not JSON of the form {\"groups\": [{\"id\", \"displayName\"}]}.")
         }

@@ -12,7 +12,7 @@ struct DirectoryGroupsSyncExecutor: OperationExecutor {
             throw ExecutionError.permanent("Directory sync is not available for \(connection.provider) connections; use a directory-file connection.")
         }
         _ = try context.credentials.secret(for: connection.credentialReference)
-        let groups = try DirectoryExport.groups(at: path)
+        let groups = try DirectoryExport.groups(at: path, context.credentials)
         let change = try await context.store.replaceDirectoryGroups(connectionID: connection.id, context.scope, groups: groups, at: Date())
         return ["groups": String(groups.count), "added": String(change.added), "updated": String(change.updated), "removed": String(change.removed)]
     }

@@ -13,7 +13,7 @@ struct ProviderConnectionVerifyExecutor: OperationExecutor {
         do {
             _ = try context.credentials.secret(for: connection.credentialReference)
             if connection.provider == "directory-file", let path = connection.metadata["directoryPath"] {
-                _ = try DirectoryExport.groups(at: path)
+                _ = try DirectoryExport.groups(at: path, context.credentials)
             }
             problem = nil
         } catch ExecutionError.permanent(let message) {
