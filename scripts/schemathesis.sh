@@ -13,8 +13,10 @@
 #      tenant-scoped operations (clusters) do real work instead of failing for lack of a tenant;
 #   4. writes a normalized copy of /work/shared/contracts/globalstacks-public-api.openapi.yaml
 #      (see below) and runs schemathesis against the live server for the operations tagged
-#      Auth, Tenants, Organizations and Clusters, sending the session cookie, with the checks
-#      not_a_server_error, response_schema_conformance and content_type_conformance.
+#      Auth, Tenants, Organizations and Clusters and listIntegrations, sending the session cookie,
+#      with the checks not_a_server_error, response_schema_conformance and content_type_conformance;
+#   5. runs the same checks with our own openapi.yaml for our additions that the shared contract
+#      does not have: provider connections (/v1/integrations/...) and operation runs.
 # Exits non-zero on any failure. Everything it starts is stopped on exit.
 #
 # Why a normalized contract: the shared contract's Tenant, Organization, Cluster (and a few
@@ -122,37 +124,52 @@ gs_sign_in
 TENANT_ID=$(gs_create_active_tenant "Schemathesis" "schemathesis")
 log "server on $GS_BASE_URL, signed in, active tenant $TENANT_ID"
 
-# --- the contract, normalized -------------------------------------------------------------------
+# --- the contracts, normalized ------------------------------------------------------------------
 "$VENV/bin/python" scripts/lib/normalize_openapi_allof.py "$CONTRACT" "$WORK/contract.normalized.yaml"
+"$VENV/bin/python" scripts/lib/normalize_openapi_allof.py Sources/GlobalStacksAPI/openapi.yaml "$WORK/ours.normalized.yaml"
 
-# --- the run ------------------------------------------------------------------------------------
-args=(
-    run "$WORK/contract.normalized.yaml"
-    --url "$GS_BASE_URL"
-    --header "Cookie: $GS_COOKIE"
-    # Do not let schemathesis replace our cookie with generated values of the cookieAuth scheme.
-    --generation-with-security-parameters false
-    --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters
-    --exclude-operation-id deleteSession
-    --checks "$CHECKS"
-    --mode "$MODE"
-    --max-examples "$MAX_EXAMPLES"
-    --workers 1
-    --request-timeout 10
-    --generation-database none
-    --report "junit,ndjson" --report-dir "$REPORT_DIR"
-    --no-color
-)
-[[ -n "${SCHEMATHESIS_SEED:-}" ]] && args+=(--seed "$SCHEMATHESIS_SEED")
+# --- the runs -----------------------------------------------------------------------------------
+# run_schemathesis LABEL DOCUMENT [selection flags...]
+run_schemathesis() {
+    local label=$1 document=$2
+    shift 2
+    local args=(
+        run "$document"
+        --url "$GS_BASE_URL"
+        --header "Cookie: $GS_COOKIE"
+        # Do not let schemathesis replace our cookie with generated values of the cookieAuth scheme.
+        --generation-with-security-parameters false
+        "$@"
+        --checks "$CHECKS"
+        --mode "$MODE"
+        --max-examples "$MAX_EXAMPLES"
+        --workers 1
+        --request-timeout 10
+        --generation-database none
+        --report "junit,ndjson" --report-dir "$REPORT_DIR/$label"
+        --no-color
+    )
+    [[ -n "${SCHEMATHESIS_SEED:-}" ]] && args+=(--seed "$SCHEMATHESIS_SEED")
+    log "$label: schemathesis ${args[*]/#Cookie: */Cookie: globalstacks_session=<redacted>}"
+    local run_status=0
+    # Run from the work dir: schemathesis keeps a cache (.schemathesis/) in its working directory,
+    # which must not land in the repository.
+    (cd "$WORK" && timeout --signal=INT --kill-after=30 "$RUN_TIMEOUT" "$VENV/bin/schemathesis" "${args[@]}") || run_status=$?
+    if [[ $run_status -eq 124 ]]; then
+        echo "schemathesis: the $label run did not finish within ${RUN_TIMEOUT}s (SCHEMATHESIS_TIMEOUT)" >&2
+    fi
+    return "$run_status"
+}
 
-log "schemathesis ${args[*]/#Cookie: */Cookie: globalstacks_session=<redacted>}"
 status=0
-# Run from the work dir: schemathesis keeps a cache (.schemathesis/) in its working directory,
-# which must not land in the repository.
-(cd "$WORK" && timeout --signal=INT --kill-after=30 "$RUN_TIMEOUT" "$VENV/bin/schemathesis" "${args[@]}") || status=$?
-if [[ $status -eq 124 ]]; then
-    echo "schemathesis: the run did not finish within ${RUN_TIMEOUT}s (SCHEMATHESIS_TIMEOUT)" >&2
-fi
+# 1. The shared contract, for the areas it defines and we implement.
+run_schemathesis shared "$WORK/contract.normalized.yaml" \
+    --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters \
+    --include-operation-id listIntegrations \
+    --exclude-operation-id deleteSession || status=$?
+# 2. Our own document for our additions of provider connections and operation runs (not in the shared contract).
+run_schemathesis additions "$WORK/ours.normalized.yaml" \
+    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs)' || status=$?
 
 # The session must have survived the run; if it did not, later results only tested 401s.
 if ! gs_api GET /v1/auth/session 200 >/dev/null; then
