@@ -45,6 +45,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Operation run workers in this process (default 2). [GSTACKS_OPERATION_WORKERS]")
     var operationWorkers: Int?
 
+    @Option(help: "Seconds a worker holds a run without renewing it; a crashed worker's run is retried after it (default 30). [GSTACKS_OPERATION_LEASE_SECONDS]")
+    var operationLeaseSeconds: Int?
+
     @Option(help: "Days completed operation runs are kept (default 30). [GSTACKS_RUN_RETENTION_DAYS]")
     var runRetentionDays: Int?
 
@@ -83,6 +86,9 @@ struct ServerCommand: AsyncParsableCommand {
         }
         if let workers = try setting(operationWorkers.map(String.init), "GSTACKS_OPERATION_WORKERS").map({ try parseInt($0, "operation-workers", 1...64) }) {
             configuration.workers.count = workers
+        }
+        if let lease = try setting(operationLeaseSeconds.map(String.init), "GSTACKS_OPERATION_LEASE_SECONDS").map({ try parseInt($0, "operation-lease-seconds", 1...3600) }) {
+            configuration.workers.leaseDuration = TimeInterval(lease)
         }
         if let days = try setting(runRetentionDays.map(String.init), "GSTACKS_RUN_RETENTION_DAYS").map({ try parseInt($0, "run-retention-days", 1...3650) }) {
             configuration.workers.retention = TimeInterval(days) * 86_400
