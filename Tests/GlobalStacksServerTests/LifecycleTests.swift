@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksTestSupport
 import Testing
 
 /// The real `gstacks` binary: starts on an empty data directory, serves, stops cleanly on SIGTERM, and loses no
@@ -22,33 +23,61 @@ struct LifecycleTests {
         #expect(server.printed.contains("gss_"), "an empty installation prints a setup token")
     }
 
-    /// A worker killed (SIGKILL) while it runs an operation: after its lease expires the next server process
-    /// claims the run again and finishes it.
-    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
-    func aRunHeldByAKilledWorkerIsRetriedAfterItsLeaseExpires() async throws {
-        let flags = ["--data-dir", Self.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--enable-test-operations", "--operation-lease-seconds", "2"]
-        let first = try await ServerProcess(flags, environment: Self.admin)
-        let cookie = try await first.signIn("root@example.com", "root-password-123")
-        let tenant = try #require(try await first.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
-        #expect(try await first.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie).status == 200)
-        let started = try await first.request("POST", "/v1/operations/test.noop/start", json: #"{"targetContext":{"sleepMs":3000}}"#, cookie: cookie)
+    /// A server with test operations on `engine`, signed in, with a tenant and a running 3-second run.
+    static func serverWithRunningRun(_ engine: TestEngine) async throws -> (server: ServerProcess, flags: [String], cookie: String, runID: Int) {
+        var flags = ["--data-dir", dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--enable-test-operations", "--operation-lease-seconds", "2"]
+        if engine == .postgres {
+            flags += ["--database-url", try await TestDatabase.make(.postgres).location]
+        }
+        let server = try await ServerProcess(flags, environment: admin)
+        let cookie = try await server.signIn("root@example.com", "root-password-123")
+        let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
+        #expect(try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie).status == 200)
+        let started = try await server.request("POST", "/v1/operations/test.noop/start", json: #"{"targetContext":{"sleepMs":3000}}"#, cookie: cookie)
         let runID = try #require((started.json["run"] as? [String: Any])?["id"] as? Int)
         var status = ""
         for _ in 0..<100 where status != "running" {
-            status = try await first.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json["executionStatus"] as? String ?? ""
+            status = try await server.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json["executionStatus"] as? String ?? ""
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(status == "running")
-        try await first.stop(signal: SIGKILL)
+        return (server, flags, cookie, runID)
+    }
 
-        let second = try await ServerProcess(flags, environment: Self.admin)
+    /// Polls the run on `server` until it completes (≤ 15 s).
+    static func completedRun(_ server: ServerProcess, _ runID: Int, cookie: String) async throws -> [String: Any] {
         var run: [String: Any] = [:]
         for _ in 0..<150 where run["executionStatus"] as? String != "completed" {
             try await Task.sleep(for: .milliseconds(100))
-            run = try await second.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json
+            run = try await server.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json
         }
+        return run
+    }
+
+    /// A worker killed (SIGKILL) while it runs an operation: after its lease expires the next server process
+    /// claims the run again and finishes it.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func aRunHeldByAKilledWorkerIsRetriedAfterItsLeaseExpires(engine: TestEngine) async throws {
+        let (first, flags, cookie, runID) = try await Self.serverWithRunningRun(engine)
+        try await first.stop(signal: SIGKILL)
+        let second = try await ServerProcess(flags, environment: Self.admin)
+        let run = try await Self.completedRun(second, runID, cookie: cookie)
         #expect(run["outcome"] as? String == "succeeded", "\(run)")
         #expect(run["attempts"] as? Int == 2, "the killed attempt counted, the second finished")
+        try await second.stop(signal: SIGTERM)
+    }
+
+    /// SIGTERM while a run executes: the server stops promptly and hands the run back without counting the attempt,
+    /// so the next process runs it at once.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func aRunInFlightAtShutdownIsHandedBack(engine: TestEngine) async throws {
+        let (first, flags, cookie, runID) = try await Self.serverWithRunningRun(engine)
+        try await first.stop(signal: SIGTERM)
+        #expect(!first.process.isRunning && first.process.terminationStatus == 0, "stopped cleanly within 5 seconds")
+        let second = try await ServerProcess(flags, environment: Self.admin)
+        let run = try await Self.completedRun(second, runID, cookie: cookie)
+        #expect(run["outcome"] as? String == "succeeded", "\(run)")
+        #expect(run["attempts"] as? Int == 1, "the interrupted attempt was given back, not counted")
         try await second.stop(signal: SIGTERM)
     }
 }

@@ -20,15 +20,17 @@ struct OperationGateTests {
         let boID: String
         let tenantID: String
         let connectionID: Int
+        /// The tenant's credential variable prefix, GSTACKS_CREDENTIAL_TNT_…_
+        let credentialPrefix: String
+        let credentialsDirectory: URL
     }
 
-    /// Runs `body` against a server whose credentials directory holds a token and a directory export.
+    /// Runs `body` against a server with a credentials directory; `world` puts a token and a directory export in the
+    /// tenant's part of it.
     static func run(_ engine: TestEngine, _ body: @Sendable (APIClient, World) async throws -> Void) async throws {
         let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-credentials-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: credentials) }
-        try Data("secret-token\n".utf8).write(to: credentials.appendingPathComponent("token"))
-        try Data(#"{"groups":[{"id":"g1","displayName":"Engineering"},{"id":"g2","displayName":"Sales"}]}"#.utf8).write(to: credentials.appendingPathComponent("groups.json"))
         try await TestServer.run(engine, configure: { configuration in
             configuration.enableTestOperations = true
             configuration.workers.pollInterval = 0.2
@@ -54,17 +56,26 @@ struct OperationGateTests {
             try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: session)
         }
         let tenantID = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, session: ada).string("id"))
+        let tenant = try await api.request(.get, "/v1/tenants/\(tenantID)", session: ada)
+        let tenantDirectory = directory.appendingPathComponent(try #require(tenant.string("externalId")))
+        try FileManager.default.createDirectory(at: tenantDirectory, withIntermediateDirectories: true)
+        try Data("secret-token\n".utf8).write(to: tenantDirectory.appendingPathComponent("token"))
+        try Data(#"{"groups":[{"id":"g1","displayName":"Engineering"},{"id":"g2","displayName":"Sales"}]}"#.utf8).write(to: tenantDirectory.appendingPathComponent("groups.json"))
         for session in [ada, bo, carol] {
             #expect(try await api.request(.post, "/v1/tenants/\(tenantID)/activate", session: session).status == .ok)
         }
         let connection = try await api.request(.post, "/v1/integrations", json: """
-            {"provider":"directory-file","kind":"directory","name":"Corp","credentialReference":"file:\(directory.path)/token",
-             "isDefault":true,"metadata":{"directoryPath":"\(directory.path)/groups.json"}}
+            {"provider":"directory-file","kind":"directory","name":"Corp","credentialReference":"file:\(tenantDirectory.path)/token",
+             "isDefault":true,"metadata":{"directoryPath":"\(tenantDirectory.path)/groups.json"}}
             """, session: ada)
         #expect(connection.status == .created, "\(connection.message)")
         let boID = try #require((try await api.request(.get, "/v1/auth/session", session: bo).json["user"] as? [String: Any])?["id"] as? String)
         let connectionID = try #require(connection.string("id").flatMap { Int($0) })
-        return World(ada: ada, bo: bo, carol: carol, dave: dave, boID: boID, tenantID: tenantID, connectionID: connectionID)
+        return World(
+            ada: ada, bo: bo, carol: carol, dave: dave, boID: boID, tenantID: tenantID, connectionID: connectionID,
+            credentialPrefix: "GSTACKS_CREDENTIAL_" + (tenant.string("externalId") ?? "").uppercased().replacingOccurrences(of: "-", with: "_") + "_",
+            credentialsDirectory: directory
+        )
     }
 
     static func start(_ api: APIClient, _ type: String, _ session: Session, _ body: String? = nil) async throws -> APIClient.Reply {
@@ -223,21 +234,28 @@ struct OperationGateTests {
 
     @Test func integrationsKeepTheirSecretsAndValidateInput() async throws {
         try await Self.run(.sqlite) { api, world in
+            let own = "env:\(world.credentialPrefix)X"
             let bad = [
-                #"{"provider":"Directory File","kind":"directory","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#,
+                #"{"provider":"Directory File","kind":"directory","name":"x","credentialReference":"\#(own)"}"#,
                 #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"hunter2"}"#,
-                #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X","secret":"no"}"#,
+                #"{"provider":"directory-file","kind":"directory","name":"x","credentialReference":"\#(own)","secret":"no"}"#,
+                // Outside the tenant's namespace: the server's own settings, another tenant's variables and files.
+                #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_DATABASE_URL"}"#,
+                #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_TNT_OTHER_X"}"#,
+                #"{"provider":"p","kind":"k","name":"x","credentialReference":"file:/etc/hostname"}"#,
+                #"{"provider":"p","kind":"k","name":"x","credentialReference":"file:\#(world.credentialsDirectory.path)/tnt-other/token"}"#,
+                #"{"provider":"p","kind":"k","name":"x","credentialReference":"\#(own)","metadata":{"directoryPath":"/etc/passwd"}}"#,
             ]
             for body in bad {
                 let reply = try await api.request(.post, "/v1/integrations", json: body, session: world.ada)
                 #expect(reply.status == .badRequest && !reply.message.isEmpty, "\(body)")
             }
-            #expect(try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#, session: world.carol).status == .forbidden)
-            let created = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"env:GSTACKS_CREDENTIAL_X"}"#, session: world.bo)
+            #expect(try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"\#(own)"}"#, session: world.carol).status == .forbidden)
+            let created = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"x","credentialReference":"\#(own)"}"#, session: world.bo)
             #expect(created.status == .created)
             let id = try #require(created.string("id"))
             for reply in [created, try await api.request(.get, "/v1/integrations", session: world.carol), try await api.request(.get, "/v1/integrations/\(id)", session: world.carol)] {
-                #expect(!String(decoding: reply.body, as: UTF8.self).contains("credentialReference") && !String(decoding: reply.body, as: UTF8.self).contains("GSTACKS_CREDENTIAL_X"))
+                #expect(!String(decoding: reply.body, as: UTF8.self).contains("credentialReference") && !String(decoding: reply.body, as: UTF8.self).contains(world.credentialPrefix))
             }
             #expect(try await api.request(.get, "/v1/integrations", session: world.carol).items.count == 2)
             #expect(try await api.request(.delete, "/v1/integrations/\(id)", session: world.carol).status == .forbidden)
@@ -248,14 +266,15 @@ struct OperationGateTests {
             #expect(try await api.request(.patch, "/v1/integrations/\(world.connectionID)", json: #"{"status":"deleted"}"#, session: world.bo).status == .badRequest)
             #expect(try await api.request(.get, "/v1/operation-types", session: world.carol).items.count == 4)
 
-            // A reference outside the credentials directory is never read: verification fails and says why.
-            let outside = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"outside","credentialReference":"file:/etc/hostname"}"#, session: world.bo)
-            let outsideID = try #require(outside.string("id").flatMap { Int($0) })
-            let verify = try await Self.start(api, "provider.connection.verify", world.bo, #"{"providerConnectionId":\#(outsideID)}"#)
+            // A credential that is not there: verification fails, says why, and marks the connection.
+            let missing = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"missing","credentialReference":"env:\#(world.credentialPrefix)UNSET"}"#, session: world.bo)
+            let missingID = try #require(missing.string("id").flatMap { Int($0) })
+            let verify = try await Self.start(api, "provider.connection.verify", world.bo, #"{"providerConnectionId":\#(missingID)}"#)
             let run = try await Self.waitForRun(api, try #require(Self.runID(verify)), world.bo, until: Self.completed)
-            #expect(run["outcome"] as? String == "failed" && (run["shortReason"] as? String)?.contains("outside") == true)
-            let refused = try await api.request(.get, "/v1/integrations/\(outsideID)", session: world.bo)
-            #expect(refused.string("status") == "needs_reauth" && refused.string("statusReason")?.contains("credentials directory") == true)
+            #expect(run["outcome"] as? String == "failed" && (run["shortReason"] as? String)?.contains("not set") == true)
+            let refused = try await api.request(.get, "/v1/integrations/\(missingID)", session: world.bo)
+            #expect(refused.string("status") == "needs_reauth" && refused.string("statusReason")?.contains("not set") == true)
+            #expect(!String(decoding: refused.body, as: UTF8.self).contains("UNSET"), "messages do not repeat the reference")
         }
     }
 

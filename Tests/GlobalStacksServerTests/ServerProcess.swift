@@ -9,6 +9,15 @@ final class ServerProcess: @unchecked Sendable {
     static let binary = ContractTests.repository.appendingPathComponent(".build/debug/gstacks").path
     static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+    /// Cookies are sent only as given: a shared cookie store would mix up servers that run side by side
+    /// (cookies do not distinguish ports).
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        return URLSession(configuration: configuration)
+    }()
+
     let process = Process()
     let output = Pipe()
     let port = Int.random(in: 41_000...49_000)
@@ -23,7 +32,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         for _ in 0..<100 {
             try await Task.sleep(for: .milliseconds(100))
-            if let (_, response) = try? await URLSession.shared.data(from: url("/readyz")), (response as? HTTPURLResponse)?.statusCode == 200 {
+            if let (_, response) = try? await Self.session.data(from: url("/readyz")), (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
             }
         }
@@ -49,7 +58,7 @@ final class ServerProcess: @unchecked Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return (http.statusCode, object, http.value(forHTTPHeaderField: "Set-Cookie"))

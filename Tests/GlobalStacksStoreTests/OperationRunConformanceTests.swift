@@ -51,6 +51,15 @@ struct OperationRunConformanceTests {
         )
     }
 
+    /// A scope of a second tenant of acme.
+    static func otherTenant(_ store: SQLStore, _ world: World) async throws -> TenantScope {
+        let tenant = try await store.createTenant(organizationID: world.acme.id, name: "Stage \(UUID().uuidString.prefix(6))", slug: Fixtures.slug("stage-\(UUID().uuidString.prefix(6).lowercased())"), description: nil, at: Date())
+        let (session, hash) = try await Fixtures.session(for: world.ada, store: store)
+        try await store.activateOrganization(world.acme.id, credentialID: session.id)
+        let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
+        return try AccessPolicy.tenantScope(for: tenant, principal)
+    }
+
     static func claim(_ store: SQLStore, _ worker: String = "w1", lease: TimeInterval = 30, at now: Date = Date()) async throws -> ClaimedRun? {
         try await store.claimRun(worker: worker, leaseDuration: lease, definitions: definitions, at: now)
     }
@@ -131,7 +140,7 @@ struct OperationRunConformanceTests {
             #expect(try await store.renewLease(id: run.id, worker: "dead-worker", leaseDuration: 30, at: now.addingTimeInterval(32)) == nil)
             #expect(try await !store.finishRun(id: run.id, worker: "dead-worker", outcome: .succeeded, reason: nil, nextSteps: [], decision: nil, result: [:], at: Date()), "the old owner's result is refused")
             #expect(try await store.finishRun(id: run.id, worker: "w2", outcome: .succeeded, reason: nil, nextSteps: [], decision: nil, result: ["ok": "1"], at: Date()))
-            let finished = try #require(try await store.operationRun(id: run.id, organizationID: world.acme.id))
+            let finished = try #require(try await store.operationRun(id: run.id, world.scope))
             #expect(finished.outcome == .succeeded && finished.result == ["ok": "1"] && finished.attempts == 2)
         }
     }
@@ -186,7 +195,7 @@ struct OperationRunConformanceTests {
             #expect(decision.initiator?.identityType == .user && (decision.initiator?.userID ?? 0) >= 1)
             let reason = RunReason.legitimacy(.missingCapability, detail: decision.metadata?["detail"] ?? "")
             #expect(try await store.finishRun(id: claim.run.id, worker: "w1", outcome: .blocked, reason: reason, nextSteps: [], decision: decision, result: [:], at: Date()))
-            let blocked = try #require(try await store.operationRun(id: claim.run.id, organizationID: world.acme.id))
+            let blocked = try #require(try await store.operationRun(id: claim.run.id, world.scope))
             #expect(blocked.outcome == .blocked && blocked.startedAt == nil && blocked.legitimacy == decision)
 
             // A system run on a suspended tenant is refused as not operable.
@@ -224,17 +233,24 @@ struct OperationRunConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let world = try await Self.world(store)
             guard case .accepted(let queued) = try await store.admitRun(Self.newRun(world, by: world.ada), at: Date()) else { return }
-            let cancelled = try await store.cancelRun(id: queued.id, organizationID: world.acme.id, at: Date())
+            let cancelled = try await store.cancelRun(id: queued.id, world.scope, at: Date())
             #expect(cancelled.executionStatus == .completed && cancelled.outcome == .cancelled)
-            #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, organizationID: world.acme.id, at: Date()) }?.kind == .conflict)
-            #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, organizationID: world.ada.personalOrganizationID, at: Date()) }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, world.scope, at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, try await Self.otherTenant(store, world), at: Date()) }?.kind == .notFound)
+            #expect(try await store.operationRun(id: queued.id, try await Self.otherTenant(store, world)) == nil, "runs are read through their tenant's scope")
 
             guard case .accepted(let running) = try await store.admitRun(Self.newRun(world, by: world.ada), at: Date()) else { return }
             let claim = try #require(try await Self.claim(store))
             #expect(try await store.startRun(id: running.id, worker: "w1", decision: claim.decide(), at: Date()))
             #expect(try await store.renewLease(id: running.id, worker: "w1", leaseDuration: 30, at: Date()) == false)
-            #expect(try await store.cancelRun(id: running.id, organizationID: world.acme.id, at: Date()).executionStatus == .running)
+            let requested = try await store.cancelRun(id: running.id, world.scope, at: Date())
+            #expect(requested.executionStatus == .running && requested.cancelRequested)
             #expect(try await store.renewLease(id: running.id, worker: "w1", leaseDuration: 30, at: Date()) == true, "the worker learns of the request")
+            #expect(try await !store.retryRun(id: running.id, worker: "w1", availableAt: Date(), error: "x", at: Date()), "a cancelled run is not retried")
+            // Its worker dies; the next claim sees the request and must not run it again.
+            let reclaimed = try #require(try await Self.claim(store, "w2", at: Date().addingTimeInterval(31)))
+            #expect(reclaimed.run.cancelRequested)
+            #expect(try await !store.startRun(id: running.id, worker: "w2", decision: reclaimed.decide(), at: Date()))
         }
     }
 
@@ -245,12 +261,15 @@ struct OperationRunConformanceTests {
             guard case .accepted(let stuck) = try await store.admitRun(Self.newRun(world, by: world.ada), at: Date()) else { return }
             let later = Date().addingTimeInterval(OperationTypeDefinition.directoryGroupsSync.deadline + 1)
             #expect(try await store.failOverdueRuns(at: Date()).isEmpty)
-            #expect(try await store.failOverdueRuns(at: later) == [stuck.id])
-            let failed = try #require(try await store.operationRun(id: stuck.id, organizationID: world.acme.id))
+            // A live worker enforces the deadline itself; the reaper only takes runs nobody holds.
+            _ = try #require(try await Self.claim(store, at: later.addingTimeInterval(-10)))
+            #expect(try await store.failOverdueRuns(at: later).isEmpty)
+            #expect(try await store.failOverdueRuns(at: later.addingTimeInterval(21)) == [stuck.id])
+            let failed = try #require(try await store.operationRun(id: stuck.id, world.scope))
             #expect(failed.outcome == .failed && failed.reasonCode == "deadline_exceeded" && !failed.nextSteps.isEmpty)
             #expect(try await store.pruneRuns(completedBefore: Date().addingTimeInterval(-60), limit: 10) == 0)
-            #expect(try await store.pruneRuns(completedBefore: later.addingTimeInterval(1), limit: 10) == 1)
-            #expect(try await store.operationRun(id: stuck.id, organizationID: world.acme.id) == nil)
+            #expect(try await store.pruneRuns(completedBefore: later.addingTimeInterval(22), limit: 10) == 1)
+            #expect(try await store.operationRun(id: stuck.id, world.scope) == nil)
         }
     }
 

@@ -78,6 +78,8 @@ public struct OperationRun: Sendable, Equatable {
     public var legitimacy: LegitimacyDecision?
     public var attempts: Int
     public let maxAttempts: Int
+    /// A person asked to cancel the run while it was running; the worker that holds it stops it.
+    public var cancelRequested: Bool
     public var result: [String: String]
     public let targetContext: [String: String]
     public let sourceSurface: String?
@@ -92,7 +94,7 @@ public struct OperationRun: Sendable, Equatable {
         id: OperationRunID, organizationID: OrganizationID, tenantID: TenantID, operationType: OperationTypeKey,
         authority: RunAuthority, providerConnectionID: ProviderConnectionID?, scopeKey: String?,
         executionStatus: RunExecutionStatus, outcome: RunOutcome?, reasonCode: String?, shortReason: String?,
-        nextSteps: [NextStep], legitimacy: LegitimacyDecision?, attempts: Int, maxAttempts: Int,
+        nextSteps: [NextStep], legitimacy: LegitimacyDecision?, attempts: Int, maxAttempts: Int, cancelRequested: Bool,
         result: [String: String], targetContext: [String: String], sourceSurface: String?, bootstrapID: String?,
         createdAt: Date, updatedAt: Date, startedAt: Date?, completedAt: Date?, deadlineAt: Date
     ) {
@@ -111,6 +113,7 @@ public struct OperationRun: Sendable, Equatable {
         self.legitimacy = legitimacy
         self.attempts = attempts
         self.maxAttempts = maxAttempts
+        self.cancelRequested = cancelRequested
         self.result = result
         self.targetContext = targetContext
         self.sourceSurface = sourceSurface
@@ -130,17 +133,27 @@ public struct OperationRun: Sendable, Equatable {
         }
     }
 
-    /// The canonical text of a run's dedupe identity (the store keeps its hash under a unique index while the run is active).
-    /// Deterministic types: type, tenant, connection and the sorted target context; unique types add `nonce`.
+    /// The canonical text of a run's dedupe identity (the store keeps its hash under a unique index while the run is active):
+    /// JSON with sorted keys, so no choice of target-context keys or values can make two different operations look alike.
+    /// Deterministic types: type, tenant, connection and the target context; unique types add `nonce`.
     public static func identity(
         _ definition: OperationTypeDefinition, tenantID: TenantID, connectionID: ProviderConnectionID?,
         targetContext: [String: String], nonce: String
     ) -> String {
-        var parts = ["type=\(definition.key)", "tenant=\(tenantID)", "connection=\(connectionID.map(String.init(describing:)) ?? "-")"]
-        parts += targetContext.sorted { $0.key < $1.key }.map { "ctx.\($0.key)=\($0.value)" }
-        if definition.dedupe == .uniquePerRequest {
-            parts.append("nonce=\(nonce)")
+        struct Identity: Encodable {
+            let type: String
+            let tenant: String
+            let connection: Int64?
+            let context: [String: String]
+            let nonce: String?
         }
-        return parts.joined(separator: "\n")
+        let identity = Identity(
+            type: definition.key.rawValue, tenant: tenantID.rawValue, connection: connectionID?.rawValue,
+            context: targetContext, nonce: definition.dedupe == .uniquePerRequest ? nonce : nil
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Encoding strings, numbers and a string map cannot fail.
+        return String(decoding: (try? encoder.encode(identity)) ?? Data(), as: UTF8.self)
     }
 }

@@ -19,12 +19,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     if let engineService { app.addServices(engineService) }
+    // Services stop in reverse order: the workers first (handing back runs in flight), then the store.
     app.addServices(
+        StoreShutdown(store: store),
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
             startAfter: migrated, logger: logger
-        ),
-        StoreShutdown(store: store)
+        )
     )
     // Runs once the database pool is up and before the first request is accepted.
     app.beforeServerStarts {

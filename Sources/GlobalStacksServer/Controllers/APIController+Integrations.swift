@@ -26,6 +26,9 @@ extension APIController {
             isDefault: request.isDefault ?? false,
             metadata: try Validation.metadata(request.metadata?.additionalProperties)
         )
+        try credentialNamespace(principal).checkNamespace(
+            reference: connection.credentialReference, files: connection.metadata["directoryPath"].map { [$0] } ?? []
+        )
         let created = try await store.createProviderConnection(connection, scope, at: Date())
         return .created(.init(body: .json(APIMapping.integrationDetail(created))))
     }
@@ -45,6 +48,7 @@ extension APIController {
         let status = request.status.flatMap { ProviderConnectionStatus(rawValue: $0.rawValue) }
         let reference = try request.credentialReference.map(ProviderConnection.validateCredentialReference)
         let metadata = try request.metadata.map { try Validation.metadata($0.additionalProperties) }
+        try credentialNamespace(principal).checkNamespace(reference: reference, files: metadata?["directoryPath"].map { [$0] } ?? [])
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let updated = try await store.updateProviderConnection(id: current.id, scope, at: Date()) { connection in
             if let name { connection.name = name }
@@ -76,6 +80,12 @@ extension APIController {
         let connection = try await visibleConnection(input.path.integrationId, principal)
         let groups = try await store.directoryGroups(connectionID: connection.id, try AccessPolicy.requireActiveTenantScope(principal))
         return .ok(.init(body: .json(.init(items: groups.map { .init(externalId: $0.externalID, displayName: $0.displayName) }))))
+    }
+
+    /// The active tenant's credential namespace (its variables and its directory).
+    private func credentialNamespace(_ principal: Principal) throws -> CredentialResolver {
+        guard let tenant = principal.tenant else { throw DomainError.invalidInput("No tenant is selected; select one with POST /v1/tenants/{tenantId}/activate.") }
+        return CredentialResolver(credentialsDirectory: configuration.workers.credentialsDirectory, tenantExternalID: tenant.externalID)
     }
 
     /// A connection of the active tenant that is not deleted; anything else is 404.

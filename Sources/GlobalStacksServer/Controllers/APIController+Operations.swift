@@ -4,7 +4,8 @@ import GlobalStacksDomain
 import GlobalStacksStore
 import OpenAPIRuntime
 
-/// The start gate and operation runs. Runs are visible to every member of their organization (like its tenants).
+/// The start gate and operation runs. Runs are tenant data: visible to members of the organization in the run's
+/// tenant when it is their active tenant, and not found anywhere else.
 extension APIController {
     static let maximumTargetContextEntries = 20
 
@@ -33,8 +34,12 @@ extension APIController {
             body.selectedOperations, principal: principal, connectionID: try connectionID(body.providerConnectionId),
             sourceSurface: try body.sourceSurface.map { try Validation.name($0, field: "sourceSurface") }
         )
+        var first = APIMapping.startOutcome(outcome, publicURL: configuration.resolvedPublicURL)
+        if outcome.status != .accepted, body.selectedOperations.count > 1 {
+            first.operatorMessage += " None of the other selected operations was started either; start the bootstrap again."
+        }
         return .ok(.init(body: .json(.init(
-            value1: APIMapping.startOutcome(outcome, publicURL: configuration.resolvedPublicURL),
+            value1: first,
             value2: .init(
                 acceptedOperation: outcome.status == .accepted ? outcome.definition.key.rawValue : nil,
                 pendingOperations: waiting.map(\.operationType.rawValue)
@@ -62,7 +67,7 @@ extension APIController {
         let principal = try await authenticator.principal()
         let run = try await visibleRun(input.path.runId, principal)
         try AccessPolicy.require(gate.catalog[run.operationType]?.definition.capability ?? .runProviderOperations, principal)
-        let cancelled = try await store.cancelRun(id: run.id, organizationID: principal.organization.organization.id, at: Date())
+        let cancelled = try await store.cancelRun(id: run.id, try AccessPolicy.requireActiveTenantScope(principal), at: Date())
         gate.wake.signal()  // a waiting run on the freed scope may have been admitted
         return .ok(.init(body: .json(try await runDetail(cancelled, principal))))
     }
@@ -70,17 +75,18 @@ extension APIController {
     // MARK: Helpers
 
     private func visibleRun(_ id: Int, _ principal: Principal) async throws -> OperationRun {
-        guard id >= 1, let run = try await store.operationRun(id: OperationRunID(rawValue: Int64(id)), organizationID: principal.organization.organization.id) else {
-            throw DomainError.notFound("No operation run \(id) in the active organization.")
+        guard id >= 1, let scope = AccessPolicy.activeTenantScope(principal),
+              let run = try await store.operationRun(id: OperationRunID(rawValue: Int64(id)), scope) else {
+            throw DomainError.notFound("No operation run \(id) in the active tenant.")
         }
         return run
     }
 
-    /// The detail with the connection's name when the caller's active tenant is the run's.
+    /// The detail with its connection's name.
     private func runDetail(_ run: OperationRun, _ principal: Principal) async throws -> Components.Schemas.OperationRunDetail {
         var connection: ProviderConnection?
-        if let connectionID = run.providerConnectionID, let scope = AccessPolicy.activeTenantScope(principal), scope.tenantID == run.tenantID {
-            connection = try await store.providerConnection(id: connectionID, scope)
+        if let connectionID = run.providerConnectionID {
+            connection = try await store.providerConnection(id: connectionID, try AccessPolicy.requireActiveTenantScope(principal))
         }
         return try APIMapping.runDetail(run, connection: connection)
     }

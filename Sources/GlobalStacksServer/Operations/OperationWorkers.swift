@@ -19,7 +19,8 @@ public struct WorkerSettings: Sendable {
     public var maintenanceInterval: TimeInterval = 10
     /// Completed runs older than this are deleted.
     public var retention: TimeInterval = 30 * 86_400
-    /// The only directory `file:` credential references and directory exports may point into (nil: none).
+    /// The directory whose `<tenant external id>/` subdirectories hold each tenant's credential files and
+    /// directory exports (nil: connections cannot use files).
     public var credentialsDirectory: String?
 
     public init() {}
@@ -36,7 +37,6 @@ struct OperationWorkers: Service {
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: AsyncStream<Void>
     let logger: Logger
-    let credentials: CredentialResolver
     private let instance = UUID().uuidString.prefix(8)
 
     init(store: any Store, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings, startAfter: AsyncStream<Void>, logger: Logger) {
@@ -47,7 +47,6 @@ struct OperationWorkers: Service {
         self.settings = settings
         self.startAfter = startAfter
         self.logger = logger
-        self.credentials = CredentialResolver(directory: settings.credentialsDirectory)
     }
 
     func run() async throws {
@@ -95,6 +94,11 @@ struct OperationWorkers: Service {
         guard let registered = catalog[run.operationType] else { return }
         let connectionHref = run.providerConnectionID.map(Links.connection)
         do {
+            if run.cancelRequested {
+                // Cancelled while its previous worker held it: never run it again.
+                try await finish(run, worker, .cancelled, .cancelled, connectionHref, decision: nil, logger: logger)
+                return
+            }
             if run.attempts > run.maxAttempts {
                 // Only reachable when workers died holding the run: no attempt ever reported back.
                 let reason = RunReason.executionFailed("No attempt finished in \(run.maxAttempts) tries; the workers running it stopped.")
@@ -102,17 +106,19 @@ struct OperationWorkers: Service {
                 return
             }
             let decision = claimed.decide()
-            guard let scope = LegitimacyEvaluator.executionScope(claimed.facts, decision), decision.allowed else {
-                let reason = RunReason.legitimacy(decision.reasonCode ?? .executionPrerequisiteInvalid, detail: decision.metadata?["detail"] ?? "")
+            guard let scope = LegitimacyEvaluator.executionScope(claimed.facts, decision), let tenantExternalID = claimed.tenantExternalID else {
+                let reason = RunReason.legitimacy(decision.reasonCode ?? .tenantMissing, detail: decision.metadata?["detail"] ?? "")
                 try await finish(run, worker, .blocked, reason, connectionHref, decision: decision, logger: logger)
                 return
             }
             guard try await store.startRun(id: run.id, worker: worker, decision: decision, at: Date()) else {
-                logger.warning("Lost the lease before the run started")
+                logger.notice("The run was cancelled or changed hands before it started")
                 return
             }
             let context = ExecutionContext(
-                run: run, scope: scope, connection: claimed.facts.connection, store: store, credentials: credentials, logger: logger
+                run: run, scope: scope, connection: claimed.facts.connection, store: store,
+                credentials: CredentialResolver(credentialsDirectory: settings.credentialsDirectory, tenantExternalID: tenantExternalID),
+                logger: logger
             )
             try await execute(registered, context, worker: worker, connectionHref: connectionHref, logger: logger)
         } catch {
@@ -120,68 +126,85 @@ struct OperationWorkers: Service {
         }
     }
 
-    /// How an attempt ended, as seen by the worker.
-    private enum AttemptEnd {
-        case finished(Result<[String: String], any Error>)
+    /// What the lease keeper saw while the executor ran.
+    private enum Interruption {
         case cancelRequested
         case leaseLost
+        case deadlineExceeded
     }
 
-    /// Runs the executor while renewing the lease; a cancellation request or a lost lease stops the executor.
+    /// Runs the executor while a keeper renews the lease. A cancellation request, a lost lease, the run's deadline
+    /// or shutdown cancel the executor; the lease is kept until the executor has really returned, so no other worker
+    /// can start the same run while this one still acts.
     private func execute(_ registered: RegisteredOperation, _ context: ExecutionContext, worker: String, connectionHref: String?, logger: Logger) async throws {
         let run = context.run
-        let end = await withTaskGroup(of: AttemptEnd?.self) { group -> AttemptEnd in
-            group.addTask {
+        let executor = Task { try await registered.executor.execute(context) }
+        let keeper = Task { () -> Interruption? in
+            var interruption: Interruption?
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(min(settings.leaseDuration / 3, max(0.05, run.deadlineAt.timeIntervalSinceNow))))
+                guard !Task.isCancelled else { break }
+                if interruption == nil, Date() >= run.deadlineAt {
+                    interruption = .deadlineExceeded
+                    executor.cancel()
+                }
                 do {
-                    return .finished(.success(try await registered.executor.execute(context)))
-                } catch {
-                    return .finished(.failure(error))
-                }
-            }
-            group.addTask {
-                while true {
-                    do {
-                        try await Task.sleep(for: .seconds(settings.leaseDuration / 3))
-                        switch try await store.renewLease(id: run.id, worker: worker, leaseDuration: settings.leaseDuration, at: Date()) {
-                        case nil: return .leaseLost
-                        case true?: return .cancelRequested
-                        case false?: continue
-                        }
-                    } catch is CancellationError {
-                        return nil
-                    } catch {
-                        logger.warning("Renewing the lease failed; trying again", metadata: ["error": "\(error)"])
+                    switch try await store.renewLease(id: run.id, worker: worker, leaseDuration: settings.leaseDuration, at: Date()) {
+                    case nil:
+                        executor.cancel()
+                        return .leaseLost
+                    case true? where interruption == nil:
+                        interruption = .cancelRequested
+                        executor.cancel()
+                    default:
+                        continue
                     }
+                } catch {
+                    logger.warning("Renewing the lease failed; trying again", metadata: ["error": "\(error)"])
                 }
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .leaseLost
+            return interruption
         }
-        if Task.isCancelled {
-            // Shutting down: give the run back so the next worker (here after a restart, or another replica) retries it now.
-            _ = try? await store.retryRun(id: run.id, worker: worker, availableAt: Date(), error: "the server shut down during the attempt", at: Date())
-            return
+        let outcome = await withTaskCancellationHandler {
+            await executor.result
+        } onCancel: {
+            executor.cancel()
         }
-        switch end {
-        case .leaseLost:
-            logger.warning("Lost the lease while running; another worker owns the run now")
-        case .cancelRequested:
-            try await finish(run, worker, .cancelled, .cancelled, connectionHref, decision: nil, logger: logger)
-        case .finished(.success(let result)):
-            try await finish(run, worker, .succeeded, nil, connectionHref, decision: nil, result: result, logger: logger)
-        case .finished(.failure(ExecutionError.permanent(let message))):
-            try await finish(run, worker, .failed, .executionFailed(message), connectionHref, decision: nil, logger: logger)
-        case .finished(.failure(let error)):
-            let message = (error as? ExecutionError).flatMap { if case .transient(let text) = $0 { text } else { nil } } ?? "\(error)"
-            if run.attempts < run.maxAttempts {
+        keeper.cancel()
+        let interruption = await keeper.value
+        let shuttingDown = Task.isCancelled
+        // The store writes below must happen even while this task is being cancelled (shutdown).
+        try await Task {
+            switch (interruption, outcome) {
+            case (.leaseLost?, _):
+                logger.warning("Lost the lease while running; another worker owns the run now")
+            case (_, .success(let result)):
+                try await finish(run, worker, .succeeded, nil, connectionHref, decision: nil, result: result, logger: logger)
+            case (.cancelRequested?, .failure):
+                try await finish(run, worker, .cancelled, .cancelled, connectionHref, decision: nil, logger: logger)
+            case (.deadlineExceeded?, .failure):
+                try await finish(run, worker, .failed, .deadlineExceeded, connectionHref, decision: nil, logger: logger)
+            case (nil, .failure) where shuttingDown:
+                // Hand the run back without counting the attempt: the next worker (here after a restart, or another
+                // replica) takes it at once.
+                _ = try await store.releaseRun(id: run.id, worker: worker, at: Date())
+                logger.notice("Shutting down; the run goes back to the queue")
+            case (nil, .failure(ExecutionError.permanent(let message))):
+                try await finish(run, worker, .failed, .executionFailed(message), connectionHref, decision: nil, logger: logger)
+            case (nil, .failure(let error)):
+                let message = (error as? ExecutionError).flatMap { if case .transient(let text) = $0 { text } else { nil } } ?? "\(error)"
+                guard run.attempts < run.maxAttempts else {
+                    try await finish(run, worker, .failed, .executionFailed(message), connectionHref, decision: nil, logger: logger)
+                    return
+                }
                 let delay = backoff(afterAttempt: run.attempts)
                 logger.notice("Attempt failed; retrying", metadata: ["attempt": "\(run.attempts)", "retry_in_s": "\(delay)", "error": "\(message)"])
-                _ = try await store.retryRun(id: run.id, worker: worker, availableAt: Date().addingTimeInterval(delay), error: message, at: Date())
-            } else {
-                try await finish(run, worker, .failed, .executionFailed(message), connectionHref, decision: nil, logger: logger)
+                if try await !store.retryRun(id: run.id, worker: worker, availableAt: Date().addingTimeInterval(delay), error: message, at: Date()) {
+                    // Cancellation was requested meanwhile (or the lease is gone, and then this does nothing).
+                    try await finish(run, worker, .cancelled, .cancelled, connectionHref, decision: nil, logger: logger)
+                }
             }
-        }
+        }.value
     }
 
     private func finish(

@@ -87,6 +87,8 @@ public enum RunAdmission: Sendable, Equatable {
 public struct ClaimedRun: Sendable {
     public let run: OperationRun
     public let facts: LegitimacyFacts
+    /// The tenant's external id (its credential namespace); nil when the tenant no longer exists.
+    public let tenantExternalID: String?
     /// The integer ids recorded on the run at start, for the decision document.
     public let target: LegitimacyDecision.TargetScope
     public let initiatorNumber: Int64?
@@ -107,23 +109,26 @@ public protocol OperationRunRepository: Sendable {
     /// Records a start refused by the gate as a terminal `blocked` run carrying its reason.
     func recordBlockedRun(_ run: NewOperationRun, reason: RunReason, decision: LegitimacyDecision?, nextSteps: [NextStep], at now: Date) async throws -> OperationRun
 
-    func operationRun(id: OperationRunID, organizationID: OrganizationID) async throws -> OperationRun?
+    func operationRun(id: OperationRunID, _ scope: TenantScope) async throws -> OperationRun?
     func operationRuns(_ scope: TenantScope, status: RunExecutionStatus?, operationType: OperationTypeKey?, limit: Int) async throws -> [OperationRun]
     /// Cancels a waiting or queued run at once; a running run is asked to stop and ends `cancelled` when its worker notices.
-    func cancelRun(id: OperationRunID, organizationID: OrganizationID, at now: Date) async throws -> OperationRun
+    func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun
 
     /// Takes the lease of the next claimable run (queued, or active with an expired lease) and counts an attempt.
     /// Only runs of the types in `definitions` are claimed (a replica claims only what it can execute).
     func claimRun(worker: String, leaseDuration: TimeInterval, definitions: [OperationTypeKey: OperationTypeDefinition], at now: Date) async throws -> ClaimedRun?
     /// Extends the lease; nil when the worker lost it, otherwise whether cancellation was requested.
     func renewLease(id: OperationRunID, worker: String, leaseDuration: TimeInterval, at now: Date) async throws -> Bool?
-    /// Marks the run running after an allowing decision; false when the lease was lost.
+    /// Marks the run running after an allowing decision; false when the lease was lost or cancellation was requested.
     func startRun(id: OperationRunID, worker: String, decision: LegitimacyDecision, at now: Date) async throws -> Bool
     /// Ends a run the worker holds (outcome, reason and result); admits the next waiting run on its scope.
     func finishRun(id: OperationRunID, worker: String, outcome: RunOutcome, reason: RunReason?, nextSteps: [NextStep], decision: LegitimacyDecision?, result: [String: String], at now: Date) async throws -> Bool
-    /// Puts the run back in the queue for another attempt at `availableAt`.
+    /// Puts the run back in the queue for another attempt at `availableAt`; false when the lease was lost or
+    /// cancellation was requested meanwhile.
     func retryRun(id: OperationRunID, worker: String, availableAt: Date, error: String, at now: Date) async throws -> Bool
-    /// Fails every waiting, queued or running run past its deadline; returns their ids.
+    /// Gives a run back without counting the attempt (the worker is shutting down); it is claimable at once.
+    func releaseRun(id: OperationRunID, worker: String, at now: Date) async throws -> Bool
+    /// Fails every queued or running run past its deadline whose lease is not live; returns their ids.
     func failOverdueRuns(at now: Date) async throws -> [OperationRunID]
     /// Admits the first waiting run of every free scope (a safety net behind `finishRun`); returns how many.
     func admitWaitingRuns(at now: Date) async throws -> Int

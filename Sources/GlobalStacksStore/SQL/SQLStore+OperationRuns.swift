@@ -41,21 +41,27 @@ extension SQLStore: OperationRunRepository {
         }
     }
 
-    public func operationRun(id: OperationRunID, organizationID: OrganizationID) async throws -> OperationRun? {
+    public func operationRun(id: OperationRunID, _ scope: TenantScope) async throws -> OperationRun? {
         try await engine.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Columns.operationRun) FROM operation_runs r
-                WHERE r.id = \(bind: id.rawValue) AND r.organization_id = \(bind: organizationID.rawValue)
-                    AND r.tenant_id IN (SELECT id FROM tenants WHERE organization_id = \(bind: organizationID.rawValue))
+                SELECT \(unsafeRaw: Columns.operationRun) FROM operation_runs r WHERE r.id = \(bind: id.rawValue) AND \(self.inScope(scope))
                 """).first()?.operationRun()
         }
+    }
+
+    /// Runs of the scope's tenant, and only while that tenant is in the scope's organization.
+    private func inScope(_ scope: TenantScope) -> SQLQueryString {
+        """
+        r.tenant_id = \(bind: scope.tenantID.rawValue) AND r.organization_id = \(bind: scope.organizationID.rawValue)
+            AND r.tenant_id IN (SELECT id FROM tenants WHERE organization_id = \(bind: scope.organizationID.rawValue))
+        """
     }
 
     public func operationRuns(_ scope: TenantScope, status: RunExecutionStatus?, operationType: OperationTypeKey?, limit: Int) async throws -> [OperationRun] {
         try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.operationRun) FROM operation_runs r
-                WHERE r.tenant_id = \(bind: scope.tenantID.rawValue) AND r.organization_id = \(bind: scope.organizationID.rawValue)
+                WHERE \(self.inScope(scope))
                     AND (\(bind: status?.rawValue) IS NULL OR r.execution_status = \(bind: status?.rawValue))
                     AND (\(bind: operationType?.rawValue) IS NULL OR r.operation_type = \(bind: operationType?.rawValue))
                 ORDER BY r.id DESC LIMIT \(literal: max(1, min(limit, 1000)))
@@ -63,13 +69,13 @@ extension SQLStore: OperationRunRepository {
         }
     }
 
-    public func cancelRun(id: OperationRunID, organizationID: OrganizationID, at now: Date) async throws -> OperationRun {
+    public func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun {
         let (run, freedScope) = try await engine.transaction { database -> (OperationRun, String?) in
             guard let run = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.operationRun) FROM operation_runs r
-                WHERE r.id = \(bind: id.rawValue) AND r.organization_id = \(bind: organizationID.rawValue)\(unsafeRaw: self.engine.rowLockClause)
+                WHERE r.id = \(bind: id.rawValue) AND \(self.inScope(scope))\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.operationRun()
-            else { throw DomainError.notFound("No operation run \(id) in the active organization.") }
+            else { throw DomainError.notFound("No operation run \(id) in the active tenant.") }
             switch run.executionStatus {
             case .completed:
                 throw DomainError.conflict("Run \(id) already finished (\(run.outcome?.rawValue ?? "completed")); there is nothing to cancel.")
@@ -78,7 +84,7 @@ extension SQLStore: OperationRunRepository {
                     UPDATE operation_runs SET cancel_requested_at = \(bind: now.storedMilliseconds), updated_at = \(bind: now.storedMilliseconds)
                     WHERE id = \(bind: id.rawValue)
                     """).run()
-                return (run, nil)
+                return (try await self.run(id: id, database), nil)
             case .waiting, .queued:
                 try await self.complete(id: id, outcome: .cancelled, reason: .cancelled, nextSteps: [], decision: nil, result: [:], database, now)
                 return (try await self.run(id: id, database), run.executionStatus == .queued ? run.scopeKey : nil)
@@ -96,22 +102,31 @@ extension SQLStore: OperationRunRepository {
         guard !definitions.isEmpty else { return nil }
         let types: [any Encodable & Sendable] = definitions.keys.map(\.rawValue)
         return try await engine.transaction { database -> ClaimedRun? in
-            guard let row = try await database.raw("""
-                SELECT r.id FROM operation_runs r
-                WHERE r.execution_status IN \(unsafeRaw: Self.active) AND r.available_at <= \(bind: now.storedMilliseconds)
-                    AND (r.lease_expires_at IS NULL OR r.lease_expires_at < \(bind: now.storedMilliseconds))
-                    AND r.operation_type IN (\(binds: types))
-                ORDER BY r.available_at, r.id LIMIT 1\(unsafeRaw: self.engine.skipLockedClause)
-                """).first()
-            else { return nil }
-            let id = OperationRunID(rawValue: try row.decode(column: "id", as: Int64.self))
-            try await database.raw("""
-                UPDATE operation_runs SET lease_owner = \(bind: worker),
-                    lease_expires_at = \(bind: now.addingTimeInterval(leaseDuration).storedMilliseconds),
-                    attempts = attempts + 1, updated_at = \(bind: now.storedMilliseconds)
-                WHERE id = \(bind: id.rawValue)
-                """).run()
-            return try await self.claimed(id: id, definitions: definitions, database)
+            // A row that cannot be read fails instead of blocking the queue head forever; the next one is tried.
+            for _ in 0..<10 {
+                guard let row = try await database.raw("""
+                    SELECT r.id FROM operation_runs r
+                    WHERE r.execution_status IN \(unsafeRaw: Self.active) AND r.available_at <= \(bind: now.storedMilliseconds)
+                        AND (r.lease_expires_at IS NULL OR r.lease_expires_at < \(bind: now.storedMilliseconds))
+                        AND r.operation_type IN (\(binds: types))
+                    ORDER BY r.available_at, r.id LIMIT 1\(unsafeRaw: self.engine.skipLockedClause)
+                    """).first()
+                else { return nil }
+                let id = OperationRunID(rawValue: try row.decode(column: "id", as: Int64.self))
+                try await database.raw("""
+                    UPDATE operation_runs SET lease_owner = \(bind: worker),
+                        lease_expires_at = \(bind: now.addingTimeInterval(leaseDuration).storedMilliseconds),
+                        attempts = attempts + 1, updated_at = \(bind: now.storedMilliseconds)
+                    WHERE id = \(bind: id.rawValue)
+                    """).run()
+                do {
+                    return try await self.claimed(id: id, definitions: definitions, database)
+                } catch let error as StoreError {
+                    let reason = RunReason.executionFailed("The stored run could not be read (\(error)).")
+                    try await self.complete(id: id, outcome: .failed, reason: reason, nextSteps: [], decision: nil, result: [:], database, now)
+                }
+            }
+            return nil
         }
     }
 
@@ -133,6 +148,7 @@ extension SQLStore: OperationRunRepository {
                 UPDATE operation_runs SET execution_status = 'running', started_at = \(bind: now.storedMilliseconds),
                     legitimacy = \(bind: JSONColumn.encode(decision)), updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue) AND lease_owner = \(bind: worker) AND execution_status IN \(unsafeRaw: Self.active)
+                    AND cancel_requested_at IS NULL
                 RETURNING id
                 """).first() != nil
         }
@@ -162,6 +178,18 @@ extension SQLStore: OperationRunRepository {
                     lease_owner = NULL, lease_expires_at = NULL, short_reason = \(bind: "Attempt failed, retrying: \(error)"),
                     updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue) AND lease_owner = \(bind: worker) AND execution_status IN \(unsafeRaw: Self.active)
+                    AND cancel_requested_at IS NULL
+                RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func releaseRun(id: OperationRunID, worker: String, at now: Date) async throws -> Bool {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE operation_runs SET execution_status = 'queued', available_at = \(bind: now.storedMilliseconds),
+                    lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue) AND lease_owner = \(bind: worker) AND execution_status IN \(unsafeRaw: Self.active)
                 RETURNING id
                 """).first() != nil
         }
@@ -174,12 +202,22 @@ extension SQLStore: OperationRunRepository {
                 UPDATE operation_runs SET execution_status = 'completed', outcome = 'failed', reason_code = \(bind: reason.code),
                     short_reason = \(bind: reason.shortReason), next_steps = \(bind: JSONColumn.encode(reason.nextSteps(connectionHref: nil))),
                     lease_owner = NULL, lease_expires_at = NULL, completed_at = \(bind: now.storedMilliseconds), updated_at = \(bind: now.storedMilliseconds)
-                WHERE id IN (SELECT id FROM operation_runs
-                    WHERE execution_status IN ('waiting', 'queued', 'running') AND deadline_at < \(bind: now.storedMilliseconds) LIMIT 500)
+                WHERE id IN (SELECT id FROM operation_runs WHERE \(self.overdue(now)) ORDER BY id LIMIT 500\(unsafeRaw: self.engine.skipLockedClause))
+                    AND \(self.overdue(now))
                 RETURNING id
                 """).all().map { OperationRunID(rawValue: try $0.decode(column: "id", as: Int64.self)) }
         }
         return overdue
+    }
+
+    /// Active, past the deadline, and not held by a live worker (a worker enforces the deadline of the run it holds).
+    /// Waiting runs have no deadline yet: it starts when they are admitted. Repeated in the outer WHERE because on
+    /// PostgreSQL a row can finish between the subquery's snapshot and the update.
+    private func overdue(_ now: Date) -> SQLQueryString {
+        """
+        execution_status IN \(unsafeRaw: Self.active) AND deadline_at < \(bind: now.storedMilliseconds)
+            AND (lease_expires_at IS NULL OR lease_expires_at < \(bind: now.storedMilliseconds))
+        """
     }
 
     public func admitWaitingRuns(at now: Date) async throws -> Int {
@@ -242,13 +280,13 @@ extension SQLStore: OperationRunRepository {
             INSERT INTO operation_runs (organization_id, tenant_id, workspace_number, tenant_number, operation_type, authority_mode,
                 initiator_user_id, initiator_number, provider_connection_id, scope_key, identity_hash, execution_status,
                 next_steps, result, target_context, source_surface, bootstrap_id, attempts, max_attempts, available_at,
-                deadline_at, created_at, updated_at)
+                deadline_at, deadline_seconds, created_at, updated_at)
             SELECT o.id, t.id, o.number, t.number, \(bind: definition.key.rawValue), \(bind: run.authority.mode.rawValue),
                 \(bind: run.authority.userID?.rawValue), (SELECT number FROM users WHERE id = \(bind: run.authority.userID?.rawValue)),
                 \(bind: run.providerConnectionID?.rawValue), \(bind: run.scopeKey), \(bind: run.identityHash), \(bind: status.rawValue),
                 '[]', '{}', \(bind: JSONColumn.encode(run.targetContext)), \(bind: run.sourceSurface), \(bind: bootstrapID), 0,
                 \(bind: definition.maxAttempts), \(bind: now.storedMilliseconds), \(bind: now.addingTimeInterval(definition.deadline).storedMilliseconds),
-                \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds)
+                \(bind: Int64(definition.deadline)), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds)
             FROM organizations o JOIN tenants t ON t.organization_id = o.id
             WHERE o.id = \(bind: run.scope.organizationID.rawValue) AND t.id = \(bind: run.scope.tenantID.rawValue)\(unsafeRaw: conflict)
             RETURNING id
@@ -287,7 +325,7 @@ extension SQLStore: OperationRunRepository {
                 let promoted = try await engine.transaction { database in
                     let row = try await database.raw("""
                         UPDATE operation_runs SET execution_status = 'queued', available_at = \(bind: now.storedMilliseconds),
-                            updated_at = \(bind: now.storedMilliseconds)
+                            deadline_at = \(bind: now.storedMilliseconds) + deadline_seconds * 1000, updated_at = \(bind: now.storedMilliseconds)
                         WHERE id = \(bind: id.rawValue) AND execution_status = 'waiting'
                         RETURNING id
                         """).first()
@@ -317,7 +355,7 @@ extension SQLStore: OperationRunRepository {
         guard let row = try await database.raw("""
             SELECT \(unsafeRaw: Columns.operationRun), \(unsafeRaw: Columns.providerConnection),
                 (SELECT COUNT(*) FROM organizations o WHERE o.id = r.organization_id) AS workspace_count,
-                t.organization_id AS tenant_organization_id, t.status AS tenant_status,
+                t.organization_id AS tenant_organization_id, t.status AS tenant_status, t.external_id AS tenant_external_id,
                 u.id AS initiator_id, u.site_role AS initiator_site_role, u.deactivated_at AS initiator_deactivated_at,
                 m.role AS initiator_role
             FROM operation_runs r
@@ -348,7 +386,7 @@ extension SQLStore: OperationRunRepository {
             workspaceExists: try row.int("workspace_count") > 0, tenant: tenant, initiator: initiator, connection: connection
         )
         return ClaimedRun(
-            run: run, facts: facts, target: try row.runTargetScope(),
+            run: run, facts: facts, tenantExternalID: try row.optionalString("tenant_external_id"), target: try row.runTargetScope(),
             initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self)
         )
     }

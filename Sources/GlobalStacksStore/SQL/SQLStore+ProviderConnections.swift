@@ -111,12 +111,14 @@ extension SQLStore: ProviderConnectionRepository {
                         VALUES (\(bind: connectionID.rawValue), \(bind: group.externalID), \(bind: scope.tenantID.rawValue),
                             \(bind: group.displayName), \(bind: now.storedMilliseconds))
                         """).run()
-                case let name?:
-                    if name != group.displayName { updated += 1 }
+                case let name? where name != group.displayName:
+                    updated += 1
                     try await database.raw("""
                         UPDATE directory_groups SET display_name = \(bind: group.displayName), synced_at = \(bind: now.storedMilliseconds)
                         WHERE provider_connection_id = \(bind: connectionID.rawValue) AND external_id = \(bind: group.externalID)
                         """).run()
+                case .some:
+                    continue  // unchanged: no write
                 }
             }
             let kept = Set(groups.map(\.externalID))

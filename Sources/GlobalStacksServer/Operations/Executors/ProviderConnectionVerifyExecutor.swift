@@ -21,6 +21,8 @@ struct ProviderConnectionVerifyExecutor: OperationExecutor {
         }
         let now = Date()
         _ = try await context.store.updateProviderConnection(id: connection.id, context.scope, at: now) { updated in
+            // A person may have disabled the connection while this ran; that choice stands.
+            guard updated.status == .connected || updated.status == .needsReauth else { return }
             updated.status = problem == nil ? .connected : .needsReauth
             updated.statusReason = problem ?? "Verified at \(ISO8601DateFormatter().string(from: now))."
         }
