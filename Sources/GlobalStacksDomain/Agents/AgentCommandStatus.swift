@@ -1,0 +1,30 @@
+/// What an agent is asked to do with a sandbox (the agent contract's command actions).
+public enum AgentCommandAction: String, Sendable, Codable, CaseIterable {
+    case startSession = "start_session"
+    case stopSession = "stop_session"
+    case hibernateSession = "hibernate_session"
+    case wakeSession = "wake_session"
+}
+
+/// A command's delivery: stored before it is sent, `pending → sent → ack → completed | failed`.
+public enum AgentCommandStatus: String, Sendable, Codable, CaseIterable {
+    case pending
+    case sent
+    case ack
+    case completed
+    case failed
+
+    public var isFinished: Bool { self == .completed || self == .failed }
+
+    /// `sent → sent` is a redelivery after a reconnect; an agent may answer `complete` without an `ack` first;
+    /// any unfinished command can fail (its agent stayed away past the deadline).
+    public func canTransition(to next: AgentCommandStatus) -> Bool {
+        switch (self, next) {
+        case (.pending, .sent), (.sent, .sent), (.ack, .sent): true
+        case (.sent, .ack): true
+        case (.sent, .completed), (.ack, .completed): true
+        case (.pending, .failed), (.sent, .failed), (.ack, .failed): true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Where a sandbox is in its life. Commands and the agent's status reports move it; only legal moves are taken.
+public enum SandboxState: String, Sendable, Codable, CaseIterable {
+    case pending
+    case starting
+    case running
+    case hibernating
+    case hibernated
+    case waking
+    case stopping
+    case stopped
+    case failed
+    case terminated
+
+    /// Whether `next` may follow this state.
+    public func canTransition(to next: SandboxState) -> Bool {
+        Self.transitions[self, default: []].contains(next)
+    }
+
+    private static let transitions: [SandboxState: Set<SandboxState>] = [
+        .pending: [.starting, .stopping, .failed, .terminated],
+        .starting: [.running, .stopping, .failed],
+        .running: [.hibernating, .stopping, .stopped, .failed],
+        .hibernating: [.hibernated, .running, .failed],
+        .hibernated: [.waking, .stopping, .terminated],
+        .waking: [.running, .failed],
+        .stopping: [.stopped, .failed],
+        .stopped: [.terminated],
+        .failed: [.terminated],
+        .terminated: [],
+    ]
+
+    /// States a command is under way in; the reconciler retries or fails a sandbox stuck in one past a deadline.
+    public var isTransitional: Bool {
+        switch self {
+        case .pending, .starting, .hibernating, .waking, .stopping: true
+        case .running, .hibernated, .stopped, .failed, .terminated: false
+        }
+    }
+
+    /// States that hold a session, CPU and memory against quotas and agent capacity.
+    /// Hibernated sandboxes are frozen: they keep their storage but not their share of the rest.
+    public var holdsCompute: Bool {
+        switch self {
+        case .pending, .starting, .running, .hibernating, .waking, .stopping: true
+        case .hibernated, .stopped, .failed, .terminated: false
+        }
+    }
+
+    public var isFinal: Bool { self == .terminated }
+
+    /// Refuses an illegal move with a 409 a person can act on.
+    public func requireTransition(to next: SandboxState, action: String) throws {
+        guard canTransition(to: next) else {
+            throw DomainError.conflict("Cannot \(action) a sandbox that is \(rawValue).")
+        }
+    }
+}
