@@ -36,6 +36,11 @@ let package = Package(
             name: "GlobalStacksDomain",
             swiftSettings: strict
         ),
+        // The agent wire protocol (JSON envelopes over WebSocket), shared by the gateway and `gstacks agent`.
+        .target(
+            name: "GlobalStacksAgentProtocol",
+            swiftSettings: strict
+        ),
         // Persistence: repository protocols and the one SQL implementation that runs on SQLite and PostgreSQL.
         .target(
             name: "GlobalStacksStore",
@@ -102,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "GlobalStacksDomainTests",
             dependencies: ["GlobalStacksDomain"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GlobalStacksAgentProtocolTests",
+            dependencies: ["GlobalStacksAgentProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Message types of the agent contract, by direction.
+public enum ControlMessageType: String, Sendable, CaseIterable {
+    case command, ping, shutdown
+}
+
+public enum AgentMessageType: String, Sendable, CaseIterable {
+    case heartbeat, ack, complete, failed, status, pong
+}
+
+/// The agent contract's capacity object.
+public struct CapacityPayload: Sendable, Equatable, Codable {
+    public let maxSessions: Int
+    public let cpu: String
+    public let memory: String
+    public let storage: String?
+
+    public init(maxSessions: Int, cpu: String, memory: String, storage: String? = nil) {
+        self.maxSessions = maxSessions
+        self.cpu = cpu
+        self.memory = memory
+        self.storage = storage
+    }
+}
+
+public struct CommandMessage: Sendable, Equatable, Codable {
+    public let commandId: String
+    public let action: String
+    public let payload: [String: JSONValue]
+
+    public init(commandId: String, action: String, payload: [String: JSONValue]) {
+        self.commandId = commandId
+        self.action = action
+        self.payload = payload
+    }
+}
+
+public struct PingMessage: Sendable, Equatable, Codable {
+    public let timestamp: Date
+    public init(timestamp: Date) { self.timestamp = timestamp }
+}
+
+public struct ShutdownMessage: Sendable, Equatable, Codable {
+    public let reason: String?
+    public init(reason: String?) { self.reason = reason }
+}
+
+public struct HeartbeatMessage: Sendable, Equatable, Codable {
+    public let status: String
+    public let activeSessions: Int
+    public let capacity: CapacityPayload?
+
+    public init(status: String, activeSessions: Int, capacity: CapacityPayload?) {
+        self.status = status
+        self.activeSessions = activeSessions
+        self.capacity = capacity
+    }
+}
+
+public struct AckMessage: Sendable, Equatable, Codable {
+    public let commandId: String
+    public init(commandId: String) { self.commandId = commandId }
+}
+
+public struct CompleteMessage: Sendable, Equatable, Codable {
+    public let commandId: String
+    public let result: [String: JSONValue]?
+
+    public init(commandId: String, result: [String: JSONValue]?) {
+        self.commandId = commandId
+        self.result = result
+    }
+}
+
+public struct FailedMessage: Sendable, Equatable, Codable {
+    public let commandId: String
+    public let error: String
+
+    public init(commandId: String, error: String) {
+        self.commandId = commandId
+        self.error = error
+    }
+}
+
+public struct StatusMessage: Sendable, Equatable, Codable {
+    public let sessionId: String
+    public let state: String
+    public let streamingReady: Bool
+    public let streamingPort: Int?
+    public let platformMetadata: [String: JSONValue]?
+
+    public init(sessionId: String, state: String, streamingReady: Bool = false, streamingPort: Int? = nil, platformMetadata: [String: JSONValue]? = nil) {
+        self.sessionId = sessionId
+        self.state = state
+        self.streamingReady = streamingReady
+        self.streamingPort = streamingPort
+        self.platformMetadata = platformMetadata
+    }
+}
+
+public struct PongMessage: Sendable, Equatable, Codable {
+    public let timestamp: Date
+    public init(timestamp: Date) { self.timestamp = timestamp }
+}
+
+/// What the control plane sends to an agent.
+public enum ControlMessage: Sendable, Equatable {
+    case command(CommandMessage)
+    case ping(PingMessage)
+    case shutdown(ShutdownMessage)
+}
+
+/// What an agent sends to the control plane.
+public enum AgentMessage: Sendable, Equatable {
+    case heartbeat(HeartbeatMessage)
+    case ack(AckMessage)
+    case complete(CompleteMessage)
+    case failed(FailedMessage)
+    case status(StatusMessage)
+    case pong(PongMessage)
+}
