@@ -132,7 +132,7 @@ struct OperationRunConformanceTests {
             let now = Date()
             let first = try #require(try await Self.claim(store, "dead-worker", lease: 30, at: now))
             #expect(first.run.id == run.id && first.run.attempts == 1)
-            #expect(try await store.startRun(id: run.id, worker: "dead-worker", decision: first.decide(), at: now))
+            #expect(first.started && first.decision.allowed, "claimed and started in one transaction")
             #expect(try await Self.claim(store, "w2", at: now.addingTimeInterval(10)) == nil, "a live lease is respected")
             // The dead worker never renews; after its lease expires another worker claims the run again.
             let second = try #require(try await Self.claim(store, "w2", at: now.addingTimeInterval(31)))
@@ -189,7 +189,8 @@ struct OperationRunConformanceTests {
             // Between queueing and execution bo is demoted to member: the decision must see the current role.
             _ = try await store.changeMemberRole(organizationID: world.acme.id, actor: world.ada.id, member: world.bo.id, to: .member, at: Date())
             let claim = try #require(try await Self.claim(store))
-            let decision = claim.decide()
+            let decision = claim.decision
+            #expect(!claim.started)
             #expect(!decision.allowed && decision.reasonCode == .missingCapability && decision.retryable == false)
             #expect(decision.targetScope.providerConnectionID == world.connection.id.rawValue)
             #expect(decision.initiator?.identityType == .user && (decision.initiator?.userID ?? 0) >= 1)
@@ -203,7 +204,7 @@ struct OperationRunConformanceTests {
             _ = try await store.admitRun(Self.newRun(world, .testNoop, connection: false), at: Date())
             let system = try #require(try await Self.claim(store))
             #expect(system.run.authority == .system)
-            #expect(system.decide().reasonCode == .tenantNotOperable && system.decide().initiator?.identityType == .system)
+            #expect(system.decision.reasonCode == .tenantNotOperable && system.decision.initiator?.identityType == .system)
         }
     }
 
@@ -241,7 +242,7 @@ struct OperationRunConformanceTests {
 
             guard case .accepted(let running) = try await store.admitRun(Self.newRun(world, by: world.ada), at: Date()) else { return }
             let claim = try #require(try await Self.claim(store))
-            #expect(try await store.startRun(id: running.id, worker: "w1", decision: claim.decide(), at: Date()))
+            #expect(claim.started)
             #expect(try await store.renewLease(id: running.id, worker: "w1", leaseDuration: 30, at: Date()) == false)
             let requested = try await store.cancelRun(id: running.id, world.scope, at: Date())
             #expect(requested.executionStatus == .running && requested.cancelRequested)
@@ -250,7 +251,7 @@ struct OperationRunConformanceTests {
             // Its worker dies; the next claim sees the request and must not run it again.
             let reclaimed = try #require(try await Self.claim(store, "w2", at: Date().addingTimeInterval(31)))
             #expect(reclaimed.run.cancelRequested)
-            #expect(try await !store.startRun(id: running.id, worker: "w2", decision: reclaimed.decide(), at: Date()))
+            #expect(!reclaimed.started, "a run whose cancellation was requested is not started again")
         }
     }
 

@@ -105,14 +105,11 @@ struct OperationWorkers: Service {
                 try await finish(run, worker, .failed, reason, connectionHref, decision: nil, logger: logger)
                 return
             }
-            let decision = claimed.decide()
-            guard let scope = LegitimacyEvaluator.executionScope(claimed.facts, decision), let tenantExternalID = claimed.tenantExternalID else {
+            let decision = claimed.decision
+            guard claimed.started, let scope = LegitimacyEvaluator.executionScope(claimed.facts, decision),
+                  let tenantExternalID = claimed.tenantExternalID else {
                 let reason = RunReason.legitimacy(decision.reasonCode ?? .tenantMissing, detail: decision.metadata?["detail"] ?? "")
                 try await finish(run, worker, .blocked, reason, connectionHref, decision: decision, logger: logger)
-                return
-            }
-            guard try await store.startRun(id: run.id, worker: worker, decision: decision, at: Date()) else {
-                logger.notice("The run was cancelled or changed hands before it started")
                 return
             }
             let context = ExecutionContext(

@@ -83,20 +83,17 @@ public enum RunAdmission: Sendable, Equatable {
     case scopeBusy(OperationRun)
 }
 
-/// A run a worker holds the lease of, with the current state its legitimacy is decided from.
+/// A run a worker holds the lease of, judged on the current state read in the claim's transaction.
 public struct ClaimedRun: Sendable {
     public let run: OperationRun
     public let facts: LegitimacyFacts
+    /// The legitimacy decision for this attempt (stored on the run when it started).
+    public let decision: LegitimacyDecision
     /// The tenant's external id (its credential namespace); nil when the tenant no longer exists.
     public let tenantExternalID: String?
-    /// The integer ids recorded on the run at start, for the decision document.
-    public let target: LegitimacyDecision.TargetScope
-    public let initiatorNumber: Int64?
-
-    /// The legitimacy decision from the state read at claim time.
-    public func decide() -> LegitimacyDecision {
-        LegitimacyEvaluator.evaluate(facts, target: target, initiatorNumber: initiatorNumber)
-    }
+    /// Whether the claim also started the run (allowed, not cancelled, attempts left): the worker executes it.
+    /// Otherwise the worker ends it (blocked, cancelled or failed).
+    public let started: Bool
 }
 
 /// Operation runs: admission (dedupe and scope exclusivity enforced by unique indexes), the worker queue with leases,
@@ -114,13 +111,12 @@ public protocol OperationRunRepository: Sendable {
     /// Cancels a waiting or queued run at once; a running run is asked to stop and ends `cancelled` when its worker notices.
     func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun
 
-    /// Takes the lease of the next claimable run (queued, or active with an expired lease) and counts an attempt.
+    /// Takes the lease of the next claimable run (queued, or active with an expired lease), counts an attempt,
+    /// evaluates its legitimacy from the current state and, when allowed, starts it, all in one transaction.
     /// Only runs of the types in `definitions` are claimed (a replica claims only what it can execute).
     func claimRun(worker: String, leaseDuration: TimeInterval, definitions: [OperationTypeKey: OperationTypeDefinition], at now: Date) async throws -> ClaimedRun?
     /// Extends the lease; nil when the worker lost it, otherwise whether cancellation was requested.
     func renewLease(id: OperationRunID, worker: String, leaseDuration: TimeInterval, at now: Date) async throws -> Bool?
-    /// Marks the run running after an allowing decision; false when the lease was lost or cancellation was requested.
-    func startRun(id: OperationRunID, worker: String, decision: LegitimacyDecision, at now: Date) async throws -> Bool
     /// Ends a run the worker holds (outcome, reason and result); admits the next waiting run on its scope.
     func finishRun(id: OperationRunID, worker: String, outcome: RunOutcome, reason: RunReason?, nextSteps: [NextStep], decision: LegitimacyDecision?, result: [String: String], at now: Date) async throws -> Bool
     /// Puts the run back in the queue for another attempt at `availableAt`; false when the lease was lost or

@@ -120,7 +120,16 @@ extension SQLStore: OperationRunRepository {
                     WHERE id = \(bind: id.rawValue)
                     """).run()
                 do {
-                    return try await self.claimed(id: id, definitions: definitions, database)
+                    guard let claimed = try await self.claimed(id: id, definitions: definitions, database) else { return nil }
+                    if claimed.started {
+                        // Judged allowed on the state read in this transaction: it starts in the same commit.
+                        try await database.raw("""
+                            UPDATE operation_runs SET execution_status = 'running', started_at = \(bind: now.storedMilliseconds),
+                                legitimacy = \(bind: JSONColumn.encode(claimed.decision)), updated_at = \(bind: now.storedMilliseconds)
+                            WHERE id = \(bind: id.rawValue)
+                            """).run()
+                    }
+                    return claimed
                 } catch let error as StoreError {
                     let reason = RunReason.executionFailed("The stored run could not be read (\(error)).")
                     try await self.complete(id: id, outcome: .failed, reason: reason, nextSteps: [], decision: nil, result: [:], database, now)
@@ -139,18 +148,6 @@ extension SQLStore: OperationRunRepository {
                 """).first()
             else { return nil }
             return try row.decode(column: "cancel_requested_at", as: Int64?.self) != nil
-        }
-    }
-
-    public func startRun(id: OperationRunID, worker: String, decision: LegitimacyDecision, at now: Date) async throws -> Bool {
-        try await engine.transaction { database in
-            try await database.raw("""
-                UPDATE operation_runs SET execution_status = 'running', started_at = \(bind: now.storedMilliseconds),
-                    legitimacy = \(bind: JSONColumn.encode(decision)), updated_at = \(bind: now.storedMilliseconds)
-                WHERE id = \(bind: id.rawValue) AND lease_owner = \(bind: worker) AND execution_status IN \(unsafeRaw: Self.active)
-                    AND cancel_requested_at IS NULL
-                RETURNING id
-                """).first() != nil
         }
     }
 
@@ -385,9 +382,12 @@ extension SQLStore: OperationRunRepository {
             definition: definition, authorityMode: run.authority.mode, organizationID: run.organizationID, tenantID: run.tenantID,
             workspaceExists: try row.int("workspace_count") > 0, tenant: tenant, initiator: initiator, connection: connection
         )
+        let decision = LegitimacyEvaluator.evaluate(
+            facts, target: try row.runTargetScope(), initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self)
+        )
         return ClaimedRun(
-            run: run, facts: facts, tenantExternalID: try row.optionalString("tenant_external_id"), target: try row.runTargetScope(),
-            initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self)
+            run: run, facts: facts, decision: decision, tenantExternalID: try row.optionalString("tenant_external_id"),
+            started: decision.allowed && !run.cancelRequested && run.attempts <= run.maxAttempts
         )
     }
 }
