@@ -113,5 +113,6 @@ enum Schema {
             """,
         ]),
         operationRuns,
+        agents,
     ]
 }

@@ -5,7 +5,7 @@ import SQLKit
 extension SQLStore: ClusterRepository {
     /// Managed clusters, plus the scope's own `byo` clusters (its tenant, in its organization).
     /// A NULL tenant bind matches no `byo` cluster.
-    private func visibility(_ scope: TenantScope?) -> SQLQueryString {
+    func visibility(_ scope: TenantScope?) -> SQLQueryString {
         """
         (k.ownership = 'globalstacks-managed' OR (k.tenant_id = \(bind: scope?.tenantID.rawValue)
             AND k.tenant_id IN (SELECT id FROM tenants WHERE organization_id = \(bind: scope?.organizationID.rawValue))))

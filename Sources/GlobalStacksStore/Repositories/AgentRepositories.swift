@@ -1,0 +1,54 @@
+import Foundation
+import GlobalStacksDomain
+
+/// A provisioning token being issued.
+public struct NewProvisioningToken: Sendable {
+    public let name: String?
+    public let tokenHash: String
+    public let tokenPrefix: String
+    public let singleUse: Bool
+    public let expiresAt: Date
+    public let createdBy: UserID
+
+    public init(name: String?, tokenHash: String, tokenPrefix: String, singleUse: Bool, expiresAt: Date, createdBy: UserID) {
+        self.name = name
+        self.tokenHash = tokenHash
+        self.tokenPrefix = tokenPrefix
+        self.singleUse = singleUse
+        self.expiresAt = expiresAt
+        self.createdBy = createdBy
+    }
+}
+
+/// What a host sends to enroll (the contract's AgentRegistrationRequest plus capabilities), validated.
+public struct AgentRegistration: Sendable {
+    public let name: String
+    public let platform: AgentPlatform
+    public let region: String?
+    public let capacity: AgentCapacity?
+    public let capabilities: Set<String>
+    public let metadata: [String: String]
+
+    public init(name: String, platform: AgentPlatform, region: String?, capacity: AgentCapacity?, capabilities: Set<String>, metadata: [String: String]) {
+        self.name = name
+        self.platform = platform
+        self.region = region
+        self.capacity = capacity
+        self.capabilities = capabilities
+        self.metadata = metadata
+    }
+}
+
+/// Provisioning tokens and agents. Everything is reached through a cluster visible to the caller (the active
+/// tenant's `byo` clusters and every managed cluster; without a tenant, managed clusters only).
+public protocol AgentRepository: Sendable {
+    func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
+    func provisioningTokens(clusterID: ClusterID, visibleTo scope: TenantScope?) async throws -> [ProvisioningToken]
+    func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
+    /// Enrolls an agent with the token whose hash is given (consuming a single-use token), pending approval.
+    /// An unknown or unusable token is `unauthenticated`; an agent name taken in the cluster is a conflict.
+    func registerAgent(_ registration: AgentRegistration, provisioningTokenHash: String, keyHash: String, keyPrefix: String, at now: Date) async throws -> Agent
+    func agents(visibleTo scope: TenantScope?, clusterID: ClusterID?) async throws -> [Agent]
+    func agent(id: AgentID, visibleTo scope: TenantScope?) async throws -> Agent?
+    func updateAgent(id: AgentID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
+}
