@@ -167,9 +167,10 @@ run_schemathesis shared "$WORK/contract.normalized.yaml" \
     --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters \
     --include-operation-id listIntegrations \
     --exclude-operation-id deleteSession || status=$?
-# 2. Our own document for our additions of provider connections and operation runs (not in the shared contract).
+# 2. Our own document for our additions that the shared contract does not have: provider connections,
+#    operation runs, provisioning tokens and agents.
 run_schemathesis additions "$WORK/ours.normalized.yaml" \
-    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs)' || status=$?
+    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens)' || status=$?
 
 # The session must have survived the run; if it did not, later results only tested 401s.
 if ! gs_api GET /v1/auth/session 200 >/dev/null; then

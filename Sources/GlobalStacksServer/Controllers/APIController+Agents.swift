@@ -1,0 +1,145 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Provisioning tokens, agent enrollment and approval. Visibility follows the cluster (the active tenant's `byo`
+/// clusters and every managed cluster: 404 otherwise); managing needs the cluster's capability (403).
+extension APIController {
+    static let provisioningTokenPrefix = "gsp_"
+    static let agentKeyPrefix = "gsa_"
+
+    func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output {
+        let principal = try await authenticator.principal()
+        let cluster = try await manageableCluster(input.path.clusterId, principal)
+        let tokens = try await store.provisioningTokens(clusterID: cluster.id, visibleTo: AccessPolicy.activeTenantScope(principal))
+        return .ok(.init(body: .json(.init(items: tokens.map(APIMapping.provisioningToken)))))
+    }
+
+    func createProvisioningToken(_ input: Operations.CreateProvisioningToken.Input) async throws -> Operations.CreateProvisioningToken.Output {
+        let principal = try await authenticator.principal()
+        let cluster = try await manageableCluster(input.path.clusterId, principal)
+        var request = Components.Schemas.CreateProvisioningTokenRequest()
+        if case .json(let body)? = input.body { request = body }
+        let hours = request.expiresInHours ?? 24
+        guard (1...720).contains(hours) else { throw DomainError.invalidInput("expiresInHours must be between 1 and 720.") }
+        let now = Date()
+        let secret = SecretToken.generate(prefix: Self.provisioningTokenPrefix)
+        let token = try await store.createProvisioningToken(NewProvisioningToken(
+            name: try request.name.map { try Validation.name($0) }, tokenHash: SecretHasher.hash(secret.value),
+            tokenPrefix: secret.displayPrefix, singleUse: request.singleUse ?? true,
+            expiresAt: now.addingTimeInterval(Double(hours) * 3600), createdBy: principal.user.id
+        ), clusterID: cluster.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: now)
+        return .created(.init(body: .json(.init(provisioningToken: APIMapping.provisioningToken(token), token: secret.value))))
+    }
+
+    func revokeProvisioningToken(_ input: Operations.RevokeProvisioningToken.Input) async throws -> Operations.RevokeProvisioningToken.Output {
+        let principal = try await authenticator.principal()
+        let cluster = try await manageableCluster(input.path.clusterId, principal)
+        let token = try await store.revokeProvisioningToken(
+            id: try pathID(input.path.provisioningTokenId, "provisioning token"), clusterID: cluster.id,
+            visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()
+        )
+        return .ok(.init(body: .json(APIMapping.provisioningToken(token))))
+    }
+
+    /// Authenticated by the provisioning token alone (the host has no user account).
+    func registerAgent(_ input: Operations.RegisterAgent.Input) async throws -> Operations.RegisterAgent.Output {
+        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(Self.provisioningTokenPrefix) else {
+            throw DomainError.unauthenticated("Send the provisioning token as 'Authorization: Bearer \(Self.provisioningTokenPrefix)…'.")
+        }
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        guard let platform = AgentPlatform(rawValue: request.platform.rawValue) else {
+            throw DomainError.invalidInput("Unknown platform '\(request.platform.rawValue)'.")
+        }
+        let registration = AgentRegistration(
+            name: try Agent.validateName(request.agentId), platform: platform,
+            region: try request.region.map { try Validation.name($0, field: "region") },
+            capacity: try request.capacity.map { capacity in
+                AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory))
+            },
+            capabilities: try Agent.validateCapabilities(request.capabilities ?? []),
+            metadata: try Validation.metadata(request.metadata?.additionalProperties)
+        )
+        let key = SecretToken.generate(prefix: Self.agentKeyPrefix)
+        let agent = try await store.registerAgent(
+            registration, provisioningTokenHash: SecretHasher.hash(bearer), keyHash: SecretHasher.hash(key.value),
+            keyPrefix: key.displayPrefix, at: Date()
+        )
+        return .created(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
+    }
+
+    func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output {
+        let principal = try await authenticator.principal()
+        var clusterID: ClusterID?
+        if let value = input.query.clusterId {
+            clusterID = try pathID(value, "cluster")
+        }
+        let agents = try await store.agents(visibleTo: AccessPolicy.activeTenantScope(principal), clusterID: clusterID)
+        return .ok(.init(body: .json(.init(items: agents.map(APIMapping.agent)))))
+    }
+
+    func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output {
+        let principal = try await authenticator.principal()
+        return .ok(.init(body: .json(APIMapping.agent(try await visibleAgent(input.path.agentId, principal)))))
+    }
+
+    func approveAgent(_ input: Operations.ApproveAgent.Input) async throws -> Operations.ApproveAgent.Output {
+        .ok(.init(body: .json(APIMapping.agent(try await changeApproval(input.path.agentId, to: .approved)))))
+    }
+
+    func rejectAgent(_ input: Operations.RejectAgent.Input) async throws -> Operations.RejectAgent.Output {
+        .ok(.init(body: .json(APIMapping.agent(try await changeApproval(input.path.agentId, to: .rejected)))))
+    }
+
+    func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output {
+        let principal = try await authenticator.principal()
+        let agent = try await manageableAgent(input.path.agentId, principal)
+        let revoked = try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
+            guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is already revoked.") }
+            agent.revokedAt = Date()
+        }
+        return .ok(.init(body: .json(APIMapping.agent(revoked))))
+    }
+
+    // MARK: Helpers
+
+    private func changeApproval(_ pathValue: String, to approval: AgentApproval) async throws -> Agent {
+        let principal = try await authenticator.principal()
+        let agent = try await manageableAgent(pathValue, principal)
+        return try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
+            guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is revoked; enroll the host again.") }
+            guard agent.approval.canTransition(to: approval) else {
+                throw DomainError.conflict("Agent \(agent.name) is already \(agent.approval.rawValue).")
+            }
+            agent.approval = approval
+            agent.approvalChangedAt = Date()
+            agent.approvalChangedBy = principal.user.id
+        }
+    }
+
+    /// A cluster visible to the caller that they may manage: byo clusters need the tenant's owners/admins,
+    /// managed clusters an operator.
+    private func manageableCluster(_ pathValue: String, _ principal: Principal) async throws -> Cluster {
+        let id: ClusterID = try pathID(pathValue, "cluster")
+        guard let cluster = try await store.cluster(id: id, visibleTo: AccessPolicy.activeTenantScope(principal)) else {
+            throw DomainError.notFound("No cluster \(id) visible to the active tenant.")
+        }
+        try AccessPolicy.require(cluster.ownership == .byo ? .manageTenantClusters : .manageManagedClusters, principal)
+        return cluster
+    }
+
+    private func visibleAgent(_ pathValue: String, _ principal: Principal) async throws -> Agent {
+        let id: AgentID = try pathID(pathValue, "agent")
+        guard let agent = try await store.agent(id: id, visibleTo: AccessPolicy.activeTenantScope(principal)) else {
+            throw DomainError.notFound("No agent \(id) in a cluster visible to the active tenant.")
+        }
+        return agent
+    }
+
+    private func manageableAgent(_ pathValue: String, _ principal: Principal) async throws -> Agent {
+        let agent = try await visibleAgent(pathValue, principal)
+        _ = try await manageableCluster(agent.clusterID.rawValue, principal)
+        return agent
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+
+/// Agents and provisioning tokens in the shape of the API.
+extension APIMapping {
+    static func agentCapacity(_ capacity: AgentCapacity) -> Components.Schemas.AgentCapacity {
+        .init(maxSessions: capacity.maxSessions, cpu: capacity.cpu.description, memory: capacity.memory.description)
+    }
+
+    static func agent(_ agent: Agent) -> Components.Schemas.AgentDetail {
+        .init(
+            id: agent.id.rawValue, clusterId: agent.clusterID.rawValue, agentId: agent.name, platform: agent.platform.rawValue,
+            region: agent.region, status: .init(rawValue: agent.connectivity.rawValue)!,
+            approvalStatus: .init(rawValue: agent.approval.rawValue)!, approvedAt: agent.approvalChangedAt,
+            approvedBy: agent.approvalChangedBy?.rawValue, capacity: agent.capacity.map(agentCapacity),
+            capabilities: agent.capabilities.sorted(), metadata: .init(additionalProperties: agent.metadata),
+            lastHeartbeat: agent.lastHeartbeatAt, revoked: agent.revokedAt != nil,
+            createdAt: agent.createdAt, updatedAt: agent.updatedAt
+        )
+    }
+
+    static func provisioningToken(_ token: ProvisioningToken) -> Components.Schemas.ProvisioningTokenInfo {
+        .init(
+            id: token.id.rawValue, clusterId: token.clusterID.rawValue, name: token.name, prefix: token.tokenPrefix,
+            singleUse: token.singleUse, expiresAt: token.expiresAt, usedAt: token.usedAt, revokedAt: token.revokedAt,
+            createdAt: token.createdAt
+        )
+    }
+}
