@@ -1,6 +1,9 @@
+import GlobalStacksAgentProtocol
 import GlobalStacksAPI
+import GlobalStacksDomain
 import GlobalStacksStore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -13,8 +16,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations), wake: RunWakeSignal()
     )
     let (migrated, markMigrated) = AsyncStream.makeStream(of: Void.self)
+    let heartbeats = HeartbeatRecorder(store: store, logger: logger)
+    let gateway = AgentGateway(store: store, heartbeats: heartbeats, logger: logger)
     var app = Application(
         router: try buildRouter(store: store, gate: gate, configuration: configuration),
+        server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)) { request, _, _ in
+            try await gateway.shouldUpgrade(request)
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
         logger: logger
     )
@@ -22,6 +30,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     // Services stop in reverse order: the workers first (handing back runs in flight), then the store.
     app.addServices(
         StoreShutdown(store: store),
+        heartbeats,
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
             startAfter: migrated, logger: logger
@@ -47,6 +56,10 @@ func buildRouter(store: SQLStore, gate: OperationGate, configuration: ServerConf
         RequestEnvironmentMiddleware()
     }
     OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
+    // Reached only when the agent gateway refused the upgrade.
+    router.get(RouterPath(AgentGateway.path)) { _, _ -> Response in
+        throw DomainError.unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled, not revoked).")
+    }
     try APIController(store: store, gate: gate, configuration: configuration)
         .registerHandlers(
             on: router,

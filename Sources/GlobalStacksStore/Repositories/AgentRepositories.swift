@@ -52,3 +52,17 @@ public protocol AgentRepository: Sendable {
     func agent(id: AgentID, visibleTo scope: TenantScope?) async throws -> Agent?
     func updateAgent(id: AgentID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
 }
+
+/// What the agent gateway records: who is connected and when each agent was last heard from.
+public protocol AgentPresenceRepository: Sendable {
+    /// The agent holding this key, unless it was revoked.
+    func agent(keyHash: String) async throws -> Agent?
+    /// The agent connected: online (a draining agent stays draining), heard from now.
+    func markAgentConnected(_ id: AgentID, at now: Date) async throws
+    /// Last heartbeats of many agents in one transaction (the gateway batches them).
+    func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws
+    /// The agent's connection closed.
+    func markAgentDisconnected(_ id: AgentID, at now: Date) async throws
+    /// Agents not heard from since `cutoff` become offline; returns them.
+    func markSilentAgentsOffline(notHeardSince cutoff: Date, at now: Date) async throws -> [AgentID]
+}

@@ -115,4 +115,4 @@ public protocol ClusterRepository: Sendable {
 
 /// Everything the control plane keeps.
 public typealias Store = UserRepository & CredentialRepository & OrganizationRepository & TenantRepository & ClusterRepository
-    & ProviderConnectionRepository & OperationRunRepository & AgentRepository
+    & ProviderConnectionRepository & OperationRunRepository & AgentRepository & AgentPresenceRepository

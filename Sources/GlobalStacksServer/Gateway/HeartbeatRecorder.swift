@@ -1,0 +1,60 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Collects agents' heartbeats in memory and writes them in one transaction per second, so thousands of agents
+/// heartbeating every 10 s cost a few writes a second, not one per heartbeat. Also marks agents that stopped
+/// heartbeating offline.
+final class HeartbeatRecorder: Service, Sendable {
+    /// An agent not heard from for this long is offline (three missed 10 s heartbeats).
+    static let silenceLimit: TimeInterval = 30
+
+    private let store: any Store
+    private let logger: Logger
+    private let flushInterval: TimeInterval
+    private let pending = Mutex<[AgentID: Date]>([:])
+
+    init(store: any Store, logger: Logger, flushInterval: TimeInterval = 1) {
+        self.store = store
+        self.logger = logger
+        self.flushInterval = flushInterval
+    }
+
+    func record(_ agent: AgentID, at time: Date = Date()) {
+        pending.withLock { $0[agent] = time }
+    }
+
+    func run() async throws {
+        var lastSweep = Date.distantPast
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(flushInterval))
+            await flush()
+            if Date().timeIntervalSince(lastSweep) >= 5 {
+                lastSweep = Date()
+                do {
+                    let silent = try await store.markSilentAgentsOffline(notHeardSince: Date().addingTimeInterval(-Self.silenceLimit), at: Date())
+                    if !silent.isEmpty {
+                        logger.notice("Agents stopped heartbeating and are offline", metadata: ["agent_ids": "\(silent.map(\.rawValue))"])
+                    }
+                } catch {
+                    logger.error("Marking silent agents offline failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        await flush()
+    }
+
+    func flush() async {
+        let batch = pending.withLock { batch in defer { batch.removeAll() }; return batch }
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.recordHeartbeats(batch)
+        } catch {
+            logger.error("Recording heartbeats failed; they are retried with the next batch", metadata: ["error": "\(error)", "agents": "\(batch.count)"])
+            pending.withLock { current in current.merge(batch) { newer, _ in newer } }
+        }
+    }
+}

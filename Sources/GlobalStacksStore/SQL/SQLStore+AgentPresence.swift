@@ -1,0 +1,55 @@
+import Foundation
+import GlobalStacksDomain
+import SQLKit
+
+extension SQLStore: AgentPresenceRepository {
+    public func agent(keyHash: String) async throws -> Agent? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.agent) FROM agents a WHERE a.key_hash = \(bind: keyHash) AND a.revoked_at IS NULL
+                """).first()?.agent()
+        }
+    }
+
+    public func markAgentConnected(_ id: AgentID, at now: Date) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE agents SET connectivity = CASE WHEN connectivity = 'draining' THEN 'draining' ELSE 'online' END,
+                    last_heartbeat_at = \(bind: now.storedMilliseconds), key_last_used_at = \(bind: now.storedMilliseconds),
+                    updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue)
+                """).run()
+        }
+    }
+
+    public func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws {
+        guard !heartbeats.isEmpty else { return }
+        try await engine.transaction { database in
+            for (id, time) in heartbeats.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {  // one lock order
+                try await database.raw("""
+                    UPDATE agents SET last_heartbeat_at = \(bind: time.storedMilliseconds),
+                        connectivity = CASE WHEN connectivity = 'offline' THEN 'online' ELSE connectivity END
+                    WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL
+                    """).run()
+            }
+        }
+    }
+
+    public func markAgentDisconnected(_ id: AgentID, at now: Date) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE agents SET connectivity = 'offline', updated_at = \(bind: now.storedMilliseconds) WHERE id = \(bind: id.rawValue)
+                """).run()
+        }
+    }
+
+    public func markSilentAgentsOffline(notHeardSince cutoff: Date, at now: Date) async throws -> [AgentID] {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE agents SET connectivity = 'offline', updated_at = \(bind: now.storedMilliseconds)
+                WHERE connectivity <> 'offline' AND (last_heartbeat_at IS NULL OR last_heartbeat_at < \(bind: cutoff.storedMilliseconds))
+                RETURNING id
+                """).all().map { AgentID(rawValue: try $0.string("id")) }
+        }
+    }
+}

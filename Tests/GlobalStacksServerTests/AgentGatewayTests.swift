@@ -1,0 +1,65 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksTestSupport
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import Testing
+
+/// The agent gateway with a real WebSocket client against a live server, on both databases.
+@Suite("Agent gateway")
+struct AgentGatewayTests {
+    /// An enrolled agent: (session of its tenant's owner, agent id, agent key).
+    static func enrolledAgent(_ api: APIClient) async throws -> (Session, String, String) {
+        let admin = try await api.signInAdmin()
+        let tenantID = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, session: admin).string("id"))
+        try await api.request(.post, "/v1/tenants/\(tenantID)/activate", session: admin)
+        let clusterID = try #require(try await api.request(.post, "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, session: admin).string("id"))
+        let token = try #require(try await api.request(.post, "/v1/clusters/\(clusterID)/provisioning-tokens", json: "{}", session: admin).string("token"))
+        let registered = try await AgentEnrollmentTests.register(api, token: token, AgentEnrollmentTests.host)
+        let agentID = try #require((registered.json["agent"] as? [String: Any])?["id"] as? String)
+        return (admin, agentID, try #require(registered.string("apiKey")))
+    }
+
+    static func agentStatus(_ api: APIClient, _ id: String, _ session: Session) async throws -> [String: Any] {
+        try await api.request(.get, "/v1/agents/\(id)", session: session).json
+    }
+
+    @Test(arguments: TestEngine.available)
+    func agentsConnectHeartbeatAndDisconnect(engine: TestEngine) async throws {
+        try await TestServer.run(engine, .live) { api, _ in
+            let (admin, agentID, key) = try await Self.enrolledAgent(api)
+            let port = try #require(api.client.port)
+            let url = "ws://127.0.0.1:\(port)/v1/agents/connect"
+            let logger = Logger(label: "gstacks.test.agent")
+
+            // Without a valid key there is no upgrade, and plain HTTP says what to do.
+            await #expect(throws: (any Error).self) {
+                try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer gsa_wrong"]), logger: logger) { _, _, _ in }
+            }
+            let plain = try await api.request(.get, "/v1/agents/connect")
+            #expect(plain.status == .unauthorized && plain.message.contains("Bearer gsa_"))
+
+            try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]), logger: logger) { _, outbound, _ in
+                // A bad frame is refused without ending the connection; the heartbeat after it still counts.
+                try await outbound.write(.text("this is not an envelope"))
+                try await outbound.write(.text(#"{"type":"launch","timestamp":"2026-01-01T00:00:00Z","payload":{}}"#))
+                let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: 0, capacity: nil))
+                try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
+                var agent: [String: Any] = [:]
+                for _ in 0..<60 where agent["status"] as? String != "online" || agent["lastHeartbeat"] == nil {
+                    try await Task.sleep(for: .milliseconds(100))
+                    agent = try await Self.agentStatus(api, agentID, admin)
+                }
+                #expect(agent["status"] as? String == "online" && agent["lastHeartbeat"] != nil, "\(agent)")
+            }
+            var agent: [String: Any] = [:]
+            for _ in 0..<50 where agent["status"] as? String != "offline" {
+                try await Task.sleep(for: .milliseconds(100))
+                agent = try await Self.agentStatus(api, agentID, admin)
+            }
+            #expect(agent["status"] as? String == "offline", "a closed connection makes the agent offline")
+        }
+    }
+}
