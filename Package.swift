@@ -42,6 +42,16 @@ let package = Package(
             name: "GlobalStacksAgentProtocol",
             swiftSettings: strict
         ),
+        // `gstacks agent`: enrollment, the connection to the control plane, heartbeats and reconnects.
+        .target(
+            name: "GlobalStacksAgent",
+            dependencies: [
+                "GlobalStacksAgentProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Persistence: repository protocols and the one SQL implementation that runs on SQLite and PostgreSQL.
         .target(
             name: "GlobalStacksStore",
@@ -89,6 +99,8 @@ let package = Package(
         .executableTarget(
             name: "gstacks",
             dependencies: [
+                "GlobalStacksAgent",
+                "GlobalStacksAgentProtocol",
                 "GlobalStacksServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -80,4 +80,57 @@ struct LifecycleTests {
         #expect(run["attempts"] as? Int == 1, "the interrupted attempt was given back, not counted")
         try await second.stop(signal: SIGTERM)
     }
+
+    /// A real `gstacks agent` process: enrolls with a provisioning token, keeps its key in a 0600 file, shows up
+    /// online; killed, it goes offline; started again without the token, it reuses its key.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
+    func aRealAgentEnrollsConnectsAndComesBack() async throws {
+        let server = try await ServerProcess(["--data-dir", Self.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"], environment: Self.admin)
+        let cookie = try await server.signIn("root@example.com", "root-password-123")
+        let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
+        try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie)
+        let cluster = try #require(try await server.request("POST", "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, cookie: cookie).json["id"] as? String)
+        let token = try #require(try await server.request("POST", "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", cookie: cookie).json["token"] as? String)
+        let credentials = Self.dataDirectory() + "/agent.json"
+
+        func startAgent(token: String?) throws -> Process {
+            let agent = Process()
+            agent.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+            agent.arguments = ["agent", "--url", "http://127.0.0.1:\(server.port)", "--name", "rack-1", "--credentials-file", credentials,
+                               "--heartbeat-interval", "1", "--log-level", "warning"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["GSTACKS_AGENT_TOKEN"] = token
+            agent.environment = environment
+            agent.standardOutput = FileHandle.nullDevice
+            agent.standardError = FileHandle.nullDevice
+            try agent.run()
+            return agent
+        }
+        func agents() async throws -> [[String: Any]] {
+            try await server.request("GET", "/v1/agents", cookie: cookie).json["items"] as? [[String: Any]] ?? []
+        }
+        func waitFor(_ status: String) async throws -> [[String: Any]] {
+            var list: [[String: Any]] = []
+            for _ in 0..<100 where list.first?["status"] as? String != status {
+                try await Task.sleep(for: .milliseconds(100))
+                list = try await agents()
+            }
+            return list
+        }
+
+        let first = try startAgent(token: token)
+        let online = try await waitFor("online")
+        #expect(online.count == 1 && online.first?["status"] as? String == "online" && online.first?["lastHeartbeat"] != nil, "\(online)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: credentials)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "only the agent's user can read its key")
+        #expect(!(try String(contentsOfFile: credentials, encoding: .utf8)).contains(token), "the provisioning token is not kept")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(try await waitFor("offline").first?["status"] as? String == "offline")
+
+        let second = try startAgent(token: nil)
+        defer { kill(second.processIdentifier, SIGKILL) }
+        let back = try await waitFor("online")
+        #expect(back.count == 1 && back.first?["id"] as? String == online.first?["id"] as? String, "the same agent, with its saved key")
+    }
 }

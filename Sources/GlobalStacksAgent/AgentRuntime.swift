@@ -1,0 +1,106 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
+
+/// `gstacks agent`: enrolls once, then keeps a WebSocket connection to the control plane, heartbeating,
+/// answering pings, and reconnecting with exponential backoff and full jitter when the connection drops.
+/// A `shutdown` message from the control plane ends it.
+public struct AgentRuntime: Sendable {
+    let settings: AgentSettings
+    let logger: Logger
+
+    public init(settings: AgentSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let credentials = try await enrolledCredentials()
+        var logger = self.logger
+        logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
+        var failures = 0
+        while !Task.isCancelled {
+            let connectedAt = Date()
+            do {
+                let shutdown = try await connect(credentials, logger: logger)
+                if shutdown { return }
+                logger.notice("Connection closed by the control plane; reconnecting")
+            } catch {
+                logger.warning("Connection failed; reconnecting", metadata: ["error": "\(error)"])
+            }
+            // A connection that lasted resets the backoff; quick failures grow it.
+            failures = Date().timeIntervalSince(connectedAt) > settings.heartbeatInterval * 3 ? 0 : failures + 1
+            let ceiling = min(settings.maximumBackoff, settings.initialBackoff * pow(2, Double(failures)))
+            try? await Task.sleep(for: .seconds(Double.random(in: 0...ceiling)))
+        }
+    }
+
+    private func enrolledCredentials() async throws -> AgentCredentials {
+        if let existing = try AgentCredentials.load(from: settings.credentialsFile) {
+            return existing
+        }
+        guard let token = settings.provisioningToken else { throw AgentError.notEnrolled }
+        let credentials = try await Enrollment.register(settings, token: token)
+        try credentials.save(to: settings.credentialsFile)
+        logger.notice("Enrolled; waiting for approval", metadata: ["agent_id": "\(credentials.agentID)", "credentials": "\(settings.credentialsFile.path)"])
+        return credentials
+    }
+
+    /// One connection; returns true when the control plane asked the agent to shut down.
+    private func connect(_ credentials: AgentCredentials, logger: Logger) async throws -> Bool {
+        var components = URLComponents(url: settings.serverURL, resolvingAgainstBaseURL: false)
+        components?.scheme = settings.serverURL.scheme == "https" ? "wss" : "ws"
+        components?.path = "/v1/agents/connect"
+        guard let url = components?.string else { throw AgentError.enrollment("Bad server URL \(settings.serverURL)") }
+        let shutdown = ShutdownFlag()
+        try await WebSocketClient.connect(
+            url: url,
+            configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes, additionalHeaders: [.authorization: "Bearer \(credentials.key)"]),
+            logger: logger
+        ) { inbound, outbound, _ in
+            logger.info("Connected to the control plane")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: 0, capacity: settings.capacity))
+                        try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
+                        try await Task.sleep(for: .seconds(settings.heartbeatInterval))
+                    }
+                }
+                for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
+                    guard case .text(let text) = message else { continue }
+                    do {
+                        switch try AgentProtocol.decodeControl(Data(text.utf8)).message {
+                        case .ping:
+                            let pong = AgentMessage.pong(PongMessage(timestamp: Date()))
+                            try await outbound.write(.text(String(decoding: try AgentProtocol.encode(pong), as: UTF8.self)))
+                        case .shutdown(let request):
+                            logger.notice("The control plane asked this agent to shut down", metadata: ["reason": "\(request.reason ?? "-")"])
+                            shutdown.set()
+                            try await outbound.close(.normalClosure, reason: "shutting down")
+                        case .command(let command):
+                            let failed = AgentMessage.failed(FailedMessage(commandId: command.commandId, error: "This agent has no sandbox driver yet."))
+                            try await outbound.write(.text(String(decoding: try AgentProtocol.encode(failed), as: UTF8.self)))
+                        }
+                    } catch {
+                        logger.notice("Ignored a frame from the control plane", metadata: ["reason": "\(error)"])
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+        return shutdown.isSet
+    }
+}
+
+/// Set once from the connection handler, read after it returns.
+private final class ShutdownFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GlobalStacksAgentProtocol
+
+/// What `gstacks agent` is told on its command line.
+public struct AgentSettings: Sendable {
+    /// The control plane, e.g. `http://127.0.0.1:8080`.
+    public var serverURL: URL
+    /// A provisioning token (`gsp_…`); needed only until the agent has its own key.
+    public var provisioningToken: String?
+    /// Where the agent keeps its own key (created with mode 0600).
+    public var credentialsFile: URL
+    public var name: String
+    public var platform = "process"
+    public var region: String?
+    public var capacity: CapacityPayload?
+    public var capabilities: [String] = ["process"]
+    public var heartbeatInterval: TimeInterval = 10
+    /// First reconnect delay; doubled per failed attempt up to `maximumBackoff`, with full jitter.
+    public var initialBackoff: TimeInterval = 1
+    public var maximumBackoff: TimeInterval = 60
+
+    public init(serverURL: URL, provisioningToken: String?, credentialsFile: URL, name: String) {
+        self.serverURL = serverURL
+        self.provisioningToken = provisioningToken
+        self.credentialsFile = credentialsFile
+        self.name = name
+    }
+}

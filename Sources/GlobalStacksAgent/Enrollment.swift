@@ -1,0 +1,28 @@
+import Foundation
+import GlobalStacksAgentProtocol
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Registers the agent with a provisioning token and returns its own credentials.
+enum Enrollment {
+    static func register(_ settings: AgentSettings, token: String) async throws -> AgentCredentials {
+        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/register"))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        var body: [String: Any] = ["agentId": settings.name, "platform": settings.platform, "capabilities": settings.capabilities]
+        if let region = settings.region { body["region"] = region }
+        if let capacity = settings.capacity {
+            body["capacity"] = ["maxSessions": capacity.maxSessions, "cpu": capacity.cpu, "memory": capacity.memory]
+        }
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        guard status == 201, let key = json["apiKey"] as? String, let agent = json["agent"] as? [String: Any], let id = agent["id"] as? String else {
+            throw AgentError.enrollment("HTTP \(status): \(json["message"] as? String ?? "unexpected answer")")
+        }
+        return AgentCredentials(agentID: id, name: settings.name, key: key, serverURL: settings.serverURL.absoluteString)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import GlobalStacksAgent
+import GlobalStacksAgentProtocol
+import Logging
+
+/// `gstacks agent`: enroll this host into a cluster once (with a provisioning token), then stay connected to the
+/// control plane. Every option can also come from a `GSTACKS_AGENT_…` environment variable.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run a GlobalStacks agent on this host (it dials out to the control plane)."
+    )
+
+    @Option(help: "The control plane's URL, e.g. http://127.0.0.1:8080. [GSTACKS_AGENT_URL]")
+    var url: String?
+
+    @Option(help: "Provisioning token (gsp_…), needed only to enroll; prefer the environment variable. [GSTACKS_AGENT_TOKEN]")
+    var token: String?
+
+    @Option(help: "The agent's name in its cluster (default: the host name). [GSTACKS_AGENT_NAME]")
+    var name: String?
+
+    @Option(help: "Where the agent keeps its own key (default ~/.config/gstacks/agent.json, mode 0600). [GSTACKS_AGENT_CREDENTIALS]")
+    var credentialsFile: String?
+
+    @Option(help: "Region used for placement. [GSTACKS_AGENT_REGION]")
+    var region: String?
+
+    @Option(help: "Sandboxes this host may run at once (default 8).")
+    var maxSessions: Int = 8
+
+    @Option(help: "CPU offered to sandboxes, as a Kubernetes quantity (default: all cores).")
+    var cpu: String?
+
+    @Option(help: "Memory offered to sandboxes, as a Kubernetes quantity (default 4Gi).")
+    var memory: String = "4Gi"
+
+    @Option(help: "Seconds between heartbeats (default 10).")
+    var heartbeatInterval: Double = 10
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error. [GSTACKS_LOG_LEVEL]")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let urlText = setting(url, "GSTACKS_AGENT_URL"), let serverURL = URL(string: urlText), serverURL.scheme != nil else {
+            throw ValidationError("Give the control plane's URL with --url (or GSTACKS_AGENT_URL).")
+        }
+        guard (0.5...300).contains(heartbeatInterval) else { throw ValidationError("--heartbeat-interval must be 0.5 to 300 seconds.") }
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        let credentials = setting(credentialsFile, "GSTACKS_AGENT_CREDENTIALS").map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".config/gstacks/agent.json")
+        var settings = AgentSettings(
+            serverURL: serverURL, provisioningToken: setting(token, "GSTACKS_AGENT_TOKEN"), credentialsFile: credentials,
+            name: setting(name, "GSTACKS_AGENT_NAME") ?? ProcessInfo.processInfo.hostName
+        )
+        settings.region = setting(region, "GSTACKS_AGENT_REGION")
+        settings.capacity = CapacityPayload(maxSessions: maxSessions, cpu: cpu ?? "\(ProcessInfo.processInfo.activeProcessorCount)", memory: memory)
+        settings.heartbeatInterval = heartbeatInterval
+        let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'.") }
+        var logger = Logger(label: "gstacks.agent")
+        logger.logLevel = logLevel
+        try await AgentRuntime(settings: settings, logger: logger).run()
+    }
+}
