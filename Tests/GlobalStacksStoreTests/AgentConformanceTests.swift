@@ -132,15 +132,19 @@ struct AgentConformanceTests {
             let b = try await store.registerAgent(Self.registration("host-b"), provisioningTokenHash: "multi", keyHash: "kb", keyPrefix: "p", at: Date())
             #expect(try await store.agent(keyHash: "ka")?.id == a.id)
             let start = Date().addingTimeInterval(-100)
-            try await store.markAgentConnected(a.id, at: start)
-            try await store.markAgentConnected(b.id, at: start)
+            try await store.markAgentConnected(a.id, connectionID: "a1", at: start)
+            try await store.markAgentConnected(b.id, connectionID: "b1", at: start)
             try await store.recordHeartbeats([a.id: start.addingTimeInterval(50), b.id: start.addingTimeInterval(5)])
             #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.lastHeartbeatAt == start.addingTimeInterval(50).truncatedToStoredPrecision)
             // b has been silent for more than 30 s at start + 60; a has not.
             #expect(try await store.markSilentAgentsOffline(notHeardSince: start.addingTimeInterval(30), at: start.addingTimeInterval(60)) == [b.id])
             #expect(try await store.agent(id: b.id, visibleTo: world.scope)?.connectivity == .offline)
             #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .online)
-            try await store.markAgentDisconnected(a.id, at: Date())
+            // a reconnects before its old connection's close is noticed: the late close changes nothing.
+            try await store.markAgentConnected(a.id, connectionID: "a2", at: Date())
+            try await store.markAgentDisconnected(a.id, connectionID: "a1", at: Date())
+            #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .online)
+            try await store.markAgentDisconnected(a.id, connectionID: "a2", at: Date())
             #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .offline)
             _ = try await store.updateAgent(id: a.id, visibleTo: world.scope, at: Date()) { $0.revokedAt = Date() }
             #expect(try await store.agent(keyHash: "ka") == nil, "a revoked agent's key no longer connects")

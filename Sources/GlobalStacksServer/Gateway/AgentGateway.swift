@@ -34,7 +34,9 @@ struct AgentGateway: Sendable {
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(agent.id)"
         logger[metadataKey: "agent"] = "\(agent.name)"
-        try await store.markAgentConnected(agent.id, at: Date())
+        // Names this connection, so that an older one closing late does not mark the agent offline.
+        let connectionID = UUID().uuidString
+        try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
@@ -52,7 +54,7 @@ struct AgentGateway: Sendable {
         } catch {
             logger.notice("Agent connection ended with an error", metadata: ["error": "\(error)"])
         }
-        try? await store.markAgentDisconnected(agent.id, at: Date())
+        try? await store.markAgentDisconnected(agent.id, connectionID: connectionID, at: Date())
         logger.info("Agent disconnected")
     }
 

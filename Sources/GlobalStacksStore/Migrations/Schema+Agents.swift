@@ -31,6 +31,7 @@ extension Schema {
             approval_changed_by TEXT,
             connectivity TEXT NOT NULL,
             last_heartbeat_at BIGINT,
+            connection_id TEXT,
             key_hash TEXT NOT NULL UNIQUE,
             key_prefix TEXT NOT NULL,
             key_created_at BIGINT NOT NULL,

@@ -57,12 +57,12 @@ public protocol AgentRepository: Sendable {
 public protocol AgentPresenceRepository: Sendable {
     /// The agent holding this key, unless it was revoked.
     func agent(keyHash: String) async throws -> Agent?
-    /// The agent connected: online (a draining agent stays draining), heard from now.
-    func markAgentConnected(_ id: AgentID, at now: Date) async throws
+    /// The agent connected (`connectionID` names this connection): online (a draining agent stays draining), heard from now.
+    func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws
     /// Last heartbeats of many agents in one transaction (the gateway batches them).
     func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws
-    /// The agent's connection closed.
-    func markAgentDisconnected(_ id: AgentID, at now: Date) async throws
+    /// The agent's connection closed; ignored when a newer connection of the agent has replaced it.
+    func markAgentDisconnected(_ id: AgentID, connectionID: String, at now: Date) async throws
     /// Agents not heard from since `cutoff` become offline; returns them.
     func markSilentAgentsOffline(notHeardSince cutoff: Date, at now: Date) async throws -> [AgentID]
 }

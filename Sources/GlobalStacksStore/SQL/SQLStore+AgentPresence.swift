@@ -11,10 +11,11 @@ extension SQLStore: AgentPresenceRepository {
         }
     }
 
-    public func markAgentConnected(_ id: AgentID, at now: Date) async throws {
+    public func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws {
         try await engine.transaction { database in
             try await database.raw("""
                 UPDATE agents SET connectivity = CASE WHEN connectivity = 'draining' THEN 'draining' ELSE 'online' END,
+                    connection_id = \(bind: connectionID),
                     last_heartbeat_at = \(bind: now.storedMilliseconds), key_last_used_at = \(bind: now.storedMilliseconds),
                     updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue)
@@ -35,10 +36,11 @@ extension SQLStore: AgentPresenceRepository {
         }
     }
 
-    public func markAgentDisconnected(_ id: AgentID, at now: Date) async throws {
+    public func markAgentDisconnected(_ id: AgentID, connectionID: String, at now: Date) async throws {
         try await engine.transaction { database in
             try await database.raw("""
-                UPDATE agents SET connectivity = 'offline', updated_at = \(bind: now.storedMilliseconds) WHERE id = \(bind: id.rawValue)
+                UPDATE agents SET connectivity = 'offline', connection_id = NULL, updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: id.rawValue) AND connection_id = \(bind: connectionID)
                 """).run()
         }
     }
