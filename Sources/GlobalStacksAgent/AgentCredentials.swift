@@ -16,18 +16,36 @@ public struct AgentCredentials: Codable, Sendable, Equatable {
         return try JSONDecoder().decode(AgentCredentials.self, from: Data(contentsOf: file))
     }
 
-    /// Written to a temporary file created with mode 0600, then renamed, so the key is never readable by others.
+    /// Written to a temporary file opened with mode 0600 (never readable by others, not even briefly), synced,
+    /// then renamed into place.
     public func save(to file: URL) throws {
+        let data = try JSONEncoder().encode(self)
+        let temporary = try Self.createPrivateFile(nextTo: file)
+        defer { unlink(temporary.path) }  // a no-op after the rename
+        let descriptor = open(temporary.path, O_WRONLY | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw AgentError.insecureCredentials("Cannot write \(temporary.path) (errno \(errno)).") }
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == data.count, synced == 0, rename(temporary.path, file.path) == 0 else {
+            throw AgentError.insecureCredentials("Cannot save the credentials into \(file.path) (errno \(errno)).")
+        }
+    }
+
+    /// Checks, before the agent enrolls, that its key can be saved (a spent single-use token cannot be used again).
+    public static func checkWritable(_ file: URL) throws {
+        unlink(try createPrivateFile(nextTo: file).path)
+    }
+
+    private static func createPrivateFile(nextTo file: URL) throws -> URL {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
-        let data = try JSONEncoder().encode(self)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw AgentError.insecureCredentials("Cannot write \(temporary.path).")
+        let descriptor = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else {
+            throw AgentError.insecureCredentials("Cannot create a file next to \(file.path) (errno \(errno)); check the directory.")
         }
-        if rename(temporary.path, file.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw AgentError.insecureCredentials("Cannot move the credentials into \(file.path) (errno \(errno)).")
-        }
+        close(descriptor)
+        return temporary
     }
 }
 

@@ -43,6 +43,7 @@ public struct AgentRuntime: Sendable {
             return existing
         }
         guard let token = settings.provisioningToken else { throw AgentError.notEnrolled }
+        try AgentCredentials.checkWritable(settings.credentialsFile)
         let credentials = try await Enrollment.register(settings, token: token)
         try credentials.save(to: settings.credentialsFile)
         logger.notice("Enrolled; waiting for approval", metadata: ["agent_id": "\(credentials.agentID)", "credentials": "\(settings.credentialsFile.path)"])
@@ -58,7 +59,11 @@ public struct AgentRuntime: Sendable {
         let shutdown = ShutdownFlag()
         try await WebSocketClient.connect(
             url: url,
-            configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes, additionalHeaders: [.authorization: "Bearer \(credentials.key)"]),
+            // Pings detect a half-open connection (a partition, a powered-off server) long before TCP would.
+            configuration: .init(
+                maxFrameSize: AgentProtocol.maximumMessageBytes, additionalHeaders: [.authorization: "Bearer \(credentials.key)"],
+                autoPing: .enabled(timePeriod: .seconds(15))
+            ),
             logger: logger
         ) { inbound, outbound, _ in
             logger.info("Connected to the control plane")

@@ -8,7 +8,7 @@ struct SandboxRulesTests {
         #expect(try CPUQuantity(parsing: text).millicores == millicores)
     }
 
-    @Test(arguments: ["", "m", "-1", "1.0001", "two", "4000M", "1e3", "0x10"])
+    @Test(arguments: ["", "m", "-1", "1.0001", "two", "4000M", "1e3", "0x10", "9223372036854775807m", "2000000"])
     func badCPUQuantities(text: String) {
         #expect(throws: DomainError.self) { try CPUQuantity(parsing: text) }
     }
@@ -18,9 +18,14 @@ struct SandboxRulesTests {
         #expect(try ByteQuantity(parsing: text).bytes == bytes)
     }
 
-    @Test(arguments: ["", "Gi", "-1Gi", "1.5", "8GB", "lots", "99999999999Ei"])
+    @Test(arguments: ["", "Gi", "-1Gi", "1.5", "8GB", "lots", "99999999999Ei", "2Ei"])
     func badByteQuantities(text: String) {
         #expect(throws: DomainError.self) { try ByteQuantity(parsing: text) }
+    }
+
+    @Test func sumsSaturateInsteadOfTrapping() {
+        #expect((CPUQuantity(millicores: .max) + CPUQuantity(millicores: 1)).millicores == .max)
+        #expect((ByteQuantity(bytes: .max) + ByteQuantity(bytes: 1)).bytes == .max)
     }
 
     @Test func quantitiesPrintCanonically() throws {

@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
+import NIOWebSocket
 import Testing
 
 /// The agent gateway with a real WebSocket client against a live server, on both databases.
@@ -60,6 +61,22 @@ struct AgentGatewayTests {
                 agent = try await Self.agentStatus(api, agentID, admin)
             }
             #expect(agent["status"] as? String == "offline", "a closed connection makes the agent offline")
+        }
+    }
+
+    @Test func revokingAnAgentClosesItsConnection() async throws {
+        try await TestServer.run(.sqlite, .live) { api, _ in
+            let (admin, agentID, key) = try await Self.enrolledAgent(api)
+            let url = "ws://127.0.0.1:\(try #require(api.client.port))/v1/agents/connect"
+            let logger = Logger(label: "gstacks.test.agent")
+            let closed = try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]), logger: logger) { inbound, _, _ in
+                #expect(try await api.request(.post, "/v1/agents/\(agentID)/revoke", session: admin).status == .ok)
+                for try await _ in inbound {}  // ends when the server closes the connection
+            }
+            #expect(closed?.closeCode == .policyViolation && closed?.reason == "This agent was revoked.")
+            await #expect(throws: (any Error).self, "a revoked key no longer connects") {
+                try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]), logger: logger) { _, _, _ in }
+            }
         }
     }
 }

@@ -18,11 +18,12 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
 
     private static let transitions: [SandboxState: Set<SandboxState>] = [
         .pending: [.starting, .stopping, .failed, .terminated],
-        .starting: [.running, .stopping, .failed],
+        .starting: [.running, .stopping, .stopped, .failed],
         .running: [.hibernating, .stopping, .stopped, .failed],
         .hibernating: [.hibernated, .running, .failed],
-        .hibernated: [.waking, .stopping, .terminated],
-        .waking: [.running, .failed],
+        // A frozen or waking process can still end (OOM killer, exit): the agent reports stopped or failed.
+        .hibernated: [.waking, .stopping, .stopped, .failed, .terminated],
+        .waking: [.running, .stopped, .failed],
         .stopping: [.stopped, .failed],
         .stopped: [.terminated],
         .failed: [.terminated],

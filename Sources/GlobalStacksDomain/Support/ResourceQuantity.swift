@@ -10,11 +10,11 @@ public struct CPUQuantity: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public init(parsing text: String) throws {
         if text.hasSuffix("m") {
-            guard let value = Int64(text.dropLast()), value >= 0 else { throw Self.invalid(text) }
+            guard let value = Int64(text.dropLast()), (0...Self.maximumMillicores).contains(value) else { throw Self.invalid(text) }
             millicores = value
             return
         }
-        guard let cores = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), cores >= 0, cores <= 1_000_000,
+        guard let cores = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), cores >= 0, cores * 1000 <= Decimal(Self.maximumMillicores),
               text.allSatisfy({ $0.isNumber || $0 == "." }) else { throw Self.invalid(text) }
         let milli = NSDecimalNumber(decimal: cores * 1000)
         guard milli.doubleValue == milli.doubleValue.rounded() else {
@@ -27,10 +27,17 @@ public struct CPUQuantity: Hashable, Comparable, Sendable, CustomStringConvertib
         DomainError.invalidInput("CPU '\(text.prefix(32))' is not a quantity; use millicores like 500m or cores like 2.")
     }
 
+    /// A million cores: far above any host, far below overflow when many are added up.
+    public static let maximumMillicores: Int64 = 1_000_000_000
+
     public var description: String { "\(millicores)m" }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.millicores < rhs.millicores }
-    public static func + (lhs: Self, rhs: Self) -> Self { Self(millicores: lhs.millicores + rhs.millicores) }
+    /// Saturating: sums of stored values can never trap.
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        let (sum, overflow) = lhs.millicores.addingReportingOverflow(rhs.millicores)
+        return Self(millicores: overflow ? .max : sum)
+    }
     public static let zero = Self(millicores: 0)
 }
 
@@ -58,7 +65,7 @@ public struct ByteQuantity: Hashable, Comparable, Sendable, CustomStringConverti
             throw DomainError.invalidInput("'\(text.prefix(32))' is not a size; use a number with a unit like 512Mi, 8Gi or 1G.")
         }
         let total = value * Decimal(multiplier)
-        guard total <= Decimal(Int64.max / 2) else {
+        guard total <= Decimal(Self.maximumBytes) else {
             throw DomainError.invalidInput("'\(text.prefix(32))' is too large.")
         }
         let rounded = NSDecimalNumber(decimal: total)
@@ -76,7 +83,14 @@ public struct ByteQuantity: Hashable, Comparable, Sendable, CustomStringConverti
         return "\(bytes)"
     }
 
+    /// 1 EiB: far above any host, far below overflow when many are added up.
+    public static let maximumBytes: Int64 = 1 << 60
+
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.bytes < rhs.bytes }
-    public static func + (lhs: Self, rhs: Self) -> Self { Self(bytes: lhs.bytes + rhs.bytes) }
+    /// Saturating: sums of stored values can never trap.
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        let (sum, overflow) = lhs.bytes.addingReportingOverflow(rhs.bytes)
+        return Self(bytes: overflow ? .max : sum)
+    }
     public static let zero = Self(bytes: 0)
 }

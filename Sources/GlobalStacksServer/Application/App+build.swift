@@ -16,10 +16,12 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations), wake: RunWakeSignal()
     )
     let (migrated, markMigrated) = AsyncStream.makeStream(of: Void.self)
-    let heartbeats = HeartbeatRecorder(store: store, logger: logger)
-    let gateway = AgentGateway(store: store, heartbeats: heartbeats, logger: logger)
+    let (migratedForHeartbeats, markMigratedForHeartbeats) = AsyncStream.makeStream(of: Void.self)
+    let heartbeats = HeartbeatRecorder(store: store, startAfter: migratedForHeartbeats, logger: logger)
+    let connections = AgentConnections()
+    let gateway = AgentGateway(store: store, heartbeats: heartbeats, connections: connections, logger: logger)
     var app = Application(
-        router: try buildRouter(store: store, gate: gate, configuration: configuration),
+        router: try buildRouter(store: store, gate: gate, connections: connections, configuration: configuration),
         server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)) { request, _, _ in
             try await gateway.shouldUpgrade(request)
         },
@@ -41,12 +43,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         try await store.migrate(logger: logger)
         try await FirstStart(store: store, configuration: configuration, logger: logger).run()
         markMigrated.finish()
+        markMigratedForHeartbeats.finish()
     }
     return app
 }
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
-func buildRouter(store: SQLStore, gate: OperationGate, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
+func buildRouter(store: SQLStore, gate: OperationGate, connections: AgentConnections, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ErrorResponseMiddleware()
@@ -60,7 +63,7 @@ func buildRouter(store: SQLStore, gate: OperationGate, configuration: ServerConf
     router.get(RouterPath(AgentGateway.path)) { _, _ -> Response in
         throw DomainError.unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled, not revoked).")
     }
-    try APIController(store: store, gate: gate, configuration: configuration)
+    try APIController(store: store, gate: gate, connections: connections, configuration: configuration)
         .registerHandlers(
             on: router,
             configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

@@ -56,7 +56,8 @@ extension APIController {
             name: try Agent.validateName(request.agentId), platform: platform,
             region: try request.region.map { try Validation.name($0, field: "region") },
             capacity: try request.capacity.map { capacity in
-                AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory))
+                guard (0...100_000).contains(capacity.maxSessions) else { throw DomainError.invalidInput("capacity.maxSessions must be 0 to 100000.") }
+                return AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory))
             },
             capabilities: try Agent.validateCapabilities(request.capabilities ?? []),
             metadata: try Validation.metadata(request.metadata?.additionalProperties)
@@ -99,6 +100,7 @@ extension APIController {
             guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is already revoked.") }
             agent.revokedAt = Date()
         }
+        await connections.close(revoked.id, reason: "This agent was revoked.")
         return .ok(.init(body: .json(APIMapping.agent(revoked))))
     }
 

@@ -13,8 +13,9 @@ struct APIController: APIProtocol {
     let throttle: LoginThrottle
     let configuration: ServerConfiguration
     let gate: OperationGate
+    let connections: AgentConnections
 
-    init(store: any Store, gate: OperationGate, configuration: ServerConfiguration) {
+    init(store: any Store, gate: OperationGate, connections: AgentConnections, configuration: ServerConfiguration) {
         let lifetime = CredentialLifetime(
             sessionIdleTimeout: configuration.sessionIdleTimeout,
             sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
@@ -26,6 +27,7 @@ struct APIController: APIProtocol {
         self.throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)
         self.configuration = configuration
         self.gate = gate
+        self.connections = connections
     }
 
     /// An id from the request path; anything that cannot be an id is simply not found.

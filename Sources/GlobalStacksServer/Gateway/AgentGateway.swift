@@ -16,6 +16,7 @@ struct AgentGateway: Sendable {
 
     let store: any Store
     let heartbeats: HeartbeatRecorder
+    let connections: AgentConnections
     let logger: Logger
 
     /// Decides the upgrade for one HTTP request.
@@ -37,6 +38,8 @@ struct AgentGateway: Sendable {
         // Names this connection, so that an older one closing late does not mark the agent offline.
         let connectionID = UUID().uuidString
         try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
+        connections.add(agent.id, connection: connectionID, outbound)
+        defer { connections.remove(agent.id, connection: connectionID) }
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {

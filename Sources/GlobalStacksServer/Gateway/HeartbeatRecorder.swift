@@ -15,10 +15,13 @@ final class HeartbeatRecorder: Service, Sendable {
     private let store: any Store
     private let logger: Logger
     private let flushInterval: TimeInterval
+    /// Ends when the schema is migrated; nothing is written before.
+    private let startAfter: AsyncStream<Void>
     private let pending = Mutex<[AgentID: Date]>([:])
 
-    init(store: any Store, logger: Logger, flushInterval: TimeInterval = 1) {
+    init(store: any Store, startAfter: AsyncStream<Void>, logger: Logger, flushInterval: TimeInterval = 1) {
         self.store = store
+        self.startAfter = startAfter
         self.logger = logger
         self.flushInterval = flushInterval
     }
@@ -28,6 +31,9 @@ final class HeartbeatRecorder: Service, Sendable {
     }
 
     func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in self.startAfter {}
+        }
         var lastSweep = Date.distantPast
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(flushInterval))

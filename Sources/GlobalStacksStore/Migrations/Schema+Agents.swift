@@ -39,8 +39,9 @@ extension Schema {
             provisioning_token_id TEXT REFERENCES provisioning_tokens(id),
             revoked_at BIGINT,
             created_at BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL,
-            UNIQUE (cluster_id, name))
+            updated_at BIGINT NOT NULL)
         """,
+        // A revoked agent's name can be enrolled again.
+        "CREATE UNIQUE INDEX agents_live_name ON agents (cluster_id, name) WHERE revoked_at IS NULL",
     ])
 }

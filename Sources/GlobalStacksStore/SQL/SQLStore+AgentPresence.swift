@@ -30,7 +30,7 @@ extension SQLStore: AgentPresenceRepository {
                 try await database.raw("""
                     UPDATE agents SET last_heartbeat_at = \(bind: time.storedMilliseconds),
                         connectivity = CASE WHEN connectivity = 'offline' THEN 'online' ELSE connectivity END
-                    WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL
+                    WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL AND connection_id IS NOT NULL
                     """).run()
             }
         }
