@@ -54,6 +54,7 @@ struct AgentGatewayTests {
                     agent = try await Self.agentStatus(api, agentID, admin)
                 }
                 #expect(agent["status"] as? String == "online" && agent["lastHeartbeat"] != nil, "\(agent)")
+                #expect(try await api.request(.post, "/v1/agents/\(agentID)/drain", session: admin).string("status") == "draining")
             }
             var agent: [String: Any] = [:]
             for _ in 0..<50 where agent["status"] as? String != "offline" {
@@ -61,6 +62,14 @@ struct AgentGatewayTests {
                 agent = try await Self.agentStatus(api, agentID, admin)
             }
             #expect(agent["status"] as? String == "offline", "a closed connection makes the agent offline")
+            try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]), logger: logger) { _, _, _ in
+                var status = ""
+                for _ in 0..<50 where status != "draining" {
+                    try await Task.sleep(for: .milliseconds(50))
+                    status = try await Self.agentStatus(api, agentID, admin)["status"] as? String ?? ""
+                }
+                #expect(status == "draining", "draining survives a reconnect")
+            }
         }
     }
 

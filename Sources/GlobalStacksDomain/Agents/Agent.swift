@@ -19,7 +19,10 @@ public struct Agent: Sendable, Equatable {
     public var approval: AgentApproval
     public var approvalChangedAt: Date?
     public var approvalChangedBy: UserID?
+    /// Presence as the gateway sees it: `online` or `offline`.
     public var connectivity: AgentConnectivity
+    /// Set by a person: the agent finishes what it has and takes no new sandboxes. Survives reconnects.
+    public var drainingSince: Date?
     public var lastHeartbeatAt: Date?
     public let keyPrefix: String
     public var revokedAt: Date?
@@ -29,7 +32,7 @@ public struct Agent: Sendable, Equatable {
     public init(
         id: AgentID, clusterID: ClusterID, name: String, platform: AgentPlatform, region: String?, capacity: AgentCapacity?,
         capabilities: Set<String>, metadata: [String: String], approval: AgentApproval, approvalChangedAt: Date?,
-        approvalChangedBy: UserID?, connectivity: AgentConnectivity, lastHeartbeatAt: Date?, keyPrefix: String,
+        approvalChangedBy: UserID?, connectivity: AgentConnectivity, drainingSince: Date?, lastHeartbeatAt: Date?, keyPrefix: String,
         revokedAt: Date?, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
@@ -44,6 +47,7 @@ public struct Agent: Sendable, Equatable {
         self.approvalChangedAt = approvalChangedAt
         self.approvalChangedBy = approvalChangedBy
         self.connectivity = connectivity
+        self.drainingSince = drainingSince
         self.lastHeartbeatAt = lastHeartbeatAt
         self.keyPrefix = keyPrefix
         self.revokedAt = revokedAt
@@ -51,9 +55,14 @@ public struct Agent: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
+    /// What people see: offline when not connected, else draining or online.
+    public var status: AgentConnectivity {
+        connectivity == .offline ? .offline : drainingSince == nil ? .online : .draining
+    }
+
     /// Approved, not revoked, connected and not draining.
     public var receivesWork: Bool {
-        approval == .approved && revokedAt == nil && connectivity == .online
+        approval == .approved && revokedAt == nil && status == .online
     }
 
     /// An agent name: 3…100 letters, digits, `-`, `_` or `.` (e.g. `k8s-prod-us-east-1`).

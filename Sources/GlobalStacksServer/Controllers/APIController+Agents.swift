@@ -93,6 +93,18 @@ extension APIController {
         .ok(.init(body: .json(APIMapping.agent(try await changeApproval(input.path.agentId, to: .rejected)))))
     }
 
+    /// The agent keeps what it runs and takes no new sandboxes, across reconnects.
+    func drainAgent(_ input: Operations.DrainAgent.Input) async throws -> Operations.DrainAgent.Output {
+        let principal = try await authenticator.principal()
+        let agent = try await manageableAgent(input.path.agentId, principal)
+        let drained = try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
+            guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is revoked.") }
+            guard agent.drainingSince == nil else { throw DomainError.conflict("Agent \(agent.name) is already draining.") }
+            agent.drainingSince = Date()
+        }
+        return .ok(.init(body: .json(APIMapping.agent(drained))))
+    }
+
     func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output {
         let principal = try await authenticator.principal()
         let agent = try await manageableAgent(input.path.agentId, principal)

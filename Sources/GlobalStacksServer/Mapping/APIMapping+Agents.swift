@@ -11,8 +11,8 @@ extension APIMapping {
     static func agent(_ agent: Agent) -> Components.Schemas.AgentDetail {
         .init(
             id: agent.id.rawValue, clusterId: agent.clusterID.rawValue, agentId: agent.name, platform: agent.platform.rawValue,
-            region: agent.region, status: .init(rawValue: agent.connectivity.rawValue)!,
-            approvalStatus: .init(rawValue: agent.approval.rawValue)!, approvedAt: agent.approvalChangedAt,
+            region: agent.region, status: .init(rawValue: agent.status.rawValue)!,
+            approvalStatus: .init(rawValue: agent.approval.rawValue)!, drainingSince: agent.drainingSince, approvedAt: agent.approvalChangedAt,
             approvedBy: agent.approvalChangedBy?.rawValue, capacity: agent.capacity.map(agentCapacity),
             capabilities: agent.capabilities.sorted(), metadata: .init(additionalProperties: agent.metadata),
             lastHeartbeat: agent.lastHeartbeatAt, revoked: agent.revokedAt != nil,

@@ -32,6 +32,7 @@ extension Schema {
             connectivity TEXT NOT NULL,
             last_heartbeat_at BIGINT,
             connection_id TEXT,
+            draining_since BIGINT,
             key_hash TEXT NOT NULL UNIQUE,
             key_prefix TEXT NOT NULL,
             key_created_at BIGINT NOT NULL,

@@ -57,7 +57,7 @@ public protocol AgentRepository: Sendable {
 public protocol AgentPresenceRepository: Sendable {
     /// The agent holding this key, unless it was revoked.
     func agent(keyHash: String) async throws -> Agent?
-    /// The agent connected (`connectionID` names this connection): online (a draining agent stays draining), heard from now.
+    /// The agent connected (`connectionID` names this connection): online, heard from now (draining is kept apart).
     func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws
     /// Last heartbeats of many agents in one transaction (the gateway batches them).
     func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws

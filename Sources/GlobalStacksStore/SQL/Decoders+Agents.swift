@@ -4,7 +4,7 @@ import SQLKit
 
 extension Columns {
     static let provisioningToken = "pt.id AS pt_id, pt.cluster_id AS pt_cluster_id, pt.name AS pt_name, pt.token_prefix AS pt_token_prefix, pt.single_use AS pt_single_use, pt.expires_at AS pt_expires_at, pt.used_at AS pt_used_at, pt.revoked_at AS pt_revoked_at, pt.created_by AS pt_created_by, pt.created_at AS pt_created_at"
-    static let agent = "a.id AS a_id, a.cluster_id AS a_cluster_id, a.name AS a_name, a.platform AS a_platform, a.region AS a_region, a.capacity AS a_capacity, a.capabilities AS a_capabilities, a.metadata AS a_metadata, a.approval AS a_approval, a.approval_changed_at AS a_approval_changed_at, a.approval_changed_by AS a_approval_changed_by, a.connectivity AS a_connectivity, a.last_heartbeat_at AS a_last_heartbeat_at, a.key_prefix AS a_key_prefix, a.revoked_at AS a_revoked_at, a.created_at AS a_created_at, a.updated_at AS a_updated_at"
+    static let agent = "a.id AS a_id, a.cluster_id AS a_cluster_id, a.name AS a_name, a.platform AS a_platform, a.region AS a_region, a.capacity AS a_capacity, a.capabilities AS a_capabilities, a.metadata AS a_metadata, a.approval AS a_approval, a.approval_changed_at AS a_approval_changed_at, a.approval_changed_by AS a_approval_changed_by, a.connectivity AS a_connectivity, a.draining_since AS a_draining_since, a.last_heartbeat_at AS a_last_heartbeat_at, a.key_prefix AS a_key_prefix, a.revoked_at AS a_revoked_at, a.created_at AS a_created_at, a.updated_at AS a_updated_at"
 }
 
 /// Stored form of `AgentCapacity`: quantities as Kubernetes text.
@@ -49,6 +49,7 @@ extension SQLRow {
             metadata: try JSONColumn.decode([String: String].self, try string("a_metadata"), column: "agents.metadata"),
             approval: try enumValue("a_approval"), approvalChangedAt: try optionalDate("a_approval_changed_at"),
             approvalChangedBy: try optionalIdentifier("a_approval_changed_by"), connectivity: try enumValue("a_connectivity"),
+            drainingSince: try optionalDate("a_draining_since"),
             lastHeartbeatAt: try optionalDate("a_last_heartbeat_at"), keyPrefix: try string("a_key_prefix"),
             revokedAt: try optionalDate("a_revoked_at"), createdAt: try date("a_created_at"), updatedAt: try date("a_updated_at")
         )

@@ -14,7 +14,7 @@ extension SQLStore: AgentPresenceRepository {
     public func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws {
         try await engine.transaction { database in
             try await database.raw("""
-                UPDATE agents SET connectivity = CASE WHEN connectivity = 'draining' THEN 'draining' ELSE 'online' END,
+                UPDATE agents SET connectivity = 'online',
                     connection_id = \(bind: connectionID),
                     last_heartbeat_at = \(bind: now.storedMilliseconds), key_last_used_at = \(bind: now.storedMilliseconds),
                     updated_at = \(bind: now.storedMilliseconds)
@@ -29,7 +29,7 @@ extension SQLStore: AgentPresenceRepository {
             for (id, time) in heartbeats.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {  // one lock order
                 try await database.raw("""
                     UPDATE agents SET last_heartbeat_at = \(bind: time.storedMilliseconds),
-                        connectivity = CASE WHEN connectivity = 'offline' THEN 'online' ELSE connectivity END
+                        connectivity = 'online'
                     WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL AND connection_id IS NOT NULL
                     """).run()
             }

@@ -64,7 +64,7 @@ extension SQLStore: AgentRepository {
                 id: .generate(), clusterID: token.clusterID, name: registration.name, platform: registration.platform,
                 region: registration.region, capacity: registration.capacity, capabilities: registration.capabilities,
                 metadata: registration.metadata, approval: .pending, approvalChangedAt: nil, approvalChangedBy: nil,
-                connectivity: .offline, lastHeartbeatAt: nil, keyPrefix: keyPrefix, revokedAt: nil,
+                connectivity: .offline, drainingSince: nil, lastHeartbeatAt: nil, keyPrefix: keyPrefix, revokedAt: nil,
                 createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
             )
             let inserted = try await database.raw("""
@@ -116,7 +116,7 @@ extension SQLStore: AgentRepository {
             try await database.raw("""
                 UPDATE agents SET approval = \(bind: agent.approval.rawValue), approval_changed_at = \(bind: agent.approvalChangedAt.storedMilliseconds),
                     approval_changed_by = \(bind: agent.approvalChangedBy?.rawValue), connectivity = \(bind: agent.connectivity.rawValue),
-                    revoked_at = \(bind: agent.revokedAt.storedMilliseconds), updated_at = \(bind: now.storedMilliseconds)
+                    draining_since = \(bind: agent.drainingSince.storedMilliseconds), revoked_at = \(bind: agent.revokedAt.storedMilliseconds), updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue)
                 """).run()
             return agent
