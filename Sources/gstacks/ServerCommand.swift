@@ -93,7 +93,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let days = try setting(runRetentionDays.map(String.init), "GSTACKS_RUN_RETENTION_DAYS").map({ try parseInt($0, "run-retention-days", 1...3650) }) {
             configuration.workers.retention = TimeInterval(days) * 86_400
         }
-        configuration.workers.credentialsDirectory = setting(credentialsDir, "GSTACKS_CREDENTIALS_DIR")
+        configuration.credentialsDirectory = setting(credentialsDir, "GSTACKS_CREDENTIALS_DIR")
         configuration.enableTestOperations = enabled(enableTestOperations, "GSTACKS_ENABLE_TEST_OPERATIONS")
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {

@@ -35,7 +35,7 @@ struct OperationGateTests {
             configuration.enableTestOperations = true
             configuration.workers.pollInterval = 0.2
             configuration.workers.retryBackoff = 1
-            configuration.workers.credentialsDirectory = credentials.path
+            configuration.credentialsDirectory = credentials.path
         }) { api, _ in
             try await body(api, try await world(api, credentials: credentials))
         }

@@ -35,7 +35,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         heartbeats,
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
-            startAfter: migrated, logger: logger
+            credentialsDirectory: configuration.credentialsDirectory, startAfter: migrated, logger: logger
         )
     )
     // Runs once the database pool is up and before the first request is accepted.

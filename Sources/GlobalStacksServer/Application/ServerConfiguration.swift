@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// Sign-in attempts allowed per account (and, ×4, per client address) in `loginWindow` before a lock-out.
     public var loginAttemptsPerWindow = 5
     public var loginWindow: TimeInterval = 15 * 60
+    /// The directory whose `<tenant external id>/` subdirectories hold each tenant's credential files and
+    /// directory exports (nil: provider connections cannot use files).
+    public var credentialsDirectory: String?
     /// Operation run workers (count, lease, retries, retention).
     public var workers = WorkerSettings()
     /// Register the `test.*` operation types (tests and benchmarks only).

@@ -19,9 +19,6 @@ public struct WorkerSettings: Sendable {
     public var maintenanceInterval: TimeInterval = 10
     /// Completed runs older than this are deleted.
     public var retention: TimeInterval = 30 * 86_400
-    /// The directory whose `<tenant external id>/` subdirectories hold each tenant's credential files and
-    /// directory exports (nil: connections cannot use files).
-    public var credentialsDirectory: String?
 
     public init() {}
 }
@@ -34,13 +31,19 @@ struct OperationWorkers: Service {
     let catalog: OperationCatalog
     let wake: RunWakeSignal
     let settings: WorkerSettings
+    /// Where tenants' credential files live (see `ServerConfiguration.credentialsDirectory`).
+    let credentialsDirectory: String?
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: AsyncStream<Void>
     let logger: Logger
     private let instance = UUID().uuidString.prefix(8)
 
-    init(store: any Store, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings, startAfter: AsyncStream<Void>, logger: Logger) {
+    init(
+        store: any Store, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings,
+        credentialsDirectory: String?, startAfter: AsyncStream<Void>, logger: Logger
+    ) {
         self.store = store
+        self.credentialsDirectory = credentialsDirectory
         self.engine = engine
         self.catalog = catalog
         self.wake = wake
@@ -114,7 +117,7 @@ struct OperationWorkers: Service {
             }
             let context = ExecutionContext(
                 run: run, scope: scope, connection: claimed.facts.connection, store: store,
-                credentials: CredentialResolver(credentialsDirectory: settings.credentialsDirectory, tenantExternalID: tenantExternalID),
+                credentials: CredentialResolver(credentialsDirectory: credentialsDirectory, tenantExternalID: tenantExternalID),
                 logger: logger
             )
             try await execute(registered, context, worker: worker, connectionHref: connectionHref, logger: logger)
