@@ -26,7 +26,7 @@ public struct PlacementCandidate: Sendable, Equatable {
         self.usedMemory = usedMemory
     }
 
-    func fits(cpu: CPUQuantity, memory: ByteQuantity) -> Bool {
+    public func fits(cpu: CPUQuantity, memory: ByteQuantity) -> Bool {
         usedSessions < capacity.maxSessions && usedCPU + cpu <= capacity.cpu && usedMemory + memory <= capacity.memory
     }
 

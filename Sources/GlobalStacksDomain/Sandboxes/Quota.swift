@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who a quota limits.
 public enum QuotaSubject: Sendable, Equatable {
     case user
@@ -78,5 +80,50 @@ public enum QuotaCheck {
                 throw DomainError.conflict("\(label) allows \(max) storage; \(quota.used.storage) is in use and this sandbox asks for \(request.storage).")
             }
         }
+    }
+}
+
+/// Whose quota a request reads or sets.
+public enum QuotaTarget: Sendable, Equatable, Hashable {
+    case organization
+    case user(UserID)
+    case group(GroupID)
+}
+
+/// A quota's limits beside what is counted against it now (the usage endpoints).
+public struct QuotaUsage: Sendable, Equatable {
+    public let target: QuotaTarget
+    public let limits: QuotaLimits
+    public let used: ResourceUse
+    public let updatedAt: Date?
+
+    public init(target: QuotaTarget, limits: QuotaLimits, used: ResourceUse, updatedAt: Date?) {
+        self.target = target
+        self.limits = limits
+        self.used = used
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A change to a quota (the contract's SetQuotaRequest): only the given limits change.
+public struct QuotaLimitsChange: Sendable, Equatable {
+    public var maxSessions: Int?
+    public var maxCPU: CPUQuantity?
+    public var maxMemory: ByteQuantity?
+    public var maxStorage: ByteQuantity?
+
+    public init(maxSessions: Int? = nil, maxCPU: CPUQuantity? = nil, maxMemory: ByteQuantity? = nil, maxStorage: ByteQuantity? = nil) {
+        self.maxSessions = maxSessions
+        self.maxCPU = maxCPU
+        self.maxMemory = maxMemory
+        self.maxStorage = maxStorage
+    }
+
+    public func applied(to limits: QuotaLimits) throws -> QuotaLimits {
+        if let maxSessions, !(0...1_000_000).contains(maxSessions) { throw DomainError.invalidInput("maxSessions must be 0 to 1000000.") }
+        return QuotaLimits(
+            maxSessions: maxSessions ?? limits.maxSessions, maxCPU: maxCPU ?? limits.maxCPU,
+            maxMemory: maxMemory ?? limits.maxMemory, maxStorage: maxStorage ?? limits.maxStorage
+        )
     }
 }

@@ -17,14 +17,15 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
     }
 
     private static let transitions: [SandboxState: Set<SandboxState>] = [
-        .pending: [.starting, .stopping, .failed, .terminated],
+        .pending: [.starting, .stopping, .failed],
         .starting: [.running, .stopping, .stopped, .failed],
         .running: [.hibernating, .stopping, .stopped, .failed],
         .hibernating: [.hibernated, .running, .failed],
         // A frozen or waking process can still end (OOM killer, exit): the agent reports stopped or failed.
-        .hibernated: [.waking, .stopping, .stopped, .failed, .terminated],
+        .hibernated: [.waking, .stopping, .stopped, .failed],
         .waking: [.running, .stopped, .failed],
         .stopping: [.stopped, .failed],
+        // Only a sandbox whose process is gone can be deleted; anything else is stopped first.
         .stopped: [.terminated],
         .failed: [.terminated],
         .terminated: [],

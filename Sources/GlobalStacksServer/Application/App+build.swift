@@ -17,11 +17,14 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     )
     let (migrated, markMigrated) = AsyncStream.makeStream(of: Void.self)
     let (migratedForHeartbeats, markMigratedForHeartbeats) = AsyncStream.makeStream(of: Void.self)
+    let (migratedForCommands, markMigratedForCommands) = AsyncStream.makeStream(of: Void.self)
+    let (migratedForReconciler, markMigratedForReconciler) = AsyncStream.makeStream(of: Void.self)
     let heartbeats = HeartbeatRecorder(store: store, startAfter: migratedForHeartbeats, logger: logger)
     let connections = AgentConnections()
-    let gateway = AgentGateway(store: store, heartbeats: heartbeats, connections: connections, logger: logger)
+    let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: migratedForCommands, logger: logger)
+    let gateway = AgentGateway(store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, logger: logger)
     var app = Application(
-        router: try buildRouter(store: store, gate: gate, connections: connections, configuration: configuration),
+        router: try buildRouter(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration),
         server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)) { request, _, _ in
             try await gateway.shouldUpgrade(request)
         },
@@ -33,6 +36,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     app.addServices(
         StoreShutdown(store: store),
         heartbeats,
+        dispatcher,
+        SandboxReconciler(
+            store: store, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
+            startAfter: migratedForReconciler, logger: logger
+        ),
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: migrated, logger: logger
@@ -44,12 +52,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         try await FirstStart(store: store, configuration: configuration, logger: logger).run()
         markMigrated.finish()
         markMigratedForHeartbeats.finish()
+        markMigratedForCommands.finish()
+        markMigratedForReconciler.finish()
     }
     return app
 }
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
-func buildRouter(store: SQLStore, gate: OperationGate, connections: AgentConnections, configuration: ServerConfiguration) throws -> Router<AppRequestContext> {
+func buildRouter(
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, configuration: ServerConfiguration
+) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ErrorResponseMiddleware()
@@ -63,7 +75,7 @@ func buildRouter(store: SQLStore, gate: OperationGate, connections: AgentConnect
     router.get(RouterPath(AgentGateway.path)) { _, _ -> Response in
         throw DomainError.unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled, not revoked).")
     }
-    try APIController(store: store, gate: gate, connections: connections, configuration: configuration)
+    try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration)
         .registerHandlers(
             on: router,
             configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

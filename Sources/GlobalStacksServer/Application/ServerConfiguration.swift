@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable {
     public var credentialsDirectory: String?
     /// Operation run workers (count, lease, retries, retention).
     public var workers = WorkerSettings()
+    /// How long an agent has to finish a sandbox command before it fails (its agent stayed away or stalled).
+    public var commandDeadline: TimeInterval = 300
+    /// How often the reconciler fails overdue commands and stops or hibernates idle sandboxes.
+    public var reconcileInterval: TimeInterval = 2
     /// Register the `test.*` operation types (tests and benchmarks only).
     public var enableTestOperations = false
 

@@ -14,8 +14,9 @@ struct APIController: APIProtocol {
     let configuration: ServerConfiguration
     let gate: OperationGate
     let connections: AgentConnections
+    let dispatcher: CommandDispatcher
 
-    init(store: any Store, gate: OperationGate, connections: AgentConnections, configuration: ServerConfiguration) {
+    init(store: any Store, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, configuration: ServerConfiguration) {
         let lifetime = CredentialLifetime(
             sessionIdleTimeout: configuration.sessionIdleTimeout,
             sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
@@ -28,6 +29,7 @@ struct APIController: APIProtocol {
         self.configuration = configuration
         self.gate = gate
         self.connections = connections
+        self.dispatcher = dispatcher
     }
 
     /// An id from the request path; anything that cannot be an id is simply not found.

@@ -1,27 +1,50 @@
+import Foundation
+import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import HummingbirdWebSocket
 import NIOWebSocket
 import Synchronization
 
-/// The agent connections this process holds, so that revoking an agent closes its connection at once.
-/// (Each replica closes its own; delivery across replicas comes with command dispatch.)
+/// The agent connections this process holds: commands go out on the newest connection of an agent, and revoking
+/// an agent closes its connections at once. Another replica's agents are reached through its own registry.
 final class AgentConnections: Sendable {
-    private let open = Mutex<[AgentID: [String: WebSocketOutboundWriter]]>([:])
+    private struct Connection {
+        let id: String
+        let writer: WebSocketOutboundWriter
+    }
+
+    private let open = Mutex<[AgentID: [Connection]]>([:])
 
     func add(_ agent: AgentID, connection: String, _ writer: WebSocketOutboundWriter) {
-        open.withLock { $0[agent, default: [:]][connection] = writer }
+        open.withLock { $0[agent, default: []].append(Connection(id: connection, writer: writer)) }
     }
 
     func remove(_ agent: AgentID, connection: String) {
         open.withLock { connections in
-            connections[agent]?[connection] = nil
+            connections[agent]?.removeAll { $0.id == connection }
             if connections[agent]?.isEmpty == true { connections[agent] = nil }
         }
     }
 
-    /// Closes every connection of the agent (policy violation, with the reason).
+    /// Agents with at least one connection here.
+    var connectedAgents: [AgentID] {
+        open.withLock { Array($0.keys) }
+    }
+
+    var count: Int { open.withLock { $0.count } }
+
+    /// Writes a message on the agent's newest connection; false when it has none here.
+    func send(_ message: ControlMessage, to agent: AgentID) async throws -> Bool {
+        guard let writer = open.withLock({ $0[agent]?.last?.writer }) else { return false }
+        try await writer.write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)))
+        return true
+    }
+
+    /// Tells the agent to shut down (so it does not dial back with a key that no longer works), then closes every
+    /// connection of it (policy violation, with the reason).
     func close(_ agent: AgentID, reason: String) async {
-        let writers = open.withLock { $0[agent].map { Array($0.values) } ?? [] }
+        _ = try? await send(.shutdown(ShutdownMessage(reason: reason)), to: agent)
+        let writers = open.withLock { $0[agent]?.map(\.writer) ?? [] }
         for writer in writers {
             try? await writer.close(.policyViolation, reason: reason)
         }

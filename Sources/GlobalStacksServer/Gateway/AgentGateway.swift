@@ -17,6 +17,7 @@ struct AgentGateway: Sendable {
     let store: any Store
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
+    let dispatcher: CommandDispatcher
     let logger: Logger
 
     /// Decides the upgrade for one HTTP request.
@@ -41,6 +42,7 @@ struct AgentGateway: Sendable {
         connections.add(agent.id, connection: connectionID, outbound)
         defer { connections.remove(agent.id, connection: connectionID) }
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
+        await dispatcher.redeliver(to: agent.id, logger: logger)
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
                 guard case .text(let text) = message else {
@@ -49,7 +51,7 @@ struct AgentGateway: Sendable {
                 }
                 do {
                     let (decoded, _) = try AgentProtocol.decodeAgent(Data(text.utf8))
-                    handle(decoded, from: agent, logger: logger)
+                    await handle(decoded, from: agent, logger: logger)
                 } catch {
                     logger.notice("Refused a frame", metadata: ["reason": "\(error.description)"])
                 }
@@ -61,13 +63,50 @@ struct AgentGateway: Sendable {
         logger.info("Agent disconnected")
     }
 
-    private func handle(_ message: AgentMessage, from agent: Agent, logger: Logger) {
-        switch message {
-        case .heartbeat, .pong:
-            heartbeats.record(agent.id)
-        case .ack, .complete, .failed, .status:
-            // Commands and sandboxes come next; until then an agent has nothing to report about.
-            logger.notice("Ignored a report about a command or sandbox this server did not send")
+    /// Reports are handled one at a time, in the order the agent sent them (an `ack` before its `complete`).
+    private func handle(_ message: AgentMessage, from agent: Agent, logger: Logger) async {
+        do {
+            switch message {
+            case .heartbeat, .pong:
+                heartbeats.record(agent.id)
+            case .ack(let ack):
+                try await record(.acknowledged(AgentCommandID(rawValue: ack.commandId)), from: agent, logger: logger)
+            case .complete(let complete):
+                try await record(.completed(AgentCommandID(rawValue: complete.commandId)), from: agent, logger: logger)
+            case .failed(let failed):
+                try await record(.failed(AgentCommandID(rawValue: failed.commandId), error: failed.error), from: agent, logger: logger)
+            case .status(let status):
+                heartbeats.record(agent.id)
+                guard let state = SandboxState(rawValue: status.state) else {
+                    logger.notice("Ignored a status report with an unknown state", metadata: ["state": "\(status.state.prefix(32))"])
+                    return
+                }
+                let exitStatus = status.platformMetadata?["exitStatus"].flatMap { value -> Int? in
+                    if case .number(let number) = value { return Int(exactly: number) }
+                    return nil
+                }
+                var error: String?
+                if case .string(let text)? = status.platformMetadata?["error"] { error = text }
+                let sandboxID = SandboxID(rawValue: status.sessionId)
+                if let sandbox = try await store.recordSandboxStatus(sandboxID, state: state, exitStatus: exitStatus, error: error, agentID: agent.id, at: Date()) {
+                    logger.info("Sandbox state reported", metadata: ["sandbox_id": "\(sandbox.id)", "tenant_id": "\(sandbox.tenantID)", "state": "\(state.rawValue)"])
+                } else {
+                    logger.debug("Status report did not change the sandbox", metadata: ["sandbox_id": "\(status.sessionId.prefix(64))", "state": "\(state.rawValue)"])
+                }
+            }
+        } catch {
+            // Not recorded: the command stays unfinished and is delivered again, so the agent reports it again.
+            logger.error("Recording an agent report failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func record(_ report: CommandReport, from agent: Agent, logger: Logger) async throws {
+        if let command = try await store.recordCommandReport(report, agentID: agent.id, at: Date()) {
+            logger.info("Command \(command.status.rawValue)", metadata: [
+                "command_id": "\(command.id)", "sandbox_id": "\(command.sandboxID)", "action": "\(command.action.rawValue)",
+            ])
+        } else {
+            logger.debug("Report about a finished or unknown command ignored", metadata: ["command_id": "\(report.commandID.rawValue.prefix(64))"])
         }
     }
 }

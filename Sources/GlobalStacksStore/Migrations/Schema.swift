@@ -114,5 +114,6 @@ enum Schema {
         ]),
         operationRuns,
         agents,
+        sandboxes,
     ]
 }

@@ -116,3 +116,4 @@ public protocol ClusterRepository: Sendable {
 /// Everything the control plane keeps.
 public typealias Store = UserRepository & CredentialRepository & OrganizationRepository & TenantRepository & ClusterRepository
     & ProviderConnectionRepository & OperationRunRepository & AgentRepository & AgentPresenceRepository
+    & SandboxRepository & AgentCommandRepository & QuotaRepository

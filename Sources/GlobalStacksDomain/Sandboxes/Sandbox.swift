@@ -1,0 +1,70 @@
+import Foundation
+
+/// A workload placed on an agent (the agent contract's "session"), owned by a tenant and counted against the
+/// quotas of the user who created it.
+public struct Sandbox: Sendable, Equatable {
+    public let id: SandboxID
+    public let tenantID: TenantID
+    public let organizationID: OrganizationID
+    public let createdBy: UserID
+    public let spec: SandboxSpec
+    public let agentID: AgentID
+    public let clusterID: ClusterID
+    public var state: SandboxState
+    public var stateChangedAt: Date
+    /// Why the last command or the process failed, in words a person can act on.
+    public var lastError: String?
+    /// The process's exit status once it ended (the process driver's report).
+    public var exitStatus: Int?
+    /// Refreshed by every request that acts on the sandbox; the idle timeout counts from here.
+    public var lastActivityAt: Date
+    public let createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: SandboxID, tenantID: TenantID, organizationID: OrganizationID, createdBy: UserID, spec: SandboxSpec, agentID: AgentID,
+        clusterID: ClusterID, state: SandboxState, stateChangedAt: Date, lastError: String?, exitStatus: Int?, lastActivityAt: Date,
+        createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.organizationID = organizationID
+        self.createdBy = createdBy
+        self.spec = spec
+        self.agentID = agentID
+        self.clusterID = clusterID
+        self.state = state
+        self.stateChangedAt = stateChangedAt
+        self.lastError = lastError
+        self.exitStatus = exitStatus
+        self.lastActivityAt = lastActivityAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Moves to `next` when legal; returns whether it moved.
+    @discardableResult
+    public mutating func move(to next: SandboxState, at now: Date, error: String? = nil) -> Bool {
+        guard state.canTransition(to: next) else { return false }
+        state = next
+        stateChangedAt = now
+        if let error { lastError = error }
+        updatedAt = now
+        return true
+    }
+
+    /// What the sandbox holds against quotas and its agent's capacity in its current state.
+    public var use: ResourceUse {
+        state.holdsCompute
+            ? ResourceUse(sessions: 1, cpu: spec.cpu, memory: spec.memory, storage: spec.storage)
+            : ResourceUse(sessions: 0, cpu: .zero, memory: .zero, storage: state == .terminated ? .zero : spec.storage)
+    }
+}
+
+public typealias SandboxID = Identifier<Sandbox>
+
+/// What happens to a running sandbox nobody has touched for its idle timeout.
+public enum IdleAction: String, Sendable, Codable, CaseIterable {
+    case stop
+    case hibernate
+}

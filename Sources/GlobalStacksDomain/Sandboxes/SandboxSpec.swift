@@ -1,0 +1,79 @@
+import Foundation
+
+/// What a sandbox runs and needs, validated once when it is created.
+public struct SandboxSpec: Sendable, Equatable {
+    public let name: String?
+    /// A template or image reference, for drivers that run images; the process driver runs `command`.
+    public let template: String?
+    public let command: [String]
+    public let cpu: CPUQuantity
+    public let memory: ByteQuantity
+    public let storage: ByteQuantity
+    public let environment: [String: String]
+    public let labels: [String: String]
+    /// Whether the sandbox may reach the network (off unless asked for).
+    public let network: Bool
+    public let idleTimeoutSeconds: Int?
+    public let idleAction: IdleAction
+    public let region: String?
+    public let clusterID: ClusterID?
+    public let requiredCapabilities: Set<String>
+
+    public static let maxCommandArguments = 64
+    public static let maxArgumentLength = 4_096
+    public static let maxEnvironmentEntries = 64
+    public static let idleTimeoutRange = 60...(7 * 86_400)
+    public static let defaultCPU = CPUQuantity(millicores: 500)
+    public static let defaultMemory = ByteQuantity(bytes: 512 << 20)
+
+    public init(
+        name: String?, template: String?, command: [String], cpu: CPUQuantity?, memory: ByteQuantity?, storage: ByteQuantity?,
+        environment: [String: String]?, labels: [String: String]?, network: Bool?, idleTimeoutSeconds: Int?, idleAction: IdleAction?,
+        region: String?, clusterID: ClusterID?, requiredCapabilities: [String]?
+    ) throws {
+        self.name = try name.map { try Validation.name($0) }
+        self.template = try template.map { try Validation.name($0, field: "template") }
+        guard self.template != nil || !command.isEmpty else {
+            throw DomainError.invalidInput("Give a template or a command (e.g. \"command\": [\"sleep\", \"600\"]).")
+        }
+        guard command.count <= Self.maxCommandArguments else {
+            throw DomainError.invalidInput("command may have at most \(Self.maxCommandArguments) arguments.")
+        }
+        for argument in command where argument.utf8.count > Self.maxArgumentLength || argument.contains("\0") {
+            throw DomainError.invalidInput("Each command argument must be at most \(Self.maxArgumentLength) bytes without NUL characters.")
+        }
+        if let first = command.first, first.isEmpty { throw DomainError.invalidInput("command[0] must name a program.") }
+        self.command = command
+        self.cpu = cpu ?? Self.defaultCPU
+        self.memory = memory ?? Self.defaultMemory
+        self.storage = storage ?? .zero
+        guard self.cpu.millicores > 0, self.memory.bytes >= 16 << 20 else {
+            throw DomainError.invalidInput("resources need more than 0 CPU and at least 16Mi memory.")
+        }
+        let environment = try Validation.metadata(environment, field: "environment")
+        for key in environment.keys where !Self.isEnvironmentName(key) {
+            throw DomainError.invalidInput("environment name '\(key.prefix(63))' must be letters, digits and '_', not starting with a digit.")
+        }
+        self.environment = environment
+        self.labels = try Validation.metadata(labels, field: "labels")
+        self.network = network ?? false
+        if let idleTimeoutSeconds, !Self.idleTimeoutRange.contains(idleTimeoutSeconds) {
+            throw DomainError.invalidInput("idleTimeoutSeconds must be between \(Self.idleTimeoutRange.lowerBound) and \(Self.idleTimeoutRange.upperBound).")
+        }
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.idleAction = idleAction ?? .stop
+        self.region = try region.map { try Validation.name($0, field: "region") }
+        self.clusterID = clusterID
+        self.requiredCapabilities = try Agent.validateCapabilities(requiredCapabilities ?? [])
+    }
+
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !CharacterSet.decimalDigits.contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+    }
+
+    /// What placement needs to know.
+    public var placementRequest: PlacementRequest {
+        PlacementRequest(region: region, requiredCapabilities: requiredCapabilities, cpu: cpu, memory: memory)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Groups and quotas of the active organization. Every member may read them; owners and admins change them.
+extension APIController {
+    func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let groups = try await store.groups(organizationID: organizationID)
+        let counts = try await store.groupMemberCounts(organizationID: organizationID)
+        return .ok(.init(body: .json(.init(items: groups.map { APIMapping.group($0, memberCount: counts[$0.id] ?? 0) }))))
+    }
+
+    func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output {
+        let organizationID = try await organizationManagedByCaller()
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let name = try Slug(validating: request.name, field: "name")
+        let group = try await store.createGroup(NewGroup(
+            name: name, displayName: try Validation.name(request.displayName ?? name.rawValue, field: "displayName"),
+            description: try Validation.description(request.description), kind: request._type.flatMap { GroupKind(rawValue: $0.rawValue) } ?? .team,
+            parentID: try request.parentId.map { try pathID($0, "parent group") }
+        ), organizationID: organizationID, at: Date())
+        return .created(.init(body: .json(APIMapping.group(group, memberCount: 0))))
+    }
+
+    func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let group = try await visibleGroup(input.path.groupId, organizationID)
+        let members = try await store.groupMemberCounts(organizationID: organizationID)[group.id] ?? 0
+        return .ok(.init(body: .json(APIMapping.group(group, memberCount: members))))
+    }
+
+    func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output {
+        let organizationID = try await organizationManagedByCaller()
+        try await store.deleteGroup(id: try pathID(input.path.groupId, "group"), organizationID: organizationID)
+        return .noContent(.init())
+    }
+
+    func listGroupMembers(_ input: Operations.ListGroupMembers.Input) async throws -> Operations.ListGroupMembers.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let members = try await store.groupMembers(groupID: try pathID(input.path.groupId, "group"), organizationID: organizationID)
+        return .ok(.init(body: .json(.init(items: members.map(APIMapping.groupMembership)))))
+    }
+
+    func addGroupMember(_ input: Operations.AddGroupMember.Input) async throws -> Operations.AddGroupMember.Output {
+        let organizationID = try await organizationManagedByCaller()
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let membership = try await store.addGroupMember(
+            groupID: try pathID(input.path.groupId, "group"), userID: try pathID(request.userId, "user"),
+            role: request.role.flatMap { GroupRole(rawValue: $0.rawValue) } ?? .member, organizationID: organizationID, at: Date()
+        )
+        return .created(.init(body: .json(APIMapping.groupMembership(membership))))
+    }
+
+    func removeGroupMember(_ input: Operations.RemoveGroupMember.Input) async throws -> Operations.RemoveGroupMember.Output {
+        let organizationID = try await organizationManagedByCaller()
+        try await store.removeGroupMember(
+            groupID: try pathID(input.path.groupId, "group"), userID: try pathID(input.path.userId, "user"), organizationID: organizationID
+        )
+        return .noContent(.init())
+    }
+
+    func getGroupQuota(_ input: Operations.GetGroupQuota.Input) async throws -> Operations.GetGroupQuota.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let groupID: GroupID = try pathID(input.path.groupId, "group")
+        let usage = try await store.quotaUsage(.group(groupID), organizationID: organizationID)
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(groupId: groupID.rawValue)))))
+    }
+
+    func setGroupQuota(_ input: Operations.SetGroupQuota.Input) async throws -> Operations.SetGroupQuota.Output {
+        let organizationID = try await organizationManagedByCaller()
+        let groupID: GroupID = try pathID(input.path.groupId, "group")
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let usage = try await store.setQuota(.group(groupID), organizationID: organizationID, change: try Self.quotaChange(request), at: Date())
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(groupId: groupID.rawValue)))))
+    }
+
+    func getUserQuota(_ input: Operations.GetUserQuota.Input) async throws -> Operations.GetUserQuota.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let userID: UserID = try pathID(input.path.userId, "member")
+        let usage = try await store.quotaUsage(.user(userID), organizationID: organizationID)
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(userId: userID.rawValue)))))
+    }
+
+    func setUserQuota(_ input: Operations.SetUserQuota.Input) async throws -> Operations.SetUserQuota.Output {
+        let organizationID = try await organizationManagedByCaller()
+        let userID: UserID = try pathID(input.path.userId, "member")
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let usage = try await store.setQuota(.user(userID), organizationID: organizationID, change: try Self.quotaChange(request), at: Date())
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(userId: userID.rawValue)))))
+    }
+
+    func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input) async throws -> Operations.GetOrganizationQuota.Output {
+        let organizationID = try await authenticator.principal().organization.organization.id
+        let usage = try await store.quotaUsage(.organization, organizationID: organizationID)
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(organizationId: organizationID.rawValue)))))
+    }
+
+    func setOrganizationQuota(_ input: Operations.SetOrganizationQuota.Input) async throws -> Operations.SetOrganizationQuota.Output {
+        let organizationID = try await organizationManagedByCaller()
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let usage = try await store.setQuota(.organization, organizationID: organizationID, change: try Self.quotaChange(request), at: Date())
+        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(organizationId: organizationID.rawValue)))))
+    }
+
+    func getQuotaUsage(_ input: Operations.GetQuotaUsage.Input) async throws -> Operations.GetQuotaUsage.Output {
+        let principal = try await authenticator.principal()
+        let quotas = try await store.applicableQuotas(userID: principal.user.id, organizationID: principal.organization.organization.id)
+        return .ok(.init(body: .json(.init(items: quotas.map { usage in
+            let (scope, subject): (Components.Schemas.QuotaUsageEntry.ScopePayload, String) = switch usage.target {
+            case .organization: (.organization, principal.organization.organization.id.rawValue)
+            case .user(let id): (.user, id.rawValue)
+            case .group(let id): (.group, id.rawValue)
+            }
+            return .init(scope: scope, subjectId: subject, quota: APIMapping.quotaFigures(usage))
+        }))))
+    }
+
+    private static func quotaChange(_ request: Components.Schemas.SetQuotaRequest) throws -> QuotaLimitsChange {
+        QuotaLimitsChange(
+            maxSessions: request.maxSessions, maxCPU: try request.maxCpu.map { try CPUQuantity(parsing: $0) },
+            maxMemory: try request.maxMemory.map { try ByteQuantity(parsing: $0) }, maxStorage: try request.maxStorage.map { try ByteQuantity(parsing: $0) }
+        )
+    }
+
+    private func organizationManagedByCaller() async throws -> OrganizationID {
+        let principal = try await authenticator.principal()
+        try AccessPolicy.require(.manageOrganization, principal)
+        return principal.organization.organization.id
+    }
+
+    private func visibleGroup(_ pathValue: String, _ organizationID: OrganizationID) async throws -> Group {
+        let id: GroupID = try pathID(pathValue, "group")
+        guard let group = try await store.group(id: id, organizationID: organizationID) else { throw DomainError.notFound("No group \(id) in the active organization.") }
+        return group
+    }
+}

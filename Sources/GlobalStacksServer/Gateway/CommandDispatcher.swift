@@ -1,0 +1,127 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+import ServiceLifecycle
+
+/// Delivers stored commands to the agents connected to this process. Commands are written to the database first
+/// (by the API or the reconciler); this service only reads them and sends. It wakes when this process stores one,
+/// on a PostgreSQL notification from another replica, and once a second as a fallback. An agent that connects gets
+/// every unfinished command again; it treats a repeated `commandId` as the same command.
+final class CommandDispatcher: Service, Sendable {
+    private let store: any Store
+    private let engine: any DatabaseEngine
+    private let connections: AgentConnections
+    private let wake = RunWakeSignal()
+    private let startAfter: AsyncStream<Void>
+    private let logger: Logger
+
+    init(store: any Store, engine: any DatabaseEngine, connections: AgentConnections, startAfter: AsyncStream<Void>, logger: Logger) {
+        self.store = store
+        self.engine = engine
+        self.connections = connections
+        self.startAfter = startAfter
+        self.logger = logger
+    }
+
+    /// New commands are stored; deliver them soon.
+    func signal() { wake.signal() }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in self.startAfter {}
+        }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        let wakeUps = wake.subscribe()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.listen() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        self.wake.signal()
+                    }
+                }
+                group.addTask {
+                    for await _ in wakeUps {
+                        await self.deliverPending()
+                    }
+                }
+            }
+        }
+        wake.finish()
+    }
+
+    /// Sends every unfinished command of a newly connected agent, in the order they were issued.
+    func redeliver(to agent: AgentID, logger: Logger) async {
+        do {
+            let deliveries = try await store.unfinishedCommands(agentID: agent)
+            guard !deliveries.isEmpty else { return }
+            let sent = await send(deliveries, logger: logger)
+            try await store.markCommandsSent(sent, at: Date())
+            logger.info("Delivered unfinished commands again after the agent connected", metadata: ["commands": "\(sent.count)"])
+        } catch {
+            logger.error("Redelivering commands failed; they are sent with the next delivery", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deliverPending() async {
+        let agents = connections.connectedAgents
+        // Bounded IN lists; an agent's commands stay in order because one loop delivers them.
+        for chunk in stride(from: 0, to: agents.count, by: 500).map({ Array(agents[$0..<min($0 + 500, agents.count)]) }) {
+            do {
+                let deliveries = try await store.pendingCommands(agentIDs: chunk, limit: 1000)
+                guard !deliveries.isEmpty else { continue }
+                try await store.markCommandsSent(await send(deliveries, logger: logger), at: Date())
+            } catch {
+                logger.error("Delivering commands failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Writes each command to its agent's connection; returns those written.
+    private func send(_ deliveries: [CommandDelivery], logger: Logger) async -> [AgentCommandID] {
+        var sent: [AgentCommandID] = []
+        for delivery in deliveries {
+            do {
+                let message = try CommandMessage(commandId: delivery.command.id.rawValue, action: delivery.command.action.rawValue, payload: Self.payload(delivery).jsonObject())
+                if try await connections.send(.command(message), to: delivery.command.agentID) {
+                    sent.append(delivery.command.id)
+                }
+            } catch {
+                logger.notice("Writing a command to its agent failed; it is sent again when the agent reconnects", metadata: [
+                    "command_id": "\(delivery.command.id)", "agent_id": "\(delivery.command.agentID)", "error": "\(error)",
+                ])
+            }
+        }
+        return sent
+    }
+
+    static func payload(_ delivery: CommandDelivery) -> SessionCommandPayload {
+        let sandbox = delivery.sandbox
+        var payload = SessionCommandPayload(sessionId: sandbox.id.rawValue)
+        guard delivery.command.action == .startSession else { return payload }
+        payload.user = sandbox.createdBy.rawValue
+        payload.template = sandbox.spec.template
+        payload.resources = ["cpu": sandbox.spec.cpu.description, "memory": sandbox.spec.memory.description, "storage": sandbox.spec.storage.description]
+        payload.persistentHome = false
+        payload.environment = sandbox.spec.environment
+        payload.command = sandbox.spec.command
+        payload.network = sandbox.spec.network
+        return payload
+    }
+
+    private func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await engine.listen(SQLStore.commandsChannel) { self.wake.signal() }
+                return
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning("Listening for new agent commands failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+}

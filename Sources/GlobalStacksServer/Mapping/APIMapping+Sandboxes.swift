@@ -1,0 +1,54 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Sandboxes, their commands, groups and quotas in the shape of the API.
+extension APIMapping {
+    static func sandbox(_ sandbox: Sandbox) -> Components.Schemas.SandboxDetail {
+        let spec = sandbox.spec
+        return .init(
+            id: sandbox.id.rawValue, tenantId: sandbox.tenantID.rawValue, createdBy: sandbox.createdBy.rawValue,
+            agentId: sandbox.agentID.rawValue, clusterId: sandbox.clusterID.rawValue, name: spec.name, template: spec.template,
+            command: spec.command,
+            resources: .init(cpu: spec.cpu.description, memory: spec.memory.description, storage: spec.storage.description),
+            environmentKeys: spec.environment.keys.sorted(), labels: .init(additionalProperties: spec.labels), network: spec.network,
+            idleTimeoutSeconds: spec.idleTimeoutSeconds, idleAction: .init(rawValue: spec.idleAction.rawValue)!, region: spec.region,
+            requiredCapabilities: spec.requiredCapabilities.sorted(), state: .init(rawValue: sandbox.state.rawValue)!,
+            stateChangedAt: sandbox.stateChangedAt, lastError: sandbox.lastError, exitStatus: sandbox.exitStatus,
+            lastActivityAt: sandbox.lastActivityAt, createdAt: sandbox.createdAt, updatedAt: sandbox.updatedAt
+        )
+    }
+
+    static func command(_ command: AgentCommand) -> Components.Schemas.AgentCommand {
+        .init(
+            commandId: command.id.rawValue, agentId: command.agentID.rawValue, sessionId: command.sandboxID.rawValue,
+            action: .init(rawValue: command.action.rawValue)!, status: .init(rawValue: command.status.rawValue)!,
+            errorMessage: command.errorMessage, deliveries: command.deliveries, deadlineAt: command.deadlineAt, createdAt: command.createdAt,
+            sentAt: command.sentAt, acknowledgedAt: command.acknowledgedAt, completedAt: command.completedAt
+        )
+    }
+
+    static func group(_ group: Group, memberCount: Int) -> Components.Schemas.Group {
+        .init(
+            id: group.id.rawValue, name: group.name.rawValue, displayName: group.displayName, description: group.description,
+            _type: .init(rawValue: group.kind.rawValue)!, parentId: group.parentID?.rawValue, memberCount: memberCount,
+            createdAt: group.createdAt, updatedAt: group.updatedAt
+        )
+    }
+
+    static func groupMembership(_ membership: GroupMembership) -> Components.Schemas.GroupMembership {
+        .init(
+            id: membership.id.rawValue, userId: membership.userID.rawValue, groupId: membership.groupID.rawValue,
+            role: .init(rawValue: membership.role.rawValue)!, createdAt: membership.createdAt
+        )
+    }
+
+    static func quotaFigures(_ usage: QuotaUsage) -> Components.Schemas.QuotaFigures {
+        .init(
+            maxSessions: usage.limits.maxSessions, maxCpu: usage.limits.maxCPU?.description, maxMemory: usage.limits.maxMemory?.description,
+            maxStorage: usage.limits.maxStorage?.description, usedSessions: usage.used.sessions, usedCpu: usage.used.cpu.description,
+            usedMemory: usage.used.memory.description, usedStorage: usage.used.storage.description, updatedAt: usage.updatedAt
+        )
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+import ServiceLifecycle
+
+/// Keeps sandboxes honest when nobody is asking: a command whose agent stayed away past its deadline fails (and
+/// moves its sandbox with the reason), and a running sandbox idle past its timeout is stopped or hibernated.
+/// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
+struct SandboxReconciler: Service {
+    let store: any Store
+    let dispatcher: CommandDispatcher
+    let commandDeadline: TimeInterval
+    let interval: TimeInterval
+    let startAfter: AsyncStream<Void>
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in startAfter {}
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(interval))
+            await reconcile()
+        }
+    }
+
+    func reconcile() async {
+        do {
+            for command in try await store.failOverdueCommands(at: Date()) {
+                logger.notice("A sandbox command passed its deadline and failed", metadata: [
+                    "command_id": "\(command.id)", "sandbox_id": "\(command.sandboxID)", "agent_id": "\(command.agentID)",
+                    "action": "\(command.action.rawValue)",
+                ])
+            }
+            let now = Date()
+            let idle = try await store.reconcileIdleSandboxes(commandDeadline: now.addingTimeInterval(commandDeadline), at: now)
+            for change in idle {
+                logger.info("Idle sandbox past its timeout", metadata: [
+                    "sandbox_id": "\(change.sandbox.id)", "tenant_id": "\(change.sandbox.tenantID)", "action": "\(change.command.action.rawValue)",
+                ])
+            }
+            if !idle.isEmpty { dispatcher.signal() }
+        } catch {
+            logger.error("Reconciling sandboxes failed; retrying", metadata: ["error": "\(error)"])
+        }
+    }
+}

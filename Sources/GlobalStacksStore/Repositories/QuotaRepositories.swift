@@ -1,0 +1,42 @@
+import Foundation
+import GlobalStacksDomain
+
+/// A group being created.
+public struct NewGroup: Sendable {
+    public let name: Slug
+    public let displayName: String
+    public let description: String?
+    public let kind: GroupKind
+    public let parentID: GroupID?
+
+    public init(name: Slug, displayName: String, description: String?, kind: GroupKind, parentID: GroupID?) {
+        self.name = name
+        self.displayName = displayName
+        self.description = description
+        self.kind = kind
+        self.parentID = parentID
+    }
+}
+
+/// Groups, their members, and the quotas of an organization, its users and its groups. Everything is reached
+/// through the caller's active organization.
+public protocol QuotaRepository: Sendable {
+    func createGroup(_ group: NewGroup, organizationID: OrganizationID, at now: Date) async throws -> Group
+    func groups(organizationID: OrganizationID) async throws -> [Group]
+    /// How many members each group of the organization has (groups without members are absent).
+    func groupMemberCounts(organizationID: OrganizationID) async throws -> [GroupID: Int]
+    func group(id: GroupID, organizationID: OrganizationID) async throws -> Group?
+    /// Deletes a group without subgroups (409 otherwise), with its members and quota.
+    func deleteGroup(id: GroupID, organizationID: OrganizationID) async throws
+    /// Adds a member of the organization to the group (409 when already in it, 404 for someone outside).
+    func addGroupMember(groupID: GroupID, userID: UserID, role: GroupRole, organizationID: OrganizationID, at now: Date) async throws -> GroupMembership
+    func groupMembers(groupID: GroupID, organizationID: OrganizationID) async throws -> [GroupMembership]
+    func removeGroupMember(groupID: GroupID, userID: UserID, organizationID: OrganizationID) async throws
+    /// Changes the limits of one quota and returns it with current use.
+    func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimitsChange, at now: Date) async throws -> QuotaUsage
+    /// A quota's limits (none set: all nil) beside current use.
+    func quotaUsage(_ target: QuotaTarget, organizationID: OrganizationID) async throws -> QuotaUsage
+    /// Every quota that applies to the user's next sandbox: their own, each group they are in and every group
+    /// above those, and the organization's.
+    func applicableQuotas(userID: UserID, organizationID: OrganizationID) async throws -> [QuotaUsage]
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GlobalStacksDomain
+
+/// A sandbox and the command that goes with a change to it, written in one transaction.
+public struct SandboxChange: Sendable, Equatable {
+    public let sandbox: Sandbox
+    public let command: AgentCommand
+
+    public init(sandbox: Sandbox, command: AgentCommand) {
+        self.sandbox = sandbox
+        self.command = command
+    }
+}
+
+/// Filters for listing sandboxes.
+public struct SandboxFilter: Sendable, Equatable {
+    public var state: SandboxState?
+    public var label: (key: String, value: String)?
+
+    public init(state: SandboxState? = nil, label: (key: String, value: String)? = nil) {
+        self.state = state
+        self.label = label
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.state == rhs.state && lhs.label?.key == rhs.label?.key && lhs.label?.value == rhs.label?.value
+    }
+}
+
+/// Sandboxes of a tenant. Every change that needs the agent stores its command in the same transaction, so a
+/// crash never leaves a sandbox waiting for a command that does not exist.
+public protocol SandboxRepository: Sendable {
+    /// Places the sandbox (least loaded fitting agent), checks every quota that applies to `createdBy`, and stores
+    /// the sandbox (`pending`) with its `start_session` command. Concurrent admissions are serialized per
+    /// organization and per agent, so the last unit of a quota or of an agent's capacity is taken once.
+    func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
+    func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox]
+    func sandbox(id: SandboxID, scope: TenantScope) async throws -> Sandbox?
+    /// Stop, hibernate or wake: 409 when the state does not allow it. Wake admits quotas and capacity again
+    /// (a hibernated sandbox holds neither).
+    func requestSandbox(_ request: SandboxRequest, id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
+    /// Terminates a stopped or failed sandbox (409 otherwise).
+    func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox
+    func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
+}
+
+/// A command on its way to an agent, with the sandbox it acts on (the payload is built from it).
+public struct CommandDelivery: Sendable, Equatable {
+    public let command: AgentCommand
+    public let sandbox: Sandbox
+
+    public init(command: AgentCommand, sandbox: Sandbox) {
+        self.command = command
+        self.sandbox = sandbox
+    }
+}
+
+/// What the gateway and the reconciler do with commands and agents' reports.
+public protocol AgentCommandRepository: Sendable {
+    /// Unfinished commands of the agent in the order they were issued (delivered again after a reconnect).
+    func unfinishedCommands(agentID: AgentID) async throws -> [CommandDelivery]
+    /// Commands not yet written to any connection, oldest first, at most `limit`.
+    func pendingCommands(agentIDs: [AgentID], limit: Int) async throws -> [CommandDelivery]
+    /// Records that the commands were written to the agent's connection.
+    func markCommandsSent(_ ids: [AgentCommandID], at now: Date) async throws
+    /// The agent's `ack`, `complete` and `failed`: move the command and its sandbox. A report about a command of
+    /// another agent, or one already finished, changes nothing and returns nil.
+    func recordCommandReport(_ report: CommandReport, agentID: AgentID, at now: Date) async throws -> AgentCommand?
+    /// The agent's `status` report about a sandbox it runs; an illegal move is ignored (returns nil).
+    func recordSandboxStatus(_ sandboxID: SandboxID, state: SandboxState, exitStatus: Int?, error: String?, agentID: AgentID, at now: Date) async throws -> Sandbox?
+    /// Fails unfinished commands past their deadline and moves their sandboxes with the reason.
+    func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
+    /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.
+    func reconcileIdleSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange]
+}
+
+/// What an agent said about a command.
+public enum CommandReport: Sendable, Equatable {
+    case acknowledged(AgentCommandID)
+    case completed(AgentCommandID)
+    case failed(AgentCommandID, error: String)
+
+    public var commandID: AgentCommandID {
+        switch self {
+        case .acknowledged(let id), .completed(let id), .failed(let id, _): id
+        }
+    }
+}

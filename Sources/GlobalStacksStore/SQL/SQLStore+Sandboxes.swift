@@ -1,0 +1,147 @@
+import Foundation
+import GlobalStacksDomain
+import SQLKit
+
+extension SQLStore: SandboxRepository {
+    public func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange {
+        try await engine.transaction { database in
+            // Serializes admissions in the organization: quotas are read and taken under this lock.
+            try await self.lockOrganization(scope.organizationID, database)
+            let tenantStatus = try await database.raw("SELECT status FROM tenants WHERE id = \(bind: scope.tenantID.rawValue)").first()?.string("status")
+            guard tenantStatus == TenantStatus.active.rawValue else {
+                throw DomainError.conflict("The active tenant is \(tenantStatus ?? "gone"); only an active tenant can create sandboxes.")
+            }
+            try await self.admit(ResourceUse(sessions: 1, cpu: spec.cpu, memory: spec.memory, storage: spec.storage), for: createdBy, organizationID: scope.organizationID, database)
+            let agent = try await self.place(spec, scope: scope, database)
+            let sandbox = Sandbox(
+                id: .generate(), tenantID: scope.tenantID, organizationID: scope.organizationID, createdBy: createdBy, spec: spec,
+                agentID: AgentID(rawValue: agent.agentID), clusterID: agent.clusterID, state: .pending,
+                stateChangedAt: now.truncatedToStoredPrecision, lastError: nil, exitStatus: nil, lastActivityAt: now.truncatedToStoredPrecision,
+                createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
+            )
+            try await database.raw("""
+                INSERT INTO sandboxes (id, tenant_id, organization_id, created_by, agent_id, cluster_id, name, template, command,
+                    cpu_millicores, memory_bytes, storage_bytes, environment, labels, network, idle_timeout_seconds, idle_action, region,
+                    requested_cluster_id, required_capabilities, state, holds_compute, state_changed_at, last_activity_at, created_at, updated_at)
+                VALUES (\(bind: sandbox.id.rawValue), \(bind: scope.tenantID.rawValue), \(bind: scope.organizationID.rawValue),
+                    \(bind: createdBy.rawValue), \(bind: sandbox.agentID.rawValue), \(bind: sandbox.clusterID.rawValue), \(bind: spec.name),
+                    \(bind: spec.template), \(bind: JSONColumn.encode(spec.command)), \(bind: spec.cpu.millicores), \(bind: spec.memory.bytes),
+                    \(bind: spec.storage.bytes), \(bind: JSONColumn.encode(spec.environment)), \(bind: JSONColumn.encode(spec.labels)),
+                    \(bind: spec.network ? 1 : 0), \(bind: spec.idleTimeoutSeconds), \(bind: spec.idleAction.rawValue), \(bind: spec.region),
+                    \(bind: spec.clusterID?.rawValue), \(bind: JSONColumn.encode(spec.requiredCapabilities.sorted())),
+                    \(bind: sandbox.state.rawValue), 1, \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
+                    \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
+                """).run()
+            let command = try await self.insertCommand(.startSession, for: sandbox, deadline: commandDeadline, at: now, database)
+            return SandboxChange(sandbox: sandbox, command: command)
+        }
+    }
+
+    public func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox] {
+        let sandboxes = try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
+                WHERE s.tenant_id = \(bind: scope.tenantID.rawValue) AND s.organization_id = \(bind: scope.organizationID.rawValue)
+                    AND (\(bind: filter.state?.rawValue) IS NULL OR s.state = \(bind: filter.state?.rawValue))
+                ORDER BY s.created_at DESC, s.id LIMIT 1000
+                """).all().map { try $0.sandbox() }
+        }
+        guard let label = filter.label else { return sandboxes }
+        return sandboxes.filter { $0.spec.labels[label.key] == label.value }
+    }
+
+    public func sandbox(id: SandboxID, scope: TenantScope) async throws -> Sandbox? {
+        try await engine.read { database in
+            try await self.sandbox(id, scope, lock: false, database)
+        }
+    }
+
+    public func requestSandbox(_ request: SandboxRequest, id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange {
+        try await engine.transaction { database in
+            if request == .wake { try await self.lockOrganization(scope.organizationID, database) }
+            guard var sandbox = try await self.sandbox(id, scope, lock: true, database) else { throw Self.noSandbox(id) }
+            let next = try request.transitionalState(from: sandbox.state)
+            if request == .wake {
+                // Frozen, it held neither quota nor room on its agent; it needs both again, on the same agent.
+                let use = ResourceUse(sessions: 1, cpu: sandbox.spec.cpu, memory: sandbox.spec.memory, storage: .zero)
+                try await self.admit(use, for: sandbox.createdBy, organizationID: scope.organizationID, database)
+                try await self.requireRoom(on: sandbox.agentID, for: sandbox.spec, database)
+            }
+            sandbox.move(to: next, at: now.truncatedToStoredPrecision)
+            sandbox.lastActivityAt = now.truncatedToStoredPrecision
+            try await self.writeState(of: sandbox, database)
+            let command = try await self.insertCommand(request.action, for: sandbox, deadline: commandDeadline, at: now, database)
+            return SandboxChange(sandbox: sandbox, command: command)
+        }
+    }
+
+    public func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox {
+        try await engine.transaction { database in
+            guard var sandbox = try await self.sandbox(id, scope, lock: true, database) else { throw Self.noSandbox(id) }
+            if sandbox.state.holdsCompute || sandbox.state == .hibernated {
+                throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue); stop it first (POST /v1/sandboxes/\(id)/stop).")
+            }
+            try sandbox.state.requireTransition(to: .terminated, action: "delete")
+            sandbox.move(to: .terminated, at: now.truncatedToStoredPrecision)
+            try await self.writeState(of: sandbox, database)
+            return sandbox
+        }
+    }
+
+    public func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand] {
+        try await engine.read { database in
+            guard try await self.sandbox(sandboxID, scope, lock: false, database) != nil else { throw Self.noSandbox(sandboxID) }
+            return try await database.raw("""
+                SELECT \(unsafeRaw: Columns.command) FROM agent_commands c WHERE c.sandbox_id = \(bind: sandboxID.rawValue)
+                ORDER BY c.created_at, c.id LIMIT 1000
+                """).all().map { try $0.agentCommand() }
+        }
+    }
+
+    // MARK: - Shared with commands and the reconciler
+
+    static func noSandbox(_ id: SandboxID) -> DomainError {
+        .notFound("No sandbox \(id) in the active tenant.")
+    }
+
+    func sandbox(_ id: SandboxID, _ scope: TenantScope, lock: Bool, _ database: any SQLDatabase) async throws -> Sandbox? {
+        try await database.raw("""
+            SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
+            WHERE s.id = \(bind: id.rawValue) AND s.tenant_id = \(bind: scope.tenantID.rawValue)
+                AND s.organization_id = \(bind: scope.organizationID.rawValue)\(unsafeRaw: lock ? engine.rowLockClause : "")
+            """).first()?.sandbox()
+    }
+
+    /// Writes the parts of a sandbox that change after creation.
+    func writeState(of sandbox: Sandbox, _ database: any SQLDatabase) async throws {
+        try await database.raw("""
+            UPDATE sandboxes SET state = \(bind: sandbox.state.rawValue), holds_compute = \(bind: sandbox.state.holdsCompute ? 1 : 0),
+                state_changed_at = \(bind: sandbox.stateChangedAt.storedMilliseconds), last_error = \(bind: sandbox.lastError),
+                exit_status = \(bind: sandbox.exitStatus), last_activity_at = \(bind: sandbox.lastActivityAt.storedMilliseconds),
+                updated_at = \(bind: sandbox.updatedAt.storedMilliseconds)
+            WHERE id = \(bind: sandbox.id.rawValue)
+            """).run()
+    }
+
+    func insertCommand(_ action: AgentCommandAction, for sandbox: Sandbox, deadline: Date, at now: Date, _ database: any SQLDatabase) async throws -> AgentCommand {
+        let command = AgentCommand(
+            id: .generate(), agentID: sandbox.agentID, sandboxID: sandbox.id, action: action, status: .pending, errorMessage: nil,
+            deliveries: 0, deadlineAt: deadline.truncatedToStoredPrecision, createdAt: now.truncatedToStoredPrecision, sentAt: nil,
+            acknowledgedAt: nil, completedAt: nil
+        )
+        try await database.raw("""
+            INSERT INTO agent_commands (id, agent_id, sandbox_id, action, status, deliveries, deadline_at, created_at)
+            VALUES (\(bind: command.id.rawValue), \(bind: command.agentID.rawValue), \(bind: command.sandboxID.rawValue),
+                \(bind: action.rawValue), 'pending', 0, \(bind: deadline.storedMilliseconds), \(bind: now.storedMilliseconds))
+            """).run()
+        try await engine.notify(Self.commandsChannel, in: database)
+        return command
+    }
+
+    /// Replicas listen here to deliver new commands to the agents they hold.
+    public static let commandsChannel = "gstacks_agent_commands"
+
+    private func lockOrganization(_ id: OrganizationID, _ database: any SQLDatabase) async throws {
+        _ = try await database.raw("SELECT id FROM organizations WHERE id = \(bind: id.rawValue)\(unsafeRaw: engine.rowLockClause)").first()
+    }
+}
