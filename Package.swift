@@ -42,11 +42,12 @@ let package = Package(
             name: "GlobalStacksAgentProtocol",
             swiftSettings: strict
         ),
-        // `gstacks agent`: enrollment, the connection to the control plane, heartbeats and reconnects.
+        // `gstacks agent`: enrollment, the connection to the control plane, commands and the sandbox drivers.
         .target(
             name: "GlobalStacksAgent",
             dependencies: [
                 "GlobalStacksAgentProtocol",
+                "GlobalStacksDomain",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,8 +6,9 @@ import Logging
 import NIOWebSocket
 
 /// `gstacks agent`: enrolls once, then keeps a WebSocket connection to the control plane, heartbeating,
-/// answering pings, and reconnecting with exponential backoff and full jitter when the connection drops.
-/// A `shutdown` message from the control plane ends it.
+/// answering pings, carrying out commands with its sandbox driver, reporting sandboxes that ended, and
+/// reconnecting with exponential backoff and full jitter when the connection drops. A `shutdown` message from the
+/// control plane ends it (sandboxes of the process driver end with it).
 public struct AgentRuntime: Sendable {
     let settings: AgentSettings
     let logger: Logger
@@ -21,11 +22,21 @@ public struct AgentRuntime: Sendable {
         let credentials = try await enrolledCredentials()
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
+        let driver: any SandboxDriver = switch settings.driver {
+        case .process: try ProcessDriver(root: settings.sandboxDirectory, logger: logger)
+        case .noop: NoopDriver()
+        }
+        let outbox = AgentOutbox(logger: logger)
+        let executor = CommandExecutor(driver: driver, outbox: outbox, logger: logger)
+        let reporter = Task {
+            for await exit in driver.exits { await outbox.report(exit) }
+        }
+        defer { reporter.cancel() }
         var failures = 0
         while !Task.isCancelled {
             let connectedAt = Date()
             do {
-                let shutdown = try await connect(credentials, logger: logger)
+                let shutdown = try await connect(credentials, driver: driver, executor: executor, outbox: outbox, logger: logger)
                 if shutdown { return }
                 logger.notice("Connection closed by the control plane; reconnecting")
             } catch {
@@ -51,7 +62,9 @@ public struct AgentRuntime: Sendable {
     }
 
     /// One connection; returns true when the control plane asked the agent to shut down.
-    private func connect(_ credentials: AgentCredentials, logger: Logger) async throws -> Bool {
+    private func connect(
+        _ credentials: AgentCredentials, driver: any SandboxDriver, executor: CommandExecutor, outbox: AgentOutbox, logger: Logger
+    ) async throws -> Bool {
         var components = URLComponents(url: settings.serverURL, resolvingAgainstBaseURL: false)
         components?.scheme = settings.serverURL.scheme == "https" ? "wss" : "ws"
         components?.path = "/v1/agents/connect"
@@ -67,10 +80,13 @@ public struct AgentRuntime: Sendable {
             logger: logger
         ) { inbound, outbound, _ in
             logger.info("Connected to the control plane")
+            await outbox.connected(outbound)
+            defer { outbox.disconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     while !Task.isCancelled {
-                        let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: 0, capacity: settings.capacity))
+                        let active = await driver.activeSessions()
+                        let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: active, capacity: settings.capacity))
                         try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
                         try await Task.sleep(for: .seconds(settings.heartbeatInterval))
                     }
@@ -87,8 +103,7 @@ public struct AgentRuntime: Sendable {
                             shutdown.set()
                             try await outbound.close(.normalClosure, reason: "shutting down")
                         case .command(let command):
-                            let failed = AgentMessage.failed(FailedMessage(commandId: command.commandId, error: "This agent has no sandbox driver yet."))
-                            try await outbound.write(.text(String(decoding: try AgentProtocol.encode(failed), as: UTF8.self)))
+                            await executor.receive(command)
                         }
                     } catch {
                         logger.notice("Ignored a frame from the control plane", metadata: ["reason": "\(error)"])

@@ -15,6 +15,10 @@ public struct AgentSettings: Sendable {
     public var capacity: CapacityPayload?
     public var capabilities: [String] = ["process"]
     public var heartbeatInterval: TimeInterval = 10
+    /// What runs sandboxes: `process` (real processes) or `noop` (nothing; for measuring dispatch).
+    public var driver: DriverKind = .process
+    /// Where sandboxes get their private directories (process driver).
+    public var sandboxDirectory: URL
     /// First reconnect delay; doubled per failed attempt up to `maximumBackoff`, with full jitter.
     public var initialBackoff: TimeInterval = 1
     public var maximumBackoff: TimeInterval = 60
@@ -24,5 +28,10 @@ public struct AgentSettings: Sendable {
         self.provisioningToken = provisioningToken
         self.credentialsFile = credentialsFile
         self.name = name
+        self.sandboxDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("sandboxes")
+    }
+
+    public enum DriverKind: String, Sendable, CaseIterable {
+        case process, noop
     }
 }

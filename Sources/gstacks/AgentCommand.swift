@@ -39,6 +39,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (default 10).")
     var heartbeatInterval: Double = 10
 
+    @Option(help: "What runs sandboxes: process (real processes, in bubblewrap when installed) or noop (nothing; for benchmarks).")
+    var driver: String = "process"
+
+    @Option(help: "Where sandboxes get their private directories (default: 'sandboxes' beside the credentials file). [GSTACKS_AGENT_SANDBOX_DIR]")
+    var sandboxDir: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [GSTACKS_LOG_LEVEL]")
     var logLevel: String?
 
@@ -59,6 +65,13 @@ struct AgentCommand: AsyncParsableCommand {
         settings.region = setting(region, "GSTACKS_AGENT_REGION")
         settings.capacity = CapacityPayload(maxSessions: maxSessions, cpu: cpu ?? "\(ProcessInfo.processInfo.activeProcessorCount)", memory: memory)
         settings.heartbeatInterval = heartbeatInterval
+        guard let driverKind = AgentSettings.DriverKind(rawValue: driver) else {
+            throw ValidationError("--driver must be one of \(AgentSettings.DriverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        settings.driver = driverKind
+        if let directory = setting(sandboxDir, "GSTACKS_AGENT_SANDBOX_DIR") {
+            settings.sandboxDirectory = URL(fileURLWithPath: directory)
+        }
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'.") }
         var logger = Logger(label: "gstacks.agent")

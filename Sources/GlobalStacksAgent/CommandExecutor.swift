@@ -1,0 +1,90 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import Logging
+
+/// Carries out the control plane's commands exactly once in effect. Every delivery is acknowledged at once. A
+/// command seen before is not run again: if it finished, its result is sent again; if it is running, its result
+/// follows when it ends. Commands about one sandbox run one after another in the order they arrive.
+actor CommandExecutor {
+    private let driver: any SandboxDriver
+    private let outbox: AgentOutbox
+    private let logger: Logger
+    /// Results of finished commands, for redeliveries; the oldest are forgotten past `resultsKept`.
+    private var results: [String: AgentMessage] = [:]
+    private var resultOrder: [String] = []
+    private var running: Set<String> = []
+    private var lastOfSession: [String: Task<Void, Never>] = [:]
+    private var queuedPerSession: [String: Int] = [:]
+    static let resultsKept = 10_000
+
+    init(driver: any SandboxDriver, outbox: AgentOutbox, logger: Logger) {
+        self.driver = driver
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    func receive(_ command: CommandMessage) async {
+        let id = command.commandId
+        await outbox.send(.ack(AckMessage(commandId: id)))
+        if let result = results[id] {
+            await outbox.send(result)
+            return
+        }
+        guard !running.contains(id) else { return }
+        let session: SessionCommandPayload
+        do {
+            session = try SessionCommandPayload(payload: command.payload)
+        } catch {
+            await finish(id, .failed(FailedMessage(commandId: id, error: "\(error)")))
+            return
+        }
+        running.insert(id)
+        let sessionID = session.sessionId
+        let previous = lastOfSession[sessionID]
+        queuedPerSession[sessionID, default: 0] += 1
+        lastOfSession[sessionID] = Task {
+            await previous?.value
+            let result = await self.execute(command.action, session, commandID: id)
+            await self.finish(id, result)
+            self.dequeue(sessionID)
+        }
+    }
+
+    private func dequeue(_ sessionID: String) {
+        queuedPerSession[sessionID, default: 1] -= 1
+        if queuedPerSession[sessionID] == 0 {
+            queuedPerSession[sessionID] = nil
+            lastOfSession[sessionID] = nil
+        }
+    }
+
+    private func execute(_ action: String, _ session: SessionCommandPayload, commandID: String) async -> AgentMessage {
+        var logger = self.logger
+        logger[metadataKey: "command_id"] = "\(commandID)"
+        logger[metadataKey: "sandbox_id"] = "\(session.sessionId)"
+        do {
+            switch action {
+            case "start_session": try await driver.start(session)
+            case "stop_session": try await driver.stop(session.sessionId)
+            case "hibernate_session": try await driver.hibernate(session.sessionId)
+            case "wake_session": try await driver.wake(session.sessionId)
+            default: throw DriverError("Unknown action '\(action.prefix(64))'; this agent knows start_session, stop_session, hibernate_session and wake_session.")
+            }
+            logger.info("Command completed", metadata: ["action": "\(action)"])
+            return .complete(CompleteMessage(commandId: commandID, result: ["sessionId": .string(session.sessionId)]))
+        } catch {
+            logger.warning("Command failed", metadata: ["action": "\(action)", "error": "\(error)"])
+            return .failed(FailedMessage(commandId: commandID, error: "\(error)"))
+        }
+    }
+
+    private func finish(_ id: String, _ result: AgentMessage) async {
+        running.remove(id)
+        results[id] = result
+        resultOrder.append(id)
+        if resultOrder.count > Self.resultsKept {
+            results[resultOrder.removeFirst()] = nil
+        }
+        await outbox.send(result)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import Logging
+
+/// Runs each sandbox as a process tree on this host, confined by `SandboxIsolation` and `ResourceLimits`, in its own
+/// process group so that stop, hibernate (SIGSTOP) and wake (SIGCONT) reach every process of it. Each sandbox has a
+/// private directory `<root>/<sandbox id>` (its `/workspace`), with the process's output in `output.log`.
+public actor ProcessDriver: SandboxDriver {
+    private struct Running {
+        let pid: pid_t
+        let limits: ResourceLimits
+        var stopRequested = false
+    }
+
+    /// Time a stopped sandbox gets between SIGTERM and SIGKILL.
+    static let stopGracePeriod: Duration = .seconds(5)
+
+    private let root: URL
+    private let isolation: SandboxIsolation
+    private let logger: Logger
+    private var sessions: [String: Running] = [:]
+    private var exitWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    public nonisolated let exits: AsyncStream<SessionExit>
+    private let exitContinuation: AsyncStream<SessionExit>.Continuation
+
+    public init(root: URL, isolation: SandboxIsolation = .detect(), logger: Logger) throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        self.root = root
+        self.isolation = isolation
+        self.logger = logger
+        (exits, exitContinuation) = AsyncStream.makeStream(of: SessionExit.self)
+        if isolation == .plain {
+            logger.warning("bubblewrap (bwrap) is not installed: sandboxes run as plain child processes of this agent, NOT isolated from the host; install bubblewrap")
+        }
+    }
+
+    public func start(_ session: SessionCommandPayload) async throws {
+        let id = session.sessionId
+        guard sessions[id] == nil else { return }
+        guard let command = session.command, !command.isEmpty else {
+            throw DriverError("The process driver runs a command; this sandbox names only a template.")
+        }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw DriverError("Invalid sandbox id.") }
+        let workspace = root.appendingPathComponent(id)
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
+        let memory = try session.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes }
+        let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, logger: logger)
+        let argv = limits.prefix + isolation.argv(command, workspace: workspace, network: session.network ?? false)
+        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]
+        environment.merge(session.environment ?? [:]) { _, sandbox in sandbox }
+        let pid: pid_t
+        do {
+            pid = try Self.spawn(argv, environment: environment, output: workspace.appendingPathComponent("output.log"))
+        } catch {
+            limits.release()
+            throw error
+        }
+        sessions[id] = Running(pid: pid, limits: limits)
+        logger.info("Sandbox started", metadata: ["sandbox_id": "\(id)", "pid": "\(pid)", "isolation": "\(isolation)"])
+        DispatchQueue.global().async {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            Task { await self.exited(id, pid: pid, status: status) }
+        }
+    }
+
+    public func stop(_ sessionID: String) async throws {
+        guard var running = sessions[sessionID] else { return }
+        running.stopRequested = true
+        sessions[sessionID] = running
+        kill(-running.pid, SIGTERM)
+        kill(-running.pid, SIGCONT)  // a frozen sandbox must run to handle SIGTERM
+        let pid = running.pid
+        let escalation = Task {
+            try await Task.sleep(for: Self.stopGracePeriod)
+            kill(-pid, SIGKILL)
+        }
+        await withCheckedContinuation { continuation in
+            if sessions[sessionID] == nil { continuation.resume() } else { exitWaiters[sessionID, default: []].append(continuation) }
+        }
+        escalation.cancel()
+    }
+
+    public func hibernate(_ sessionID: String) async throws {
+        guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to freeze.") }
+        guard kill(-running.pid, SIGSTOP) == 0 else { throw DriverError("Freezing sandbox \(sessionID) failed (errno \(errno)).") }
+    }
+
+    public func wake(_ sessionID: String) async throws {
+        guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to thaw; it ended while frozen.") }
+        guard kill(-running.pid, SIGCONT) == 0 else { throw DriverError("Thawing sandbox \(sessionID) failed (errno \(errno)).") }
+    }
+
+    public func activeSessions() async -> Int { sessions.count }
+
+    private func exited(_ id: String, pid: pid_t, status: Int32) {
+        guard let running = sessions.removeValue(forKey: id) else { return }
+        kill(-pid, SIGKILL)  // whatever the leader left behind in its group
+        running.limits.release()
+        // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; otherwise they hold the signal.
+        let exitStatus = status & 0x7f == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
+        logger.info("Sandbox process ended", metadata: ["sandbox_id": "\(id)", "exit_status": "\(exitStatus)", "requested": "\(running.stopRequested)"])
+        if !running.stopRequested {
+            exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus))
+        }
+        for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    /// posix_spawn into a new process group, stdin from /dev/null, stdout and stderr appended to `output`, default
+    /// signal handling and an empty signal mask (the agent ignores SIGPIPE; the sandbox must not inherit that).
+    private static func spawn(_ argv: [String], environment: [String: String], output: URL) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var cEnvironment = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { cEnvironment.forEach { free($0) } }
+        var pid = pid_t()
+        let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
+        guard result == 0 else {
+            throw DriverError("Could not start '\(argv[0])': \(String(cString: strerror(result))).")
+        }
+        return pid
+    }
+}
