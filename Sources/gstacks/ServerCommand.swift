@@ -54,6 +54,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Directory whose files provider connections may use as credentials (file: references); none by default. [GSTACKS_CREDENTIALS_DIR]")
     var credentialsDir: String?
 
+    @Option(help: "Seconds an agent has to finish a sandbox command before it fails (default 300). [GSTACKS_COMMAND_DEADLINE_SECONDS]")
+    var commandDeadlineSeconds: Int?
+
     @Flag(help: "Register the test.* operation types, for tests and benchmarks only. [GSTACKS_ENABLE_TEST_OPERATIONS=1]")
     var enableTestOperations = false
 
@@ -92,6 +95,9 @@ struct ServerCommand: AsyncParsableCommand {
         }
         if let days = try setting(runRetentionDays.map(String.init), "GSTACKS_RUN_RETENTION_DAYS").map({ try parseInt($0, "run-retention-days", 1...3650) }) {
             configuration.workers.retention = TimeInterval(days) * 86_400
+        }
+        if let deadline = try setting(commandDeadlineSeconds.map(String.init), "GSTACKS_COMMAND_DEADLINE_SECONDS").map({ try parseInt($0, "command-deadline-seconds", 5...86_400) }) {
+            configuration.commandDeadline = TimeInterval(deadline)
         }
         configuration.credentialsDirectory = setting(credentialsDir, "GSTACKS_CREDENTIALS_DIR")
         configuration.enableTestOperations = enabled(enableTestOperations, "GSTACKS_ENABLE_TEST_OPERATIONS")

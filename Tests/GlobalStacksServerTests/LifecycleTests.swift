@@ -93,19 +93,6 @@ struct LifecycleTests {
         let token = try #require(try await server.request("POST", "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", cookie: cookie).json["token"] as? String)
         let credentials = Self.dataDirectory() + "/agent.json"
 
-        func startAgent(token: String?) throws -> Process {
-            let agent = Process()
-            agent.executableURL = URL(fileURLWithPath: ServerProcess.binary)
-            agent.arguments = ["agent", "--url", "http://127.0.0.1:\(server.port)", "--name", "rack-1", "--credentials-file", credentials,
-                               "--heartbeat-interval", "1", "--log-level", "warning"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["GSTACKS_AGENT_TOKEN"] = token
-            agent.environment = environment
-            agent.standardOutput = FileHandle.nullDevice
-            agent.standardError = FileHandle.nullDevice
-            try agent.run()
-            return agent
-        }
         func agents() async throws -> [[String: Any]] {
             try await server.request("GET", "/v1/agents", cookie: cookie).json["items"] as? [[String: Any]] ?? []
         }
@@ -118,18 +105,17 @@ struct LifecycleTests {
             return list
         }
 
-        let first = try startAgent(token: token)
+        let first = try AgentProcess(server: server, name: "rack-1", credentialsFile: credentials, token: token)
         let online = try await waitFor("online")
         #expect(online.count == 1 && online.first?["status"] as? String == "online" && online.first?["lastHeartbeat"] != nil, "\(online)")
         let attributes = try FileManager.default.attributesOfItem(atPath: credentials)
         #expect((attributes[.posixPermissions] as? Int) == 0o600, "only the agent's user can read its key")
         #expect(!(try String(contentsOfFile: credentials, encoding: .utf8)).contains(token), "the provisioning token is not kept")
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.kill()
         #expect(try await waitFor("offline").first?["status"] as? String == "offline")
 
-        let second = try startAgent(token: nil)
-        defer { kill(second.processIdentifier, SIGKILL) }
+        let second = try AgentProcess(server: server, name: "rack-1", credentialsFile: credentials, token: nil)
+        defer { second.kill() }
         let back = try await waitFor("online")
         #expect(back.count == 1 && back.first?["id"] as? String == online.first?["id"] as? String, "the same agent, with its saved key")
     }

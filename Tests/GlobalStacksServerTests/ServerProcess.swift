@@ -20,10 +20,11 @@ final class ServerProcess: @unchecked Sendable {
 
     let process = Process()
     let output = Pipe()
-    let port = Int.random(in: 41_000...49_000)
+    let port: Int
 
-    /// Starts `gstacks server --port <random> <arguments>` and waits (≤ 10 s) until /readyz answers 200.
-    init(_ arguments: [String], environment: [String: String] = [:]) async throws {
+    /// Starts `gstacks server --port <port, random by default> <arguments>` and waits (≤ 10 s) until /readyz answers 200.
+    init(_ arguments: [String], environment: [String: String] = [:], port: Int = Int.random(in: 41_000...49_000)) async throws {
+        self.port = port
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["server", "--port", "\(port)"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

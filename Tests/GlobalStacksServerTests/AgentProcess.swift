@@ -1,0 +1,39 @@
+import Foundation
+
+/// The real `gstacks agent` binary, dialing a `ServerProcess`.
+final class AgentProcess: @unchecked Sendable {
+    let process = Process()
+    let credentialsFile: String
+    let sandboxDirectory: String
+
+    /// Starts `gstacks agent` with its key in `credentialsFile` (enrolling with `token` when given).
+    init(server: ServerProcess, name: String, credentialsFile: String, token: String?, driver: String = "process", extraArguments: [String] = []) throws {
+        self.credentialsFile = credentialsFile
+        self.sandboxDirectory = URL(fileURLWithPath: credentialsFile).deletingLastPathComponent().appendingPathComponent("sandboxes").path
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+        process.arguments = [
+            "agent", "--url", "http://127.0.0.1:\(server.port)", "--name", name, "--credentials-file", credentialsFile,
+            "--heartbeat-interval", "1", "--driver", driver, "--log-level", "warning",
+        ] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["GSTACKS_AGENT_TOKEN"] = token
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    func kill(signal: Int32 = SIGKILL) {
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// A file in a sandbox's private directory, or nil while it does not exist.
+    func sandboxFile(_ sandboxID: String, _ name: String) -> String? {
+        try? String(contentsOfFile: "\(sandboxDirectory)/\(sandboxID)/\(name)", encoding: .utf8)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import GlobalStacksTestSupport
+import Testing
+
+/// A real server and a real `gstacks agent` with the process driver (inside bubblewrap when it is installed):
+/// sandboxes run real commands, and every command is stored, delivered, acknowledged and completed.
+@Suite("Sandboxes end to end", .serialized)
+struct SandboxEndToEndTests {
+    /// A server on `engine` with a signed-in admin, a tenant, a byo cluster and an approved agent online.
+    struct Installation {
+        let server: ServerProcess
+        let flags: [String]
+        let cookie: String
+        let agent: AgentProcess
+        let agentID: String
+
+        static func start(_ engine: TestEngine) async throws -> Installation {
+            let data = LifecycleTests.dataDirectory()
+            var flags = ["--data-dir", data, "--bcrypt-cost", "4", "--log-level", "warning", "--command-deadline-seconds", "60"]
+            if engine == .postgres {
+                flags += ["--database-url", try await TestDatabase.make(.postgres).location]
+            }
+            let server = try await ServerProcess(flags, environment: LifecycleTests.admin)
+            let cookie = try await server.signIn("root@example.com", "root-password-123")
+            let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
+            try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie)
+            let cluster = try #require(try await server.request("POST", "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, cookie: cookie).json["id"] as? String)
+            let token = try #require(try await server.request("POST", "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", cookie: cookie).json["token"] as? String)
+            let agent = try AgentProcess(server: server, name: "rack-1", credentialsFile: data + "/agent/agent.json", token: token)
+            var agentID: String?
+            for _ in 0..<100 where agentID == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                let agents = try await server.request("GET", "/v1/agents", cookie: cookie).json["items"] as? [[String: Any]] ?? []
+                agentID = agents.first(where: { $0["status"] as? String == "online" })?["id"] as? String
+            }
+            let id = try #require(agentID, "the agent came online")
+            #expect(try await server.request("POST", "/v1/agents/\(id)/approve", cookie: cookie).status == 200)
+            return Installation(server: server, flags: flags, cookie: cookie, agent: agent, agentID: id)
+        }
+
+        func sandbox(_ id: String) async throws -> [String: Any] {
+            try await server.request("GET", "/v1/sandboxes/\(id)", cookie: cookie).json
+        }
+
+        /// Polls (≤ 20 s) until the sandbox is in `state`; returns it as last seen.
+        @discardableResult
+        func wait(_ id: String, for state: String) async throws -> [String: Any] {
+            var sandbox: [String: Any] = [:]
+            for _ in 0..<200 {
+                sandbox = try await self.sandbox(id)
+                if sandbox["state"] as? String == state { return sandbox }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("sandbox \(id) did not become \(state): \(sandbox)")
+            return sandbox
+        }
+
+        func commands(_ id: String) async throws -> [[String: Any]] {
+            try await server.request("GET", "/v1/sandboxes/\(id)/commands", cookie: cookie).json["items"] as? [[String: Any]] ?? []
+        }
+
+        func create(_ command: [String]) async throws -> String {
+            let body = try JSONSerialization.data(withJSONObject: ["command": command, "resources": ["cpu": "250m", "memory": "256Mi"], "labels": ["suite": "e2e"]])
+            let created = try await server.request("POST", "/v1/sandboxes", json: String(decoding: body, as: UTF8.self), cookie: cookie)
+            #expect(created.status == 201, "\(created.json)")
+            return try #require(created.json["id"] as? String)
+        }
+    }
+
+    /// Writes a line when it starts, then a tick every 100 ms: a frozen sandbox stops ticking.
+    static let ticking = ["/bin/sh", "-c", "echo started >> starts.log; while :; do date +%s%N > tick; sleep 0.1; done"]
+
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func aSandboxRunsHibernatesWakesAndStops(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let id = try await installation.create(Self.ticking)
+        try await installation.wait(id, for: "running")
+        #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "the process really runs, once")
+
+        #expect(try await installation.server.request("POST", "/v1/sandboxes/\(id)/hibernate", cookie: installation.cookie).status == 202)
+        try await installation.wait(id, for: "hibernated")
+        let frozen = installation.agent.sandboxFile(id, "tick")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(installation.agent.sandboxFile(id, "tick") == frozen, "a hibernated sandbox does not run")
+
+        #expect(try await installation.server.request("POST", "/v1/sandboxes/\(id)/wake", cookie: installation.cookie).status == 202)
+        try await installation.wait(id, for: "running")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(installation.agent.sandboxFile(id, "tick") != frozen, "a woken sandbox runs again")
+
+        #expect(try await installation.server.request("POST", "/v1/sandboxes/\(id)/stop", cookie: installation.cookie).status == 202)
+        try await installation.wait(id, for: "stopped")
+        let commands = try await installation.commands(id)
+        #expect(commands.map { $0["action"] as? String } == ["start_session", "hibernate_session", "wake_session", "stop_session"])
+        #expect(commands.allSatisfy { $0["status"] as? String == "completed" && $0["completedAt"] != nil }, "\(commands)")
+        #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n")
+
+        #expect(try await installation.server.request("POST", "/v1/sandboxes/\(id)/wake", cookie: installation.cookie).status == 409, "a stopped sandbox cannot wake")
+        #expect(try await installation.server.request("DELETE", "/v1/sandboxes/\(id)", cookie: installation.cookie).status == 204)
+        #expect(try await installation.sandbox(id)["state"] as? String == "terminated")
+    }
+
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func aProcessThatExitsIsReportedWithItsStatus(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let id = try await installation.create(["/bin/sh", "-c", "sleep 0.3; exit 3"])
+        let failed = try await installation.wait(id, for: "failed")
+        #expect(failed["exitStatus"] as? Int == 3)
+        #expect((failed["lastError"] as? String)?.contains("status 3") == true, "\(failed)")
+    }
+
+    /// The control plane is SIGKILLed right after it stored the start command (before or while sending it); the
+    /// next process on the same database delivers it, and the sandbox starts exactly once.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func killingTheServerMidDispatchLosesNothingAndDuplicatesNothing(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let id = try await installation.create(Self.ticking)
+        try await installation.server.stop(signal: SIGKILL)
+        let restarted = try await ServerProcess(installation.flags, port: installation.server.port)
+        let cookie = installation.cookie  // sessions live in the database
+        var sandbox: [String: Any] = [:]
+        for _ in 0..<200 where sandbox["state"] as? String != "running" {
+            try await Task.sleep(for: .milliseconds(100))
+            sandbox = try await restarted.request("GET", "/v1/sandboxes/\(id)", cookie: cookie).json
+        }
+        #expect(sandbox["state"] as? String == "running", "\(sandbox)")
+        let commands = try await restarted.request("GET", "/v1/sandboxes/\(id)/commands", cookie: cookie).json["items"] as? [[String: Any]] ?? []
+        #expect(commands.count == 1 && commands.first?["status"] as? String == "completed", "\(commands)")
+        #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "started exactly once, whatever the delivery count")
+    }
+}
