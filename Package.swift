@@ -131,6 +131,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "GlobalStacksAgentTests",
+            dependencies: ["GlobalStacksAgent", "GlobalStacksAgentProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "GlobalStacksStoreTests",
             dependencies: ["GlobalStacksStore", "GlobalStacksDomain", "GlobalStacksTestSupport"],
             swiftSettings: strict

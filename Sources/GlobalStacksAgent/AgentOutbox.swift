@@ -5,10 +5,15 @@ import Logging
 import NIOWebSocket
 import Synchronization
 
+/// Where the agent's messages to the control plane go.
+public protocol AgentMessageSink: Sendable {
+    func send(_ message: AgentMessage) async
+}
+
 /// Messages to the control plane go out on whichever connection is open now. Nothing is queued while
 /// disconnected: command results are kept by the `CommandExecutor` and sent again when the command is delivered
 /// again, and ended sandboxes are reported again on every connect (the control plane ignores a repeated report).
-final class AgentOutbox: Sendable {
+final class AgentOutbox: AgentMessageSink {
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     /// The last report of each sandbox whose process ended, oldest first, bounded.
     private let ended = Mutex<[(String, StatusMessage)]>([])

@@ -5,9 +5,9 @@ import Logging
 /// Carries out the control plane's commands exactly once in effect. Every delivery is acknowledged at once. A
 /// command seen before is not run again: if it finished, its result is sent again; if it is running, its result
 /// follows when it ends. Commands about one sandbox run one after another in the order they arrive.
-actor CommandExecutor {
+public actor CommandExecutor {
     private let driver: any SandboxDriver
-    private let outbox: AgentOutbox
+    private let outbox: any AgentMessageSink
     private let logger: Logger
     /// Results of finished commands, for redeliveries; the oldest are forgotten past `resultsKept`.
     private var results: [String: AgentMessage] = [:]
@@ -17,13 +17,13 @@ actor CommandExecutor {
     private var queuedPerSession: [String: Int] = [:]
     static let resultsKept = 10_000
 
-    init(driver: any SandboxDriver, outbox: AgentOutbox, logger: Logger) {
+    public init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
         self.driver = driver
         self.outbox = outbox
         self.logger = logger
     }
 
-    func receive(_ command: CommandMessage) async {
+    public func receive(_ command: CommandMessage) async {
         let id = command.commandId
         await outbox.send(.ack(AckMessage(commandId: id)))
         if let result = results[id] {

@@ -88,4 +88,73 @@ struct AgentGatewayTests {
             }
         }
     }
+
+    /// A command written to a connection that dropped before the agent acknowledged it is delivered again, with
+    /// the same id, when the agent reconnects; the agent's answers then finish it, and repeated answers are ignored.
+    @Test(arguments: TestEngine.available)
+    func unacknowledgedCommandsAreDeliveredAgainAfterAReconnect(engine: TestEngine) async throws {
+        try await TestServer.run(engine, .live) { api, _ in
+            let (admin, agentID, key) = try await Self.enrolledAgent(api)
+            #expect(try await api.request(.post, "/v1/agents/\(agentID)/approve", session: admin).status == .ok)
+            let url = "ws://127.0.0.1:\(try #require(api.client.port))/v1/agents/connect"
+            let logger = Logger(label: "gstacks.test.agent")
+            let configuration = WebSocketClientConfiguration(additionalHeaders: [.authorization: "Bearer \(key)"])
+
+            let first = FirstDelivery()
+            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, _, _ in
+                var created = try await api.request(.post, "/v1/sandboxes", json: #"{"command":["sleep","600"]}"#, session: admin)
+                for _ in 0..<50 where created.status == .conflict {  // until the gateway has marked the agent online
+                    try await Task.sleep(for: .milliseconds(50))
+                    created = try await api.request(.post, "/v1/sandboxes", json: #"{"command":["sleep","600"]}"#, session: admin)
+                }
+                #expect(created.status == .created, "\(created.json)")
+                await first.record(sandbox: try #require(created.string("id")), command: try await Self.nextCommand(inbound))
+                // Dropped without an answer.
+            }
+            let command = try #require(await first.command)
+            let sandboxID = await first.sandboxID
+            let payload = try SessionCommandPayload(payload: command.payload)
+            #expect(command.action == "start_session" && payload.command == ["sleep", "600"])
+
+            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                let again = try #require(try await Self.nextCommand(inbound))
+                #expect(again.commandId == command.commandId, "the same command, so the agent can tell it is a repeat")
+                try await Self.send(.ack(AckMessage(commandId: again.commandId)), outbound)
+                try await Self.send(.complete(CompleteMessage(commandId: again.commandId, result: nil)), outbound)
+                try await Self.send(.complete(CompleteMessage(commandId: again.commandId, result: nil)), outbound)
+                var state = ""
+                for _ in 0..<50 where state != "running" {
+                    try await Task.sleep(for: .milliseconds(50))
+                    state = try await api.request(.get, "/v1/sandboxes/\(sandboxID)", session: admin).string("state") ?? ""
+                }
+                #expect(state == "running")
+            }
+            let commands = try await api.request(.get, "/v1/sandboxes/\(sandboxID)/commands", session: admin).json["items"] as? [[String: Any]] ?? []
+            #expect(commands.count == 1 && commands.first?["status"] as? String == "completed", "\(commands)")
+            #expect((commands.first?["deliveries"] as? Int ?? 0) >= 2, "\(commands)")
+        }
+    }
+
+    actor FirstDelivery {
+        var sandboxID = ""
+        var command: CommandMessage?
+
+        func record(sandbox: String, command: CommandMessage?) {
+            sandboxID = sandbox
+            self.command = command
+        }
+    }
+
+    /// The next `command` message on the connection.
+    static func nextCommand(_ inbound: WebSocketInboundStream) async throws -> CommandMessage? {
+        for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
+            guard case .text(let text) = message else { continue }
+            if case .command(let command) = try AgentProtocol.decodeControl(Data(text.utf8)).message { return command }
+        }
+        return nil
+    }
+
+    static func send(_ message: AgentMessage, _ outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)))
+    }
 }

@@ -19,6 +19,11 @@ public struct SessionExit: Sendable, Equatable {
     /// The exit code, or 128 + the signal number when a signal ended it (the shell convention).
     public let exitStatus: Int
 
+    public init(sessionID: String, exitStatus: Int) {
+        self.sessionID = sessionID
+        self.exitStatus = exitStatus
+    }
+
     public var succeeded: Bool { exitStatus == 0 }
 }
 

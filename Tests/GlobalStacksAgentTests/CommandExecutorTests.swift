@@ -1,0 +1,81 @@
+import Foundation
+import GlobalStacksAgent
+import GlobalStacksAgentProtocol
+import Logging
+import Testing
+
+@Suite("Agent command executor")
+struct CommandExecutorTests {
+    /// Counts what the driver was asked to do; starts take a while, so a repeat can arrive mid-way.
+    actor CountingDriver: SandboxDriver {
+        var starts: [String: Int] = [:]
+        var stops = 0
+        nonisolated let exits = AsyncStream<SessionExit> { _ in }
+
+        func start(_ session: SessionCommandPayload) async throws {
+            starts[session.sessionId, default: 0] += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        func stop(_ sessionID: String) async throws { stops += 1 }
+        func hibernate(_ sessionID: String) async throws { throw DriverError("nothing to freeze") }
+        func wake(_ sessionID: String) async throws {}
+        func activeSessions() async -> Int { starts.count }
+    }
+
+    actor RecordingSink: AgentMessageSink {
+        var messages: [AgentMessage] = []
+        func send(_ message: AgentMessage) async { messages.append(message) }
+    }
+
+    static func command(_ id: String, _ action: String, session: String = "s-1") throws -> CommandMessage {
+        var payload = SessionCommandPayload(sessionId: session)
+        payload.command = ["sleep", "1"]
+        return CommandMessage(commandId: id, action: action, payload: try payload.jsonObject())
+    }
+
+    static func settle(_ sink: RecordingSink, until count: Int) async throws -> [AgentMessage] {
+        for _ in 0..<100 where await sink.messages.count < count {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return await sink.messages
+    }
+
+    @Test func aRepeatedCommandHasOneEffectAndItsResultIsSentAgain() async throws {
+        let driver = CountingDriver()
+        let sink = RecordingSink()
+        let executor = CommandExecutor(driver: driver, outbox: sink, logger: Logger(label: "test"))
+        let start = try Self.command("c-1", "start_session")
+        await executor.receive(start)
+        await executor.receive(start)  // redelivered while it runs
+        var messages = try await Self.settle(sink, until: 3)
+        #expect(messages == [.ack(AckMessage(commandId: "c-1")), .ack(AckMessage(commandId: "c-1")), .complete(CompleteMessage(commandId: "c-1", result: ["sessionId": .string("s-1")]))])
+        await executor.receive(start)  // redelivered after it finished
+        messages = try await Self.settle(sink, until: 5)
+        #expect(messages.suffix(2) == [.ack(AckMessage(commandId: "c-1")), .complete(CompleteMessage(commandId: "c-1", result: ["sessionId": .string("s-1")]))])
+        #expect(await driver.starts == ["s-1": 1], "started once")
+    }
+
+    @Test func commandsOfOneSandboxRunInOrderAndFailuresAreReported() async throws {
+        let driver = CountingDriver()
+        let sink = RecordingSink()
+        let executor = CommandExecutor(driver: driver, outbox: sink, logger: Logger(label: "test"))
+        await executor.receive(try Self.command("c-1", "start_session"))
+        await executor.receive(try Self.command("c-2", "hibernate_session"))
+        await executor.receive(try Self.command("c-3", "launch_rocket"))
+        await executor.receive(CommandMessage(commandId: "c-4", action: "stop_session", payload: [:]))
+        let messages = try await Self.settle(sink, until: 8)
+        let results = messages.filter { if case .ack = $0 { false } else { true } }
+        #expect(results.count == 4)
+        #expect(results.contains(.failed(FailedMessage(commandId: "c-2", error: "nothing to freeze"))))
+        #expect(results.contains { if case .failed(let failed) = $0 { failed.commandId == "c-3" && failed.error.contains("Unknown action") } else { false } })
+        #expect(results.contains { if case .failed(let failed) = $0 { failed.commandId == "c-4" && failed.error.contains("sessionId") } else { false } })
+        let order = results.compactMap { message -> String? in
+            switch message {
+            case .complete(let complete): complete.commandId
+            case .failed(let failed): failed.commandId
+            default: nil
+            }
+        }
+        #expect(order.firstIndex(of: "c-1")! < order.firstIndex(of: "c-2")!, "the hibernate waited for the start")
+    }
+}

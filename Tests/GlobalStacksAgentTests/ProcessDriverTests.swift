@@ -1,0 +1,78 @@
+import Foundation
+import GlobalStacksAgent
+import GlobalStacksAgentProtocol
+import Logging
+import Testing
+
+/// The process driver with real processes, in bubblewrap when it is installed and plain otherwise.
+@Suite("Process driver")
+struct ProcessDriverTests {
+    static func session(_ id: String, _ command: [String], memory: String = "256Mi") -> SessionCommandPayload {
+        var payload = SessionCommandPayload(sessionId: id)
+        payload.command = command
+        payload.resources = ["cpu": "500m", "memory": memory]
+        payload.environment = ["GREETING": "hello"]
+        return payload
+    }
+
+    static func isolations() -> [SandboxIsolation] {
+        SandboxIsolation.detect() == .plain ? [.plain] : [.plain, SandboxIsolation.detect()]
+    }
+
+    static func read(_ root: URL, _ id: String, _ file: String) -> String? {
+        try? String(contentsOf: root.appendingPathComponent(id).appendingPathComponent(file), encoding: .utf8)
+    }
+
+    @Test(arguments: isolations())
+    func startFreezeThawAndStopActOnTheProcess(isolation: SandboxIsolation) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, isolation: isolation, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        let session = Self.session(id, ["/bin/sh", "-c", "echo $GREETING >> starts.log; while :; do date +%s%N > tick; sleep 0.05; done"])
+        try await driver.start(session)
+        try await driver.start(session)  // a repeat does nothing
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.read(root, id, "starts.log") == "hello\n", "started once, with its environment")
+        #expect(await driver.activeSessions() == 1)
+
+        try await driver.hibernate(id)
+        try await Task.sleep(for: .milliseconds(150))
+        let frozen = Self.read(root, id, "tick")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.read(root, id, "tick") == frozen, "frozen")
+        try await driver.wake(id)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.read(root, id, "tick") != frozen, "thawed")
+
+        try await driver.hibernate(id)
+        try await driver.stop(id)  // a frozen sandbox stops too
+        #expect(await driver.activeSessions() == 0)
+        try await driver.stop(id)  // and stopping it again is fine
+        await #expect(throws: DriverError.self) { try await driver.wake(id) }
+    }
+
+    @Test(arguments: isolations())
+    func aProcessThatEndsOnItsOwnIsReportedWithItsStatus(isolation: SandboxIsolation) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, isolation: isolation, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "exit 7"]))
+        var exits = driver.exits.makeAsyncIterator()
+        #expect(await exits.next() == SessionExit(sessionID: id, exitStatus: 7))
+        await #expect(throws: DriverError.self) { try await driver.start(Self.session("x", [])) }
+    }
+
+    @Test func bubblewrapHidesTheNetworkAndTheHost() async throws {
+        guard case .bubblewrap = SandboxIsolation.detect() else { return }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        // Only loopback exists without network; /root and /etc/shadow are not there; the workspace is writable.
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "grep -c : /proc/net/dev > net.txt; ls /root 2>&1 > root.txt; cat /etc/shadow > shadow.txt 2>&1; id -u > uid.txt"]))
+        var exits = driver.exits.makeAsyncIterator()
+        _ = await exits.next()
+        #expect(Self.read(root, id, "net.txt") == "1\n", "only loopback")
+        #expect(Self.read(root, id, "shadow.txt")?.contains("root:") == false)
+        #expect(Self.read(root, id, "uid.txt") == "65534\n")
+    }
+}
