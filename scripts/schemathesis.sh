@@ -168,9 +168,9 @@ run_schemathesis shared "$WORK/contract.normalized.yaml" \
     --include-operation-id listIntegrations \
     --exclude-operation-id deleteSession || status=$?
 # 2. Our own document for our additions that the shared contract does not have: provider connections,
-#    operation runs, provisioning tokens and agents.
+#    operation runs, provisioning tokens, agents, sandboxes, groups and quotas.
 run_schemathesis additions "$WORK/ours.normalized.yaml" \
-    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens)' || status=$?
+    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens|sandboxes|groups|quotas/|organizations/current/quota|organizations/current/members/[^/]+/quota)' || status=$?
 
 # The session must have survived the run; if it did not, later results only tested 401s.
 if ! gs_api GET /v1/auth/session 200 >/dev/null; then

@@ -39,13 +39,6 @@ public struct Group: Sendable, Equatable {
         }
         return chain
     }
-
-    /// Refuses a parent that would put the group below itself.
-    public static func requireNoCycle(_ id: GroupID, parent: GroupID, in groups: [GroupID: Group]) throws {
-        if ancestry(of: parent, in: groups).contains(id) {
-            throw DomainError.conflict("A group cannot be placed below itself or one of its own subgroups.")
-        }
-    }
 }
 
 public typealias GroupID = Identifier<Group>
