@@ -75,10 +75,12 @@ let package = Package(
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
-        // The HTTP and WebSocket edges: application wiring, request context, middleware, controllers, the agent gateway.
+        // The HTTP and WebSocket edges: application wiring, request context, middleware, controllers, the agent gateway,
+        // and the embedded agent of single-node installations.
         .target(
             name: "GlobalStacksServer",
             dependencies: [
+                "GlobalStacksAgent",
                 "GlobalStacksAgentProtocol",
                 "GlobalStacksAPI",
                 "GlobalStacksDomain",

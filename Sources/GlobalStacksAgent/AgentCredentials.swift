@@ -7,6 +7,13 @@ public struct AgentCredentials: Codable, Sendable, Equatable {
     public let key: String
     public let serverURL: String
 
+    public init(agentID: String, name: String, key: String, serverURL: String) {
+        self.agentID = agentID
+        self.name = name
+        self.key = key
+        self.serverURL = serverURL
+    }
+
     public static func load(from file: URL) throws -> AgentCredentials? {
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)

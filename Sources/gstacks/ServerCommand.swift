@@ -57,6 +57,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds an agent has to finish a sandbox command before it fails (default 300). [GSTACKS_COMMAND_DEADLINE_SECONDS]")
     var commandDeadlineSeconds: Int?
 
+    @Flag(help: "Also run an agent inside the server (managed cluster 'local'), so one process runs sandboxes; its key and sandboxes live in <data-dir>/embedded-agent. [GSTACKS_EMBEDDED_AGENT=1]")
+    var embeddedAgent = false
+
     @Flag(help: "Register the test.* operation types, for tests and benchmarks only. [GSTACKS_ENABLE_TEST_OPERATIONS=1]")
     var enableTestOperations = false
 
@@ -98,6 +101,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         if let deadline = try setting(commandDeadlineSeconds.map(String.init), "GSTACKS_COMMAND_DEADLINE_SECONDS").map({ try parseInt($0, "command-deadline-seconds", 5...86_400) }) {
             configuration.commandDeadline = TimeInterval(deadline)
+        }
+        if enabled(embeddedAgent, "GSTACKS_EMBEDDED_AGENT") {
+            let directory = setting(dataDir, "GSTACKS_DATA_DIR") ?? "./data"
+            configuration.embeddedAgentDirectory = URL(fileURLWithPath: directory).appendingPathComponent("embedded-agent").path
         }
         configuration.credentialsDirectory = setting(credentialsDir, "GSTACKS_CREDENTIALS_DIR")
         configuration.enableTestOperations = enabled(enableTestOperations, "GSTACKS_ENABLE_TEST_OPERATIONS")

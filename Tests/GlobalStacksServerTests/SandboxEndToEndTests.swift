@@ -128,4 +128,33 @@ struct SandboxEndToEndTests {
         #expect(commands.count == 1 && commands.first?["status"] as? String == "completed", "\(commands)")
         #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "started exactly once, whatever the delivery count")
     }
+
+    /// `gstacks server --embedded-agent` alone runs sandboxes: its own agent, in the managed cluster `local`.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
+    func theEmbeddedAgentRunsSandboxesWithoutASecondProcess() async throws {
+        let data = LifecycleTests.dataDirectory()
+        let server = try await ServerProcess(["--data-dir", data, "--bcrypt-cost", "4", "--log-level", "warning", "--embedded-agent"], environment: LifecycleTests.admin)
+        let cookie = try await server.signIn("root@example.com", "root-password-123")
+        let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
+        try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie)
+        var created = try await server.request("POST", "/v1/sandboxes", json: #"{"command":["/bin/sh","-c","echo hi > hello.txt; sleep 600"]}"#, cookie: cookie)
+        for _ in 0..<100 where created.status == 409 {  // until the embedded agent is online
+            try await Task.sleep(for: .milliseconds(100))
+            created = try await server.request("POST", "/v1/sandboxes", json: #"{"command":["/bin/sh","-c","echo hi > hello.txt; sleep 600"]}"#, cookie: cookie)
+        }
+        let id = try #require(created.json["id"] as? String, "\(created.json)")
+        var state = ""
+        for _ in 0..<100 where state != "running" {
+            try await Task.sleep(for: .milliseconds(100))
+            state = try await server.request("GET", "/v1/sandboxes/\(id)", cookie: cookie).json["state"] as? String ?? ""
+        }
+        #expect(state == "running")
+        let clusters = try await server.request("GET", "/v1/clusters", cookie: cookie).json["items"] as? [[String: Any]] ?? []
+        #expect(clusters.contains { $0["slug"] as? String == "local" && $0["ownership"] as? String == "globalstacks-managed" })
+        let attributes = try FileManager.default.attributesOfItem(atPath: data + "/embedded-agent/agent.json")
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        #expect(try await server.request("POST", "/v1/sandboxes/\(id)/stop", cookie: cookie).status == 202)
+        try await server.stop(signal: SIGTERM)
+        #expect(!server.process.isRunning, "the embedded agent stops with the server")
+    }
 }

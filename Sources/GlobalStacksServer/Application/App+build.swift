@@ -1,3 +1,4 @@
+import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksAPI
 import GlobalStacksDomain
@@ -32,6 +33,14 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     if let engineService { app.addServices(engineService) }
+    let (migratedForEmbeddedAgent, markMigratedForEmbeddedAgent) = AsyncStream.makeStream(of: Void.self)
+    if let directory = configuration.embeddedAgentDirectory {
+        let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
+        app.addServices(EmbeddedAgent(
+            store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
+            startAfter: migratedForEmbeddedAgent, logger: logger
+        ))
+    }
     // Services stop in reverse order: the workers first (handing back runs in flight), then the store.
     app.addServices(
         StoreShutdown(store: store),
@@ -54,6 +63,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         markMigratedForHeartbeats.finish()
         markMigratedForCommands.finish()
         markMigratedForReconciler.finish()
+        markMigratedForEmbeddedAgent.finish()
     }
     return app
 }

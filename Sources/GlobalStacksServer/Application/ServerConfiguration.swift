@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     public var commandDeadline: TimeInterval = 300
     /// How often the reconciler fails overdue commands and stops or hibernates idle sandboxes.
     public var reconcileInterval: TimeInterval = 2
+    /// Run an agent inside the server, enrolled into the managed cluster `local`, keeping its key and sandboxes
+    /// in this directory (nil: no embedded agent).
+    public var embeddedAgentDirectory: String?
     /// Register the `test.*` operation types (tests and benchmarks only).
     public var enableTestOperations = false
 

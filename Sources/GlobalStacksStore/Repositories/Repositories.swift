@@ -4,6 +4,8 @@ import GlobalStacksDomain
 /// User accounts. Creating a user also creates their personal organization.
 public protocol UserRepository: Sendable {
     func userCount() async throws -> Int
+    /// The earliest active site admin (who the server acts as when it enrolls its embedded agent).
+    func firstSiteAdmin() async throws -> UserID?
     func createUser(_ user: NewUser, at now: Date) async throws -> User
     func user(id: UserID) async throws -> User?
     /// The account and its password hash, for sign-in.

@@ -9,6 +9,14 @@ extension SQLStore: UserRepository {
         }
     }
 
+    public func firstSiteAdmin() async throws -> UserID? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT id FROM users WHERE site_role = 'admin' AND deactivated_at IS NULL ORDER BY created_at, id LIMIT 1
+                """).first()?.identifier("id")
+        }
+    }
+
     public func createUser(_ user: NewUser, at now: Date) async throws -> User {
         try await engine.transaction { database in
             try await self.insertUser(user, at: now, in: database)

@@ -1,0 +1,92 @@
+import Foundation
+import GlobalStacksAgent
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+import ServiceLifecycle
+
+/// `gstacks server --embedded-agent`: a single-node installation that runs sandboxes with no second process. The
+/// server enrolls an agent of its own into the `globalstacks-managed` cluster `local` (created on first start,
+/// visible to every tenant), approves it, keeps its key in `<directory>/agent.json` (0600), and runs it: the same
+/// `gstacks agent` code, dialing this server over loopback like any other agent.
+struct EmbeddedAgent: Service {
+    static let clusterSlug = "local"
+    static let agentName = "embedded"
+
+    let store: any Store
+    let directory: URL
+    let serverURL: URL
+    let startAfter: AsyncStream<Void>
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in startAfter {}
+        }
+        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
+        let credentialsFile = directory.appendingPathComponent("agent.json")
+        if try AgentCredentials.load(from: credentialsFile) == nil {
+            try await enroll(into: credentialsFile)
+        }
+        var settings = AgentSettings(serverURL: serverURL, provisioningToken: nil, credentialsFile: credentialsFile, name: Self.agentName)
+        settings.capacity = Self.hostCapacity
+        settings.sandboxDirectory = directory.appendingPathComponent("sandboxes")
+        var agentLogger = self.logger
+        agentLogger[metadataKey: "component"] = "embedded-agent"
+        let logger = agentLogger
+        let runtime = AgentRuntime(settings: settings, logger: logger)
+        await cancelWhenGracefulShutdown {
+            do {
+                try await runtime.run()
+            } catch {
+                logger.error("The embedded agent stopped", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Enrolls and approves the embedded agent directly in the store, then saves its key.
+    private func enroll(into credentialsFile: URL) async throws {
+        try AgentCredentials.checkWritable(credentialsFile)
+        let cluster = try await localCluster()
+        let token = SecretToken.generate(prefix: APIController.provisioningTokenPrefix)
+        let now = Date()
+        // The server is the operator here; the token is used at once and never leaves this process.
+        guard let creator = try await store.firstSiteAdmin() else {
+            throw DomainError.conflict("The embedded agent enrolls once a site admin exists; create one (see the setup token above) and restart.")
+        }
+        _ = try await store.createProvisioningToken(NewProvisioningToken(
+            name: "embedded agent", tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix, singleUse: true,
+            expiresAt: now.addingTimeInterval(300), createdBy: creator
+        ), clusterID: cluster.id, visibleTo: nil, at: now)
+        let key = SecretToken.generate(prefix: APIController.agentKeyPrefix)
+        let capacity = Self.hostCapacity
+        let agent = try await store.registerAgent(AgentRegistration(
+            name: Self.agentName, platform: .process, region: nil,
+            capacity: AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory)),
+            capabilities: ["process"], metadata: ["embedded": "true"]
+        ), provisioningTokenHash: SecretHasher.hash(token.value), keyHash: SecretHasher.hash(key.value), keyPrefix: key.displayPrefix, at: now)
+        _ = try await store.updateAgent(id: agent.id, visibleTo: nil, at: now) { agent in
+            agent.approval = .approved
+            agent.approvalChangedAt = now
+            agent.approvalChangedBy = creator
+        }
+        try AgentCredentials(agentID: agent.id.rawValue, name: agent.name, key: key.value, serverURL: serverURL.absoluteString).save(to: credentialsFile)
+        logger.notice("Enrolled the embedded agent into the managed cluster 'local'", metadata: ["agent_id": "\(agent.id)", "cluster_id": "\(cluster.id)"])
+    }
+
+    private func localCluster() async throws -> Cluster {
+        if let existing = try await store.clusters(visibleTo: nil).first(where: { $0.slug.rawValue == Self.clusterSlug }) {
+            return existing
+        }
+        return try await store.createCluster(
+            owner: .platform, name: "local", slug: Slug(rawValue: Self.clusterSlug), provider: "process", metadata: ["embedded": "true"], at: Date()
+        )
+    }
+
+    /// Half the host's cores and 4Gi, at most 8 sandboxes: room for the control plane beside them.
+    static var hostCapacity: CapacityPayload {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return CapacityPayload(maxSessions: 8, cpu: "\(max(500, cores * 500))m", memory: "4Gi")
+    }
+}
