@@ -134,7 +134,11 @@ struct AgentConformanceTests {
             let start = Date().addingTimeInterval(-100)
             try await store.markAgentConnected(a.id, connectionID: "a1", at: start)
             try await store.markAgentConnected(b.id, connectionID: "b1", at: start)
-            try await store.recordHeartbeats([a.id: start.addingTimeInterval(50), b.id: start.addingTimeInterval(5)])
+            // More agents than one statement takes (unknown ids are ignored): every chunk is written.
+            var beats = Dictionary(uniqueKeysWithValues: (0..<1_200).map { _ in (AgentID.generate(), start) })
+            beats[a.id] = start.addingTimeInterval(50)
+            beats[b.id] = start.addingTimeInterval(5)
+            try await store.recordHeartbeats(beats)
             #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.lastHeartbeatAt == start.addingTimeInterval(50).truncatedToStoredPrecision)
             // b has been silent for more than 30 s at start + 60; a has not.
             #expect(try await store.markSilentAgentsOffline(notHeardSince: start.addingTimeInterval(30), at: start.addingTimeInterval(60)) == [b.id])

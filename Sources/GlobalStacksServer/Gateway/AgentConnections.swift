@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import HummingbirdWebSocket
+import Metrics
 import NIOWebSocket
 import Synchronization
 
@@ -14,24 +15,29 @@ final class AgentConnections: Sendable {
     }
 
     private let open = Mutex<[AgentID: [Connection]]>([:])
+    private static let connected = Gauge(label: "gstacks_agents_connected")
 
     func add(_ agent: AgentID, connection: String, _ writer: WebSocketOutboundWriter) {
-        open.withLock { $0[agent, default: []].append(Connection(id: connection, writer: writer)) }
+        let count = open.withLock { connections in
+            connections[agent, default: []].append(Connection(id: connection, writer: writer))
+            return connections.count
+        }
+        Self.connected.record(count)
     }
 
     func remove(_ agent: AgentID, connection: String) {
-        open.withLock { connections in
+        let count = open.withLock { connections in
             connections[agent]?.removeAll { $0.id == connection }
             if connections[agent]?.isEmpty == true { connections[agent] = nil }
+            return connections.count
         }
+        Self.connected.record(count)
     }
 
     /// Agents with at least one connection here.
     var connectedAgents: [AgentID] {
         open.withLock { Array($0.keys) }
     }
-
-    var count: Int { open.withLock { $0.count } }
 
     /// Writes a message on the agent's newest connection; false when it has none here.
     func send(_ message: ControlMessage, to agent: AgentID) async throws -> Bool {

@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -18,6 +19,8 @@ final class HeartbeatRecorder: Service, Sendable {
     /// Ends when the schema is migrated; nothing is written before.
     private let startAfter: AsyncStream<Void>
     private let pending = Mutex<[AgentID: Date]>([:])
+    private static let lag = Gauge(label: "gstacks_agent_heartbeat_lag_seconds")
+    private static let recorded = Counter(label: "gstacks_agent_heartbeats_recorded_total")
 
     init(store: any Store, startAfter: AsyncStream<Void>, logger: Logger, flushInterval: TimeInterval = 1) {
         self.store = store
@@ -58,6 +61,11 @@ final class HeartbeatRecorder: Service, Sendable {
         guard !batch.isEmpty else { return }
         do {
             try await store.recordHeartbeats(batch)
+            // How long the oldest heartbeat of the batch waited to be committed (flush interval + write time).
+            if let oldest = batch.values.min() {
+                Self.lag.record(Date().timeIntervalSince(oldest))
+            }
+            Self.recorded.increment(by: batch.count)
         } catch {
             logger.error("Recording heartbeats failed; they are retried with the next batch", metadata: ["error": "\(error)", "agents": "\(batch.count)"])
             pending.withLock { current in current.merge(batch) { newer, _ in newer } }

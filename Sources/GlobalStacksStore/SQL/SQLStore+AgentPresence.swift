@@ -25,12 +25,20 @@ extension SQLStore: AgentPresenceRepository {
 
     public func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws {
         guard !heartbeats.isEmpty else { return }
+        // One statement per 500 agents (1,000 parameters), in one lock order, in one transaction.
+        let sorted = heartbeats.sorted { $0.key.rawValue < $1.key.rawValue }
         try await engine.transaction { database in
-            for (id, time) in heartbeats.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {  // one lock order
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                let chunk = sorted[start..<min(start + 500, sorted.count)]
+                var rows = SQLQueryString("")
+                for (index, (id, time)) in chunk.enumerated() {
+                    rows.appendLiteral(index == 0 ? "" : ", ")
+                    rows.appendInterpolation("(\(bind: id.rawValue), \(bind: time.storedMilliseconds))" as SQLQueryString)
+                }
                 try await database.raw("""
-                    UPDATE agents SET last_heartbeat_at = \(bind: time.storedMilliseconds),
-                        connectivity = 'online'
-                    WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL AND connection_id IS NOT NULL
+                    WITH beats (id, at_ms) AS (VALUES \(rows))
+                    UPDATE agents SET last_heartbeat_at = beats.at_ms, connectivity = 'online'
+                    FROM beats WHERE agents.id = beats.id AND agents.revoked_at IS NULL AND agents.connection_id IS NOT NULL
                     """).run()
             }
         }
