@@ -84,9 +84,15 @@ public struct AgentRuntime: Sendable {
             defer { outbox.disconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    var first = true
                     while !Task.isCancelled {
-                        let active = await driver.activeSessions()
-                        let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: active, capacity: settings.capacity))
+                        let sessions = await driver.sessions()
+                        // The first heartbeat of a connection lists the sandboxes this agent holds (bounded).
+                        let inventory = first ? Array(sessions.prefix(AgentProtocol.maximumInventory)) : nil
+                        first = false
+                        let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(
+                            status: "online", activeSessions: sessions.count, capacity: settings.capacity, sessions: inventory
+                        ))
                         try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
                         try await Task.sleep(for: .seconds(settings.heartbeatInterval))
                     }

@@ -21,6 +21,8 @@ public enum ProtocolError: Error, Equatable, CustomStringConvertible {
 public enum AgentProtocol {
     /// Largest frame either side accepts.
     public static let maximumMessageBytes = 256 * 1024
+    /// Sandbox ids in one heartbeat's inventory: 4,000 ids of 36 characters stay well under the message limit.
+    public static let maximumInventory = 4_000
 
     private struct Envelope<Payload: Codable>: Codable {
         let type: String

@@ -50,11 +50,15 @@ public struct HeartbeatMessage: Sendable, Equatable, Codable {
     public let status: String
     public let activeSessions: Int
     public let capacity: CapacityPayload?
+    /// Addition to the contract: the ids of the sandboxes the agent holds, sent in the first heartbeat of a
+    /// connection so that the control plane learns which sandboxes a restarted agent lost.
+    public let sessions: [String]?
 
-    public init(status: String, activeSessions: Int, capacity: CapacityPayload?) {
+    public init(status: String, activeSessions: Int, capacity: CapacityPayload?, sessions: [String]? = nil) {
         self.status = status
         self.activeSessions = activeSessions
         self.capacity = capacity
+        self.sessions = sessions
     }
 }
 

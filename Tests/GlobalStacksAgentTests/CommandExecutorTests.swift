@@ -19,7 +19,7 @@ struct CommandExecutorTests {
         func stop(_ sessionID: String) async throws { stops += 1 }
         func hibernate(_ sessionID: String) async throws { throw DriverError("nothing to freeze") }
         func wake(_ sessionID: String) async throws {}
-        func activeSessions() async -> Int { starts.count }
+        func sessions() async -> [String] { Array(starts.keys) }
     }
 
     actor RecordingSink: AgentMessageSink {

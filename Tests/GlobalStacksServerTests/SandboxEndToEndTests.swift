@@ -129,6 +129,20 @@ struct SandboxEndToEndTests {
         #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "started exactly once, whatever the delivery count")
     }
 
+    /// An agent killed with its sandbox running comes back without it (the process died with the agent); its
+    /// first heartbeat lists what it holds, and the control plane fails the lost sandbox with the reason.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func anAgentThatRestartedReportsTheSandboxesItLost(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let id = try await installation.create(Self.ticking)
+        try await installation.wait(id, for: "running")
+        installation.agent.kill()
+        let restarted = try AgentProcess(server: installation.server, name: "rack-1", credentialsFile: installation.agent.credentialsFile, token: nil)
+        defer { restarted.kill() }
+        let failed = try await installation.wait(id, for: "failed")
+        #expect((failed["lastError"] as? String)?.contains("restarted") == true, "\(failed)")
+    }
+
     /// `gstacks server --embedded-agent` alone runs sandboxes: its own agent, in the managed cluster `local`.
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
     func theEmbeddedAgentRunsSandboxesWithoutASecondProcess() async throws {

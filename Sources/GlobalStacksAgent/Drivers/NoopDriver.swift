@@ -12,5 +12,5 @@ public actor NoopDriver: SandboxDriver {
     public func stop(_ sessionID: String) async throws { sessions.remove(sessionID) }
     public func hibernate(_ sessionID: String) async throws {}
     public func wake(_ sessionID: String) async throws {}
-    public func activeSessions() async -> Int { sessions.count }
+    public func sessions() async -> [String] { Array(sessions) }
 }

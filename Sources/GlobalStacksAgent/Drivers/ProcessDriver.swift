@@ -93,7 +93,7 @@ public actor ProcessDriver: SandboxDriver {
         guard kill(-running.pid, SIGCONT) == 0 else { throw DriverError("Thawing sandbox \(sessionID) failed (errno \(errno)).") }
     }
 
-    public func activeSessions() async -> Int { sessions.count }
+    public func sessions() async -> [String] { Array(sessions.keys) }
 
     private func exited(_ id: String, pid: pid_t, status: Int32) {
         guard let running = sessions.removeValue(forKey: id) else { return }

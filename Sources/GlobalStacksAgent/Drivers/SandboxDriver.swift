@@ -7,8 +7,8 @@ public protocol SandboxDriver: Sendable {
     func stop(_ sessionID: String) async throws
     func hibernate(_ sessionID: String) async throws
     func wake(_ sessionID: String) async throws
-    /// Sandboxes that hold a process now (for heartbeats).
-    func activeSessions() async -> Int
+    /// Ids of the sandboxes that hold a process now (for heartbeats).
+    func sessions() async -> [String]
     /// Sandboxes whose process ended on its own (not by `stop`), with how it ended.
     var exits: AsyncStream<SessionExit> { get }
 }

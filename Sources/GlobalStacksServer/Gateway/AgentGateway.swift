@@ -41,6 +41,8 @@ struct AgentGateway: Sendable {
         try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
         connections.add(agent.id, connection: connectionID, outbound)
         defer { connections.remove(agent.id, connection: connectionID) }
+        let connectedAt = Date()
+        var inventoryChecked = false
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
         await dispatcher.redeliver(to: agent.id, logger: logger)
         do {
@@ -51,6 +53,10 @@ struct AgentGateway: Sendable {
                 }
                 do {
                     let (decoded, _) = try AgentProtocol.decodeAgent(Data(text.utf8))
+                    if !inventoryChecked, case .heartbeat(let heartbeat) = decoded, let inventory = heartbeat.sessions {
+                        inventoryChecked = true
+                        await reconcileInventory(agent, inventory, connectedAt: connectedAt, logger: logger)
+                    }
                     await handle(decoded, from: agent, logger: logger)
                 } catch {
                     logger.notice("Refused a frame", metadata: ["reason": "\(error.description)"])
@@ -97,6 +103,19 @@ struct AgentGateway: Sendable {
         } catch {
             // Not recorded: the command stays unfinished and is delivered again, so the agent reports it again.
             logger.error("Recording an agent report failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reconcileInventory(_ agent: Agent, _ inventory: [String], connectedAt: Date, logger: Logger) async {
+        do {
+            let lost = try await store.reconcileAgentInventory(
+                agent.id, holding: Set(inventory.prefix(AgentProtocol.maximumInventory).map(SandboxID.init(rawValue:))), connectedAt: connectedAt, at: Date()
+            )
+            if !lost.isEmpty {
+                logger.warning("The agent restarted and lost sandboxes; they failed", metadata: ["sandbox_ids": "\(lost.map(\.id.rawValue))"])
+            }
+        } catch {
+            logger.error("Checking the agent's sandboxes failed", metadata: ["error": "\(error)"])
         }
     }
 

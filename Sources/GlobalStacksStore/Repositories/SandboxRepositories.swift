@@ -68,6 +68,9 @@ public protocol AgentCommandRepository: Sendable {
     func recordCommandReport(_ report: CommandReport, agentID: AgentID, at now: Date) async throws -> AgentCommand?
     /// The agent's `status` report about a sandbox it runs; an illegal move is ignored (returns nil).
     func recordSandboxStatus(_ sandboxID: SandboxID, state: SandboxState, exitStatus: Int?, error: String?, agentID: AgentID, at now: Date) async throws -> Sandbox?
+    /// An agent connected and listed the sandboxes it holds: running or hibernated sandboxes of it that are not
+    /// in the list, and did not change since `connectedAt`, lost their process (the agent restarted); they fail.
+    func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, at now: Date) async throws -> [Sandbox]
     /// Fails unfinished commands past their deadline and moves their sandboxes with the reason.
     func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
     /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.

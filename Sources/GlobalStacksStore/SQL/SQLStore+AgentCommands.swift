@@ -79,6 +79,26 @@ extension SQLStore: AgentCommandRepository {
         }
     }
 
+    public func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, at now: Date) async throws -> [Sandbox] {
+        try await engine.transaction { database in
+            let candidates = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.sandbox), a.name AS agent_name FROM sandboxes s JOIN agents a ON a.id = s.agent_id
+                WHERE s.agent_id = \(bind: agentID.rawValue) AND s.state IN ('running', 'hibernated')
+                    AND s.state_changed_at < \(bind: connectedAt.storedMilliseconds)\(unsafeRaw: self.engine.rowLockClause)
+                """).all()
+            var lost: [Sandbox] = []
+            for row in candidates {
+                var sandbox = try row.sandbox()
+                guard !sandboxIDs.contains(sandbox.id) else { continue }
+                let reason = "Agent '\(try row.string("agent_name"))' restarted and no longer runs this sandbox; its process is gone. Delete it and create a new one."
+                sandbox.move(to: .failed, at: now.truncatedToStoredPrecision, error: reason)
+                try await self.writeState(of: sandbox, database)
+                lost.append(sandbox)
+            }
+            return lost
+        }
+    }
+
     public func failOverdueCommands(at now: Date) async throws -> [AgentCommand] {
         try await engine.transaction { database in
             let rows = try await database.raw("""
