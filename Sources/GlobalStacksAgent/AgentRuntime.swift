@@ -19,7 +19,7 @@ public struct AgentRuntime: Sendable {
     }
 
     public func run() async throws {
-        let credentials = try await enrolledCredentials()
+        var credentials = try await enrolledCredentials()
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
         let driver: any SandboxDriver = switch settings.driver {
@@ -34,6 +34,7 @@ public struct AgentRuntime: Sendable {
         defer { reporter.cancel() }
         var failures = 0
         while !Task.isCancelled {
+            credentials = await rotatedIfDue(credentials, logger: logger)
             let connectedAt = Date()
             do {
                 let shutdown = try await connect(credentials, driver: driver, executor: executor, outbox: outbox, logger: logger)
@@ -46,6 +47,24 @@ public struct AgentRuntime: Sendable {
             failures = Date().timeIntervalSince(connectedAt) > settings.heartbeatInterval * 3 ? 0 : failures + 1
             let ceiling = min(settings.maximumBackoff, settings.initialBackoff * pow(2, Double(failures)))
             try? await Task.sleep(for: .seconds(Double.random(in: 0...ceiling)))
+        }
+    }
+
+    /// A key older than the rotation interval (by its file's age) is replaced before connecting. A failed
+    /// rotation is logged and the current key is used; the next connect tries again.
+    private func rotatedIfDue(_ credentials: AgentCredentials, logger: Logger) async -> AgentCredentials {
+        guard let interval = settings.keyRotationInterval,
+              let saved = try? FileManager.default.attributesOfItem(atPath: settings.credentialsFile.path)[.modificationDate] as? Date,
+              Date().timeIntervalSince(saved) > interval
+        else { return credentials }
+        do {
+            let rotated = try await Enrollment.rotateKey(settings, credentials)
+            try rotated.save(to: settings.credentialsFile)
+            logger.notice("Rotated the agent's key", metadata: ["credentials": "\(settings.credentialsFile.path)"])
+            return rotated
+        } catch {
+            logger.warning("Rotating the agent's key failed; using the current one", metadata: ["error": "\(error)"])
+            return credentials
         }
     }
 

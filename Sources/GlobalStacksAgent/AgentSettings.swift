@@ -15,6 +15,8 @@ public struct AgentSettings: Sendable {
     public var capacity: CapacityPayload?
     public var capabilities: [String] = ["process"]
     public var heartbeatInterval: TimeInterval = 10
+    /// The agent replaces its key when the key file is older than this (nil: never).
+    public var keyRotationInterval: TimeInterval? = 30 * 86_400
     /// What runs sandboxes: `process` (real processes) or `noop` (nothing; for measuring dispatch).
     public var driver: DriverKind = .process
     /// Where sandboxes get their private directories (process driver).

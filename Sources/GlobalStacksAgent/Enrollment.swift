@@ -4,7 +4,7 @@ import GlobalStacksAgentProtocol
 import FoundationNetworking
 #endif
 
-/// Registers the agent with a provisioning token and returns its own credentials.
+/// Registers the agent with a provisioning token and returns its own credentials; rotates its key.
 enum Enrollment {
     static func register(_ settings: AgentSettings, token: String) async throws -> AgentCredentials {
         var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/register"))
@@ -24,5 +24,19 @@ enum Enrollment {
             throw AgentError.enrollment("HTTP \(status): \(json["message"] as? String ?? "unexpected answer")")
         }
         return AgentCredentials(agentID: id, name: settings.name, key: key, serverURL: settings.serverURL.absoluteString)
+    }
+
+    /// Replaces the agent's key with a new one from the control plane (the old one keeps working for a while).
+    static func rotateKey(_ settings: AgentSettings, _ credentials: AgentCredentials) async throws -> AgentCredentials {
+        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/rotate-key"))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(credentials.key)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        guard status == 200, let key = json["apiKey"] as? String else {
+            throw AgentError.enrollment("Key rotation answered HTTP \(status): \(json["message"] as? String ?? "unexpected answer")")
+        }
+        return AgentCredentials(agentID: credentials.agentID, name: credentials.name, key: key, serverURL: credentials.serverURL)
     }
 }

@@ -39,6 +39,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (default 10).")
     var heartbeatInterval: Double = 10
 
+    @Option(help: "Replace the agent's key when it is older than this many days; 0 never (default 30).")
+    var rotateKeyDays: Double = 30
+
     @Option(help: "What runs sandboxes: process (real processes, in bubblewrap when installed) or noop (nothing; for benchmarks).")
     var driver: String = "process"
 
@@ -65,6 +68,8 @@ struct AgentCommand: AsyncParsableCommand {
         settings.region = setting(region, "GSTACKS_AGENT_REGION")
         settings.capacity = CapacityPayload(maxSessions: maxSessions, cpu: cpu ?? "\(ProcessInfo.processInfo.activeProcessorCount)", memory: memory)
         settings.heartbeatInterval = heartbeatInterval
+        guard rotateKeyDays >= 0 else { throw ValidationError("--rotate-key-days must be 0 or more.") }
+        settings.keyRotationInterval = rotateKeyDays > 0 ? rotateKeyDays * 86_400 : nil
         guard let driverKind = AgentSettings.DriverKind(rawValue: driver) else {
             throw ValidationError("--driver must be one of \(AgentSettings.DriverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }

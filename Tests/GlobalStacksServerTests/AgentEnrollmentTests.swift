@@ -83,4 +83,21 @@ struct AgentEnrollmentTests {
             #expect(try await api.request(.delete, "\(tokens)/\(try #require(tokenID))", session: ada).status == .conflict)
         }
     }
+
+    /// An agent rotates its own key with it; the previous key cannot rotate again, the new one can.
+    @Test func anAgentRotatesItsOwnKey() async throws {
+        try await TestServer.run(.sqlite) { api, _ in
+            let (_, _, key) = try await AgentGatewayTests.enrolledAgent(api)
+            func rotate(_ bearer: String) async throws -> APIClient.Reply {
+                try await api.request(.post, "/v1/agents/rotate-key", headers: [.authorization: "Bearer \(bearer)"])
+            }
+            let rotated = try await rotate(key)
+            #expect(rotated.status == .ok)
+            let newKey = try #require(rotated.string("apiKey"))
+            #expect(newKey.hasPrefix("gsa_") && newKey != key)
+            #expect(try await rotate(key).status == .unauthorized, "only the current key rotates")
+            #expect(try await rotate(newKey).status == .ok)
+            #expect(try await rotate("gsp_not-an-agent-key").status == .unauthorized)
+        }
+    }
 }

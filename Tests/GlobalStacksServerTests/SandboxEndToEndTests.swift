@@ -143,6 +143,33 @@ struct SandboxEndToEndTests {
         #expect((failed["lastError"] as? String)?.contains("restarted") == true, "\(failed)")
     }
 
+    /// 20 concurrent creates through the API against a member quota of 5 sandboxes: exactly 5 are admitted, and
+    /// the usage endpoint agrees.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func twentyConcurrentCreatesAgainstAQuotaOfFiveAdmitFive(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let session = try await installation.server.request("GET", "/v1/auth/session", cookie: installation.cookie).json
+        let me = try #require((session["user"] as? [String: Any])?["id"] as? String, "\(session)")
+        let quota = try await installation.server.request("PUT", "/v1/organizations/current/members/\(me)/quota", json: #"{"maxSessions":5}"#, cookie: installation.cookie)
+        #expect(quota.status == 200 && quota.json["maxSessions"] as? Int == 5, "\(quota.json)")
+        let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    let reply = try await installation.server.request(
+                        "POST", "/v1/sandboxes", json: #"{"command":["sleep","600"],"resources":{"cpu":"100m","memory":"64Mi"}}"#, cookie: installation.cookie
+                    )
+                    return (reply.status, reply.json["message"] as? String ?? "")
+                }
+            }
+            return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0.0 == 201 }.count == 5, "\(statuses)")
+        #expect(statuses.filter { $0.0 == 409 }.allSatisfy { $0.1 == "Your user quota allows 5 sandboxes; 5 are running." }, "\(statuses)")
+        let usage = try await installation.server.request("GET", "/v1/quotas/usage", cookie: installation.cookie).json["items"] as? [[String: Any]] ?? []
+        let mine = usage.first { $0["scope"] as? String == "user" }?["quota"] as? [String: Any]
+        #expect(mine?["usedSessions"] as? Int == 5 && mine?["maxSessions"] as? Int == 5, "\(usage)")
+    }
+
     /// `gstacks server --embedded-agent` alone runs sandboxes: its own agent, in the managed cluster `local`.
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
     func theEmbeddedAgentRunsSandboxesWithoutASecondProcess() async throws {

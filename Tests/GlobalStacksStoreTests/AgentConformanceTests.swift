@@ -123,6 +123,30 @@ struct AgentConformanceTests {
         }
     }
 
+    /// After a rotation the new key connects, the previous one only until its grace period ends, and only the
+    /// current key may rotate again.
+    @Test(arguments: TestEngine.available)
+    func rotatedKeysReplaceTheOldOneAfterAGracePeriod(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await Self.world(store)
+            _ = try await Self.token(store, world, hash: "t1")
+            let agent = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "t1", keyHash: "k1", keyPrefix: "gsa_k1", at: Date())
+            let now = Date()
+            let rotated = try await store.rotateAgentKey(currentKeyHash: "k1", newKeyHash: "k2", newKeyPrefix: "gsa_k2", previousKeyValidUntil: now.addingTimeInterval(600), at: now)
+            #expect(rotated.id == agent.id && rotated.keyPrefix == "gsa_k2")
+            #expect(try await store.agent(keyHash: "k2", at: now)?.id == agent.id)
+            #expect(try await store.agent(keyHash: "k1", at: now.addingTimeInterval(599))?.id == agent.id, "the previous key, within its grace period")
+            #expect(try await store.agent(keyHash: "k1", at: now.addingTimeInterval(601)) == nil)
+            #expect(await DomainError.caught {
+                _ = try await store.rotateAgentKey(currentKeyHash: "k1", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
+            }?.kind == .unauthenticated, "the previous key cannot rotate")
+            _ = try await store.updateAgent(id: agent.id, visibleTo: world.scope, at: now) { $0.revokedAt = now }
+            #expect(await DomainError.caught {
+                _ = try await store.rotateAgentKey(currentKeyHash: "k2", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
+            }?.kind == .unauthenticated, "a revoked agent cannot rotate")
+        }
+    }
+
     @Test(arguments: TestEngine.available)
     func presenceFollowsConnectionsAndHeartbeats(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
@@ -130,7 +154,7 @@ struct AgentConformanceTests {
             _ = try await Self.token(store, world, hash: "multi", singleUse: false)
             let a = try await store.registerAgent(Self.registration("host-a"), provisioningTokenHash: "multi", keyHash: "ka", keyPrefix: "p", at: Date())
             let b = try await store.registerAgent(Self.registration("host-b"), provisioningTokenHash: "multi", keyHash: "kb", keyPrefix: "p", at: Date())
-            #expect(try await store.agent(keyHash: "ka")?.id == a.id)
+            #expect(try await store.agent(keyHash: "ka", at: Date())?.id == a.id)
             let start = Date().addingTimeInterval(-100)
             try await store.markAgentConnected(a.id, connectionID: "a1", at: start)
             try await store.markAgentConnected(b.id, connectionID: "b1", at: start)
@@ -151,7 +175,7 @@ struct AgentConformanceTests {
             try await store.markAgentDisconnected(a.id, connectionID: "a2", at: Date())
             #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .offline)
             _ = try await store.updateAgent(id: a.id, visibleTo: world.scope, at: Date()) { $0.revokedAt = Date() }
-            #expect(try await store.agent(keyHash: "ka") == nil, "a revoked agent's key no longer connects")
+            #expect(try await store.agent(keyHash: "ka", at: Date()) == nil, "a revoked agent's key no longer connects")
         }
     }
 }

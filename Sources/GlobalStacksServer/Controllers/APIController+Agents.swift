@@ -70,6 +70,23 @@ extension APIController {
         return .created(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
     }
 
+    /// Authenticated by the agent's current key alone. The previous key keeps working for `agentKeyGracePeriod`,
+    /// so an agent that crashes before saving its new key can still connect and rotate again.
+    func rotateAgentKey(_ input: Operations.RotateAgentKey.Input) async throws -> Operations.RotateAgentKey.Output {
+        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(Self.agentKeyPrefix) else {
+            throw DomainError.unauthenticated("Send the agent's current key as 'Authorization: Bearer \(Self.agentKeyPrefix)…'.")
+        }
+        let key = SecretToken.generate(prefix: Self.agentKeyPrefix)
+        let now = Date()
+        let agent = try await store.rotateAgentKey(
+            currentKeyHash: SecretHasher.hash(bearer), newKeyHash: SecretHasher.hash(key.value), newKeyPrefix: key.displayPrefix,
+            previousKeyValidUntil: now.addingTimeInterval(Self.agentKeyGracePeriod), at: now
+        )
+        return .ok(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
+    }
+
+    static let agentKeyGracePeriod: TimeInterval = 600
+
     func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output {
         let principal = try await authenticator.principal()
         var clusterID: ClusterID?

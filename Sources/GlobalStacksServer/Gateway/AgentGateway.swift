@@ -25,7 +25,7 @@ struct AgentGateway: Sendable {
         guard request.path?.split(separator: "?").first.map(String.init) == Self.path,
               let authorization = request.headerFields[.authorization], authorization.hasPrefix("Bearer "),
               case let key = String(authorization.dropFirst(7)), key.hasPrefix(APIController.agentKeyPrefix),
-              let agent = try await store.agent(keyHash: SecretHasher.hash(key))
+              let agent = try await store.agent(keyHash: SecretHasher.hash(key), at: Date())
         else { return .dontUpgrade }
         return .upgrade([:]) { inbound, outbound, _ in
             try await self.serve(agent, inbound: inbound, outbound: outbound)

@@ -1,6 +1,11 @@
 extension Schema {
     /// Sandboxes, the commands that drive them, and the groups and quotas that bound them.
-    static let sandboxes = Migration(version: 4, name: "sandboxes, agent commands, groups and quotas", statements: [
+    static let sandboxes = Migration(version: 4, name: "sandboxes, agent commands, groups, quotas and agent key rotation", statements: [
+        // After a rotation the previous key still connects for a short grace period (the agent may crash
+        // between the server's commit and saving its new key).
+        "ALTER TABLE agents ADD COLUMN previous_key_hash TEXT",
+        "ALTER TABLE agents ADD COLUMN previous_key_expires_at BIGINT",
+        "CREATE INDEX agents_previous_key ON agents (previous_key_hash) WHERE previous_key_hash IS NOT NULL",
         """
         CREATE TABLE sandboxes (
             id TEXT PRIMARY KEY,

@@ -3,11 +3,33 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: AgentPresenceRepository {
-    public func agent(keyHash: String) async throws -> Agent? {
+    public func agent(keyHash: String, at now: Date) async throws -> Agent? {
         try await engine.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Columns.agent) FROM agents a WHERE a.key_hash = \(bind: keyHash) AND a.revoked_at IS NULL
+                SELECT \(unsafeRaw: Columns.agent) FROM agents a
+                WHERE (a.key_hash = \(bind: keyHash)
+                        OR (a.previous_key_hash = \(bind: keyHash) AND a.previous_key_expires_at > \(bind: now.storedMilliseconds)))
+                    AND a.revoked_at IS NULL
                 """).first()?.agent()
+        }
+    }
+
+    public func rotateAgentKey(currentKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent {
+        try await engine.transaction { database in
+            guard let agent = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.agent) FROM agents a
+                WHERE a.key_hash = \(bind: currentKeyHash) AND a.revoked_at IS NULL\(unsafeRaw: self.engine.rowLockClause)
+                """).first()?.agent()
+            else { throw DomainError.unauthenticated("Only an agent's current, unrevoked key can be rotated.") }
+            try await database.raw("""
+                UPDATE agents SET previous_key_hash = key_hash, previous_key_expires_at = \(bind: previousKeyValidUntil.storedMilliseconds),
+                    key_hash = \(bind: newKeyHash), key_prefix = \(bind: newKeyPrefix), key_created_at = \(bind: now.storedMilliseconds),
+                    updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: agent.id.rawValue)
+                """).run()
+            return try await database.raw("""
+                SELECT \(unsafeRaw: Columns.agent) FROM agents a WHERE a.id = \(bind: agent.id.rawValue)
+                """).first()!.agent()
         }
     }
 
