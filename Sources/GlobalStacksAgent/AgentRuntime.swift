@@ -23,7 +23,7 @@ public struct AgentRuntime: Sendable {
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
         let driver: any SandboxDriver = switch settings.driver {
-        case .process: try ProcessDriver(root: settings.sandboxDirectory, logger: logger)
+        case .process: try ProcessDriver(root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, logger: logger)
         case .noop: NoopDriver()
         }
         let outbox = AgentOutbox(logger: logger)

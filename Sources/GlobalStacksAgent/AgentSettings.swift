@@ -19,6 +19,8 @@ public struct AgentSettings: Sendable {
     public var keyRotationInterval: TimeInterval? = 30 * 86_400
     /// What runs sandboxes: `process` (real processes) or `noop` (nothing; for measuring dispatch).
     public var driver: DriverKind = .process
+    /// Run sandboxes as plain processes when bubblewrap is missing (otherwise the process driver refuses).
+    public var allowUnconfined = false
     /// Where sandboxes get their private directories (process driver).
     public var sandboxDirectory: URL
     /// First reconnect delay; doubled per failed attempt up to `maximumBackoff`, with full jitter.

@@ -15,6 +15,9 @@ public actor CommandExecutor {
     private var running: Set<String> = []
     private var lastOfSession: [String: Task<Void, Never>] = [:]
     private var queuedPerSession: [String: Int] = [:]
+    /// Sandboxes stopped by this agent: a start that arrives after their stop (redelivered late) is refused.
+    private var stopped: Set<String> = []
+    private var stoppedOrder: [String] = []
     static let resultsKept = 10_000
 
     public init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
@@ -64,8 +67,12 @@ public actor CommandExecutor {
         logger[metadataKey: "sandbox_id"] = "\(session.sessionId)"
         do {
             switch action {
-            case "start_session": try await driver.start(session)
-            case "stop_session": try await driver.stop(session.sessionId)
+            case "start_session":
+                guard !stopped.contains(session.sessionId) else { throw DriverError("This sandbox was stopped before it started.") }
+                try await driver.start(session)
+            case "stop_session":
+                try await driver.stop(session.sessionId)
+                remember(stopped: session.sessionId)
             case "hibernate_session": try await driver.hibernate(session.sessionId)
             case "wake_session": try await driver.wake(session.sessionId)
             default: throw DriverError("Unknown action '\(action.prefix(64))'; this agent knows start_session, stop_session, hibernate_session and wake_session.")
@@ -76,6 +83,12 @@ public actor CommandExecutor {
             logger.warning("Command failed", metadata: ["action": "\(action)", "error": "\(error)"])
             return .failed(FailedMessage(commandId: commandID, error: "\(error)"))
         }
+    }
+
+    private func remember(stopped sessionID: String) {
+        guard stopped.insert(sessionID).inserted else { return }
+        stoppedOrder.append(sessionID)
+        if stoppedOrder.count > Self.resultsKept { stopped.remove(stoppedOrder.removeFirst()) }
     }
 
     private func finish(_ id: String, _ result: AgentMessage) async {

@@ -45,6 +45,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "What runs sandboxes: process (real processes, in bubblewrap when installed) or noop (nothing; for benchmarks).")
     var driver: String = "process"
 
+    @Flag(help: "Without bubblewrap, run sandboxes as plain processes of this agent's user (NOT isolated); refused otherwise.")
+    var allowUnconfined = false
+
     @Option(help: "Where sandboxes get their private directories (default: 'sandboxes' beside the credentials file). [GSTACKS_AGENT_SANDBOX_DIR]")
     var sandboxDir: String?
 
@@ -74,6 +77,7 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--driver must be one of \(AgentSettings.DriverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         settings.driver = driverKind
+        settings.allowUnconfined = allowUnconfined
         if let directory = setting(sandboxDir, "GSTACKS_AGENT_SANDBOX_DIR") {
             settings.sandboxDirectory = URL(fileURLWithPath: directory)
         }

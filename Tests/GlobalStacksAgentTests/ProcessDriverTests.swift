@@ -23,10 +23,16 @@ struct ProcessDriverTests {
         try? String(contentsOf: root.appendingPathComponent(id).appendingPathComponent(file), encoding: .utf8)
     }
 
+    @Test func withoutBubblewrapSandboxesRunOnlyWhenTheOperatorAllowsIt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        #expect(throws: DriverError.self) { try ProcessDriver(root: root, isolation: .plain, logger: Logger(label: "test")) }
+        #expect(throws: Never.self) { try ProcessDriver(root: root, isolation: .plain, allowUnconfined: true, logger: Logger(label: "test")) }
+    }
+
     @Test(arguments: isolations())
     func startFreezeThawAndStopActOnTheProcess(isolation: SandboxIsolation) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
-        let driver = try ProcessDriver(root: root, isolation: isolation, logger: Logger(label: "test"))
+        let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
         let id = UUID().uuidString.lowercased()
         let session = Self.session(id, ["/bin/sh", "-c", "echo $GREETING >> starts.log; while :; do date +%s%N > tick; sleep 0.05; done"])
         try await driver.start(session)
@@ -54,7 +60,7 @@ struct ProcessDriverTests {
     @Test(arguments: isolations())
     func aProcessThatEndsOnItsOwnIsReportedWithItsStatus(isolation: SandboxIsolation) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
-        let driver = try ProcessDriver(root: root, isolation: isolation, logger: Logger(label: "test"))
+        let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
         let id = UUID().uuidString.lowercased()
         try await driver.start(Self.session(id, ["/bin/sh", "-c", "exit 7"]))
         var exits = driver.exits.makeAsyncIterator()
@@ -68,11 +74,32 @@ struct ProcessDriverTests {
         let driver = try ProcessDriver(root: root, logger: Logger(label: "test"))
         let id = UUID().uuidString.lowercased()
         // Only loopback exists without network; /root and /etc/shadow are not there; the workspace is writable.
-        try await driver.start(Self.session(id, ["/bin/sh", "-c", "grep -c : /proc/net/dev > net.txt; ls /root 2>&1 > root.txt; cat /etc/shadow > shadow.txt 2>&1; id -u > uid.txt"]))
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "env | cut -d= -f1 | sort | tr '\\n' ' ' > env.txt; grep -c : /proc/net/dev > net.txt; ls /root 2>&1 > root.txt; cat /etc/shadow > shadow.txt 2>&1; id -u > uid.txt"]))
         var exits = driver.exits.makeAsyncIterator()
         _ = await exits.next()
         #expect(Self.read(root, id, "net.txt") == "1\n", "only loopback")
         #expect(Self.read(root, id, "shadow.txt")?.contains("root:") == false)
         #expect(Self.read(root, id, "uid.txt") == "65534\n")
+        #expect(Self.read(root, id, "env.txt") == "GREETING GSTACKS_SANDBOX_ID HOME PATH PWD ", "only the sandbox's own environment")
+    }
+
+    /// A process that leaves the sandbox's process group (setsid) is still frozen and stopped with it, through the
+    /// sandbox's cgroups (where the agent may create them).
+    @Test func aProcessThatLeavesTheProcessGroupIsFrozenAndStoppedToo() async throws {
+        guard FileManager.default.isWritableFile(atPath: "/sys/fs/cgroup/freezer") else { return }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, allowUnconfined: true, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "setsid /bin/sh -c 'while :; do date +%s%N > escaped; sleep 0.05; done' & sleep 600"]))
+        try await Task.sleep(for: .milliseconds(300))
+        try await driver.hibernate(id)
+        try await Task.sleep(for: .milliseconds(150))
+        let frozen = Self.read(root, id, "escaped")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(frozen != nil && Self.read(root, id, "escaped") == frozen, "frozen although it left the process group")
+        try await driver.stop(id)
+        let stopped = Self.read(root, id, "escaped")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.read(root, id, "escaped") == stopped, "stopped although it left the process group")
     }
 }

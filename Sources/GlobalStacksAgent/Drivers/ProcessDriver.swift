@@ -24,15 +24,20 @@ public actor ProcessDriver: SandboxDriver {
     public nonisolated let exits: AsyncStream<SessionExit>
     private let exitContinuation: AsyncStream<SessionExit>.Continuation
 
-    public init(root: URL, isolation: SandboxIsolation = .detect(), logger: Logger) throws {
+    /// Refuses to run sandboxes unconfined (no bubblewrap) unless `allowUnconfined`: such a sandbox runs as the
+    /// agent's user and could read the agent's key and other sandboxes' directories.
+    public init(root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, logger: Logger) throws {
+        if isolation == .plain {
+            guard allowUnconfined else {
+                throw DriverError("bubblewrap (bwrap) is not installed, so sandboxes could not be confined. Install it (apt-get install bubblewrap), or pass --allow-unconfined to run them as plain processes of this agent's user.")
+            }
+            logger.warning("--allow-unconfined: sandboxes run as plain child processes of this agent, NOT isolated from the host or from each other")
+        }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.root = root
         self.isolation = isolation
         self.logger = logger
         (exits, exitContinuation) = AsyncStream.makeStream(of: SessionExit.self)
-        if isolation == .plain {
-            logger.warning("bubblewrap (bwrap) is not installed: sandboxes run as plain child processes of this agent, NOT isolated from the host; install bubblewrap")
-        }
     }
 
     public func start(_ session: SessionCommandPayload) async throws {
@@ -47,35 +52,40 @@ public actor ProcessDriver: SandboxDriver {
         let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
         let memory = try session.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes }
         let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, logger: logger)
-        let argv = limits.prefix + isolation.argv(command, workspace: workspace, network: session.network ?? false)
-        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]
-        environment.merge(session.environment ?? [:]) { _, sandbox in sandbox }
+        var environment = session.environment ?? [:]
+        environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]) { _, ours in ours }
+        let argv = limits.prefix + isolation.argv(
+            command, workspace: workspace, network: session.network ?? false, environment: environment, newSession: limits.freezer != nil
+        )
         let pid: pid_t
         do {
-            pid = try Self.spawn(argv, environment: environment, output: workspace.appendingPathComponent("output.log"))
+            pid = try Self.spawn(argv, output: workspace.appendingPathComponent("output.log"))
         } catch {
             limits.release()
             throw error
         }
         sessions[id] = Running(pid: pid, limits: limits)
         logger.info("Sandbox started", metadata: ["sandbox_id": "\(id)", "pid": "\(pid)", "isolation": "\(isolation)"])
-        DispatchQueue.global().async {
+        // One small thread per sandbox waits for it (a blocked dispatch worker per sandbox would exhaust the pool).
+        let waiter = Thread {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
             Task { await self.exited(id, pid: pid, status: status) }
         }
+        waiter.stackSize = 64 << 10
+        waiter.start()
     }
 
     public func stop(_ sessionID: String) async throws {
         guard var running = sessions[sessionID] else { return }
         running.stopRequested = true
         sessions[sessionID] = running
-        kill(-running.pid, SIGTERM)
-        kill(-running.pid, SIGCONT)  // a frozen sandbox must run to handle SIGTERM
-        let pid = running.pid
-        let escalation = Task {
+        // A frozen sandbox must run to handle SIGTERM.
+        if !running.limits.setFrozen(false) { kill(-running.pid, SIGCONT) }
+        Self.signal(running, SIGTERM)
+        let escalation = Task { [running] in
             try await Task.sleep(for: Self.stopGracePeriod)
-            kill(-pid, SIGKILL)
+            Self.signal(running, SIGKILL)
         }
         await withCheckedContinuation { continuation in
             if sessions[sessionID] == nil { continuation.resume() } else { exitWaiters[sessionID, default: []].append(continuation) }
@@ -85,19 +95,21 @@ public actor ProcessDriver: SandboxDriver {
 
     public func hibernate(_ sessionID: String) async throws {
         guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to freeze.") }
-        guard kill(-running.pid, SIGSTOP) == 0 else { throw DriverError("Freezing sandbox \(sessionID) failed (errno \(errno)).") }
+        guard running.limits.setFrozen(true) || kill(-running.pid, SIGSTOP) == 0 else { throw DriverError("Freezing sandbox \(sessionID) failed (errno \(errno)).") }
     }
 
     public func wake(_ sessionID: String) async throws {
         guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to thaw; it ended while frozen.") }
-        guard kill(-running.pid, SIGCONT) == 0 else { throw DriverError("Thawing sandbox \(sessionID) failed (errno \(errno)).") }
+        guard running.limits.setFrozen(false) || kill(-running.pid, SIGCONT) == 0 else { throw DriverError("Thawing sandbox \(sessionID) failed (errno \(errno)).") }
     }
 
     public func sessions() async -> [String] { Array(sessions.keys) }
 
     private func exited(_ id: String, pid: pid_t, status: Int32) {
         guard let running = sessions.removeValue(forKey: id) else { return }
-        kill(-pid, SIGKILL)  // whatever the leader left behind in its group
+        // Whatever the first process left behind.
+        _ = running.limits.setFrozen(false)
+        Self.signal(running, SIGKILL)
         running.limits.release()
         // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; otherwise they hold the signal.
         let exitStatus = status & 0x7f == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
@@ -108,9 +120,16 @@ public actor ProcessDriver: SandboxDriver {
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
     }
 
+    /// Every process of the sandbox: through its cgroup when it has one, else its process group.
+    private static func signal(_ running: Running, _ signal: Int32) {
+        if !running.limits.signalAll(signal) { kill(-running.pid, signal) }
+    }
+
     /// posix_spawn into a new process group, stdin from /dev/null, stdout and stderr appended to `output`, default
-    /// signal handling and an empty signal mask (the agent ignores SIGPIPE; the sandbox must not inherit that).
-    private static func spawn(_ argv: [String], environment: [String: String], output: URL) throws -> pid_t {
+    /// signal handling and an empty signal mask (the agent ignores SIGPIPE; the sandbox must not inherit that),
+    /// and a fixed minimal environment: the sandbox's own variables are set by the last wrapper, never seen by
+    /// the host programs before it.
+    private static func spawn(_ argv: [String], output: URL) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -131,7 +150,7 @@ public actor ProcessDriver: SandboxDriver {
         posix_spawnattr_setsigmask(&attributes, &mask)
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
-        var cEnvironment = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var cEnvironment = [strdup("PATH=/usr/bin:/bin"), nil]
         defer { cEnvironment.forEach { free($0) } }
         var pid = pid_t()
         let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)

@@ -1,49 +1,74 @@
 import Foundation
 import Logging
 
-/// CPU and memory limits for one sandbox. With cgroups v1 (cpu and memory controllers writable by the agent) the
-/// sandbox gets its own groups: a CFS quota for CPU, a hard memory limit. Without them, memory is bounded with
-/// `prlimit --as` and CPU is not limited (logged once, loudly).
+/// The cgroups of one sandbox (cgroups v1, under the agent's own groups, when the agent may create them): a CFS
+/// quota for CPU, a hard memory limit, a process count limit, and a freezer, so that hibernate and stop reach
+/// every process of the sandbox even if one left its process group. Without them, memory is bounded with
+/// `prlimit --as`, CPU and the process count are not limited (logged), and the driver falls back to signalling the
+/// process group.
 struct ResourceLimits: Sendable {
-    /// cgroup.procs files the sandbox's first process writes itself into before it execs.
-    let cgroupProcs: [String]
+    static let maximumProcesses = 1_024
+
     let directories: [URL]
+    /// The freezer group, when there is one.
+    let freezer: URL?
     /// Prepended to the command line.
     let prefix: [String]
 
     static func prepare(sessionID: String, cpuMillicores: Int64?, memoryBytes: Int64?, logger: Logger) -> ResourceLimits {
-        var procs: [String] = []
         var directories: [URL] = []
         var prefix: [String] = []
         let name = "gstacks-\(sessionID.prefix(36))"
         if let cpuMillicores, let group = Self.group("cpu", name: name, files: [
             "cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "\(max(1_000, cpuMillicores * 100))",
         ]) {
-            procs.append(group.appendingPathComponent("cgroup.procs").path)
             directories.append(group)
         } else if cpuMillicores != nil {
             logger.warning("No writable cpu cgroup: this sandbox's CPU is NOT limited", metadata: ["sandbox_id": "\(sessionID)"])
         }
         if let memoryBytes, let group = Self.group("memory", name: name, files: ["memory.limit_in_bytes": "\(memoryBytes)"]) {
-            procs.append(group.appendingPathComponent("cgroup.procs").path)
             directories.append(group)
         } else if let memoryBytes, FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") {
             prefix = ["/usr/bin/prlimit", "--as=\(memoryBytes)", "--"]
         } else if memoryBytes != nil {
             logger.warning("No memory cgroup and no prlimit: this sandbox's memory is NOT limited", metadata: ["sandbox_id": "\(sessionID)"])
         }
-        if !procs.isEmpty {
+        if let group = Self.group("pids", name: name, files: ["pids.max": "\(maximumProcesses)"]) {
+            directories.append(group)
+        }
+        let freezer = Self.group("freezer", name: name, files: [:])
+        if let freezer { directories.append(freezer) }
+        if !directories.isEmpty {
             // A tiny shell joins the groups, then becomes the sandbox: everything it starts is inside from the first instruction.
             prefix = ["/bin/sh", "-c", #"while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@""#, "gstacks-limits"]
-                + procs + ["--"] + prefix
+                + directories.map { $0.appendingPathComponent("cgroup.procs").path } + ["--"] + prefix
         }
-        return ResourceLimits(cgroupProcs: procs, directories: directories, prefix: prefix)
+        return ResourceLimits(directories: directories, freezer: freezer, prefix: prefix)
     }
 
-    /// Removes the groups once the sandbox's processes are gone.
+    /// Freezes or thaws every process of the sandbox; false without a freezer group.
+    func setFrozen(_ frozen: Bool) -> Bool {
+        guard let freezer else { return false }
+        return (try? (frozen ? "FROZEN" : "THAWED").write(to: freezer.appendingPathComponent("freezer.state"), atomically: false, encoding: .utf8)) != nil
+    }
+
+    /// Sends `signal` to every process of the sandbox; false without a group to list them from.
+    func signalAll(_ signal: Int32) -> Bool {
+        guard let group = directories.first,
+              let text = try? String(contentsOf: group.appendingPathComponent("cgroup.procs"), encoding: .utf8)
+        else { return false }
+        for pid in text.split(separator: "\n").compactMap({ pid_t($0) }) {
+            kill(pid, signal)
+        }
+        return true
+    }
+
+    /// Removes the groups once the sandbox's processes are gone (a group empties a moment after its last kill).
     func release() {
         for directory in directories {
-            rmdir(directory.path)
+            for _ in 0..<50 where rmdir(directory.path) != 0 && errno == EBUSY {
+                usleep(10_000)
+            }
         }
     }
 

@@ -88,7 +88,7 @@ func buildRouter(
     try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration)
         .registerHandlers(
             on: router,
-            configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+            configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
             middlewares: [APIErrorMiddleware()]
         )
     return router
