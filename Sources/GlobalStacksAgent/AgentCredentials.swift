@@ -6,12 +6,16 @@ public struct AgentCredentials: Codable, Sendable, Equatable {
     public let name: String
     public let key: String
     public let serverURL: String
+    /// A key being rotated to: saved before the control plane is asked, so a rotation whose answer was lost is
+    /// repeated with the same key instead of locking the agent out.
+    public var pendingKey: String?
 
-    public init(agentID: String, name: String, key: String, serverURL: String) {
+    public init(agentID: String, name: String, key: String, serverURL: String, pendingKey: String? = nil) {
         self.agentID = agentID
         self.name = name
         self.key = key
         self.serverURL = serverURL
+        self.pendingKey = pendingKey
     }
 
     public static func load(from file: URL) throws -> AgentCredentials? {

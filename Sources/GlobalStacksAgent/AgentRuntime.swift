@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
@@ -50,20 +51,26 @@ public struct AgentRuntime: Sendable {
         }
     }
 
-    /// A key older than the rotation interval (by its file's age) is replaced before connecting. A failed
-    /// rotation is logged and the current key is used; the next connect tries again.
+    /// A key older than the rotation interval (by its file's age), or a rotation left unfinished, is replaced
+    /// before connecting. The new key is saved as pending first, then the control plane is asked, then it becomes
+    /// the key; a failure at any point is logged and the same pending key is tried again at the next connect.
     private func rotatedIfDue(_ credentials: AgentCredentials, logger: Logger) async -> AgentCredentials {
-        guard let interval = settings.keyRotationInterval,
-              let saved = try? FileManager.default.attributesOfItem(atPath: settings.credentialsFile.path)[.modificationDate] as? Date,
-              Date().timeIntervalSince(saved) > interval
-        else { return credentials }
+        var credentials = credentials
         do {
+            if credentials.pendingKey == nil {
+                guard let interval = settings.keyRotationInterval,
+                      let saved = try FileManager.default.attributesOfItem(atPath: settings.credentialsFile.path)[.modificationDate] as? Date,
+                      Date().timeIntervalSince(saved) > interval
+                else { return credentials }
+                credentials.pendingKey = SecretToken.generate(prefix: "gsa_").value
+                try credentials.save(to: settings.credentialsFile)
+            }
             let rotated = try await Enrollment.rotateKey(settings, credentials)
             try rotated.save(to: settings.credentialsFile)
             logger.notice("Rotated the agent's key", metadata: ["credentials": "\(settings.credentialsFile.path)"])
             return rotated
         } catch {
-            logger.warning("Rotating the agent's key failed; using the current one", metadata: ["error": "\(error)"])
+            logger.warning("Rotating the agent's key failed; using the current one and trying again at the next connect", metadata: ["error": "\(error)"])
             return credentials
         }
     }

@@ -26,17 +26,21 @@ enum Enrollment {
         return AgentCredentials(agentID: id, name: settings.name, key: key, serverURL: settings.serverURL.absoluteString)
     }
 
-    /// Replaces the agent's key with a new one from the control plane (the old one keeps working for a while).
+    /// Asks the control plane to replace the agent's key with `credentials.pendingKey` (the old one keeps working
+    /// for a while); returns the credentials with the new key.
     static func rotateKey(_ settings: AgentSettings, _ credentials: AgentCredentials) async throws -> AgentCredentials {
+        guard let newKey = credentials.pendingKey else { return credentials }
         var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/rotate-key"))
         request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(credentials.key)", forHTTPHeaderField: "Authorization")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["newKey": newKey])
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        guard status == 200, let key = json["apiKey"] as? String else {
+        guard status == 200, json["apiKey"] as? String == newKey else {
             throw AgentError.enrollment("Key rotation answered HTTP \(status): \(json["message"] as? String ?? "unexpected answer")")
         }
-        return AgentCredentials(agentID: credentials.agentID, name: credentials.name, key: key, serverURL: credentials.serverURL)
+        return AgentCredentials(agentID: credentials.agentID, name: credentials.name, key: newKey, serverURL: credentials.serverURL)
     }
 }

@@ -48,7 +48,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a worker holds a run without renewing it; a crashed worker's run is retried after it (default 30). [GSTACKS_OPERATION_LEASE_SECONDS]")
     var operationLeaseSeconds: Int?
 
-    @Option(help: "Days completed operation runs are kept (default 30). [GSTACKS_RUN_RETENTION_DAYS]")
+    @Option(help: "Days completed operation runs and terminated sandboxes are kept (default 30). [GSTACKS_RUN_RETENTION_DAYS]")
     var runRetentionDays: Int?
 
     @Option(help: "Directory whose files provider connections may use as credentials (file: references); none by default. [GSTACKS_CREDENTIALS_DIR]")

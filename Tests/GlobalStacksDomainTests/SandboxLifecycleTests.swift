@@ -28,6 +28,11 @@ struct SandboxLifecycleTests {
         #expect(refusal { try Self.spec(environment: ["1BAD": "x"]) }?.contains("environment name") == true)
         #expect(refusal { try Self.spec(environment: ["A-B": "x"]) }?.contains("environment name") == true)
         #expect(refusal { try Self.spec(idleTimeout: 5) }?.contains("idleTimeoutSeconds") == true)
+        #expect(refusal { try Self.spec(environment: ["LD_PRELOAD": "/workspace/evil.so"]) }?.contains("LD_*") == true, "the loader's variables are reserved")
+        #expect(refusal { try Self.spec(environment: ["GSTACKS_SANDBOX_ID": "x"]) }?.contains("GSTACKS_*") == true)
+        #expect(refusal { try Self.spec(memory: ByteQuantity(bytes: 1 << 50)) }?.contains("at most") == true, "bounded, so sums cannot overflow")
+        #expect(refusal { try Self.spec(command: Array(repeating: String(repeating: "x", count: 4_000), count: 20)) }?.contains("KiB") == true)
+        #expect(refusal { try Self.spec(command: ["echo", "\u{1B}[2J"]) }?.contains("control characters") == true)
         #expect(refusal { try Self.spec(environment: ["GOOD_NAME_1": "x"]) } == nil)
     }
 

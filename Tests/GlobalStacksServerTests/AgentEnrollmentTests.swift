@@ -87,7 +87,7 @@ struct AgentEnrollmentTests {
     /// An agent rotates its own key with it; the previous key cannot rotate again, the new one can.
     @Test func anAgentRotatesItsOwnKey() async throws {
         try await TestServer.run(.sqlite) { api, _ in
-            let (_, _, key) = try await AgentGatewayTests.enrolledAgent(api)
+            let (admin, agentID, key) = try await AgentGatewayTests.enrolledAgent(api)
             func rotate(_ bearer: String) async throws -> APIClient.Reply {
                 try await api.request(.post, "/v1/agents/rotate-key", headers: [.authorization: "Bearer \(bearer)"])
             }
@@ -98,6 +98,19 @@ struct AgentEnrollmentTests {
             #expect(try await rotate(key).status == .unauthorized, "only the current key rotates")
             #expect(try await rotate(newKey).status == .ok)
             #expect(try await rotate("gsp_not-an-agent-key").status == .unauthorized)
+
+            // An agent proposes its next key; repeating the same rotation (its answer was lost) succeeds.
+            let cluster = try #require(try await api.request(.get, "/v1/agents/\(agentID)", session: admin).string("clusterId"))
+            let token = try #require(try await api.request(.post, "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", session: admin).string("token"))
+            let second = try #require(try await Self.register(api, token: token, Self.host.replacingOccurrences(of: "rack-1", with: "rack-2")).string("apiKey"))
+            let proposed = "gsa_" + String(repeating: "k", count: 40)
+            let body = #"{"newKey":"\#(proposed)"}"#
+            for _ in 0..<2 {
+                let reply = try await api.request(.post, "/v1/agents/rotate-key", json: body, headers: [.authorization: "Bearer \(second)"])
+                #expect(reply.status == .ok && reply.string("apiKey") == proposed)
+            }
+            let bad = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"short"}"#, headers: [.authorization: "Bearer \(proposed)"])
+            #expect(bad.status == .badRequest)
         }
     }
 }

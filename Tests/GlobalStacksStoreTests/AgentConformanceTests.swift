@@ -132,17 +132,19 @@ struct AgentConformanceTests {
             _ = try await Self.token(store, world, hash: "t1")
             let agent = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "t1", keyHash: "k1", keyPrefix: "gsa_k1", at: Date())
             let now = Date()
-            let rotated = try await store.rotateAgentKey(currentKeyHash: "k1", newKeyHash: "k2", newKeyPrefix: "gsa_k2", previousKeyValidUntil: now.addingTimeInterval(600), at: now)
+            let rotated = try await store.rotateAgentKey(presentedKeyHash: "k1", newKeyHash: "k2", newKeyPrefix: "gsa_k2", previousKeyValidUntil: now.addingTimeInterval(600), at: now)
+            let repeated = try await store.rotateAgentKey(presentedKeyHash: "k1", newKeyHash: "k2", newKeyPrefix: "gsa_k2", previousKeyValidUntil: now.addingTimeInterval(600), at: now.addingTimeInterval(3600))
+            #expect(repeated.id == agent.id, "a rotation the agent did not hear about can be repeated, even after the grace period")
             #expect(rotated.id == agent.id && rotated.keyPrefix == "gsa_k2")
             #expect(try await store.agent(keyHash: "k2", at: now)?.id == agent.id)
             #expect(try await store.agent(keyHash: "k1", at: now.addingTimeInterval(599))?.id == agent.id, "the previous key, within its grace period")
             #expect(try await store.agent(keyHash: "k1", at: now.addingTimeInterval(601)) == nil)
             #expect(await DomainError.caught {
-                _ = try await store.rotateAgentKey(currentKeyHash: "k1", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
-            }?.kind == .unauthenticated, "the previous key cannot rotate")
+                _ = try await store.rotateAgentKey(presentedKeyHash: "k1", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
+            }?.kind == .unauthenticated, "the previous key cannot rotate to another key")
             _ = try await store.updateAgent(id: agent.id, visibleTo: world.scope, at: now) { $0.revokedAt = now }
             #expect(await DomainError.caught {
-                _ = try await store.rotateAgentKey(currentKeyHash: "k2", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
+                _ = try await store.rotateAgentKey(presentedKeyHash: "k2", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
             }?.kind == .unauthenticated, "a revoked agent cannot rotate")
         }
     }

@@ -75,7 +75,45 @@ struct SandboxConformanceTests {
             _ = try await store.recordCommandReport(.completed(stop.command.id), agentID: world.agent.id, at: Date())
             #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope)?.state == .stopped)
             #expect(try await store.commands(sandboxID: created.sandbox.id, scope: world.scope).map(\.status) == [.completed, .completed])
+            #expect(try await store.recordSandboxStatus(created.sandbox.id, state: .running, exitStatus: nil, error: nil, agentID: world.agent.id, at: Date()) == nil,
+                    "agents report only that a process ended")
             #expect(try await store.deleteSandbox(id: created.sandbox.id, scope: world.scope, at: Date()).state == .terminated)
+            #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope)?.spec.environment == [:], "secrets are dropped on delete")
+            #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter()).isEmpty, "terminated sandboxes are listed only on request")
+            #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter(state: .terminated)).count == 1)
+            #expect(try await store.pruneSandboxes(terminatedBefore: Date().addingTimeInterval(-60)) == 0)
+            #expect(try await store.pruneSandboxes(terminatedBefore: Date().addingTimeInterval(60)) == 1)
+            #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope) == nil)
+        }
+    }
+
+    /// A reconnecting agent's inventory: running sandboxes it no longer has fail; processes it still runs for
+    /// sandboxes that ended get a stop command (once).
+    @Test(arguments: TestEngine.available)
+    func anAgentsInventoryFailsLostSandboxesAndStopsOrphans(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await Self.world(store)
+            func running() async throws -> Sandbox {
+                let created = try await store.createSandbox(try Self.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date().addingTimeInterval(-10))
+                _ = try await store.recordCommandReport(.completed(created.command.id), agentID: world.agent.id, at: Date().addingTimeInterval(-10))
+                return created.sandbox
+            }
+            let kept = try await running()
+            let lost = try await running()
+            let orphan = try await running()
+            // The orphan's stop missed its deadline: the control plane gave up, the agent still runs it.
+            let stop = try await store.requestSandbox(.stop, id: orphan.id, scope: world.scope, commandDeadline: Date().addingTimeInterval(-1), at: Date().addingTimeInterval(-5))
+            #expect(try await store.failOverdueCommands(at: Date()).map(\.id) == [stop.command.id])
+            let result = try await store.reconcileAgentInventory(
+                world.agent.id, holding: [kept.id, orphan.id], connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
+            )
+            #expect(result.lost.map(\.id) == [lost.id] && result.lost.first?.state == .failed)
+            #expect(result.stops.map(\.sandboxID) == [orphan.id] && result.stops.first?.action == .stopSession)
+            #expect(try await store.sandbox(id: kept.id, scope: world.scope)?.state == .running)
+            let again = try await store.reconcileAgentInventory(
+                world.agent.id, holding: [kept.id, orphan.id], connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
+            )
+            #expect(again.stops.isEmpty && again.lost.isEmpty, "a stop under way is not repeated")
         }
     }
 

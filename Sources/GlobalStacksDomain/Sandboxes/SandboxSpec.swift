@@ -25,6 +25,12 @@ public struct SandboxSpec: Sendable, Equatable {
     public static let idleTimeoutRange = 60...(7 * 86_400)
     public static let defaultCPU = CPUQuantity(millicores: 500)
     public static let defaultMemory = ByteQuantity(bytes: 512 << 20)
+    /// Per sandbox: far above any host, low enough that sums over an organization cannot overflow.
+    public static let maxCPU = CPUQuantity(millicores: 1_024_000)
+    public static let maxMemory = ByteQuantity(bytes: 16 << 40)
+    public static let maxStorage = ByteQuantity(bytes: 64 << 40)
+    /// Command, environment, template and labels together, so the start command fits one protocol message.
+    public static let maxSpecBytes = 64 << 10
 
     public init(
         name: String?, template: String?, command: [String], cpu: CPUQuantity?, memory: ByteQuantity?, storage: ByteQuantity?,
@@ -50,12 +56,23 @@ public struct SandboxSpec: Sendable, Equatable {
         guard self.cpu.millicores > 0, self.memory.bytes >= 16 << 20 else {
             throw DomainError.invalidInput("resources need more than 0 CPU and at least 16Mi memory.")
         }
+        guard self.cpu <= Self.maxCPU, self.memory <= Self.maxMemory, self.storage <= Self.maxStorage else {
+            throw DomainError.invalidInput("resources may ask for at most \(Self.maxCPU) CPU, \(Self.maxMemory) memory and \(Self.maxStorage) storage.")
+        }
         let environment = try Validation.metadata(environment, field: "environment")
         for key in environment.keys where !Self.isEnvironmentName(key) {
-            throw DomainError.invalidInput("environment name '\(key.prefix(63))' must be letters, digits and '_', not starting with a digit.")
+            throw DomainError.invalidInput("environment name '\(key.prefix(63))' must be letters, digits and '_', not starting with a digit, and not LD_* or GSTACKS_*.")
         }
         self.environment = environment
         self.labels = try Validation.metadata(labels, field: "labels")
+        let texts = command + environment.flatMap { [$0.key, $0.value] } + self.labels.flatMap { [$0.key, $0.value] } + [self.template ?? ""]
+        guard texts.reduce(0, { $0 + $1.utf8.count }) <= Self.maxSpecBytes else {
+            throw DomainError.invalidInput("command, environment, labels and template may hold at most \(Self.maxSpecBytes / 1024) KiB together.")
+        }
+        // Control characters other than tab and line breaks would be escaped six-fold on the wire.
+        for text in command + environment.values where text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }) {
+            throw DomainError.invalidInput("command arguments and environment values must not contain control characters other than tab and line breaks.")
+        }
         self.network = network ?? false
         if let idleTimeoutSeconds, !Self.idleTimeoutRange.contains(idleTimeoutSeconds) {
             throw DomainError.invalidInput("idleTimeoutSeconds must be between \(Self.idleTimeoutRange.lowerBound) and \(Self.idleTimeoutRange.upperBound).")
@@ -67,8 +84,11 @@ public struct SandboxSpec: Sendable, Equatable {
         self.requiredCapabilities = try Agent.validateCapabilities(requiredCapabilities ?? [])
     }
 
+    /// POSIX names; `LD_*` (the dynamic loader's) and `GSTACKS_*` (ours) are reserved.
     private static func isEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !CharacterSet.decimalDigits.contains(first) else { return false }
+        guard let first = name.unicodeScalars.first, !CharacterSet.decimalDigits.contains(first),
+              !name.hasPrefix("LD_"), !name.hasPrefix("GSTACKS_")
+        else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
     }
 

@@ -50,6 +50,13 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
 
     public var isFinal: Bool { self == .terminated }
 
+    /// What an agent's `status` report may say: that a sandbox's process ended. Every other state is reached
+    /// through a command, so a report cannot strand a sandbox in a state no command will finish.
+    public var isReportedByAgents: Bool { self == .stopped || self == .failed }
+
+    /// States in which the sandbox should have no process on its agent.
+    public var hasNoProcess: Bool { self == .stopped || self == .failed || self == .terminated }
+
     /// Refuses an illegal move with a 409 a person can act on.
     public func requireTransition(to next: SandboxState, action: String) throws {
         guard canTransition(to: next) else {

@@ -23,12 +23,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let heartbeats = HeartbeatRecorder(store: store, startAfter: migratedForHeartbeats, logger: logger)
     let connections = AgentConnections()
     let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: migratedForCommands, logger: logger)
-    let gateway = AgentGateway(store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, logger: logger)
+    let gateway = AgentGateway(
+        store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, logger: logger
+    )
     var app = Application(
         router: try buildRouter(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration),
-        server: .http1WebSocketUpgrade(configuration: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)) { request, _, _ in
-            try await gateway.shouldUpgrade(request)
-        },
+        server: .http1WebSocketUpgrade(
+            configuration: .init(ws: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)),
+            shouldUpgrade: { request, _, _ in try await gateway.shouldUpgrade(request) }
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
         logger: logger
     )
@@ -48,7 +51,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         dispatcher,
         SandboxReconciler(
             store: store, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
-            startAfter: migratedForReconciler, logger: logger
+            retention: configuration.workers.retention, startAfter: migratedForReconciler, logger: logger
         ),
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,

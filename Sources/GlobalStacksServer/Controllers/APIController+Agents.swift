@@ -76,10 +76,15 @@ extension APIController {
         guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(Self.agentKeyPrefix) else {
             throw DomainError.unauthenticated("Send the agent's current key as 'Authorization: Bearer \(Self.agentKeyPrefix)…'.")
         }
-        let key = SecretToken.generate(prefix: Self.agentKeyPrefix)
+        var proposed: String?
+        if case .json(let body)? = input.body { proposed = body.newKey }
+        if let proposed, !proposed.hasPrefix(Self.agentKeyPrefix) || !(40...200).contains(proposed.count) || !proposed.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+            throw DomainError.invalidInput("newKey must be '\(Self.agentKeyPrefix)' followed by at least 36 printable ASCII characters.")
+        }
+        let key = proposed.map(SecretToken.init(value:)) ?? SecretToken.generate(prefix: Self.agentKeyPrefix)
         let now = Date()
         let agent = try await store.rotateAgentKey(
-            currentKeyHash: SecretHasher.hash(bearer), newKeyHash: SecretHasher.hash(key.value), newKeyPrefix: key.displayPrefix,
+            presentedKeyHash: SecretHasher.hash(bearer), newKeyHash: SecretHasher.hash(key.value), newKeyPrefix: key.displayPrefix,
             previousKeyValidUntil: now.addingTimeInterval(Self.agentKeyGracePeriod), at: now
         )
         return .ok(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))

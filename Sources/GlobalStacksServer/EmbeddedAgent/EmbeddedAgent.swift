@@ -20,11 +20,29 @@ struct EmbeddedAgent: Service {
     let startAfter: AsyncStream<Void>
     let logger: Logger
 
+    /// Never ends the server: a problem (no site admin yet, bubblewrap missing, the agent revoked) is logged and
+    /// retried until the server shuts down.
     func run() async throws {
         await cancelWhenGracefulShutdown {
             for await _ in startAfter {}
         }
-        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
+        var agentLogger = self.logger
+        agentLogger[metadataKey: "component"] = "embedded-agent"
+        let logger = agentLogger
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runAgent(logger: logger)
+                    logger.notice("The embedded agent was told to shut down (revoked?); trying again in 30 s")
+                } catch {
+                    logger.error("The embedded agent is not running; trying again in 30 s", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(30))
+            }
+        }
+    }
+
+    private func runAgent(logger: Logger) async throws {
         let credentialsFile = directory.appendingPathComponent("agent.json")
         if try AgentCredentials.load(from: credentialsFile) == nil {
             try await enroll(into: credentialsFile)
@@ -32,17 +50,9 @@ struct EmbeddedAgent: Service {
         var settings = AgentSettings(serverURL: serverURL, provisioningToken: nil, credentialsFile: credentialsFile, name: Self.agentName)
         settings.capacity = Self.hostCapacity
         settings.sandboxDirectory = directory.appendingPathComponent("sandboxes")
-        var agentLogger = self.logger
-        agentLogger[metadataKey: "component"] = "embedded-agent"
-        let logger = agentLogger
-        let runtime = AgentRuntime(settings: settings, logger: logger)
-        await cancelWhenGracefulShutdown {
-            do {
-                try await runtime.run()
-            } catch {
-                logger.error("The embedded agent stopped", metadata: ["error": "\(error)"])
-            }
-        }
+        // Never unconfined: its sandboxes would run as the server's user, next to its database.
+        settings.allowUnconfined = false
+        try await AgentRuntime(settings: settings, logger: logger).run()
     }
 
     /// Enrolls and approves the embedded agent directly in the store, then saves its key.

@@ -14,43 +14,73 @@ final class AgentConnections: Sendable {
         let writer: WebSocketOutboundWriter
     }
 
-    private let open = Mutex<[AgentID: [Connection]]>([:])
+    private struct State {
+        var open: [AgentID: [Connection]] = [:]
+        /// Agents that connected since the dispatcher last looked: they get every unfinished command again.
+        var fresh: Set<AgentID> = []
+    }
+
+    private let state = Mutex(State())
     private static let connected = Gauge(label: "gstacks_agents_connected")
+    /// A connection that does not take a message within this long is closed (its agent reconnects and gets it
+    /// again), so one stalled agent cannot hold up delivery to the others.
+    static let sendTimeout: Duration = .seconds(10)
 
     func add(_ agent: AgentID, connection: String, _ writer: WebSocketOutboundWriter) {
-        let count = open.withLock { connections in
-            connections[agent, default: []].append(Connection(id: connection, writer: writer))
-            return connections.count
+        let count = state.withLock { state in
+            state.open[agent, default: []].append(Connection(id: connection, writer: writer))
+            state.fresh.insert(agent)
+            return state.open.count
         }
         Self.connected.record(count)
     }
 
+    /// The agents that connected since the last call.
+    func takeFresh() -> Set<AgentID> {
+        state.withLock { state in defer { state.fresh.removeAll() }; return state.fresh }
+    }
+
     func remove(_ agent: AgentID, connection: String) {
-        let count = open.withLock { connections in
-            connections[agent]?.removeAll { $0.id == connection }
-            if connections[agent]?.isEmpty == true { connections[agent] = nil }
-            return connections.count
+        let count = state.withLock { state in
+            state.open[agent]?.removeAll { $0.id == connection }
+            if state.open[agent]?.isEmpty == true { state.open[agent] = nil }
+            return state.open.count
         }
         Self.connected.record(count)
     }
 
     /// Agents with at least one connection here.
     var connectedAgents: [AgentID] {
-        open.withLock { Array($0.keys) }
+        state.withLock { Array($0.open.keys) }
     }
 
     /// Writes a message on the agent's newest connection; false when it has none here.
     func send(_ message: ControlMessage, to agent: AgentID) async throws -> Bool {
-        guard let writer = open.withLock({ $0[agent]?.last?.writer }) else { return false }
-        try await writer.write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)))
-        return true
+        guard let writer = state.withLock({ $0.open[agent]?.last?.writer }) else { return false }
+        let text = String(decoding: try AgentProtocol.encode(message), as: UTF8.self)
+        let written = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await writer.write(.text(text))
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.sendTimeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        if !written {
+            try? await writer.close(.goingAway, reason: "The agent did not read its messages in time.")
+        }
+        return written
     }
 
     /// Tells the agent to shut down (so it does not dial back with a key that no longer works), then closes every
     /// connection of it (policy violation, with the reason).
     func close(_ agent: AgentID, reason: String) async {
         _ = try? await send(.shutdown(ShutdownMessage(reason: reason)), to: agent)
-        let writers = open.withLock { $0[agent]?.map(\.writer) ?? [] }
+        let writers = state.withLock { $0.open[agent]?.map(\.writer) ?? [] }
         for writer in writers {
             try? await writer.close(.policyViolation, reason: reason)
         }

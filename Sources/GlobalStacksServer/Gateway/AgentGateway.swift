@@ -18,6 +18,7 @@ struct AgentGateway: Sendable {
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
     let dispatcher: CommandDispatcher
+    let commandDeadline: TimeInterval
     let logger: Logger
 
     /// Decides the upgrade for one HTTP request.
@@ -41,10 +42,11 @@ struct AgentGateway: Sendable {
         try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
         connections.add(agent.id, connection: connectionID, outbound)
         defer { connections.remove(agent.id, connection: connectionID) }
+        // The dispatcher delivers the agent's unfinished commands again, in order, before anything newer.
+        dispatcher.signal()
         let connectedAt = Date()
         var inventoryChecked = false
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
-        await dispatcher.redeliver(to: agent.id, logger: logger)
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
                 guard case .text(let text) = message else {
@@ -108,11 +110,17 @@ struct AgentGateway: Sendable {
 
     private func reconcileInventory(_ agent: Agent, _ inventory: [String], connectedAt: Date, logger: Logger) async {
         do {
-            let lost = try await store.reconcileAgentInventory(
-                agent.id, holding: Set(inventory.prefix(AgentProtocol.maximumInventory).map(SandboxID.init(rawValue:))), connectedAt: connectedAt, at: Date()
+            let now = Date()
+            let result = try await store.reconcileAgentInventory(
+                agent.id, holding: Set(inventory.prefix(AgentProtocol.maximumInventory).map(SandboxID.init(rawValue:))), connectedAt: connectedAt,
+                commandDeadline: now.addingTimeInterval(commandDeadline), at: now
             )
-            if !lost.isEmpty {
-                logger.warning("The agent restarted and lost sandboxes; they failed", metadata: ["sandbox_ids": "\(lost.map(\.id.rawValue))"])
+            if !result.lost.isEmpty {
+                logger.warning("The agent restarted and lost sandboxes; they failed", metadata: ["sandbox_ids": "\(result.lost.map(\.id.rawValue))"])
+            }
+            if !result.stops.isEmpty {
+                logger.warning("The agent still runs sandboxes that ended; stopping them", metadata: ["sandbox_ids": "\(result.stops.map(\.sandboxID.rawValue))"])
+                dispatcher.signal()
             }
         } catch {
             logger.error("Checking the agent's sandboxes failed", metadata: ["error": "\(error)"])

@@ -54,26 +54,36 @@ final class CommandDispatcher: Service, Sendable {
     }
 
     /// Sends every unfinished command of a newly connected agent, in the order they were issued.
-    func redeliver(to agent: AgentID, logger: Logger) async {
+    private func redeliver(to agent: AgentID) async {
+        var logger = self.logger
+        logger[metadataKey: "agent_id"] = "\(agent)"
         do {
             let deliveries = try await store.unfinishedCommands(agentID: agent)
             guard !deliveries.isEmpty else { return }
+            let writtenAt = Date()
             let sent = await send(deliveries, logger: logger)
-            try await store.markCommandsSent(sent, at: Date())
+            try await store.markCommandsSent(sent, at: writtenAt)
             logger.info("Delivered unfinished commands again after the agent connected", metadata: ["commands": "\(sent.count)"])
         } catch {
             logger.error("Redelivering commands failed; they are sent with the next delivery", metadata: ["error": "\(error)"])
         }
     }
 
+    /// One loop delivers everything, so an agent's commands go out in the order they were issued: first every
+    /// unfinished command of agents that just connected, then new commands of the others.
     private func deliverPending() async {
-        let agents = connections.connectedAgents
+        let fresh = connections.takeFresh()
+        for agent in fresh {
+            await redeliver(to: agent)
+        }
+        let agents = connections.connectedAgents.filter { !fresh.contains($0) }
         // Bounded IN lists; an agent's commands stay in order because one loop delivers them.
         for chunk in stride(from: 0, to: agents.count, by: 500).map({ Array(agents[$0..<min($0 + 500, agents.count)]) }) {
             do {
                 let deliveries = try await store.pendingCommands(agentIDs: chunk, limit: 1000)
                 guard !deliveries.isEmpty else { continue }
-                try await store.markCommandsSent(await send(deliveries, logger: logger), at: Date())
+                let writtenAt = Date()
+                try await store.markCommandsSent(await send(deliveries, logger: logger), at: writtenAt)
             } catch {
                 logger.error("Delivering commands failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
             }

@@ -5,13 +5,16 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps sandboxes honest when nobody is asking: a command whose agent stayed away past its deadline fails (and
-/// moves its sandbox with the reason), and a running sandbox idle past its timeout is stopped or hibernated.
+/// moves its sandbox with the reason), a running sandbox idle past its timeout is stopped or hibernated, and
+/// terminated sandboxes are deleted with their commands after the retention period.
 /// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
 struct SandboxReconciler: Service {
     let store: any Store
     let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
     let interval: TimeInterval
+    /// How long terminated sandboxes and their commands are kept.
+    let retention: TimeInterval
     let startAfter: AsyncStream<Void>
     let logger: Logger
 
@@ -41,6 +44,8 @@ struct SandboxReconciler: Service {
                 ])
             }
             if !idle.isEmpty { dispatcher.signal() }
+            let pruned = try await store.pruneSandboxes(terminatedBefore: now.addingTimeInterval(-retention))
+            if pruned > 0 { logger.info("Deleted terminated sandboxes past their retention", metadata: ["sandboxes": "\(pruned)"]) }
         } catch {
             logger.error("Reconciling sandboxes failed; retrying", metadata: ["error": "\(error)"])
         }

@@ -41,15 +41,25 @@ public final class PostgresEngine: DatabaseEngine, Service {
         }
     }
 
+    /// A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict (40001) is run
+    /// again, up to three times: it rolled back, so running it again is safe.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection.sql(queryLogLevel: nil))
+                }
+            } catch let error as PostgresTransactionError {
+                // Surface the caller's own error (a domain refusal, a unique violation) rather than the wrapper.
+                let cause = error.closureError ?? error
+                if attempt < 3, let state = (cause as? PSQLError)?.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
+                    logger.notice("Transaction aborted by PostgreSQL; running it again", metadata: ["sqlstate": "\(state)", "attempt": "\(attempt)"])
+                    attempt += 1
+                    continue
+                }
+                throw cause
             }
-        } catch let error as PostgresTransactionError {
-            // Surface the caller's own error (a domain refusal, a unique violation) rather than the wrapper.
-            if let closureError = error.closureError { throw closureError }
-            throw error
         }
     }
 

@@ -57,9 +57,10 @@ public protocol AgentRepository: Sendable {
 public protocol AgentPresenceRepository: Sendable {
     /// The agent holding this key (or its previous key, within the grace period after a rotation), unless it was revoked.
     func agent(keyHash: String, at now: Date) async throws -> Agent?
-    /// Replaces the agent's current key (only the current one may rotate); the previous key keeps working until
-    /// `previousKeyValidUntil`. An unknown, previous or revoked key is `unauthenticated`.
-    func rotateAgentKey(currentKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent
+    /// Replaces the agent's current key with the new one; the previous key keeps connecting until
+    /// `previousKeyValidUntil`. Repeating a rotation that already happened (the previous key with the same new key:
+    /// the agent never saw the answer) succeeds without changing anything. Anything else is `unauthenticated`.
+    func rotateAgentKey(presentedKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent
     /// The agent connected (`connectionID` names this connection): online, heard from now (draining is kept apart).
     func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws
     /// Last heartbeats of many agents in one transaction (the gateway batches them).

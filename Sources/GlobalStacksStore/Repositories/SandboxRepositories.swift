@@ -34,6 +34,7 @@ public protocol SandboxRepository: Sendable {
     /// the sandbox (`pending`) with its `start_session` command. Concurrent admissions are serialized per
     /// organization and per agent, so the last unit of a quota or of an agent's capacity is taken once.
     func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
+    /// The newest 1,000 sandboxes matching the filter; terminated ones only when the filter asks for them.
     func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox]
     func sandbox(id: SandboxID, scope: TenantScope) async throws -> Sandbox?
     /// Stop, hibernate or wake: 409 when the state does not allow it. Wake admits quotas and capacity again
@@ -42,6 +43,8 @@ public protocol SandboxRepository: Sendable {
     /// Terminates a stopped or failed sandbox (409 otherwise).
     func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
+    /// Deletes sandboxes terminated before `cutoff` with their commands (at most 500 per call); returns how many.
+    func pruneSandboxes(terminatedBefore cutoff: Date) async throws -> Int
 }
 
 /// A command on its way to an agent, with the sandbox it acts on (the payload is built from it).
@@ -61,20 +64,37 @@ public protocol AgentCommandRepository: Sendable {
     func unfinishedCommands(agentID: AgentID) async throws -> [CommandDelivery]
     /// Commands not yet written to any connection, oldest first, at most `limit`.
     func pendingCommands(agentIDs: [AgentID], limit: Int) async throws -> [CommandDelivery]
-    /// Records that the commands were written to the agent's connection.
+    /// Records that the commands were written to the agent's connection at `now` (taken before writing, so that
+    /// `sentAt` never follows the agent's answer).
     func markCommandsSent(_ ids: [AgentCommandID], at now: Date) async throws
     /// The agent's `ack`, `complete` and `failed`: move the command and its sandbox. A report about a command of
     /// another agent, or one already finished, changes nothing and returns nil.
     func recordCommandReport(_ report: CommandReport, agentID: AgentID, at now: Date) async throws -> AgentCommand?
-    /// The agent's `status` report about a sandbox it runs; an illegal move is ignored (returns nil).
+    /// The agent's `status` report that a sandbox's process ended (`stopped` or `failed`); any other state, or an
+    /// illegal move, is ignored (returns nil).
     func recordSandboxStatus(_ sandboxID: SandboxID, state: SandboxState, exitStatus: Int?, error: String?, agentID: AgentID, at now: Date) async throws -> Sandbox?
-    /// An agent connected and listed the sandboxes it holds: running or hibernated sandboxes of it that are not
-    /// in the list, and did not change since `connectedAt`, lost their process (the agent restarted); they fail.
-    func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, at now: Date) async throws -> [Sandbox]
+    /// An agent connected and listed the sandboxes it holds. Running or hibernated sandboxes of it that are not in
+    /// the list, and did not change since `connectedAt`, lost their process (the agent restarted): they fail.
+    /// Listed sandboxes that should have no process (stopped, failed, terminated: a stop that missed its deadline)
+    /// get a stop command, unless one is under way.
+    func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, commandDeadline: Date, at now: Date) async throws -> InventoryReconciliation
     /// Fails unfinished commands past their deadline and moves their sandboxes with the reason.
     func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
     /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.
     func reconcileIdleSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange]
+}
+
+/// What an agent's inventory changed.
+public struct InventoryReconciliation: Sendable, Equatable {
+    /// Sandboxes whose process the agent no longer has; now failed.
+    public let lost: [Sandbox]
+    /// Stop commands for processes the agent still runs although their sandbox ended.
+    public let stops: [AgentCommand]
+
+    public init(lost: [Sandbox], stops: [AgentCommand]) {
+        self.lost = lost
+        self.stops = stops
+    }
 }
 
 /// What an agent said about a command.

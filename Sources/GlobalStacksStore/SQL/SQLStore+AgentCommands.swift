@@ -28,10 +28,13 @@ extension SQLStore: AgentCommandRepository {
         guard !ids.isEmpty else { return }
         try await engine.transaction { database in
             // A redelivered command keeps its status (an acknowledged one stays `ack`); the count and time record it.
+            // The agent may have answered before this is written: a finished command only counts the delivery.
             try await database.raw("""
                 UPDATE agent_commands SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,
-                    sent_at = \(bind: now.storedMilliseconds), deliveries = deliveries + 1
-                WHERE id IN (\(binds: ids.map(\.rawValue))) AND status IN ('pending', 'sent', 'ack')
+                    sent_at = CASE WHEN status IN ('pending', 'sent', 'ack') THEN \(bind: now.storedMilliseconds)
+                        ELSE COALESCE(sent_at, \(bind: now.storedMilliseconds)) END,
+                    deliveries = deliveries + 1
+                WHERE id IN (\(binds: ids.map(\.rawValue)))
                 """).run()
         }
     }
@@ -69,7 +72,8 @@ extension SQLStore: AgentCommandRepository {
     }
 
     public func recordSandboxStatus(_ sandboxID: SandboxID, state: SandboxState, exitStatus: Int?, error: String?, agentID: AgentID, at now: Date) async throws -> Sandbox? {
-        try await engine.transaction { database in
+        guard state.isReportedByAgents else { return nil }
+        return try await engine.transaction { database in
             guard var sandbox = try await self.lockedSandbox(sandboxID, database), sandbox.agentID == agentID,
                   sandbox.move(to: state, at: now.truncatedToStoredPrecision, error: error.map { String($0.prefix(2_000)) })
             else { return nil }
@@ -79,10 +83,12 @@ extension SQLStore: AgentCommandRepository {
         }
     }
 
-    public func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, at now: Date) async throws -> [Sandbox] {
+    public func reconcileAgentInventory(
+        _ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, commandDeadline: Date, at now: Date
+    ) async throws -> InventoryReconciliation {
         try await engine.transaction { database in
             let candidates = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.sandbox), a.name AS agent_name FROM sandboxes s JOIN agents a ON a.id = s.agent_id
+                SELECT \(unsafeRaw: Columns.sandbox), (SELECT a.name FROM agents a WHERE a.id = s.agent_id) AS agent_name FROM sandboxes s
                 WHERE s.agent_id = \(bind: agentID.rawValue) AND s.state IN ('running', 'hibernated')
                     AND s.state_changed_at < \(bind: connectedAt.storedMilliseconds)\(unsafeRaw: self.engine.rowLockClause)
                 """).all()
@@ -95,15 +101,29 @@ extension SQLStore: AgentCommandRepository {
                 try await self.writeState(of: sandbox, database)
                 lost.append(sandbox)
             }
-            return lost
+            var stops: [AgentCommand] = []
+            if !sandboxIDs.isEmpty {
+                let ended = try await database.raw("""
+                    SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
+                    WHERE s.agent_id = \(bind: agentID.rawValue) AND s.id IN (\(binds: sandboxIDs.map(\.rawValue)))
+                        AND NOT EXISTS (SELECT 1 FROM agent_commands c WHERE c.sandbox_id = s.id AND c.action = 'stop_session'
+                            AND c.status IN ('pending', 'sent', 'ack'))\(unsafeRaw: self.engine.rowLockClause)
+                    """).all().map { try $0.sandbox() }.filter(\.state.hasNoProcess)
+                for sandbox in ended {
+                    stops.append(try await self.insertCommand(.stopSession, for: sandbox, deadline: commandDeadline, at: now, database))
+                }
+            }
+            return InventoryReconciliation(lost: lost, stops: stops)
         }
     }
 
     public func failOverdueCommands(at now: Date) async throws -> [AgentCommand] {
         try await engine.transaction { database in
+            // Only the commands are locked (the agent's name and presence are read, not locked).
             let rows = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.command), a.name AS agent_name, a.connectivity AS agent_connectivity FROM agent_commands c
-                JOIN agents a ON a.id = c.agent_id
+                SELECT \(unsafeRaw: Columns.command), (SELECT a.name FROM agents a WHERE a.id = c.agent_id) AS agent_name,
+                    (SELECT a.connectivity FROM agents a WHERE a.id = c.agent_id) AS agent_connectivity
+                FROM agent_commands c
                 WHERE c.status IN ('pending', 'sent', 'ack') AND c.deadline_at < \(bind: now.storedMilliseconds)
                 ORDER BY c.deadline_at LIMIT 500\(unsafeRaw: self.engine.skipLockedClause)
                 """).all()

@@ -14,11 +14,17 @@ extension SQLStore: AgentPresenceRepository {
         }
     }
 
-    public func rotateAgentKey(currentKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent {
+    public func rotateAgentKey(presentedKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent {
         try await engine.transaction { database in
+            if let repeated = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.agent) FROM agents a
+                WHERE a.previous_key_hash = \(bind: presentedKeyHash) AND a.key_hash = \(bind: newKeyHash) AND a.revoked_at IS NULL
+                """).first()?.agent() {
+                return repeated
+            }
             guard let agent = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.agent) FROM agents a
-                WHERE a.key_hash = \(bind: currentKeyHash) AND a.revoked_at IS NULL\(unsafeRaw: self.engine.rowLockClause)
+                WHERE a.key_hash = \(bind: presentedKeyHash) AND a.revoked_at IS NULL\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.agent()
             else { throw DomainError.unauthenticated("Only an agent's current, unrevoked key can be rotated.") }
             try await database.raw("""

@@ -42,7 +42,7 @@ extension SQLStore: SandboxRepository {
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
                 WHERE s.tenant_id = \(bind: scope.tenantID.rawValue) AND s.organization_id = \(bind: scope.organizationID.rawValue)
-                    AND (\(bind: filter.state?.rawValue) IS NULL OR s.state = \(bind: filter.state?.rawValue))
+                    AND ((\(bind: filter.state?.rawValue) IS NULL AND s.state <> 'terminated') OR s.state = \(bind: filter.state?.rawValue))
                 ORDER BY s.created_at DESC, s.id LIMIT 1000
                 """).all().map { try $0.sandbox() }
         }
@@ -84,7 +84,22 @@ extension SQLStore: SandboxRepository {
             try sandbox.state.requireTransition(to: .terminated, action: "delete")
             sandbox.move(to: .terminated, at: now.truncatedToStoredPrecision)
             try await self.writeState(of: sandbox, database)
+            // Environment values may be secrets; a terminated sandbox no longer needs them.
+            try await database.raw("UPDATE sandboxes SET environment = '{}' WHERE id = \(bind: id.rawValue)").run()
             return sandbox
+        }
+    }
+
+    public func pruneSandboxes(terminatedBefore cutoff: Date) async throws -> Int {
+        try await engine.transaction { database in
+            let ids: [String] = try await database.raw("""
+                SELECT id FROM sandboxes WHERE state = 'terminated' AND state_changed_at < \(bind: cutoff.storedMilliseconds)
+                ORDER BY state_changed_at LIMIT 500\(unsafeRaw: self.engine.skipLockedClause)
+                """).all().map { try $0.string("id") }
+            guard !ids.isEmpty else { return 0 }
+            try await database.raw("DELETE FROM agent_commands WHERE sandbox_id IN (\(binds: ids))").run()
+            try await database.raw("DELETE FROM sandboxes WHERE id IN (\(binds: ids))").run()
+            return ids.count
         }
     }
 
