@@ -57,24 +57,10 @@ cd "$ROOT"
 source scripts/lib/gstacks-server.sh
 # shellcheck source=scripts/postgres-throwaway.sh
 source scripts/postgres-throwaway.sh
+# shellcheck source=scripts/lib/benchmark-options.sh
+source scripts/lib/benchmark-options.sh
 
-usage() { sed -n '2,/^set -Eeuo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-
-RECORD=0
-BUILD=1
-ENGINES=sqlite,postgresql
-ORIGINAL_ARGS=("$@")
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --record) RECORD=1 ;;
-        --skip-build) BUILD=0 ;;
-        --engines) ENGINES=${2:?--engines needs a value}; shift ;;
-        --engines=*) ENGINES=${1#--engines=} ;;
-        -h | --help) usage; exit 0 ;;
-        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_parse_options "$@"
 
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}

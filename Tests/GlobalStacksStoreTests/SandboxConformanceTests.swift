@@ -142,7 +142,7 @@ struct SandboxConformanceTests {
     func concurrentAdmissionsNeverExceedAQuota(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let world = try await Self.world(store)
-            _ = try await store.setQuota(.user(world.ada.id), organizationID: world.organizationID, change: QuotaLimitsChange(maxSessions: 5), at: Date())
+            _ = try await store.setQuota(.user(world.ada.id), organizationID: world.organizationID, change: QuotaLimits(maxSessions: 5), at: Date())
             let outcomes = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
@@ -174,8 +174,8 @@ struct SandboxConformanceTests {
             let counts = try await store.groupMemberCounts(organizationID: org)
             #expect(counts == [platform.id: 1])
             // The parent department's memory quota binds ada through her team.
-            _ = try await store.setQuota(.group(engineering.id), organizationID: org, change: QuotaLimitsChange(maxMemory: ByteQuantity(bytes: 1 << 30)), at: Date())
-            _ = try await store.setQuota(.organization, organizationID: org, change: QuotaLimitsChange(maxSessions: 10), at: Date())
+            _ = try await store.setQuota(.group(engineering.id), organizationID: org, change: QuotaLimits(maxMemory: ByteQuantity(bytes: 1 << 30)), at: Date())
+            _ = try await store.setQuota(.organization, organizationID: org, change: QuotaLimits(maxSessions: 10), at: Date())
             let applicable = try await store.applicableQuotas(userID: world.ada.id, organizationID: org).map { $0.target }
             #expect(applicable == [.group(engineering.id), .organization], "only quotas that are set apply; nearest first")
 

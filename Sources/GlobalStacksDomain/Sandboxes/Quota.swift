@@ -28,6 +28,17 @@ public struct QuotaLimits: Sendable, Equatable {
         self.maxMemory = maxMemory
         self.maxStorage = maxStorage
     }
+
+    /// These limits changed by `change` (the contract's SetQuotaRequest): only the limits it gives change.
+    public func updated(with change: QuotaLimits) throws -> QuotaLimits {
+        if let sessions = change.maxSessions, !(0...1_000_000).contains(sessions) {
+            throw DomainError.invalidInput("maxSessions must be 0 to 1000000.")
+        }
+        return QuotaLimits(
+            maxSessions: change.maxSessions ?? maxSessions, maxCPU: change.maxCPU ?? maxCPU,
+            maxMemory: change.maxMemory ?? maxMemory, maxStorage: change.maxStorage ?? maxStorage
+        )
+    }
 }
 
 /// What sandboxes hold, or what a new one asks for.
@@ -102,28 +113,5 @@ public struct QuotaUsage: Sendable, Equatable {
         self.limits = limits
         self.used = used
         self.updatedAt = updatedAt
-    }
-}
-
-/// A change to a quota (the contract's SetQuotaRequest): only the given limits change.
-public struct QuotaLimitsChange: Sendable, Equatable {
-    public var maxSessions: Int?
-    public var maxCPU: CPUQuantity?
-    public var maxMemory: ByteQuantity?
-    public var maxStorage: ByteQuantity?
-
-    public init(maxSessions: Int? = nil, maxCPU: CPUQuantity? = nil, maxMemory: ByteQuantity? = nil, maxStorage: ByteQuantity? = nil) {
-        self.maxSessions = maxSessions
-        self.maxCPU = maxCPU
-        self.maxMemory = maxMemory
-        self.maxStorage = maxStorage
-    }
-
-    public func applied(to limits: QuotaLimits) throws -> QuotaLimits {
-        if let maxSessions, !(0...1_000_000).contains(maxSessions) { throw DomainError.invalidInput("maxSessions must be 0 to 1000000.") }
-        return QuotaLimits(
-            maxSessions: maxSessions ?? limits.maxSessions, maxCPU: maxCPU ?? limits.maxCPU,
-            maxMemory: maxMemory ?? limits.maxMemory, maxStorage: maxStorage ?? limits.maxStorage
-        )
     }
 }

@@ -117,8 +117,8 @@ extension APIController {
         }))))
     }
 
-    private static func quotaChange(_ request: Components.Schemas.SetQuotaRequest) throws -> QuotaLimitsChange {
-        QuotaLimitsChange(
+    private static func quotaChange(_ request: Components.Schemas.SetQuotaRequest) throws -> QuotaLimits {
+        QuotaLimits(
             maxSessions: request.maxSessions, maxCPU: try request.maxCpu.map { try CPUQuantity(parsing: $0) },
             maxMemory: try request.maxMemory.map { try ByteQuantity(parsing: $0) }, maxStorage: try request.maxStorage.map { try ByteQuantity(parsing: $0) }
         )

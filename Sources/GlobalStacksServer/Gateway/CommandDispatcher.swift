@@ -123,15 +123,6 @@ final class CommandDispatcher: Service, Sendable {
     }
 
     private func listen() async {
-        while !Task.isCancelled {
-            do {
-                try await engine.listen(SQLStore.commandsChannel) { self.wake.signal() }
-                return
-            } catch {
-                guard !Task.isCancelled else { return }
-                logger.warning("Listening for new agent commands failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(5))
-            }
-        }
+        await engine.listenUntilCancelled(SQLStore.commandsChannel, for: "new agent commands", logger: logger) { self.wake.signal() }
     }
 }

@@ -260,17 +260,8 @@ struct OperationWorkers: Service {
         }
     }
 
-    /// Cross-replica wake-ups (PostgreSQL NOTIFY); reconnects after a failure. Returns at once on SQLite.
+    /// Cross-replica wake-ups (PostgreSQL NOTIFY). Returns at once on SQLite.
     private func listen() async {
-        while !Task.isCancelled {
-            do {
-                try await engine.listen(SQLStore.runWakeChannel) { self.wake.signal() }
-                return
-            } catch {
-                guard !Task.isCancelled else { return }
-                logger.warning("Listening for operation run wake-ups failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(5))
-            }
-        }
+        await engine.listenUntilCancelled(SQLStore.runWakeChannel, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import SQLKit
 
 /// What differs between SQLite and PostgreSQL: connections, transactions, locking and error codes.
@@ -47,4 +48,18 @@ public protocol DatabaseEngine: Sendable {
 extension DatabaseEngine {
     /// `sqlite` or `postgresql`, for logs and benchmark reports.
     public var name: String { kind.rawValue }
+
+    /// `listen`, reconnecting 5 s after a failure (logged, naming `what` is listened for) until the task is cancelled.
+    public func listenUntilCancelled(_ channel: String, for what: String, logger: Logger, onNotification: @escaping @Sendable () -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await listen(channel, onNotification: onNotification)
+                return
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning("Listening for \(what) failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
 }

@@ -32,8 +32,8 @@ public protocol QuotaRepository: Sendable {
     func addGroupMember(groupID: GroupID, userID: UserID, role: GroupRole, organizationID: OrganizationID, at now: Date) async throws -> GroupMembership
     func groupMembers(groupID: GroupID, organizationID: OrganizationID) async throws -> [GroupMembership]
     func removeGroupMember(groupID: GroupID, userID: UserID, organizationID: OrganizationID) async throws
-    /// Changes the limits of one quota and returns it with current use.
-    func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimitsChange, at now: Date) async throws -> QuotaUsage
+    /// Changes the limits `change` gives (nil: unchanged) of one quota and returns it with current use.
+    func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimits, at now: Date) async throws -> QuotaUsage
     /// A quota's limits (none set: all nil) beside current use.
     func quotaUsage(_ target: QuotaTarget, organizationID: OrganizationID) async throws -> QuotaUsage
     /// Every quota that applies to the user's next sandbox: their own, each group they are in and every group

@@ -101,11 +101,11 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimitsChange, at now: Date) async throws -> QuotaUsage {
+    public func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimits, at now: Date) async throws -> QuotaUsage {
         try await engine.transaction { database in
             try await self.requireTarget(target, organizationID, database)
             let current = try await self.quotaUsage(target, organizationID, database)
-            let limits = try change.applied(to: current.limits)
+            let limits = try current.limits.updated(with: change)
             let (kind, subject) = Self.subjectKey(target, organizationID)
             try await database.raw("""
                 INSERT INTO quotas (organization_id, subject_kind, subject_id, max_sessions, max_cpu_millicores, max_memory_bytes, max_storage_bytes, created_at, updated_at)
