@@ -85,7 +85,8 @@ def metrics(api):
     return values
 
 def start_agent(work, name, token, driver, extra=()):
-    directory = os.path.join(work, name)
+    # Per engine: an agent keeps its key in its directory, and each engine's server knows only its own agents.
+    directory = os.path.join(work, os.environ["BENCH_ENGINE"], name)
     os.makedirs(directory, exist_ok=True)
     log = open(os.path.join(directory, "agent.log"), "w")
     process = subprocess.Popen(
@@ -256,6 +257,7 @@ def phase_fleet(api, work, pid):
             "steady_s": len(samples)}
 
 def measure(engine):
+    os.environ["BENCH_ENGINE"] = engine
     api = API(env("GS_BASE_URL"), env("GS_COOKIE"))
     work = env("WORK")
     pid = int(env("GS_PID"))
