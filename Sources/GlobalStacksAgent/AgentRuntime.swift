@@ -131,7 +131,8 @@ public struct AgentRuntime: Sendable {
                             let pong = AgentMessage.pong(PongMessage(timestamp: Date()))
                             try await outbound.write(.text(String(decoding: try AgentProtocol.encode(pong), as: UTF8.self)))
                         case .shutdown(let request):
-                            logger.notice("The control plane asked this agent to shut down", metadata: ["reason": "\(request.reason ?? "-")"])
+                            logger.notice("The control plane asked this agent to shut down; finishing the commands under way", metadata: ["reason": "\(request.reason ?? "-")"])
+                            await executor.drain(within: .seconds(30))
                             shutdown.set()
                             try await outbound.close(.normalClosure, reason: "shutting down")
                         case .command(let command):

@@ -18,6 +18,7 @@ public actor CommandExecutor {
     /// Sandboxes stopped by this agent: a start that arrives after their stop (redelivered late) is refused.
     private var stopped: Set<String> = []
     private var stoppedOrder: [String] = []
+    private var draining = false
     static let resultsKept = 10_000
 
     public init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
@@ -34,6 +35,10 @@ public actor CommandExecutor {
             return
         }
         guard !running.contains(id) else { return }
+        guard !draining else {
+            await outbox.send(.failed(FailedMessage(commandId: id, error: "The agent is shutting down; the command was not run.")))
+            return
+        }
         let session: SessionCommandPayload
         do {
             session = try SessionCommandPayload(payload: command.payload)
@@ -50,6 +55,21 @@ public actor CommandExecutor {
             let result = await self.execute(command.action, session, commandID: id)
             await self.finish(id, result)
             self.dequeue(sessionID)
+        }
+    }
+
+    /// Takes no new commands (they are answered `failed`, and not remembered, so a restarted agent runs them
+    /// when they are delivered again) and waits, at most `limit`, for the commands under way.
+    public func drain(within limit: Duration) async {
+        draining = true
+        let underWay = Array(lastOfSession.values)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for task in underWay { await task.value }
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

@@ -78,4 +78,17 @@ struct CommandExecutorTests {
         }
         #expect(order.firstIndex(of: "c-1")! < order.firstIndex(of: "c-2")!, "the hibernate waited for the start")
     }
+
+    @Test func drainingFinishesWhatIsUnderWayAndRefusesTheRest() async throws {
+        let driver = CountingDriver()
+        let sink = RecordingSink()
+        let executor = CommandExecutor(driver: driver, outbox: sink, logger: Logger(label: "test"))
+        await executor.receive(try Self.command("c-1", "start_session"))
+        await executor.drain(within: .seconds(5))
+        #expect(await sink.messages.last == .complete(CompleteMessage(commandId: "c-1", result: ["sessionId": .string("s-1")])), "the start under way finished first")
+        await executor.receive(try Self.command("c-2", "start_session", session: "s-2"))
+        let last = await sink.messages.last
+        #expect(last == .failed(FailedMessage(commandId: "c-2", error: "The agent is shutting down; the command was not run.")))
+        #expect(await driver.starts["s-2"] == nil)
+    }
 }

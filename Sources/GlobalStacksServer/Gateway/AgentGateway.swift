@@ -13,6 +13,7 @@ import NIOCore
 /// Frames are the contract's envelopes; a bad frame is logged with its reason and the connection carries on.
 struct AgentGateway: Sendable {
     static let path = "/v1/agents/connect"
+    static let pingInterval: Duration = .seconds(30)
 
     let store: any Store
     let heartbeats: HeartbeatRecorder
@@ -47,6 +48,14 @@ struct AgentGateway: Sendable {
         let connectedAt = Date()
         var inventoryChecked = false
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
+        // The contract's `ping`: an agent that answers `pong` counts as heard from even between heartbeats.
+        let pinger = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: Self.pingInterval)
+                try await outbound.write(.text(String(decoding: try AgentProtocol.encode(ControlMessage.ping(PingMessage(timestamp: Date()))), as: UTF8.self)))
+            }
+        }
+        defer { pinger.cancel() }
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
                 guard case .text(let text) = message else {
