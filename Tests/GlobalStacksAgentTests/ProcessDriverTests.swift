@@ -34,7 +34,7 @@ struct ProcessDriverTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
         let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
         let id = UUID().uuidString.lowercased()
-        let session = Self.session(id, ["/bin/sh", "-c", "echo $GREETING >> starts.log; while :; do date +%s%N > tick; sleep 0.05; done"])
+        let session = Self.session(id, ["/bin/sh", "-c", "echo $GREETING >> starts.log; while :; do date +%s%N > tick.new; mv tick.new tick; sleep 0.05; done"])
         try await driver.start(session)
         try await driver.start(session)  // a repeat does nothing
         try await Task.sleep(for: .milliseconds(300))
@@ -90,7 +90,7 @@ struct ProcessDriverTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
         let driver = try ProcessDriver(root: root, allowUnconfined: true, logger: Logger(label: "test"))
         let id = UUID().uuidString.lowercased()
-        try await driver.start(Self.session(id, ["/bin/sh", "-c", "setsid /bin/sh -c 'while :; do date +%s%N > escaped; sleep 0.05; done' & sleep 600"]))
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "setsid /bin/sh -c 'while :; do date +%s%N > escaped.new; mv escaped.new escaped; sleep 0.05; done' & sleep 600"]))
         try await Task.sleep(for: .milliseconds(300))
         try await driver.hibernate(id)
         try await Task.sleep(for: .milliseconds(150))

@@ -68,7 +68,7 @@ struct SandboxEndToEndTests {
     }
 
     /// Writes a line when it starts, then a tick every 100 ms: a frozen sandbox stops ticking.
-    static let ticking = ["/bin/sh", "-c", "echo started >> starts.log; while :; do date +%s%N > tick; sleep 0.1; done"]
+    static let ticking = ["/bin/sh", "-c", "echo started >> starts.log; while :; do date +%s%N > tick.new; mv tick.new tick; sleep 0.1; done"]
 
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
     func aSandboxRunsHibernatesWakesAndStops(_ engine: TestEngine) async throws {

@@ -76,19 +76,20 @@ func buildRouter(
     store: SQLStore, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let principals = PrincipalCache()
     router.addMiddleware {
         ErrorResponseMiddleware()
         MetricsMiddleware()
         LogRequestsMiddleware(.debug)
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
-        RequestEnvironmentMiddleware()
+        RequestEnvironmentMiddleware(principals: principals)
     }
     OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
     router.get(RouterPath(AgentGateway.path)) { _, _ -> Response in
         throw DomainError.unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled, not revoked).")
     }
-    try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration)
+    try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, principals: principals, configuration: configuration)
         .registerHandlers(
             on: router,
             configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

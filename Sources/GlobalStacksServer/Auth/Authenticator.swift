@@ -8,6 +8,7 @@ struct Authenticator: Sendable {
 
     let store: any Store
     let lifetime: CredentialLifetime
+    let principals: PrincipalCache
 
     /// The caller, or 401 with a message that says how to sign in.
     func principal() async throws -> Principal {
@@ -31,6 +32,11 @@ struct Authenticator: Sendable {
             return nil
         }
         let now = Date()
+        let cacheKey = "\(lookup.kind.rawValue):\(lookup.hash)"
+        if environment.isReadOnly, let cached = principals.principal(for: cacheKey, at: now), lifetime.isUsable(cached.credential, at: now),
+           !lifetime.needsLastUsedRefresh(cached.credential, at: now) {
+            return cached
+        }
         guard let principal = try await store.principal(tokenHash: lookup.hash, kind: lookup.kind),
               principal.user.isActive, lifetime.isUsable(principal.credential, at: now)
         else {
@@ -40,6 +46,8 @@ struct Authenticator: Sendable {
         }
         if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
             try await store.touchCredential(id: principal.credential.id, at: now)
+        } else if environment.isReadOnly {
+            principals.remember(principal, for: cacheKey, at: now)
         }
         return principal
     }

@@ -16,13 +16,16 @@ struct APIController: APIProtocol {
     let connections: AgentConnections
     let dispatcher: CommandDispatcher
 
-    init(store: any Store, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, configuration: ServerConfiguration) {
+    init(
+        store: any Store, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, principals: PrincipalCache,
+        configuration: ServerConfiguration
+    ) {
         let lifetime = CredentialLifetime(
             sessionIdleTimeout: configuration.sessionIdleTimeout,
             sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
         )
         self.store = store
-        self.authenticator = Authenticator(store: store, lifetime: lifetime)
+        self.authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
         self.issuer = CredentialIssuer(store: store, lifetime: lifetime)
         self.passwords = PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost))
         self.throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)

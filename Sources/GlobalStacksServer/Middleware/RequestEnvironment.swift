@@ -14,6 +14,8 @@ struct RequestEnvironment: Sendable {
     let sessionToken: String?
     let bearerToken: String?
     let clientAddress: String
+    /// GET or HEAD: may reuse a principal resolved a moment ago (`PrincipalCache`).
+    let isReadOnly: Bool
     let responseCookies: ResponseCookies
 
     /// The environment of the running request; the API handlers only run inside one.
@@ -43,6 +45,8 @@ struct RequestEnvironmentMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let sessionCookieName = "globalstacks_session"
 
+    let principals: PrincipalCache
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var bearer: String?
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
@@ -53,8 +57,11 @@ struct RequestEnvironmentMiddleware: RouterMiddleware {
             sessionToken: request.cookies[Self.sessionCookieName]?.value,
             bearerToken: bearer,
             clientAddress: context.remoteAddress?.ipAddress ?? "unknown",
+            isReadOnly: request.method == .get || request.method == .head,
             responseCookies: ResponseCookies()
         )
+        // A request that may change state clears the cached principals when it ends, failed or not.
+        defer { if !environment.isReadOnly { principals.removeAll() } }
         var response = try await RequestEnvironment.$current.withValue(environment) {
             try await next(request, context)
         }
