@@ -39,7 +39,7 @@ public struct AgentRuntime: Sendable {
             let connectedAt = Date()
             do {
                 let shutdown = try await connect(credentials, driver: driver, executor: executor, outbox: outbox, logger: logger)
-                if shutdown { return }
+                if shutdown { break }
                 logger.notice("Connection closed by the control plane; reconnecting")
             } catch {
                 logger.warning("Connection failed; reconnecting", metadata: ["error": "\(error)"])
@@ -49,6 +49,8 @@ public struct AgentRuntime: Sendable {
             let ceiling = min(settings.maximumBackoff, settings.initialBackoff * pow(2, Double(failures)))
             try? await Task.sleep(for: .seconds(Double.random(in: 0...ceiling)))
         }
+        // Told to shut down, or cancelled: no sandbox may keep running untracked.
+        await driver.stopAll()
     }
 
     /// A key older than the rotation interval (by its file's age), or a rotation left unfinished, is replaced

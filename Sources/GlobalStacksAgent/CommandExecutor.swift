@@ -58,8 +58,8 @@ public actor CommandExecutor {
         }
     }
 
-    /// Takes no new commands (they are answered `failed`, and not remembered, so a restarted agent runs them
-    /// when they are delivered again) and waits, at most `limit`, for the commands under way.
+    /// Takes no new commands (they are answered `failed`: the control plane records the reason, and a start
+    /// refused this way fails its sandbox) and waits, at most `limit`, for the commands under way.
     public func drain(within limit: Duration) async {
         draining = true
         let underWay = Array(lastOfSession.values)

@@ -20,6 +20,7 @@ struct CommandExecutorTests {
         func hibernate(_ sessionID: String) async throws { throw DriverError("nothing to freeze") }
         func wake(_ sessionID: String) async throws {}
         func sessions() async -> [String] { Array(starts.keys) }
+        func stopAll() async { stops += starts.count }
     }
 
     actor RecordingSink: AgentMessageSink {

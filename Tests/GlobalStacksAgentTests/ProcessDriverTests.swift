@@ -102,4 +102,16 @@ struct ProcessDriverTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(Self.read(root, id, "escaped") == stopped, "stopped although it left the process group")
     }
+
+    /// An agent that ends stops every sandbox it runs, so none keeps running untracked.
+    @Test func stopAllEndsEverySandbox() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, allowUnconfined: true, logger: Logger(label: "test"))
+        for _ in 0..<3 {
+            try await driver.start(Self.session(UUID().uuidString.lowercased(), ["sleep", "600"]))
+        }
+        #expect(await driver.sessions().count == 3)
+        await driver.stopAll()
+        #expect(await driver.sessions().isEmpty)
+    }
 }

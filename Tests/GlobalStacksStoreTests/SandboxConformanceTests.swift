@@ -104,14 +104,20 @@ struct SandboxConformanceTests {
             // The orphan's stop missed its deadline: the control plane gave up, the agent still runs it.
             let stop = try await store.requestSandbox(.stop, id: orphan.id, scope: world.scope, commandDeadline: Date().addingTimeInterval(-1), at: Date().addingTimeInterval(-5))
             #expect(try await store.failOverdueCommands(at: Date()).map(\.id) == [stop.command.id])
+            let stranger = SandboxID.generate()
+            let partial = try await store.reconcileAgentInventory(
+                world.agent.id, holding: [kept.id], complete: false, connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
+            )
+            #expect(partial.lost.isEmpty, "an incomplete list fails nothing")
             let result = try await store.reconcileAgentInventory(
-                world.agent.id, holding: [kept.id, orphan.id], connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
+                world.agent.id, holding: [kept.id, orphan.id, stranger], complete: true, connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
             )
             #expect(result.lost.map(\.id) == [lost.id] && result.lost.first?.state == .failed)
             #expect(result.stops.map(\.sandboxID) == [orphan.id] && result.stops.first?.action == .stopSession)
+            #expect(result.unknown == [stranger], "a process of no known sandbox is reported for a direct stop")
             #expect(try await store.sandbox(id: kept.id, scope: world.scope)?.state == .running)
             let again = try await store.reconcileAgentInventory(
-                world.agent.id, holding: [kept.id, orphan.id], connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
+                world.agent.id, holding: [kept.id, orphan.id], complete: true, connectedAt: Date(), commandDeadline: Self.deadline, at: Date()
             )
             #expect(again.stops.isEmpty && again.lost.isEmpty, "a stop under way is not repeated")
         }

@@ -13,4 +13,5 @@ public actor NoopDriver: SandboxDriver {
     public func hibernate(_ sessionID: String) async throws {}
     public func wake(_ sessionID: String) async throws {}
     public func sessions() async -> [String] { Array(sessions) }
+    public func stopAll() async { sessions.removeAll() }
 }

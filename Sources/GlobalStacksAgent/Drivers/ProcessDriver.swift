@@ -105,6 +105,12 @@ public actor ProcessDriver: SandboxDriver {
 
     public func sessions() async -> [String] { Array(sessions.keys) }
 
+    public func stopAll() async {
+        for id in sessions.keys {
+            try? await stop(id)
+        }
+    }
+
     private func exited(_ id: String, pid: pid_t, status: Int32) {
         guard let running = sessions.removeValue(forKey: id) else { return }
         // Whatever the first process left behind.
@@ -120,12 +126,15 @@ public actor ProcessDriver: SandboxDriver {
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
     }
 
+    /// glibc's POSIX_SPAWN_SETSID (since 2.26), which the Swift Glibc module does not export.
+    private static let spawnNewSession: Int32 = 0x80
+
     /// Every process of the sandbox: through its cgroup when it has one, else its process group.
     private static func signal(_ running: Running, _ signal: Int32) {
         if !running.limits.signalAll(signal) { kill(-running.pid, signal) }
     }
 
-    /// posix_spawn into a new process group, stdin from /dev/null, stdout and stderr appended to `output`, default
+    /// posix_spawn into a new session, stdin from /dev/null, stdout and stderr appended to `output`, default
     /// signal handling and an empty signal mask (the agent ignores SIGPIPE; the sandbox must not inherit that),
     /// and a fixed minimal environment: the sandbox's own variables are set by the last wrapper, never seen by
     /// the host programs before it.
@@ -139,8 +148,8 @@ public actor ProcessDriver: SandboxDriver {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        // A new session (and so a new process group, id = pid): no controlling terminal to inject keystrokes into.
+        posix_spawnattr_setflags(&attributes, Int16(Self.spawnNewSession | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }

@@ -7,6 +7,8 @@ public protocol SandboxDriver: Sendable {
     func stop(_ sessionID: String) async throws
     func hibernate(_ sessionID: String) async throws
     func wake(_ sessionID: String) async throws
+    /// Stops every sandbox (the agent is ending: nothing may keep running untracked).
+    func stopAll() async
     /// Ids of the sandboxes that hold a process now (for heartbeats).
     func sessions() async -> [String]
     /// Sandboxes whose process ended on its own (not by `stop`), with how it ended.

@@ -37,6 +37,7 @@ struct Authenticator: Sendable {
            !lifetime.needsLastUsedRefresh(cached.credential, at: now) {
             return cached
         }
+        let generation = principals.generation
         guard let principal = try await store.principal(tokenHash: lookup.hash, kind: lookup.kind),
               principal.user.isActive, lifetime.isUsable(principal.credential, at: now)
         else {
@@ -47,7 +48,7 @@ struct Authenticator: Sendable {
         if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
             try await store.touchCredential(id: principal.credential.id, at: now)
         } else if environment.isReadOnly {
-            principals.remember(principal, for: cacheKey, at: now)
+            principals.remember(principal, for: cacheKey, lookedUpIn: generation, at: now)
         }
         return principal
     }

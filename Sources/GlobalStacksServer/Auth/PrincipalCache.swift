@@ -15,28 +15,42 @@ final class PrincipalCache: Sendable {
         let until: Date
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Bumped by every clear: a lookup that began before a clear must not be remembered after it.
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Take before looking a principal up; pass to `remember`.
+    var generation: Int { state.withLock { $0.generation } }
 
     func principal(for key: String, at now: Date) -> Principal? {
-        entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
+        state.withLock { state in
+            guard let entry = state.entries[key] else { return nil }
             guard entry.until > now else {
-                entries[key] = nil
+                state.entries[key] = nil
                 return nil
             }
             return entry.principal
         }
     }
 
-    func remember(_ principal: Principal, for key: String, at now: Date) {
-        entries.withLock { entries in
+    /// Remembers a principal looked up after `generation` was taken, unless the cache was cleared since.
+    func remember(_ principal: Principal, for key: String, lookedUpIn generation: Int, at now: Date) {
+        state.withLock { state in
+            guard state.generation == generation else { return }
             // Bounded: when full, start over (entries live a second anyway).
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(principal: principal, until: now.addingTimeInterval(Self.lifetime))
+            if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = Entry(principal: principal, until: now.addingTimeInterval(Self.lifetime))
         }
     }
 
     func removeAll() {
-        entries.withLock { $0.removeAll(keepingCapacity: true) }
+        state.withLock { state in
+            state.entries.removeAll(keepingCapacity: true)
+            state.generation += 1
+        }
     }
 }

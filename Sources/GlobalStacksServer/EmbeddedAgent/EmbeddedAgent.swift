@@ -44,7 +44,11 @@ struct EmbeddedAgent: Service {
 
     private func runAgent(logger: Logger) async throws {
         let credentialsFile = directory.appendingPathComponent("agent.json")
-        if try AgentCredentials.load(from: credentialsFile) == nil {
+        if let credentials = try AgentCredentials.load(from: credentialsFile) {
+            guard try await store.agent(keyHash: SecretHasher.hash(credentials.key), at: Date()) != nil else {
+                throw DomainError.conflict("The embedded agent was revoked; delete \(credentialsFile.path) and restart the server to enroll it again.")
+            }
+        } else {
             try await enroll(into: credentialsFile)
         }
         var settings = AgentSettings(serverURL: serverURL, provisioningToken: nil, credentialsFile: credentialsFile, name: Self.agentName)

@@ -56,7 +56,8 @@ final class AgentConnections: Sendable {
 
     /// Writes a message on the agent's newest connection; false when it has none here.
     func send(_ message: ControlMessage, to agent: AgentID) async throws -> Bool {
-        guard let writer = state.withLock({ $0.open[agent]?.last?.writer }) else { return false }
+        guard let connection = state.withLock({ $0.open[agent]?.last }) else { return false }
+        let writer = connection.writer
         let text = String(decoding: try AgentProtocol.encode(message), as: UTF8.self)
         let written = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -71,7 +72,12 @@ final class AgentConnections: Sendable {
             return try await group.next() ?? false
         }
         if !written {
-            try? await writer.close(.goingAway, reason: "The agent did not read its messages in time.")
+            // Not awaited: a close frame to a connection that reads nothing would wait forever too.
+            state.withLock { state in
+                state.open[agent]?.removeAll { $0.id == connection.id }
+                if state.open[agent]?.isEmpty == true { state.open[agent] = nil }
+            }
+            Task { try? await writer.close(.goingAway, reason: "The agent did not read its messages in time.") }
         }
         return written
     }
@@ -82,7 +88,7 @@ final class AgentConnections: Sendable {
         _ = try? await send(.shutdown(ShutdownMessage(reason: reason)), to: agent)
         let writers = state.withLock { $0.open[agent]?.map(\.writer) ?? [] }
         for writer in writers {
-            try? await writer.close(.policyViolation, reason: reason)
+            Task { try? await writer.close(.policyViolation, reason: reason) }
         }
     }
 }

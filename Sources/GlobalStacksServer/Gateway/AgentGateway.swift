@@ -66,7 +66,10 @@ struct AgentGateway: Sendable {
                     let (decoded, _) = try AgentProtocol.decodeAgent(Data(text.utf8))
                     if !inventoryChecked, case .heartbeat(let heartbeat) = decoded, let inventory = heartbeat.sessions {
                         inventoryChecked = true
-                        await reconcileInventory(agent, inventory, connectedAt: connectedAt, logger: logger)
+                        await reconcileInventory(
+                            agent, inventory, complete: heartbeat.activeSessions <= inventory.count, connectedAt: connectedAt,
+                            outbound: outbound, logger: logger
+                        )
                     }
                     await handle(decoded, from: agent, logger: logger)
                 } catch {
@@ -117,13 +120,28 @@ struct AgentGateway: Sendable {
         }
     }
 
-    private func reconcileInventory(_ agent: Agent, _ inventory: [String], connectedAt: Date, logger: Logger) async {
+    private func reconcileInventory(
+        _ agent: Agent, _ inventory: [String], complete: Bool, connectedAt: Date, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async {
         do {
             let now = Date()
             let result = try await store.reconcileAgentInventory(
-                agent.id, holding: Set(inventory.prefix(AgentProtocol.maximumInventory).map(SandboxID.init(rawValue:))), connectedAt: connectedAt,
+                agent.id, holding: Set(inventory.prefix(AgentProtocol.maximumInventory).map(SandboxID.init(rawValue:))),
+                complete: complete && inventory.count <= AgentProtocol.maximumInventory, connectedAt: connectedAt,
                 commandDeadline: now.addingTimeInterval(commandDeadline), at: now
             )
+            // Processes of sandboxes this control plane no longer knows: stopped with a command that is not stored
+            // (there is no sandbox to attach it to); the agent's answer to it is ignored.
+            for id in result.unknown {
+                let stop = CommandMessage(
+                    commandId: "orphan-\(UUID().uuidString.lowercased())", action: AgentCommandAction.stopSession.rawValue,
+                    payload: try SessionCommandPayload(sessionId: id.rawValue).jsonObject()
+                )
+                try await outbound.write(.text(String(decoding: try AgentProtocol.encode(ControlMessage.command(stop)), as: UTF8.self)))
+            }
+            if !result.unknown.isEmpty {
+                logger.warning("The agent runs sandboxes this control plane does not know; stopping them", metadata: ["sandbox_ids": "\(result.unknown.map(\.rawValue))"])
+            }
             if !result.lost.isEmpty {
                 logger.warning("The agent restarted and lost sandboxes; they failed", metadata: ["sandbox_ids": "\(result.lost.map(\.id.rawValue))"])
             }

@@ -76,8 +76,11 @@ public protocol AgentCommandRepository: Sendable {
     /// An agent connected and listed the sandboxes it holds. Running or hibernated sandboxes of it that are not in
     /// the list, and did not change since `connectedAt`, lost their process (the agent restarted): they fail.
     /// Listed sandboxes that should have no process (stopped, failed, terminated: a stop that missed its deadline)
-    /// get a stop command, unless one is under way.
-    func reconcileAgentInventory(_ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, commandDeadline: Date, at now: Date) async throws -> InventoryReconciliation
+    /// get a stop command, unless one is under way. An incomplete list (the agent holds more than it may list)
+    /// fails nothing.
+    func reconcileAgentInventory(
+        _ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, complete: Bool, connectedAt: Date, commandDeadline: Date, at now: Date
+    ) async throws -> InventoryReconciliation
     /// Fails unfinished commands past their deadline and moves their sandboxes with the reason.
     func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
     /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.
@@ -90,10 +93,13 @@ public struct InventoryReconciliation: Sendable, Equatable {
     public let lost: [Sandbox]
     /// Stop commands for processes the agent still runs although their sandbox ended.
     public let stops: [AgentCommand]
+    /// Listed ids of no sandbox of this agent (pruned, or never known): nothing can be stored for them.
+    public let unknown: [SandboxID]
 
-    public init(lost: [Sandbox], stops: [AgentCommand]) {
+    public init(lost: [Sandbox], stops: [AgentCommand], unknown: [SandboxID]) {
         self.lost = lost
         self.stops = stops
+        self.unknown = unknown
     }
 }
 

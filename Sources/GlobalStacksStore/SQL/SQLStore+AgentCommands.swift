@@ -84,14 +84,14 @@ extension SQLStore: AgentCommandRepository {
     }
 
     public func reconcileAgentInventory(
-        _ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, connectedAt: Date, commandDeadline: Date, at now: Date
+        _ agentID: AgentID, holding sandboxIDs: Set<SandboxID>, complete: Bool, connectedAt: Date, commandDeadline: Date, at now: Date
     ) async throws -> InventoryReconciliation {
         try await engine.transaction { database in
-            let candidates = try await database.raw("""
+            let candidates = complete ? try await database.raw("""
                 SELECT \(unsafeRaw: Columns.sandbox), (SELECT a.name FROM agents a WHERE a.id = s.agent_id) AS agent_name FROM sandboxes s
                 WHERE s.agent_id = \(bind: agentID.rawValue) AND s.state IN ('running', 'hibernated')
                     AND s.state_changed_at < \(bind: connectedAt.storedMilliseconds)\(unsafeRaw: self.engine.rowLockClause)
-                """).all()
+                """).all() : []
             var lost: [Sandbox] = []
             for row in candidates {
                 var sandbox = try row.sandbox()
@@ -102,18 +102,26 @@ extension SQLStore: AgentCommandRepository {
                 lost.append(sandbox)
             }
             var stops: [AgentCommand] = []
+            var unknown: [SandboxID] = []
             if !sandboxIDs.isEmpty {
-                let ended = try await database.raw("""
-                    SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
-                    WHERE s.agent_id = \(bind: agentID.rawValue) AND s.id IN (\(binds: sandboxIDs.map(\.rawValue)))
-                        AND NOT EXISTS (SELECT 1 FROM agent_commands c WHERE c.sandbox_id = s.id AND c.action = 'stop_session'
-                            AND c.status IN ('pending', 'sent', 'ack'))\(unsafeRaw: self.engine.rowLockClause)
-                    """).all().map { try $0.sandbox() }.filter(\.state.hasNoProcess)
-                for sandbox in ended {
-                    stops.append(try await self.insertCommand(.stopSession, for: sandbox, deadline: commandDeadline, at: now, database))
+                let listed = try await database.raw("""
+                    SELECT \(unsafeRaw: Columns.sandbox),
+                        (SELECT COUNT(*) FROM agent_commands c WHERE c.sandbox_id = s.id AND c.action = 'stop_session'
+                            AND c.status IN ('pending', 'sent', 'ack')) AS stops_under_way
+                    FROM sandboxes s
+                    WHERE s.agent_id = \(bind: agentID.rawValue) AND s.id IN (\(binds: sandboxIDs.map(\.rawValue)))\(unsafeRaw: self.engine.rowLockClause)
+                    """).all()
+                var known = Set<SandboxID>()
+                for row in listed {
+                    let sandbox = try row.sandbox()
+                    known.insert(sandbox.id)
+                    if sandbox.state.hasNoProcess, try row.decode(column: "stops_under_way", as: Int64.self) == 0 {
+                        stops.append(try await self.insertCommand(.stopSession, for: sandbox, deadline: commandDeadline, at: now, database))
+                    }
                 }
+                unknown = sandboxIDs.subtracting(known).sorted { $0.rawValue < $1.rawValue }
             }
-            return InventoryReconciliation(lost: lost, stops: stops)
+            return InventoryReconciliation(lost: lost, stops: stops, unknown: unknown)
         }
     }
 
