@@ -36,4 +36,14 @@ final class AgentProcess: @unchecked Sendable {
     func sandboxFile(_ sandboxID: String, _ name: String) -> String? {
         try? String(contentsOfFile: "\(sandboxDirectory)/\(sandboxID)/\(name)", encoding: .utf8)
     }
+
+    /// The file once the sandbox has written it (a running sandbox's process may not have reached that line
+    /// yet), waiting at most 10 s.
+    func awaitSandboxFile(_ sandboxID: String, _ name: String) async throws -> String? {
+        for _ in 0..<200 {
+            if let text = sandboxFile(sandboxID, name) { return text }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
 }

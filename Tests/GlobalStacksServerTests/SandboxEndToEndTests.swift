@@ -28,7 +28,7 @@ struct SandboxEndToEndTests {
             let token = try #require(try await server.request("POST", "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", cookie: cookie).json["token"] as? String)
             let agent = try AgentProcess(server: server, name: "rack-1", credentialsFile: data + "/agent/agent.json", token: token)
             var agentID: String?
-            for _ in 0..<100 where agentID == nil {
+            for _ in 0..<300 where agentID == nil {
                 try await Task.sleep(for: .milliseconds(100))
                 let agents = try await server.request("GET", "/v1/agents", cookie: cookie).json["items"] as? [[String: Any]] ?? []
                 agentID = agents.first(where: { $0["status"] as? String == "online" })?["id"] as? String
@@ -75,7 +75,8 @@ struct SandboxEndToEndTests {
         let installation = try await Installation.start(engine)
         let id = try await installation.create(Self.ticking)
         try await installation.wait(id, for: "running")
-        #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "the process really runs, once")
+        #expect(try await installation.agent.awaitSandboxFile(id, "starts.log") == "started\n", "the process really runs, once")
+        #expect(try await installation.agent.awaitSandboxFile(id, "tick") != nil)
 
         #expect(try await installation.server.request("POST", "/v1/sandboxes/\(id)/hibernate", cookie: installation.cookie).status == 202)
         try await installation.wait(id, for: "hibernated")
@@ -126,7 +127,7 @@ struct SandboxEndToEndTests {
         #expect(sandbox["state"] as? String == "running", "\(sandbox)")
         let commands = try await restarted.request("GET", "/v1/sandboxes/\(id)/commands", cookie: cookie).json["items"] as? [[String: Any]] ?? []
         #expect(commands.count == 1 && commands.first?["status"] as? String == "completed", "\(commands)")
-        #expect(installation.agent.sandboxFile(id, "starts.log") == "started\n", "started exactly once, whatever the delivery count")
+        #expect(try await installation.agent.awaitSandboxFile(id, "starts.log") == "started\n", "started exactly once, whatever the delivery count")
     }
 
     /// An agent killed with its sandbox running comes back without it (the process died with the agent); its
@@ -179,13 +180,13 @@ struct SandboxEndToEndTests {
         let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
         try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie)
         var created = try await server.request("POST", "/v1/sandboxes", json: #"{"command":["/bin/sh","-c","echo hi > hello.txt; sleep 600"]}"#, cookie: cookie)
-        for _ in 0..<100 where created.status == 409 {  // until the embedded agent is online
+        for _ in 0..<300 where created.status == 409 {  // until the embedded agent is online
             try await Task.sleep(for: .milliseconds(100))
             created = try await server.request("POST", "/v1/sandboxes", json: #"{"command":["/bin/sh","-c","echo hi > hello.txt; sleep 600"]}"#, cookie: cookie)
         }
         let id = try #require(created.json["id"] as? String, "\(created.json)")
         var state = ""
-        for _ in 0..<100 where state != "running" {
+        for _ in 0..<300 where state != "running" {
             try await Task.sleep(for: .milliseconds(100))
             state = try await server.request("GET", "/v1/sandboxes/\(id)", cookie: cookie).json["state"] as? String ?? ""
         }

@@ -22,7 +22,8 @@ final class ServerProcess: @unchecked Sendable {
     let output = Pipe()
     let port: Int
 
-    /// Starts `gstacks server --port <port, random by default> <arguments>` and waits (≤ 10 s) until /readyz answers 200.
+    /// Starts `gstacks server --port <port, random by default> <arguments>` and waits (≤ 30 s, for a loaded CI
+    /// machine) until /readyz answers 200.
     init(_ arguments: [String], environment: [String: String] = [:], port: Int = Int.random(in: 41_000...49_000)) async throws {
         self.port = port
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -31,7 +32,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             try await Task.sleep(for: .milliseconds(100))
             if let (_, response) = try? await Self.session.data(from: url("/readyz")), (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
