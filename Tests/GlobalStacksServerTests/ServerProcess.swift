@@ -24,7 +24,8 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `gstacks server --port <port, random by default> <arguments>` and waits (≤ 30 s, for a loaded CI
     /// machine) until /readyz answers 200.
-    init(_ arguments: [String], environment: [String: String] = [:], port: Int = Int.random(in: 41_000...49_000)) async throws {
+    init(_ arguments: [String], environment: [String: String] = [:], port: Int? = nil) async throws {
+        let port = port ?? Self.freePort()
         self.port = port
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["server", "--port", "\(port)"] + arguments
@@ -34,11 +35,33 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         for _ in 0..<300 {
             try await Task.sleep(for: .milliseconds(100))
+            guard process.isRunning else {
+                Issue.record("gstacks server on port \(port) exited during start-up: \(printed.suffix(2_000))")
+                return
+            }
             if let (_, response) = try? await Self.session.data(from: url("/readyz")), (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
             }
         }
         Issue.record("gstacks server on port \(port) did not become ready")
+    }
+
+    /// A loopback port free right now, chosen by the kernel (a random one may be taken, e.g. as the local port
+    /// of one of the many client connections a test run makes).
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...30_000)
     }
 
     deinit {
