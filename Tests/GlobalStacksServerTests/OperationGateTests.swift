@@ -166,6 +166,9 @@ struct OperationGateTests {
 
             let blockedList = try await api.request(.get, "/v1/operation-runs?status=completed&operationType=test.connection.write", session: world.ada)
             #expect(blockedList.items.count == 2 && blockedList.items.allSatisfy { $0["operationType"] as? String == "test.connection.write" })
+            // Found by Schemathesis: a NUL in the filter was a 500 on PostgreSQL.
+            let nul = try await api.request(.get, "/v1/operation-runs?status=completed&operationType=%00%0A", session: world.ada)
+            #expect(nul.status == .badRequest && nul.message.contains("operationType"))
         }
     }
 

@@ -52,7 +52,9 @@ extension APIController {
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let runs = try await store.operationRuns(
             scope, status: input.query.status.flatMap { RunExecutionStatus(rawValue: $0.rawValue) },
-            operationType: input.query.operationType.map(OperationTypeKey.init(rawValue:)), limit: input.query.limit ?? 100
+            // Any name may filter (a type no longer registered still has runs), but it must be text a person could type.
+            operationType: try input.query.operationType.map { OperationTypeKey(rawValue: try Validation.name($0, field: "operationType")) },
+            limit: input.query.limit ?? 100
         )
         return .ok(.init(body: .json(.init(items: try runs.map { try APIMapping.runDetail($0, connection: nil) }))))
     }
