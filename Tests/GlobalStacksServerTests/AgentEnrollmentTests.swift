@@ -111,6 +111,9 @@ struct AgentEnrollmentTests {
             }
             let bad = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"short"}"#, headers: [.authorization: "Bearer \(proposed)"])
             #expect(bad.status == .badRequest)
+            let withNUL = "gsa_\\u0000" + String(repeating: "k", count: 40)
+            let nul = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"\#(withNUL)"}"#, headers: [.authorization: "Bearer \(proposed)"])
+            #expect(nul.status == .badRequest)
         }
     }
 }

@@ -78,7 +78,7 @@ extension APIController {
         }
         var proposed: String?
         if case .json(let body)? = input.body { proposed = body.newKey }
-        if let proposed, !proposed.hasPrefix(Self.agentKeyPrefix) || !(40...200).contains(proposed.count) || !proposed.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+        if let proposed, !proposed.hasPrefix(Self.agentKeyPrefix) || !(40...200).contains(proposed.count) || !proposed.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) {
             throw DomainError.invalidInput("newKey must be '\(Self.agentKeyPrefix)' followed by at least 36 printable ASCII characters.")
         }
         let key = proposed.map(SecretToken.init(value:)) ?? SecretToken.generate(prefix: Self.agentKeyPrefix)
