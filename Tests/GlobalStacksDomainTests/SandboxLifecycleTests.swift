@@ -57,9 +57,9 @@ struct SandboxLifecycleTests {
         )
         let lateStart = sandbox.move(to: AgentCommandAction.startSession.completedState, at: Date())
         #expect(!lateStart && sandbox.state == .stopping, "a start finishing after a stop was asked for changes nothing")
-        #expect(sandbox.use.sessions == 1)
+        #expect(sandbox.state.holdsCompute)
         let stopped = sandbox.move(to: .stopped, at: Date())
-        #expect(stopped && sandbox.use == ResourceUse(sessions: 0, cpu: .zero, memory: .zero, storage: .zero))
+        #expect(stopped && !sandbox.state.holdsCompute)
     }
 
     @Test func groupAncestryFollowsParents() throws {

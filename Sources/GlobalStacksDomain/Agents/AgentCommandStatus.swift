@@ -14,15 +14,15 @@ public enum AgentCommandStatus: String, Sendable, Codable, CaseIterable {
     case completed
     case failed
 
-    public var isFinished: Bool { self == .completed || self == .failed }
-
     /// `sent → sent` is a redelivery after a reconnect; an agent may answer `complete` without an `ack` first;
-    /// any unfinished command can fail (its agent stayed away past the deadline).
+    /// an answer may arrive before the dispatcher has recorded the send (it records after writing), so a
+    /// `pending` command can be acknowledged or completed; any unfinished command can fail (its agent stayed
+    /// away past the deadline).
     public func canTransition(to next: AgentCommandStatus) -> Bool {
         switch (self, next) {
         case (.pending, .sent), (.sent, .sent), (.ack, .sent): true
-        case (.sent, .ack): true
-        case (.sent, .completed), (.ack, .completed): true
+        case (.pending, .ack), (.sent, .ack): true
+        case (.pending, .completed), (.sent, .completed), (.ack, .completed): true
         case (.pending, .failed), (.sent, .failed), (.ack, .failed): true
         default: false
         }

@@ -54,8 +54,6 @@ public struct ResourceUse: Sendable, Equatable {
         self.memory = memory
         self.storage = storage
     }
-
-    public static let none = ResourceUse(sessions: 0, cpu: .zero, memory: .zero, storage: .zero)
 }
 
 /// One quota that applies to an admission, with what is already counted against it.

@@ -52,13 +52,6 @@ public struct Sandbox: Sendable, Equatable {
         updatedAt = now
         return true
     }
-
-    /// What the sandbox holds against quotas and its agent's capacity in its current state.
-    public var use: ResourceUse {
-        state.holdsCompute
-            ? ResourceUse(sessions: 1, cpu: spec.cpu, memory: spec.memory, storage: spec.storage)
-            : ResourceUse(sessions: 0, cpu: .zero, memory: .zero, storage: state == .terminated ? .zero : spec.storage)
-    }
 }
 
 public typealias SandboxID = Identifier<Sandbox>

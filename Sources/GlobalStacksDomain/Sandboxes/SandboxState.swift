@@ -31,14 +31,6 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
         .terminated: [],
     ]
 
-    /// States a command is under way in; the reconciler retries or fails a sandbox stuck in one past a deadline.
-    public var isTransitional: Bool {
-        switch self {
-        case .pending, .starting, .hibernating, .waking, .stopping: true
-        case .running, .hibernated, .stopped, .failed, .terminated: false
-        }
-    }
-
     /// States that hold a session, CPU and memory against quotas and agent capacity.
     /// Hibernated sandboxes are frozen: they keep their storage but not their share of the rest.
     public var holdsCompute: Bool {
@@ -47,8 +39,6 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
         case .hibernated, .stopped, .failed, .terminated: false
         }
     }
-
-    public var isFinal: Bool { self == .terminated }
 
     /// What an agent's `status` report may say: that a sandbox's process ended. Every other state is reached
     /// through a command, so a report cannot strand a sandbox in a state no command will finish.

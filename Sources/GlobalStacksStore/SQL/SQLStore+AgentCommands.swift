@@ -44,13 +44,19 @@ extension SQLStore: AgentCommandRepository {
             guard var command = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.command) FROM agent_commands c
                 WHERE c.id = \(bind: report.commandID.rawValue) AND c.agent_id = \(bind: agentID.rawValue)\(unsafeRaw: self.engine.rowLockClause)
-                """).first()?.agentCommand(), !command.status.isFinished
+                """).first()?.agentCommand()
             else { return nil }
+            let next: AgentCommandStatus = switch report {
+            case .acknowledged: .ack
+            case .completed: .completed
+            case .failed: .failed
+            }
+            // A repeated or late answer (already acknowledged, already finished) changes nothing.
+            guard command.status.canTransition(to: next) else { return nil }
             let stamp = now.truncatedToStoredPrecision
             var sandbox = try await self.lockedSandbox(command.sandboxID, database)
             switch report {
             case .acknowledged:
-                guard command.status != .ack else { return nil }
                 command.status = .ack
                 command.acknowledgedAt = stamp
                 if let state = command.action.acknowledgedState, sandbox?.state == .pending { sandbox?.move(to: state, at: stamp) }

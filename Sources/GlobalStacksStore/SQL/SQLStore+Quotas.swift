@@ -136,7 +136,7 @@ extension SQLStore: QuotaRepository {
     /// the transaction that stores the sandbox, after locking the organization.
     func admit(_ use: ResourceUse, for userID: UserID, organizationID: OrganizationID, _ database: any SQLDatabase) async throws {
         let groups = try await allGroups(organizationID, database)
-        let quotas = try await applicableQuotas(userID, organizationID, database).map { usage in
+        let quotas = try await applicableQuotas(userID, organizationID, database, groups: groups).map { usage in
             let subject: QuotaSubject = switch usage.target {
             case .organization: .organization
             case .user: .user
@@ -147,8 +147,10 @@ extension SQLStore: QuotaRepository {
         try QuotaCheck.admit(use, under: quotas)
     }
 
-    private func applicableQuotas(_ userID: UserID, _ organizationID: OrganizationID, _ database: any SQLDatabase) async throws -> [QuotaUsage] {
-        let groups = try await allGroups(organizationID, database)
+    private func applicableQuotas(
+        _ userID: UserID, _ organizationID: OrganizationID, _ database: any SQLDatabase, groups known: [GroupID: Group]? = nil
+    ) async throws -> [QuotaUsage] {
+        let groups = if let known { known } else { try await allGroups(organizationID, database) }
         let direct: [GroupID] = try await database.raw("""
             SELECT m.group_id FROM user_group_members m JOIN user_groups g ON g.id = m.group_id
             WHERE m.user_id = \(bind: userID.rawValue) AND g.organization_id = \(bind: organizationID.rawValue)
