@@ -36,15 +36,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     if let engineService { app.addServices(engineService) }
-    let (migratedForEmbeddedAgent, markMigratedForEmbeddedAgent) = AsyncStream.makeStream(of: Void.self)
-    if let directory = configuration.embeddedAgentDirectory {
-        let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
-        app.addServices(EmbeddedAgent(
-            store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
-            startAfter: migratedForEmbeddedAgent, logger: logger
-        ))
-    }
-    // Services stop in reverse order: the workers first (handing back runs in flight), then the store.
+    // Services stop in reverse order, after the HTTP server: the embedded agent (stopping its sandboxes), the
+    // workers (handing back runs in flight), then the store.
     app.addServices(
         StoreShutdown(store: store),
         heartbeats,
@@ -58,6 +51,14 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             credentialsDirectory: configuration.credentialsDirectory, startAfter: migrated, logger: logger
         )
     )
+    let (migratedForEmbeddedAgent, markMigratedForEmbeddedAgent) = AsyncStream.makeStream(of: Void.self)
+    if let directory = configuration.embeddedAgentDirectory {
+        let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
+        app.addServices(EmbeddedAgent(
+            store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
+            startAfter: migratedForEmbeddedAgent, logger: logger
+        ))
+    }
     // Runs once the database pool is up and before the first request is accepted.
     app.beforeServerStarts {
         try await store.migrate(logger: logger)

@@ -33,6 +33,8 @@ struct EmbeddedAgent: Service {
             while !Task.isCancelled {
                 do {
                     try await runAgent(logger: logger)
+                    // Returning without cancellation means the control plane sent `shutdown` (a revoke).
+                    guard !Task.isCancelled else { return }
                     logger.notice("The embedded agent was told to shut down (revoked?); trying again in 30 s")
                 } catch {
                     logger.error("The embedded agent is not running; trying again in 30 s", metadata: ["error": "\(error)"])

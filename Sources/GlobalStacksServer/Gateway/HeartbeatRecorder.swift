@@ -38,8 +38,9 @@ final class HeartbeatRecorder: Service, Sendable {
             for await _ in self.startAfter {}
         }
         var lastSweep = Date.distantPast
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(flushInterval))
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.flushInterval)) }
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             await flush()
             if Date().timeIntervalSince(lastSweep) >= 5 {
                 lastSweep = Date()

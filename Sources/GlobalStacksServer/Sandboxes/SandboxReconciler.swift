@@ -22,8 +22,9 @@ struct SandboxReconciler: Service {
         await cancelWhenGracefulShutdown {
             for await _ in startAfter {}
         }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(interval))
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
             await reconcile()
         }
     }
