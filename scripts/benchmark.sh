@@ -12,10 +12,13 @@
 #      cost; signs in, creates a tenant, activates it and creates one byo cluster so that the
 #      lists are not empty;
 #   3. runs `wrk -t2 -c64 -d10s --latency` against GET /healthz and, with the session cookie,
-#      GET /v1/organizations/current and GET /v1/clusters: 3 runs each, interleaved
-#      (healthz, org, clusters, healthz, ...) so that drift hits every endpoint alike;
-#   4. reports the medians over the runs of requests/s, p50 and p99, and each authenticated
-#      endpoint's throughput as a share of /healthz. Target: >= 40 % of /healthz and p99 < 10 ms.
+#      GET /v1/auth/session (a reference: no database read), GET /v1/organizations/current and
+#      GET /v1/clusters: 3 runs each, interleaved (healthz, session, org, clusters, healthz, ...)
+#      so that drift hits every endpoint alike, reading the CPU time the server and PostgreSQL
+#      used during each run from /proc;
+#   4. reports the medians over the runs of requests/s, p50, p99 and CPU per request, and each
+#      authenticated endpoint's throughput as a share of /healthz. Target: >= 40 % of /healthz
+#      and p99 < 10 ms for the two database reads.
 # Any non-2xx response or socket error during a measured run fails the script.
 # Everything it starts (servers, PostgreSQL) is stopped on exit.
 #
@@ -58,8 +61,9 @@ export GSTACKS_ADMIN_EMAIL=${GSTACKS_ADMIN_EMAIL:-bench-admin@example.com}
 GSTACKS_ADMIN_PASSWORD=${GSTACKS_ADMIN_PASSWORD:-$(gs_random_secret)}
 export GSTACKS_ADMIN_PASSWORD
 BIN=${GSTACKS_BIN:-$ROOT/.build-release/release/gstacks}
-# name|path|authenticated
-ENDPOINTS=("healthz|/healthz|0" "org-current|/v1/organizations/current|1" "clusters|/v1/clusters|1")
+# name|path|authenticated. `session` is a reference, not a target: authenticated, but answered from the
+# cached principal without a database read, it is the ceiling of any authenticated route through the API stack.
+ENDPOINTS=("healthz|/healthz|0" "session|/v1/auth/session|1" "org-current|/v1/organizations/current|1" "clusters|/v1/clusters|1")
 
 for tool in wrk curl python3; do
     command -v "$tool" >/dev/null || { echo "benchmark: '$tool' is required (wrk: apt-get install -y wrk)" >&2; exit 1; }
@@ -98,13 +102,40 @@ else
     BIN_DESCRIPTION="release build (.build-release)"
 fi
 
-# One wrk run. Appends "engine endpoint run rps p50_us p99_us" to RESULTS unless run is "warmup".
+# CPU time (user + system, in clock ticks) the given processes have used so far.
+cpu_ticks() {
+    local total=0 pid fields
+    for pid in "$@"; do
+        [[ -r /proc/$pid/stat ]] || continue
+        # After "(comm) ", field 3 (state) is index 0: utime (field 14) and stime (15) are 11 and 12.
+        read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
+        total=$((total + fields[11] + fields[12]))
+    done
+    echo "$total"
+}
+
+# The PostgreSQL postmaster and its backends (none on SQLite).
+postgres_pids() {
+    [[ -n "${PG_THROWAWAY_DIR:-}" && -r "$PG_THROWAWAY_DIR/data/postmaster.pid" ]] || return 0
+    local postmaster
+    postmaster=$(head -n 1 "$PG_THROWAWAY_DIR/data/postmaster.pid")
+    echo "$postmaster"
+    pgrep -P "$postmaster" || true
+}
+
+# One wrk run. Appends "engine endpoint run rps p50_us p99_us server_cpu_us pg_cpu_us" (CPU per request)
+# to RESULTS unless run is "warmup".
 run_wrk() {
     local engine=$1 name=$2 path=$3 authenticated=$4 run=$5 duration=$6
     local out=$WORK/wrk-$engine-$name-$run.txt
     local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$ROOT/scripts/lib/wrk-report.lua")
     [[ $authenticated -eq 1 ]] && args+=(-H "Cookie: $GS_COOKIE")
+    local pg_pids server_before pg_before
+    mapfile -t pg_pids < <(postgres_pids)
+    server_before=$(cpu_ticks "$GS_PID")
+    pg_before=$(cpu_ticks "${pg_pids[@]}")
     wrk "${args[@]}" "$GS_BASE_URL$path" >"$out" 2>&1 || { cat "$out" >&2; echo "wrk failed on $path" >&2; return 1; }
+    local server_ticks=$(($(cpu_ticks "$GS_PID") - server_before)) pg_ticks=$(($(cpu_ticks "${pg_pids[@]}") - pg_before))
     local line
     line=$(grep '^GSBENCH ' "$out") || { cat "$out" >&2; echo "wrk printed no report line" >&2; return 1; }
     field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $line"; }
@@ -118,10 +149,13 @@ run_wrk() {
         return 1
     fi
     ((requests > 0)) || { echo "benchmark: no requests completed on $path" >&2; return 1; }
-    local rps
+    local rps server_cpu_us pg_cpu_us ticks_per_second
+    ticks_per_second=$(getconf CLK_TCK)
     rps=$(python3 -c "print(f'{$requests / ($duration_us / 1e6):.1f}')")
-    log "$engine $(printf '%-12s' "$name") run $run: $rps req/s, p50 ${p50_us} us, p99 ${p99_us} us"
-    [[ "$run" == warmup ]] || printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$name" "$run" "$rps" "$p50_us" "$p99_us" >>"$RESULTS"
+    server_cpu_us=$(python3 -c "print(round($server_ticks / $ticks_per_second * 1e6 / $requests))")
+    pg_cpu_us=$(python3 -c "print(round($pg_ticks / $ticks_per_second * 1e6 / $requests))")
+    log "$engine $(printf '%-12s' "$name") run $run: $rps req/s, p50 ${p50_us} us, p99 ${p99_us} us, CPU per request: server ${server_cpu_us} us, PostgreSQL ${pg_cpu_us} us"
+    [[ "$run" == warmup ]] || printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$name" "$run" "$rps" "$p50_us" "$p99_us" "$server_cpu_us" "$pg_cpu_us" >>"$RESULTS"
 }
 
 bench_engine() {

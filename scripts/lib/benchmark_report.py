@@ -2,7 +2,7 @@
 """Turns scripts/benchmark.sh's raw results into a markdown section; optionally records it.
 
 Input (environment, set by benchmark.sh): BENCH_RESULTS, a TSV of
-"engine endpoint run rps p50_us p99_us" lines, plus BENCH_COMMAND, BENCH_SETTINGS and the
+"engine endpoint run rps p50_us p99_us server_cpu_us pg_cpu_us" lines (CPU time per request), plus BENCH_COMMAND, BENCH_SETTINGS and the
 BENCH_MACHINE_* / BENCH_* descriptions. Prints the section to stdout. With BENCH_RECORD=1 it
 replaces the section of the same date in BENCH_DOC (docs/benchmarks.md), or adds it at the top
 of the results, creating the document when missing. With BENCH_ENFORCE=1 it exits 3 when an
@@ -41,12 +41,15 @@ activates a tenant and creates one byo cluster so that lists are not empty. It t
 `wrk -t2 -c64 -d10s --latency` against
 
 - `GET /healthz` (no database, no authentication: the ceiling of the HTTP stack),
+- `GET /v1/auth/session` with the session cookie (a reference, not a target: authenticated through
+  the OpenAPI stack but answered from the cached principal, without a database read),
 - `GET /v1/organizations/current` with the session cookie (session lookup + organization,
   members and invitations),
 - `GET /v1/clusters` with the session cookie (session lookup + tenant-scoped list),
 
-three runs each, interleaved, after a short warm-up, and reports the medians of requests/s, p50
-and p99 over the runs, and each authenticated endpoint's throughput as a share of `/healthz`.
+three runs each, interleaved, after a short warm-up, and reports the medians of requests/s, p50,
+p99 and CPU time per request (the server's and PostgreSQL's, read from /proc) over the runs, and
+each authenticated endpoint's throughput as a share of `/healthz`.
 A single non-2xx response or socket error fails the run.
 
 Reading the figures:
@@ -73,22 +76,26 @@ def ms(microseconds: float) -> str:
 
 
 def main() -> int:
-    rows: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    rows: dict[tuple[str, str], list[tuple[float, ...]]] = defaultdict(list)
     engines: list[str] = []
     endpoints: list[str] = []
     with open(os.environ["BENCH_RESULTS"], encoding="utf-8") as handle:
         for line in handle:
-            engine, endpoint, _run, rps, p50, p99 = line.rstrip("\n").split("\t")
-            rows[(engine, endpoint)].append((float(rps), float(p50), float(p99)))
+            engine, endpoint, _run, rps, p50, p99, server_cpu, pg_cpu = line.rstrip("\n").split("\t")
+            rows[(engine, endpoint)].append((float(rps), float(p50), float(p99), float(server_cpu), float(pg_cpu)))
             if engine not in engines:
                 engines.append(engine)
             if endpoint not in endpoints:
                 endpoints.append(endpoint)
 
-    paths = {"healthz": "GET /healthz", "org-current": "GET /v1/organizations/current",
+    paths = {"healthz": "GET /healthz", "session": "GET /v1/auth/session", "org-current": "GET /v1/organizations/current",
              "clusters": "GET /v1/clusters"}
-    table = ["| Engine | Endpoint | req/s (median) | req/s per run | p50 (median) | p99 (median) | vs /healthz | Target |",
-             "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |"]
+    references = {"healthz": "(baseline)", "session": "(reference: no database read)"}
+    table = ["| Engine | Endpoint | req/s (median) | req/s per run | p50 (median) | p99 (median) "
+             "| CPU per request: server / PostgreSQL | vs /healthz | Target |",
+             "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    budgets: list[str] = []
+    cores = int(os.environ.get("BENCH_MACHINE_NPROC") or os.cpu_count() or 1)
     missed: list[str] = []
     for engine in engines:
         base = statistics.median(r[0] for r in rows[(engine, "healthz")]) if rows.get((engine, "healthz")) else None
@@ -99,9 +106,13 @@ def main() -> int:
             rps = statistics.median(r[0] for r in runs)
             p50 = statistics.median(r[1] for r in runs)
             p99 = statistics.median(r[2] for r in runs)
+            server_cpu = statistics.median(r[3] for r in runs)
+            pg_cpu = statistics.median(r[4] for r in runs)
+            cpu = f"{server_cpu:,.0f} µs / " + (f"{pg_cpu:,.0f} µs" if engine == "postgresql" else "–")
             per_run = ", ".join(f"{r[0]:,.0f}" for r in runs)
-            if endpoint == "healthz" or base is None:
-                ratio, verdict = "100%" if endpoint == "healthz" else "n/a", "(baseline)"
+            if endpoint in references or base is None:
+                ratio = "n/a" if base is None else f"{rps / base:.0%}"
+                verdict = references.get(endpoint, "(no baseline)")
             else:
                 share = rps / base
                 ratio = f"{share:.0%}"
@@ -113,7 +124,10 @@ def main() -> int:
                 verdict = "met" if not problems else "**missed**: " + "; ".join(problems)
                 if problems:
                     missed.append(f"{engine} {paths.get(endpoint, endpoint)}: " + "; ".join(problems))
-            table.append(f"| {engine} | `{paths.get(endpoint, endpoint)}` | {rps:,.0f} | {per_run} | {ms(p50)} | {ms(p99)} | {ratio} | {verdict} |")
+            table.append(f"| {engine} | `{paths.get(endpoint, endpoint)}` | {rps:,.0f} | {per_run} | {ms(p50)} | {ms(p99)} | {cpu} | {ratio} | {verdict} |")
+        if base:
+            budgets.append(f"{engine}: {cores} cores / ({TARGET_RATIO:.0%} × {base:,.0f} req/s) = "
+                           f"{cores / (TARGET_RATIO * base) * 1e6:,.0f} µs")
 
     today = datetime.date.today().isoformat()
     env = os.environ.get
@@ -129,6 +143,9 @@ def main() -> int:
         f"- Settings: {env('BENCH_SETTINGS', '')}",
         "",
         *table,
+        "",
+        "CPU budget of one request at the target (the whole machine: server, PostgreSQL and wrk together): "
+        + "; ".join(budgets) + ".",
         "",
         ("Target (authenticated read >= 40 % of /healthz, p99 < 10 ms): **met** by every authenticated endpoint."
          if not missed else
