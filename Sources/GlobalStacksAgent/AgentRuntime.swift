@@ -41,6 +41,9 @@ public struct AgentRuntime: Sendable {
                 let shutdown = try await connect(credentials, driver: driver, executor: executor, outbox: outbox, logger: logger)
                 if shutdown { break }
                 logger.notice("Connection closed by the control plane; reconnecting")
+            } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+                let reason = await Enrollment.connectionRefusal(settings, credentials)
+                logger.error("The control plane refused the connection; trying again", metadata: ["reason": "\(reason)"])
             } catch {
                 logger.warning("Connection failed; reconnecting", metadata: ["error": "\(error)"])
             }

@@ -4,7 +4,8 @@ import GlobalStacksAgentProtocol
 import FoundationNetworking
 #endif
 
-/// Registers the agent with a provisioning token and returns its own credentials; rotates its key.
+/// Registers the agent with a provisioning token and returns its own credentials; rotates its key; asks why a
+/// connection was refused.
 enum Enrollment {
     static func register(_ settings: AgentSettings, token: String) async throws -> AgentCredentials {
         var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/register"))
@@ -42,5 +43,18 @@ enum Enrollment {
             throw AgentError.enrollment("Key rotation answered HTTP \(status): \(json["message"] as? String ?? "unexpected answer")")
         }
         return AgentCredentials(agentID: credentials.agentID, name: credentials.name, key: newKey, serverURL: credentials.serverURL)
+    }
+
+    /// The control plane's explanation when it refused the WebSocket upgrade (a revoked or unknown key, most
+    /// likely): the same request without the upgrade answers with a message a person can act on.
+    static func connectionRefusal(_ settings: AgentSettings, _ credentials: AgentCredentials) async -> String {
+        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/connect"))
+        request.setValue("Bearer \(credentials.key)", forHTTPHeaderField: "Authorization")
+        guard let (data, response) = try? await URLSession.shared.data(for: request) else {
+            return "the control plane did not answer"
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return "HTTP \(status): \(json["message"] as? String ?? "no explanation")"
     }
 }

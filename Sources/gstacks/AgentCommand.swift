@@ -66,7 +66,7 @@ struct AgentCommand: AsyncParsableCommand {
             ?? home.appendingPathComponent(".config/gstacks/agent.json")
         var settings = AgentSettings(
             serverURL: serverURL, provisioningToken: setting(token, "GSTACKS_AGENT_TOKEN"), credentialsFile: credentials,
-            name: setting(name, "GSTACKS_AGENT_NAME") ?? ProcessInfo.processInfo.hostName
+            name: setting(name, "GSTACKS_AGENT_NAME") ?? String(ProcessInfo.processInfo.hostName.prefix(100))
         )
         settings.region = setting(region, "GSTACKS_AGENT_REGION")
         settings.capacity = CapacityPayload(maxSessions: maxSessions, cpu: cpu ?? "\(ProcessInfo.processInfo.activeProcessorCount)", memory: memory)

@@ -14,6 +14,16 @@ struct ValidationTests {
         #expect(throws: DomainError.self) { try Slug(validating: value) }
     }
 
+    @Test("Agent names: host names as short as 'vm', up to 100 characters", arguments: ["vm", "k8s-prod-us-east-1", "host.example.com", String(repeating: "a", count: 100)])
+    func validAgentNames(_ value: String) throws {
+        #expect(try Agent.validateName(value) == value)
+    }
+
+    @Test("Agent names refuse spaces, other characters and over-long names", arguments: ["", "a b", "rack/1", "ä", String(repeating: "a", count: 101)])
+    func invalidAgentNames(_ value: String) {
+        #expect(throws: DomainError.self) { try Agent.validateName(value) }
+    }
+
     @Test func derivedSlugs() {
         #expect(Slug.derived(from: "My Team #1").rawValue == "my-team-1")
         #expect(Slug.derived(from: "  --Ünïcode--  ", fallback: "org").rawValue == "n-code")

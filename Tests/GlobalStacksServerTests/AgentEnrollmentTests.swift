@@ -46,7 +46,7 @@ struct AgentEnrollmentTests {
             // Enrollment with the token alone; bad input is a 400, a used single-use token a 401.
             #expect(try await Self.register(api, token: nil, Self.host).status == .unauthorized)
             #expect(try await Self.register(api, token: "gsp_wrong", Self.host).status == .unauthorized)
-            for bad in [#"{"agentId":"x","platform":"process"}"#, #"{"agentId":"rack-9","platform":"mainframe"}"#,
+            for bad in [#"{"agentId":"x y","platform":"process"}"#, #"{"agentId":"rack-9","platform":"mainframe"}"#,
                         #"{"agentId":"rack-9","platform":"process","capacity":{"maxSessions":1,"cpu":"lots","memory":"1Gi"}}"#,
                         #"{"agentId":"rack-9","platform":"process","capabilities":["Has Spaces"]}"#] {
                 #expect(try await Self.register(api, token: token, bad).status == .badRequest, "\(bad)")
@@ -58,6 +58,7 @@ struct AgentEnrollmentTests {
             #expect(agent["approvalStatus"] as? String == "pending" && agent["status"] as? String == "offline")
             #expect((agent["capacity"] as? [String: Any])?["cpu"] as? String == "4000m")
             let agentID = try #require(agent["id"] as? String)
+            let agentKey = try #require(registered.string("apiKey"))
             let reused = try await Self.register(api, token: token, #"{"agentId":"rack-2","platform":"process"}"#)
             #expect(reused.status == .unauthorized && reused.message.contains("already used"))
 
@@ -73,7 +74,12 @@ struct AgentEnrollmentTests {
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/drain", session: ada).string("drainingSince") != nil)
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/drain", session: ada).status == .conflict)
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/reject", session: ada).string("approvalStatus") == "rejected")
+            // The gateway's plain-HTTP answer (what an agent reads when its upgrade fails) says what is wrong with the key.
+            let notUpgraded = try await api.request(.get, "/v1/agents/connect", headers: [.authorization: "Bearer \(agentKey)"])
+            #expect(notUpgraded.status == .badRequest && notUpgraded.message.contains("key is valid"), "\(notUpgraded.message)")
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/revoke", session: ada).json["revoked"] as? Bool == true)
+            let refused = try await api.request(.get, "/v1/agents/connect", headers: [.authorization: "Bearer \(agentKey)"])
+            #expect(refused.status == .unauthorized && refused.message.contains("Enroll the agent again"), "\(refused.message)")
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/approve", session: ada).status == .conflict)
             #expect(try await api.request(.post, "/v1/agents/\(agentID)/revoke", session: ada).status == .conflict)
 

@@ -65,11 +65,12 @@ public struct Agent: Sendable, Equatable {
         approval == .approved && revokedAt == nil && status == .online
     }
 
-    /// An agent name: 3…100 letters, digits, `-`, `_` or `.` (e.g. `k8s-prod-us-east-1`).
+    /// An agent name: 1…100 letters, digits, `-`, `_` or `.` (e.g. `k8s-prod-us-east-1`; host names as short as
+    /// `vm` or `db` are the default name of `gstacks agent`).
     public static func validateName(_ value: String) throws -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-        guard (3...100).contains(value.count), value.allSatisfy(allowed.contains) else {
-            throw DomainError.invalidInput("agentId must be 3 to 100 letters, digits, '-', '_' or '.'.")
+        guard (1...100).contains(value.count), value.allSatisfy(allowed.contains) else {
+            throw DomainError.invalidInput("agentId must be 1 to 100 letters, digits, '-', '_' or '.'.")
         }
         return value
     }

@@ -87,8 +87,8 @@ func buildRouter(
     }
     OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
-    router.get(RouterPath(AgentGateway.path)) { _, _ -> Response in
-        throw DomainError.unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled, not revoked).")
+    router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
+        throw try await AgentGateway.refusal(request, store: store)
     }
     try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, principals: principals, configuration: configuration)
         .registerHandlers(

@@ -25,13 +25,31 @@ struct AgentGateway: Sendable {
     /// Decides the upgrade for one HTTP request.
     func shouldUpgrade(_ request: HTTPRequest) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         guard request.path?.split(separator: "?").first.map(String.init) == Self.path,
-              let authorization = request.headerFields[.authorization], authorization.hasPrefix("Bearer "),
-              case let key = String(authorization.dropFirst(7)), key.hasPrefix(APIController.agentKeyPrefix),
+              let key = Self.agentKey(request.headerFields[.authorization]),
               let agent = try await store.agent(keyHash: SecretHasher.hash(key), at: Date())
         else { return .dontUpgrade }
         return .upgrade([:]) { inbound, outbound, _ in
             try await self.serve(agent, inbound: inbound, outbound: outbound)
         }
+    }
+
+    /// The agent key of an `Authorization: Bearer gsa_…` header.
+    static func agentKey(_ authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        let key = String(authorization.dropFirst(7))
+        return key.hasPrefix(APIController.agentKeyPrefix) ? key : nil
+    }
+
+    /// Why a request for the gateway was not upgraded, for the plain-HTTP answer an agent reads when its
+    /// upgrade fails: no key, a key that no longer works, or a valid key without the upgrade headers.
+    static func refusal(_ request: Request, store: any Store) async throws -> DomainError {
+        guard let key = agentKey(request.headers[.authorization]) else {
+            return .unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled).")
+        }
+        guard try await store.agent(keyHash: SecretHasher.hash(key), at: Date()) != nil else {
+            return .unauthenticated("This agent key is revoked, expired or unknown. Enroll the agent again: delete its credentials file and start it with a new provisioning token (--token \(APIController.provisioningTokenPrefix)…).")
+        }
+        return .invalidInput("This agent key is valid; connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket').")
     }
 
     private func serve(_ agent: Agent, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
