@@ -193,6 +193,14 @@ struct SandboxConformanceTests {
             let groupUsage = try await store.quotaUsage(.group(engineering.id), organizationID: org)
             #expect(groupUsage.used.memory == ByteQuantity(bytes: 768 << 20) && groupUsage.used.sessions == 1)
             #expect(await DomainError.caught { try await store.deleteGroup(id: engineering.id, organizationID: org) }?.kind == .conflict, "it has a subgroup")
+
+            // Removing the quota lifts its limits; removing it again is no error; an unknown group is.
+            try await store.removeQuota(.group(engineering.id), organizationID: org)
+            try await store.removeQuota(.group(engineering.id), organizationID: org)
+            #expect(try await store.quotaUsage(.group(engineering.id), organizationID: org).limits == QuotaLimits())
+            #expect(try await store.applicableQuotas(userID: world.ada.id, organizationID: org).map { $0.target } == [.organization])
+            _ = try await store.createSandbox(try Self.spec(memory: 512 << 20), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
+            #expect(await DomainError.caught { try await store.removeQuota(.group(GroupID.generate()), organizationID: org) }?.kind == .notFound)
         }
     }
 

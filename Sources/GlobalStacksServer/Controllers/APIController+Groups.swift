@@ -76,6 +76,12 @@ extension APIController {
         return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(groupId: groupID.rawValue)))))
     }
 
+    func removeGroupQuota(_ input: Operations.RemoveGroupQuota.Input) async throws -> Operations.RemoveGroupQuota.Output {
+        let organizationID = try await organizationManagedByCaller()
+        try await store.removeQuota(.group(try pathID(input.path.groupId, "group")), organizationID: organizationID)
+        return .noContent(.init())
+    }
+
     func getUserQuota(_ input: Operations.GetUserQuota.Input) async throws -> Operations.GetUserQuota.Output {
         let organizationID = try await authenticator.principal().organization.organization.id
         let userID: UserID = try pathID(input.path.userId, "member")
@@ -91,6 +97,12 @@ extension APIController {
         return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(userId: userID.rawValue)))))
     }
 
+    func removeUserQuota(_ input: Operations.RemoveUserQuota.Input) async throws -> Operations.RemoveUserQuota.Output {
+        let organizationID = try await organizationManagedByCaller()
+        try await store.removeQuota(.user(try pathID(input.path.userId, "member")), organizationID: organizationID)
+        return .noContent(.init())
+    }
+
     func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input) async throws -> Operations.GetOrganizationQuota.Output {
         let organizationID = try await authenticator.principal().organization.organization.id
         let usage = try await store.quotaUsage(.organization, organizationID: organizationID)
@@ -102,6 +114,11 @@ extension APIController {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let usage = try await store.setQuota(.organization, organizationID: organizationID, change: try Self.quotaChange(request), at: Date())
         return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(organizationId: organizationID.rawValue)))))
+    }
+
+    func removeOrganizationQuota(_ input: Operations.RemoveOrganizationQuota.Input) async throws -> Operations.RemoveOrganizationQuota.Output {
+        try await store.removeQuota(.organization, organizationID: try await organizationManagedByCaller())
+        return .noContent(.init())
     }
 
     func getQuotaUsage(_ input: Operations.GetQuotaUsage.Input) async throws -> Operations.GetQuotaUsage.Output {

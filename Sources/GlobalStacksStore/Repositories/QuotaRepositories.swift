@@ -34,6 +34,8 @@ public protocol QuotaRepository: Sendable {
     func removeGroupMember(groupID: GroupID, userID: UserID, organizationID: OrganizationID) async throws
     /// Changes the limits `change` gives (nil: unchanged) of one quota and returns it with current use.
     func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimits, at now: Date) async throws -> QuotaUsage
+    /// Removes every limit of one quota (nothing to remove is not an error; an unknown group or member is 404).
+    func removeQuota(_ target: QuotaTarget, organizationID: OrganizationID) async throws
     /// A quota's limits (none set: all nil) beside current use.
     func quotaUsage(_ target: QuotaTarget, organizationID: OrganizationID) async throws -> QuotaUsage
     /// Every quota that applies to the user's next sandbox: their own, each group they are in and every group

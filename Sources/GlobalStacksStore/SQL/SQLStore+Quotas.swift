@@ -119,6 +119,16 @@ extension SQLStore: QuotaRepository {
         }
     }
 
+    public func removeQuota(_ target: QuotaTarget, organizationID: OrganizationID) async throws {
+        try await engine.transaction { database in
+            try await self.requireTarget(target, organizationID, database)
+            let (kind, subject) = Self.subjectKey(target, organizationID)
+            try await database.raw("""
+                DELETE FROM quotas WHERE organization_id = \(bind: organizationID.rawValue) AND subject_kind = \(bind: kind) AND subject_id = \(bind: subject)
+                """).run()
+        }
+    }
+
     public func quotaUsage(_ target: QuotaTarget, organizationID: OrganizationID) async throws -> QuotaUsage {
         try await engine.read { database in
             try await self.requireTarget(target, organizationID, database)
