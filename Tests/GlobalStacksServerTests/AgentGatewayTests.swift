@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksServer
 import GlobalStacksTestSupport
 import HTTPTypes
 import HummingbirdTesting
@@ -69,6 +70,36 @@ struct AgentGatewayTests {
                     status = try await Self.agentStatus(api, agentID, admin)["status"] as? String ?? ""
                 }
                 #expect(status == "draining", "draining survives a reconnect")
+            }
+        }
+    }
+
+    /// The gateway pings every connection; an agent that answers only with `pong` counts as heard from.
+    @Test func pingsAreSentAndAPongCountsAsHearingFromTheAgent() async throws {
+        try await TestServer.run(.sqlite, .live, configure: { $0.agentPingInterval = .milliseconds(200) }) { api, _ in
+            let (admin, agentID, key) = try await Self.enrolledAgent(api)
+            let url = "ws://127.0.0.1:\(try #require(api.client.port))/v1/agents/connect"
+            try await WebSocketClient.connect(
+                url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]), logger: Logger(label: "gstacks.test.agent")
+            ) { inbound, outbound, _ in
+                var pings = 0
+                var heardAtConnect: String?
+                for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
+                    guard case .text(let text) = message, case .ping = try AgentProtocol.decodeControl(Data(text.utf8)).message else { continue }
+                    pings += 1
+                    if pings == 1 {  // connecting counted as hearing from it; only a pong can move the time on
+                        heardAtConnect = try await Self.agentStatus(api, agentID, admin)["lastHeartbeat"] as? String
+                    }
+                    try await Self.send(.pong(PongMessage(timestamp: Date())), outbound)
+                    if pings == 2 { break }
+                }
+                #expect(pings == 2 && heardAtConnect != nil)
+                var heard = heardAtConnect
+                for _ in 0..<40 where heard == heardAtConnect {  // the heartbeat recorder writes once a second
+                    try await Task.sleep(for: .milliseconds(100))
+                    heard = try await Self.agentStatus(api, agentID, admin)["lastHeartbeat"] as? String
+                }
+                #expect(heard != heardAtConnect && heard ?? "" > heardAtConnect ?? "", "a pong is recorded like a heartbeat")
             }
         }
     }

@@ -24,7 +24,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let connections = AgentConnections()
     let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: migratedForCommands, logger: logger)
     let gateway = AgentGateway(
-        store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, logger: logger
+        store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline,
+        pingInterval: configuration.agentPingInterval, logger: logger
     )
     var app = Application(
         router: try buildRouter(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration),

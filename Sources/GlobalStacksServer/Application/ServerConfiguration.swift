@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var commandDeadline: TimeInterval = 300
     /// How often the reconciler fails overdue commands and stops or hibernates idle sandboxes.
     public var reconcileInterval: TimeInterval = 2
+    /// How often the gateway sends the contract's `ping` on each agent connection.
+    public var agentPingInterval: Duration = .seconds(30)
     /// Run an agent inside the server, enrolled into the managed cluster `local`, keeping its key and sandboxes
     /// in this directory (nil: no embedded agent).
     public var embeddedAgentDirectory: String?

@@ -13,13 +13,13 @@ import NIOCore
 /// Frames are the contract's envelopes; a bad frame is logged with its reason and the connection carries on.
 struct AgentGateway: Sendable {
     static let path = "/v1/agents/connect"
-    static let pingInterval: Duration = .seconds(30)
 
     let store: any Store
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
     let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
+    let pingInterval: Duration
     let logger: Logger
 
     /// Decides the upgrade for one HTTP request.
@@ -69,7 +69,7 @@ struct AgentGateway: Sendable {
         // The contract's `ping`: an agent that answers `pong` counts as heard from even between heartbeats.
         let pinger = Task {
             while !Task.isCancelled {
-                try await Task.sleep(for: Self.pingInterval)
+                try await Task.sleep(for: self.pingInterval)
                 try await outbound.write(.text(String(decoding: try AgentProtocol.encode(ControlMessage.ping(PingMessage(timestamp: Date()))), as: UTF8.self)))
             }
         }
