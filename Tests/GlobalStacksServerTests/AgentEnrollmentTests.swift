@@ -21,12 +21,7 @@ struct AgentEnrollmentTests {
             let ada = try await api.newUser("ada@example.com", admin: admin)
             let carol = try await api.newUser("carol@example.com", admin: admin)
             let dave = try await api.newUser("dave@example.com", admin: admin)
-            let orgID = try #require(try await api.request(.post, "/v1/organizations", json: #"{"name":"Acme"}"#, session: ada).string("id"))
-            try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: ada)
-            let invitation = try await api.request(.post, "/v1/organizations/current/invitations", json: #"{"email":"carol@example.com","role":"member"}"#, session: ada)
-            let inviteToken = try #require(invitation.string("acceptUrl")?.components(separatedBy: "/invitations/").last?.components(separatedBy: "/").first)
-            try await api.request(.post, "/v1/invitations/\(inviteToken)/accept", session: carol)
-            try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: carol)
+            _ = try await api.organization(owner: ada, members: [(carol, "carol@example.com", "member")])
             let tenantID = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, session: ada).string("id"))
             for session in [ada, carol] { try await api.request(.post, "/v1/tenants/\(tenantID)/activate", session: session) }
             let clusterID = try #require(try await api.request(.post, "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, session: ada).string("id"))

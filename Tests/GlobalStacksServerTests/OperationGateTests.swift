@@ -47,14 +47,7 @@ struct OperationGateTests {
         let bo = try await api.newUser("bo@example.com", admin: admin)
         let carol = try await api.newUser("carol@example.com", admin: admin)
         let dave = try await api.newUser("dave@example.com", admin: admin)
-        let orgID = try #require(try await api.request(.post, "/v1/organizations", json: #"{"name":"Acme"}"#, session: ada).string("id"))
-        try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: ada)
-        for (session, email, role) in [(bo, "bo@example.com", "admin"), (carol, "carol@example.com", "member")] {
-            let invitation = try await api.request(.post, "/v1/organizations/current/invitations", json: #"{"email":"\#(email)","role":"\#(role)"}"#, session: ada)
-            let token = try #require(invitation.string("acceptUrl")?.components(separatedBy: "/invitations/").last?.components(separatedBy: "/").first)
-            #expect(try await api.request(.post, "/v1/invitations/\(token)/accept", session: session).status == .ok)
-            try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: session)
-        }
+        _ = try await api.organization(owner: ada, members: [(bo, "bo@example.com", "admin"), (carol, "carol@example.com", "member")])
         let tenantID = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, session: ada).string("id"))
         let tenant = try await api.request(.get, "/v1/tenants/\(tenantID)", session: ada)
         let tenantDirectory = directory.appendingPathComponent(try #require(tenant.string("externalId")))

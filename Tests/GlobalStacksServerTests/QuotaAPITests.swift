@@ -12,12 +12,7 @@ struct QuotaAPITests {
             let admin = try await api.signInAdmin()
             let ada = try await api.newUser("ada@example.com", admin: admin)
             let carol = try await api.newUser("carol@example.com", admin: admin)
-            let orgID = try #require(try await api.request(.post, "/v1/organizations", json: #"{"name":"Acme"}"#, session: ada).string("id"))
-            try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: ada)
-            let invitation = try await api.request(.post, "/v1/organizations/current/invitations", json: #"{"email":"carol@example.com","role":"member"}"#, session: ada)
-            let inviteToken = try #require(invitation.string("acceptUrl")?.components(separatedBy: "/invitations/").last?.components(separatedBy: "/").first)
-            try await api.request(.post, "/v1/invitations/\(inviteToken)/accept", session: carol)
-            try await api.request(.post, "/v1/organizations/\(orgID)/activate", session: carol)
+            _ = try await api.organization(owner: ada, members: [(carol, "carol@example.com", "member")])
             let carolID = try #require((try await api.request(.get, "/v1/auth/session", session: carol).json["user"] as? [String: Any])?["id"] as? String)
             let groupID = try #require(try await api.request(
                 .post, "/v1/groups", json: #"{"name":"platform","displayName":"Platform","type":"team"}"#, session: ada

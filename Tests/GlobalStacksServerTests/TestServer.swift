@@ -82,6 +82,22 @@ struct APIClient: Sendable {
         try await signIn(TestServer.adminEmail, TestServer.adminPassword)
     }
 
+    /// Creates the organization `Acme`, owned by `owner`, with each of `members` (a session, its email and the role
+    /// to invite it with) invited and accepted; everyone has it active. Returns its id.
+    func organization(owner: Session, members: [(session: Session, email: String, role: String)]) async throws -> String {
+        let orgID = try #require(try await request(.post, "/v1/organizations", json: #"{"name":"Acme"}"#, session: owner).string("id"))
+        try await request(.post, "/v1/organizations/\(orgID)/activate", session: owner)
+        for member in members {
+            let invitation = try await request(
+                .post, "/v1/organizations/current/invitations", json: #"{"email":"\#(member.email)","role":"\#(member.role)"}"#, session: owner
+            )
+            let token = try #require(invitation.string("acceptUrl")?.components(separatedBy: "/invitations/").last?.components(separatedBy: "/").first)
+            try #require(try await request(.post, "/v1/invitations/\(token)/accept", session: member.session).status == .ok)
+            try await request(.post, "/v1/organizations/\(orgID)/activate", session: member.session)
+        }
+        return orgID
+    }
+
     /// Creates an account as the admin and signs it in.
     func newUser(_ email: String, admin: Session, password: String = "password-for-tests") async throws -> Session {
         let reply = try await request(.post, "/v1/users", json: #"{"email":"\#(email)","displayName":"\#(email)","password":"\#(password)"}"#, session: admin)
