@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "GlobalStacksAgent",
                 "GlobalStacksAgentProtocol",
+                "GlobalStacksDomain",
                 "GlobalStacksServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

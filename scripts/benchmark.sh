@@ -65,8 +65,8 @@ BIN=${GSTACKS_BIN:-$ROOT/.build-release/release/gstacks}
 # cached principal without a database read, it is the ceiling of any authenticated route through the API stack.
 ENDPOINTS=("healthz|/healthz|0" "session|/v1/auth/session|1" "org-current|/v1/organizations/current|1" "clusters|/v1/clusters|1")
 
-for tool in wrk curl python3; do
-    command -v "$tool" >/dev/null || { echo "benchmark: '$tool' is required (wrk: apt-get install -y wrk)" >&2; exit 1; }
+for tool in wrk curl python3 pgrep; do
+    command -v "$tool" >/dev/null || { echo "benchmark: '$tool' is required (wrk: apt-get install -y wrk; pgrep: procps)" >&2; exit 1; }
 done
 IFS=, read -r -a ENGINE_LIST <<<"$ENGINES"
 for engine in "${ENGINE_LIST[@]}"; do
@@ -98,29 +98,35 @@ fi
 [[ -x "$BIN" ]] || { echo "benchmark: $BIN is missing; run without --skip-build" >&2; exit 1; }
 if [[ -n "${GSTACKS_BIN:-}" ]]; then
     BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN"
+elif [[ $BUILD -eq 1 ]]; then
+    BIN_DESCRIPTION="release build (.build-release), built by this run"
 else
-    BIN_DESCRIPTION="release build (.build-release)"
+    # The commit recorded is the checkout's; the binary may be older.
+    BIN_DESCRIPTION="release build (.build-release) from $(date -u -r "$BIN" '+%Y-%m-%d %H:%M UTC'), not rebuilt (--skip-build)"
 fi
 
-# CPU time (user + system, in clock ticks) the given processes have used so far.
+# CPU time (user + system, in clock ticks) one process has used so far; with "children", also that of its
+# children it has reaped (cutime + cstime). Fields after "(comm) ": state is index 0, utime (field 14) index 11.
 cpu_ticks() {
-    local total=0 pid fields
-    for pid in "$@"; do
-        [[ -r /proc/$pid/stat ]] || continue
-        # After "(comm) ", field 3 (state) is index 0: utime (field 14) and stime (15) are 11 and 12.
-        read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
-        total=$((total + fields[11] + fields[12]))
-    done
-    echo "$total"
+    local pid=$1 with_children=${2:-} fields
+    [[ -r /proc/$pid/stat ]] || { echo "benchmark: cannot read /proc/$pid/stat" >&2; return 1; }
+    read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
+    local ticks=$((${fields[11]:-0} + ${fields[12]:-0}))
+    [[ $with_children == children ]] && ticks=$((ticks + ${fields[13]:-0} + ${fields[14]:-0}))
+    echo "$ticks"
 }
 
-# The PostgreSQL postmaster and its backends (none on SQLite).
-postgres_pids() {
-    [[ -n "${PG_THROWAWAY_DIR:-}" && -r "$PG_THROWAWAY_DIR/data/postmaster.pid" ]] || return 0
-    local postmaster
+# CPU time of PostgreSQL (0 on SQLite): the postmaster with the backends it has reaped, plus the live
+# backends, listed afresh at each reading so a backend that starts or ends during a run is counted.
+postgres_cpu_ticks() {
+    [[ -n "${PG_THROWAWAY_DIR:-}" && -r "$PG_THROWAWAY_DIR/data/postmaster.pid" ]] || { echo 0; return; }
+    local postmaster child total
     postmaster=$(head -n 1 "$PG_THROWAWAY_DIR/data/postmaster.pid")
-    echo "$postmaster"
-    pgrep -P "$postmaster" || true
+    total=$(cpu_ticks "$postmaster" children) || return 1
+    for child in $(pgrep -P "$postmaster"); do
+        total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
 }
 
 # One wrk run. Appends "engine endpoint run rps p50_us p99_us server_cpu_us pg_cpu_us" (CPU per request)
@@ -130,12 +136,11 @@ run_wrk() {
     local out=$WORK/wrk-$engine-$name-$run.txt
     local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$ROOT/scripts/lib/wrk-report.lua")
     [[ $authenticated -eq 1 ]] && args+=(-H "Cookie: $GS_COOKIE")
-    local pg_pids server_before pg_before
-    mapfile -t pg_pids < <(postgres_pids)
-    server_before=$(cpu_ticks "$GS_PID")
-    pg_before=$(cpu_ticks "${pg_pids[@]}")
+    local server_before pg_before server_after pg_after
+    server_before=$(cpu_ticks "$GS_PID") && pg_before=$(postgres_cpu_ticks) || return 1
     wrk "${args[@]}" "$GS_BASE_URL$path" >"$out" 2>&1 || { cat "$out" >&2; echo "wrk failed on $path" >&2; return 1; }
-    local server_ticks=$(($(cpu_ticks "$GS_PID") - server_before)) pg_ticks=$(($(cpu_ticks "${pg_pids[@]}") - pg_before))
+    server_after=$(cpu_ticks "$GS_PID") && pg_after=$(postgres_cpu_ticks) || return 1
+    local server_ticks=$((server_after - server_before)) pg_ticks=$((pg_after - pg_before))
     local line
     line=$(grep '^GSBENCH ' "$out") || { cat "$out" >&2; echo "wrk printed no report line" >&2; return 1; }
     field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $line"; }

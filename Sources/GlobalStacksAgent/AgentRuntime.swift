@@ -96,10 +96,7 @@ public struct AgentRuntime: Sendable {
     private func connect(
         _ credentials: AgentCredentials, driver: any SandboxDriver, executor: CommandExecutor, outbox: AgentOutbox, logger: Logger
     ) async throws -> Bool {
-        var components = URLComponents(url: settings.serverURL, resolvingAgainstBaseURL: false)
-        components?.scheme = settings.serverURL.scheme == "https" ? "wss" : "ws"
-        components?.path = "/v1/agents/connect"
-        guard let url = components?.string else { throw AgentError.enrollment("Bad server URL \(settings.serverURL)") }
+        let url = settings.endpoint("v1/agents/connect", webSocket: true).absoluteString
         let shutdown = ShutdownFlag()
         try await WebSocketClient.connect(
             url: url,

@@ -35,6 +35,15 @@ public struct AgentSettings: Sendable {
         self.sandboxDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("sandboxes")
     }
 
+    /// The address of one control-plane route, under the server URL's own path (a control plane behind a
+    /// proxy at `https://host/gstacks` keeps its prefix); `webSocket` turns http(s) into ws(s).
+    func endpoint(_ path: String, webSocket: Bool = false) -> URL {
+        let url = serverURL.appendingPathComponent(path)
+        guard webSocket, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url }
+        components.scheme = serverURL.scheme == "https" ? "wss" : "ws"
+        return components.url ?? url
+    }
+
     public enum DriverKind: String, Sendable, CaseIterable {
         case process, noop
     }

@@ -8,7 +8,7 @@ import FoundationNetworking
 /// connection was refused.
 enum Enrollment {
     static func register(_ settings: AgentSettings, token: String) async throws -> AgentCredentials {
-        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/register"))
+        var request = URLRequest(url: settings.endpoint("v1/agents/register"))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -31,7 +31,7 @@ enum Enrollment {
     /// for a while); returns the credentials with the new key.
     static func rotateKey(_ settings: AgentSettings, _ credentials: AgentCredentials) async throws -> AgentCredentials {
         guard let newKey = credentials.pendingKey else { return credentials }
-        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/rotate-key"))
+        var request = URLRequest(url: settings.endpoint("v1/agents/rotate-key"))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(credentials.key)", forHTTPHeaderField: "Authorization")
@@ -48,7 +48,7 @@ enum Enrollment {
     /// The control plane's explanation when it refused the WebSocket upgrade (a revoked or unknown key, most
     /// likely): the same request without the upgrade answers with a message a person can act on.
     static func connectionRefusal(_ settings: AgentSettings, _ credentials: AgentCredentials) async -> String {
-        var request = URLRequest(url: settings.serverURL.appendingPathComponent("v1/agents/connect"))
+        var request = URLRequest(url: settings.endpoint("v1/agents/connect"), timeoutInterval: 10)
         request.setValue("Bearer \(credentials.key)", forHTTPHeaderField: "Authorization")
         guard let (data, response) = try? await URLSession.shared.data(for: request) else {
             return "the control plane did not answer"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Logging
 
 /// `gstacks agent`: enroll this host into a cluster once (with a provisioning token), then stay connected to the
@@ -66,7 +67,7 @@ struct AgentCommand: AsyncParsableCommand {
             ?? home.appendingPathComponent(".config/gstacks/agent.json")
         var settings = AgentSettings(
             serverURL: serverURL, provisioningToken: setting(token, "GSTACKS_AGENT_TOKEN"), credentialsFile: credentials,
-            name: setting(name, "GSTACKS_AGENT_NAME") ?? String(ProcessInfo.processInfo.hostName.prefix(100))
+            name: setting(name, "GSTACKS_AGENT_NAME") ?? Agent.defaultName(hostName: ProcessInfo.processInfo.hostName)
         )
         settings.region = setting(region, "GSTACKS_AGENT_REGION")
         settings.capacity = CapacityPayload(maxSessions: maxSessions, cpu: cpu ?? "\(ProcessInfo.processInfo.activeProcessorCount)", memory: memory)

@@ -14,14 +14,23 @@ struct ValidationTests {
         #expect(throws: DomainError.self) { try Slug(validating: value) }
     }
 
-    @Test("Agent names: host names as short as 'vm', up to 100 characters", arguments: ["vm", "k8s-prod-us-east-1", "host.example.com", String(repeating: "a", count: 100)])
+    @Test("Agent names: 3 to 100 letters, digits, '-', '_' or '.'", arguments: ["db1", "k8s-prod-us-east-1", "host.example.com", String(repeating: "a", count: 100)])
     func validAgentNames(_ value: String) throws {
         #expect(try Agent.validateName(value) == value)
     }
 
-    @Test("Agent names refuse spaces, other characters and over-long names", arguments: ["", "a b", "rack/1", "ä", String(repeating: "a", count: 101)])
+    @Test("Agent names refuse spaces, other characters and over-long names", arguments: ["", "vm", "a b c", "rack/1", "äbc", String(repeating: "a", count: 101)])
     func invalidAgentNames(_ value: String) {
         #expect(throws: DomainError.self) { try Agent.validateName(value) }
+    }
+
+    @Test("The default agent name is a valid name for any host name", arguments: [
+        ("vm", "vm-agent"), ("", "agent"), ("build-01", "build-01"), ("host name", "host-name"),
+        (String(repeating: "h", count: 120), String(repeating: "h", count: 100)),
+    ])
+    func defaultAgentNames(hostName: String, expected: String) throws {
+        #expect(Agent.defaultName(hostName: hostName) == expected)
+        #expect(try Agent.validateName(Agent.defaultName(hostName: hostName)) == expected)
     }
 
     @Test func derivedSlugs() {

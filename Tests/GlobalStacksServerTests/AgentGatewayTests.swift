@@ -75,7 +75,7 @@ struct AgentGatewayTests {
     }
 
     /// The gateway pings every connection; an agent that answers only with `pong` counts as heard from.
-    @Test func pingsAreSentAndAPongCountsAsHearingFromTheAgent() async throws {
+    @Test(.timeLimit(.minutes(1))) func pingsAreSentAndAPongCountsAsHearingFromTheAgent() async throws {
         try await TestServer.run(.sqlite, .live, configure: { $0.agentPingInterval = .milliseconds(200) }) { api, _ in
             let (admin, agentID, key) = try await Self.enrolledAgent(api)
             let url = "ws://127.0.0.1:\(try #require(api.client.port))/v1/agents/connect"

@@ -204,6 +204,33 @@ struct SandboxConformanceTests {
         }
     }
 
+    /// A removed member's quota and group places go with the membership: an invitation back starts clean.
+    @Test(arguments: TestEngine.available)
+    func removingAMemberRemovesTheirQuotaAndGroupPlaces(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await Self.world(store)
+            let org = world.organizationID
+            let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
+            func invite(_ hash: String) async throws {
+                _ = try await store.createInvitation(NewInvitation(
+                    organizationID: org, invitedBy: world.ada.id, email: bo.email, role: .member,
+                    tokenHash: hash, tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
+                ), at: Date())
+                _ = try await store.acceptInvitation(tokenHash: hash, user: bo, at: Date())
+            }
+            try await invite("first")
+            let team = try await store.createGroup(NewGroup(name: Fixtures.slug("team"), displayName: "Team", description: nil, kind: .team, parentID: nil), organizationID: org, at: Date())
+            _ = try await store.addGroupMember(groupID: team.id, userID: bo.id, role: .member, organizationID: org, at: Date())
+            _ = try await store.setQuota(.user(bo.id), organizationID: org, change: QuotaLimits(maxSessions: 1), at: Date())
+
+            try await store.removeMember(organizationID: org, actor: world.ada.id, member: bo.id, at: Date())
+            #expect(try await store.groupMemberCounts(organizationID: org)[team.id] == nil)
+            try await invite("second")
+            #expect(try await store.quotaUsage(.user(bo.id), organizationID: org).limits == QuotaLimits())
+            #expect(try await store.applicableQuotas(userID: bo.id, organizationID: org).isEmpty)
+        }
+    }
+
     @Test(arguments: TestEngine.available)
     func overdueCommandsFailWithAReasonAndIdleSandboxesAreStopped(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in

@@ -65,15 +65,24 @@ public struct Agent: Sendable, Equatable {
         approval == .approved && revokedAt == nil && status == .online
     }
 
-    /// An agent name: 1…100 letters, digits, `-`, `_` or `.` (e.g. `k8s-prod-us-east-1`; host names as short as
-    /// `vm` or `db` are the default name of `gstacks agent`).
+    /// An agent name: 3…100 letters, digits, `-`, `_` or `.` (e.g. `k8s-prod-us-east-1`), the contract's
+    /// `AgentRegistrationRequest.agentId` (`min=3,max=100`).
     public static func validateName(_ value: String) throws -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-        guard (1...100).contains(value.count), value.allSatisfy(allowed.contains) else {
-            throw DomainError.invalidInput("agentId must be 1 to 100 letters, digits, '-', '_' or '.'.")
+        guard (3...100).contains(value.count), value.allSatisfy(nameCharacters.contains) else {
+            throw DomainError.invalidInput("agentId must be 3 to 100 letters, digits, '-', '_' or '.'.")
         }
         return value
     }
+
+    /// The name an agent takes when its operator gives none: the host name, with characters a name may not
+    /// hold replaced by `-`, cut to 100, and suffixed with `-agent` when shorter than 3 (a host called `vm`
+    /// becomes `vm-agent`).
+    public static func defaultName(hostName: String) -> String {
+        let cleaned = String(hostName.map { nameCharacters.contains($0) ? $0 : "-" }.prefix(100))
+        return cleaned.count < 3 ? cleaned + (cleaned.isEmpty ? "agent" : "-agent") : cleaned
+    }
+
+    private static let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
     /// A capability (trait) name: 1…64 lower-case letters, digits, `-`, `_`, `.` or `:`; at most 32 of them.
     public static func validateCapabilities(_ values: [String]) throws -> Set<String> {

@@ -37,6 +37,7 @@ struct EmbeddedAgent: Service {
                     guard !Task.isCancelled else { return }
                     logger.notice("The embedded agent was told to shut down (revoked?); trying again in 30 s")
                 } catch {
+                    guard !Task.isCancelled else { return }
                     logger.error("The embedded agent is not running; trying again in 30 s", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: .seconds(30))

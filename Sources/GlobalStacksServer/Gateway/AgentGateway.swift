@@ -35,9 +35,8 @@ struct AgentGateway: Sendable {
 
     /// The agent key of an `Authorization: Bearer gsa_…` header.
     static func agentKey(_ authorization: String?) -> String? {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        let key = String(authorization.dropFirst(7))
-        return key.hasPrefix(APIController.agentKeyPrefix) ? key : nil
+        guard let key = BearerToken.parse(authorization), key.hasPrefix(APIController.agentKeyPrefix) else { return nil }
+        return key
     }
 
     /// Why a request for the gateway was not upgraded, for the plain-HTTP answer an agent reads when its

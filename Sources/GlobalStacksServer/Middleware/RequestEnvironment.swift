@@ -48,14 +48,10 @@ struct RequestEnvironmentMiddleware: RouterMiddleware {
     let principals: PrincipalCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var bearer: String?
-        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            bearer = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        }
         let environment = RequestEnvironment(
             logger: context.logger,
             sessionToken: request.cookies[Self.sessionCookieName]?.value,
-            bearerToken: bearer,
+            bearerToken: BearerToken.parse(request.headers[.authorization]),
             clientAddress: context.remoteAddress?.ipAddress ?? "unknown",
             isReadOnly: request.method == .get || request.method == .head,
             responseCookies: ResponseCookies()

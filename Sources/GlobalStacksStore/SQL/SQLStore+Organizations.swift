@@ -94,6 +94,16 @@ extension SQLStore: OrganizationRepository {
                 UPDATE memberships SET status = 'removed', updated_at = \(bind: now.storedMilliseconds)
                 WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: member.rawValue)
                 """).run()
+            // A former member keeps no quota or group place here: neither could be managed any more (they are
+            // reached through the membership), and neither should come back if the person is invited again.
+            let (kind, subject) = Self.subjectKey(.user(member), organizationID)
+            try await database.raw("""
+                DELETE FROM quotas WHERE organization_id = \(bind: organizationID.rawValue) AND subject_kind = \(bind: kind) AND subject_id = \(bind: subject)
+                """).run()
+            try await database.raw("""
+                DELETE FROM user_group_members WHERE user_id = \(bind: member.rawValue)
+                AND group_id IN (SELECT id FROM user_groups WHERE organization_id = \(bind: organizationID.rawValue))
+                """).run()
         }
     }
 

@@ -228,7 +228,7 @@ extension SQLStore: QuotaRepository {
 
     private static func noGroup(_ id: GroupID) -> DomainError { .notFound("No group \(id) in the active organization.") }
 
-    private static func subjectKey(_ target: QuotaTarget, _ organizationID: OrganizationID) -> (kind: String, subject: String) {
+    static func subjectKey(_ target: QuotaTarget, _ organizationID: OrganizationID) -> (kind: String, subject: String) {
         switch target {
         case .organization: ("organization", organizationID.rawValue)
         case .user(let id): ("user", id.rawValue)
