@@ -235,11 +235,13 @@ struct SandboxConformanceTests {
     func overdueCommandsFailWithAReasonAndIdleSandboxesAreStopped(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let world = try await Self.world(store)
-            let soon = Date().addingTimeInterval(1)
-            let created = try await store.createSandbox(try Self.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: soon, at: Date())
-            try await store.markAgentDisconnected(world.agent.id, connectionID: "c1", at: Date())
-            #expect(try await store.failOverdueCommands(at: Date()).isEmpty)
-            let failed = try await store.failOverdueCommands(at: soon.addingTimeInterval(1))
+            // Times are given, not read from the clock, so a slow machine cannot pass the deadline early.
+            let now = Date()
+            let deadline = now.addingTimeInterval(60)
+            let created = try await store.createSandbox(try Self.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: deadline, at: now)
+            try await store.markAgentDisconnected(world.agent.id, connectionID: "c1", at: now)
+            #expect(try await store.failOverdueCommands(at: deadline.addingTimeInterval(-1)).isEmpty)
+            let failed = try await store.failOverdueCommands(at: deadline.addingTimeInterval(1))
             #expect(failed.map(\.id) == [created.command.id] && failed.first?.errorMessage?.contains("stayed offline") == true)
             let sandbox = try #require(try await store.sandbox(id: created.sandbox.id, scope: world.scope))
             #expect(sandbox.state == .failed && sandbox.lastError?.contains("stayed offline") == true)
