@@ -69,9 +69,7 @@ if [[ $BUILD -eq 1 ]]; then
     swift build -c release --product gstacks --scratch-path "$ROOT/.build-release" >&2
 fi
 [[ -x "$BIN" ]] || { echo "benchmark-agents: $BIN is missing; run without --skip-build" >&2; exit 1; }
-BENCH_GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || BENCH_GIT+=" (with uncommitted changes)"
-export BENCH_GIT
+bench_describe_binary "$BIN"
 # Thousands of agents need thousands of descriptors, in the server and in the simulator.
 ulimit -n "$(ulimit -Hn)"
 

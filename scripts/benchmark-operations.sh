@@ -240,14 +240,7 @@ if [[ $BUILD -eq 1 ]]; then
 fi
 [[ -x "$BIN" ]] || { echo "benchmark-operations: $BIN is missing; run without --skip-build" >&2; exit 1; }
 # The code measured: the tree as the build saw it (others may commit or edit while the benchmark runs).
-BENCH_GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || BENCH_GIT+=" (with uncommitted changes under Sources/ or Package.swift)"
-[[ $BUILD -eq 1 ]] || BENCH_GIT+=" (the checkout at run time; --skip-build measured an existing binary)"
-if [[ -n "${GSTACKS_BIN:-}" ]]; then
-    BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN"
-else
-    BIN_DESCRIPTION="release build (.build-release)"
-fi
+bench_describe_binary "$BIN"
 
 # One wrk run of starts, then the drain. Appends to RESULTS (unless run is "warmup"):
 # gstacks engine run starts_rps p50_us p99_us accepted finished_total executed_rps finished_after drain_rps during_rps backlog drain_s

@@ -96,14 +96,7 @@ if [[ $BUILD -eq 1 ]]; then
     swift build -c release --product gstacks --scratch-path "$ROOT/.build-release" >&2
 fi
 [[ -x "$BIN" ]] || { echo "benchmark: $BIN is missing; run without --skip-build" >&2; exit 1; }
-if [[ -n "${GSTACKS_BIN:-}" ]]; then
-    BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN"
-elif [[ $BUILD -eq 1 ]]; then
-    BIN_DESCRIPTION="release build (.build-release), built by this run"
-else
-    # The commit recorded is the checkout's; the binary may be older.
-    BIN_DESCRIPTION="release build (.build-release) from $(date -u -r "$BIN" '+%Y-%m-%d %H:%M UTC'), not rebuilt (--skip-build)"
-fi
+bench_describe_binary "$BIN"
 
 # CPU time (user + system, in clock ticks) one process has used so far; with "children", also that of its
 # children it has reaped (cutime + cstime). Fields after "(comm) ": state is index 0, utime (field 14) index 11.
@@ -232,10 +225,8 @@ BENCH_SWIFT=$(swift --version 2>&1 | grep -m1 -i 'swift version' || true)
 BENCH_WRK=$(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}' || true)  # wrk --version exits 1
 BENCH_PG_VERSION=${PG_VERSION:-n/a}
 BENCH_FSYNC=${FSYNC:-on}
-BENCH_GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || BENCH_GIT+=" (with uncommitted changes under Sources/ or Package.swift)"
 export BENCH_MACHINE_NPROC BENCH_MACHINE_CPU BENCH_MACHINE_MEM BENCH_MACHINE_KERNEL BENCH_SWIFT BENCH_WRK \
-    BENCH_PG_VERSION BENCH_FSYNC BENCH_GIT
+    BENCH_PG_VERSION BENCH_FSYNC
 export BENCH_SETTINGS="wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS interleaved runs per endpoint after a $WARMUP warm-up; server: $BIN_DESCRIPTION, --bcrypt-cost $BCRYPT_COST, --log-level $LOG_LEVEL, wrk and server on the same machine over 127.0.0.1"
 python3 "$ROOT/scripts/lib/benchmark_report.py"
 FAILED=0

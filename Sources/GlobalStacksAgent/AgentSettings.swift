@@ -40,7 +40,7 @@ public struct AgentSettings: Sendable {
     func endpoint(_ path: String, webSocket: Bool = false) -> URL {
         let url = serverURL.appendingPathComponent(path)
         guard webSocket, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url }
-        components.scheme = serverURL.scheme == "https" ? "wss" : "ws"
+        components.scheme = serverURL.scheme?.lowercased() == "https" ? "wss" : "ws"
         return components.url ?? url
     }
 

@@ -58,8 +58,10 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        guard let urlText = setting(url, "GSTACKS_AGENT_URL"), let serverURL = URL(string: urlText), serverURL.scheme != nil else {
-            throw ValidationError("Give the control plane's URL with --url (or GSTACKS_AGENT_URL).")
+        guard let urlText = setting(url, "GSTACKS_AGENT_URL"), let serverURL = URL(string: urlText),
+              let scheme = serverURL.scheme?.lowercased(), ["http", "https"].contains(scheme), serverURL.host != nil
+        else {
+            throw ValidationError("Give the control plane's http:// or https:// URL with --url (or GSTACKS_AGENT_URL).")
         }
         guard (0.5...300).contains(heartbeatInterval) else { throw ValidationError("--heartbeat-interval must be 0.5 to 300 seconds.") }
         let home = FileManager.default.homeDirectoryForCurrentUser

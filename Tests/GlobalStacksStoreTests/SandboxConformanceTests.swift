@@ -211,21 +211,32 @@ struct SandboxConformanceTests {
             let world = try await Self.world(store)
             let org = world.organizationID
             let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
-            func invite(_ hash: String) async throws {
+            func invite(_ hash: String, to organization: OrganizationID) async throws {
                 _ = try await store.createInvitation(NewInvitation(
-                    organizationID: org, invitedBy: world.ada.id, email: bo.email, role: .member,
+                    organizationID: organization, invitedBy: world.ada.id, email: bo.email, role: .member,
                     tokenHash: hash, tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
                 ), at: Date())
                 _ = try await store.acceptInvitation(tokenHash: hash, user: bo, at: Date())
             }
-            try await invite("first")
-            let team = try await store.createGroup(NewGroup(name: Fixtures.slug("team"), displayName: "Team", description: nil, kind: .team, parentID: nil), organizationID: org, at: Date())
-            _ = try await store.addGroupMember(groupID: team.id, userID: bo.id, role: .member, organizationID: org, at: Date())
+            func team(in organization: OrganizationID) async throws -> GroupID {
+                let team = try await store.createGroup(NewGroup(name: Fixtures.slug("team"), displayName: "Team", description: nil, kind: .team, parentID: nil), organizationID: organization, at: Date())
+                _ = try await store.addGroupMember(groupID: team.id, userID: bo.id, role: .member, organizationID: organization, at: Date())
+                return team.id
+            }
+            try await invite("first", to: org)
+            let here = try await team(in: org)
             _ = try await store.setQuota(.user(bo.id), organizationID: org, change: QuotaLimits(maxSessions: 1), at: Date())
+            let elsewhere = try await store.createOrganization(name: "Elsewhere", owner: world.ada.id, at: Date()).id
+            try await invite("other", to: elsewhere)
+            let there = try await team(in: elsewhere)
 
             try await store.removeMember(organizationID: org, actor: world.ada.id, member: bo.id, at: Date())
-            #expect(try await store.groupMemberCounts(organizationID: org)[team.id] == nil)
-            try await invite("second")
+            #expect(try await store.groupMemberCounts(organizationID: org)[here] == nil)
+            #expect(try await store.groupMemberCounts(organizationID: elsewhere)[there] == 1, "places in other organizations stay")
+            // A former member can be given neither again.
+            #expect(await DomainError.caught { _ = try await store.addGroupMember(groupID: here, userID: bo.id, role: .member, organizationID: org, at: Date()) }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.setQuota(.user(bo.id), organizationID: org, change: QuotaLimits(maxSessions: 1), at: Date()) }?.kind == .notFound)
+            try await invite("second", to: org)
             #expect(try await store.quotaUsage(.user(bo.id), organizationID: org).limits == QuotaLimits())
             #expect(try await store.applicableQuotas(userID: bo.id, organizationID: org).isEmpty)
         }
@@ -251,10 +262,10 @@ struct SandboxConformanceTests {
                 name: nil, template: nil, command: ["sleep", "600"], cpu: nil, memory: nil, storage: nil, environment: nil, labels: nil,
                 network: nil, idleTimeoutSeconds: 60, idleAction: .hibernate, region: nil, clusterID: nil, requiredCapabilities: nil
             )
-            let idle = try await store.createSandbox(idleSpec, createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
-            _ = try await store.recordCommandReport(.completed(idle.command.id), agentID: world.agent.id, at: Date())
-            #expect(try await store.reconcileIdleSandboxes(commandDeadline: Self.deadline, at: Date()).isEmpty)
-            let changes = try await store.reconcileIdleSandboxes(commandDeadline: Self.deadline, at: Date().addingTimeInterval(61))
+            let idle = try await store.createSandbox(idleSpec, createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: now)
+            _ = try await store.recordCommandReport(.completed(idle.command.id), agentID: world.agent.id, at: now)
+            #expect(try await store.reconcileIdleSandboxes(commandDeadline: Self.deadline, at: now.addingTimeInterval(59)).isEmpty)
+            let changes = try await store.reconcileIdleSandboxes(commandDeadline: Self.deadline, at: now.addingTimeInterval(61))
             #expect(changes.map(\.sandbox.state) == [.hibernating] && changes.map(\.command.action) == [.hibernateSession])
         }
     }

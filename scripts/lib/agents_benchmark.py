@@ -276,7 +276,7 @@ def report(path):
     lines = [
         f"## Agents and sandboxes ({date})", "",
         f"`{os.environ.get('BENCH_COMMAND', 'scripts/benchmark-agents.sh')}` — {os.environ.get('BENCH_MACHINE', '')}; "
-        f"commit {os.environ.get('BENCH_GIT', 'unknown')}, release build. One server per engine (PostgreSQL with fsync=on); "
+        f"commit {os.environ.get('BENCH_GIT', 'unknown')}, {os.environ.get('BIN_DESCRIPTION', 'release build')}. One server per engine (PostgreSQL with fsync=on); "
         "real `gstacks agent` processes for dispatch and start-up, simulated agents (Python websockets) for the fleet.", "",
         "| | " + " | ".join(r["engine"] for r in results) + " |",
         "|---|" + "---|" * len(results),

@@ -5,6 +5,7 @@
 #   --engines LIST    comma-separated subset of sqlite,postgresql           → ENGINES
 #   -h, --help        the calling script's header comment
 # Also sets ORIGINAL_ARGS (for the record of the command that produced the figures).
+# After the build, `bench_describe_binary "$BIN"` sets BENCH_GIT and BIN_DESCRIPTION for the record.
 
 bench_usage() { sed -n '2,/^set -Eeuo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -24,4 +25,21 @@ bench_parse_options() {
         esac
         shift
     done
+}
+
+# What was measured, for the record: BENCH_GIT (the checkout's commit, flagged when Sources/ or Package.swift
+# have uncommitted changes) and BIN_DESCRIPTION (which binary, and whether this run built it: with
+# --skip-build the binary may be older than the commit).
+bench_describe_binary() {
+    local bin=$1
+    BENCH_GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || BENCH_GIT+=" (with uncommitted changes under Sources/ or Package.swift)"
+    if [[ -n "${GSTACKS_BIN:-}" ]]; then
+        BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN"
+    elif [[ $BUILD -eq 1 ]]; then
+        BIN_DESCRIPTION="release build (.build-release), built by this run"
+    else
+        BIN_DESCRIPTION="release build (.build-release) from $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), not rebuilt (--skip-build)"
+    fi
+    export BENCH_GIT BIN_DESCRIPTION
 }

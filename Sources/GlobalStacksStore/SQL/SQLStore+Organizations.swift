@@ -94,8 +94,8 @@ extension SQLStore: OrganizationRepository {
                 UPDATE memberships SET status = 'removed', updated_at = \(bind: now.storedMilliseconds)
                 WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: member.rawValue)
                 """).run()
-            // A former member keeps no quota or group place here: neither could be managed any more (they are
-            // reached through the membership), and neither should come back if the person is invited again.
+            // A former member keeps no quota or group place here: neither can be managed without an active
+            // membership, and neither should come back if the person is invited again.
             let (kind, subject) = Self.subjectKey(.user(member), organizationID)
             try await database.raw("""
                 DELETE FROM quotas WHERE organization_id = \(bind: organizationID.rawValue) AND subject_kind = \(bind: kind) AND subject_id = \(bind: subject)
@@ -126,7 +126,7 @@ extension SQLStore: OrganizationRepository {
         return (actor.organization.kind, actor.role, target, owners)
     }
 
-    private func lockOrganization(_ organizationID: OrganizationID, in database: any SQLDatabase) async throws {
+    func lockOrganization(_ organizationID: OrganizationID, in database: any SQLDatabase) async throws {
         _ = try await database.raw("""
             SELECT id FROM organizations WHERE id = \(bind: organizationID.rawValue)\(unsafeRaw: engine.rowLockClause)
             """).first()

@@ -60,10 +60,10 @@ extension SQLStore: QuotaRepository {
 
     public func addGroupMember(groupID: GroupID, userID: UserID, role: GroupRole, organizationID: OrganizationID, at now: Date) async throws -> GroupMembership {
         try await engine.transaction { database in
+            // Under the organization's lock, as in removeMember, so a place cannot outlive a concurrent removal.
+            try await self.lockOrganization(organizationID, in: database)
             guard try await self.group(groupID, organizationID, database) != nil else { throw Self.noGroup(groupID) }
-            guard try await database.raw("""
-                SELECT user_id FROM memberships WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: userID.rawValue)
-                """).first() != nil
+            guard try await self.membership(userID: userID, organizationID: organizationID, in: database) != nil
             else { throw DomainError.notFound("No member \(userID) in the active organization; invite them first.") }
             let membership = GroupMembership(id: .generate(), groupID: groupID, userID: userID, role: role, createdAt: now.truncatedToStoredPrecision)
             let inserted = try await database.raw("""
@@ -103,6 +103,8 @@ extension SQLStore: QuotaRepository {
 
     public func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimits, at now: Date) async throws -> QuotaUsage {
         try await engine.transaction { database in
+            // Under the organization's lock, as in removeMember, so a user quota cannot outlive a concurrent removal.
+            try await self.lockOrganization(organizationID, in: database)
             try await self.requireTarget(target, organizationID, database)
             let current = try await self.quotaUsage(target, organizationID, database)
             let limits = try current.limits.updated(with: change)
@@ -241,9 +243,7 @@ extension SQLStore: QuotaRepository {
         case .organization:
             return
         case .user(let id):
-            guard try await database.raw("""
-                SELECT user_id FROM memberships WHERE organization_id = \(bind: organizationID.rawValue) AND user_id = \(bind: id.rawValue)
-                """).first() != nil
+            guard try await membership(userID: id, organizationID: organizationID, in: database) != nil
             else { throw DomainError.notFound("No member \(id) in the active organization.") }
         case .group(let id):
             guard try await group(id, organizationID, database) != nil else { throw Self.noGroup(id) }
