@@ -51,7 +51,7 @@ final class AgentOutbox: AgentMessageSink {
         let report = StatusMessage(
             sessionId: exit.sessionID, state: exit.succeeded ? "stopped" : "failed",
             platformMetadata: ["exitStatus": .number(Double(exit.exitStatus))].merging(
-                exit.succeeded ? [:] : ["error": .string("The sandbox's process exited with status \(exit.exitStatus).")]
+                exit.succeeded ? [:] : ["error": .string(exit.reason ?? "The sandbox's process exited with status \(exit.exitStatus).")]
             ) { first, _ in first }
         )
         ended.withLock { list in

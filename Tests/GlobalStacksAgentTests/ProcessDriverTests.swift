@@ -68,6 +68,39 @@ struct ProcessDriverTests {
         await #expect(throws: DriverError.self) { try await driver.start(Self.session("x", [])) }
     }
 
+    /// A sandbox that asks for storage gets at most that much in its directory: files split to stay under the
+    /// per-file cap are caught by the directory check, and one file past the cap ends the process at once.
+    @Test(arguments: isolations())
+    func aSandboxOverItsStorageLimitIsEndedWithTheReason(isolation: SandboxIsolation) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, storageCheckInterval: .milliseconds(100), logger: Logger(label: "test"))
+        var exits = driver.exits.makeAsyncIterator()
+        func session(_ id: String, _ script: String) -> SessionCommandPayload {
+            var payload = Self.session(id, ["/bin/sh", "-c", script])
+            payload.resources?["storage"] = "1Mi"
+            return payload
+        }
+
+        let many = UUID().uuidString.lowercased()
+        try await driver.start(session(many, "for i in 1 2 3; do head -c 600000 /dev/zero > part$i; done; sleep 30"))
+        let overTotal = await exits.next()
+        #expect(overTotal?.sessionID == many && overTotal?.succeeded == false)
+        #expect(overTotal?.reason?.contains("more than its storage limit of 1Mi") == true, "\(String(describing: overTotal))")
+
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") {
+            let one = UUID().uuidString.lowercased()
+            try await driver.start(session(one, "exec head -c 2000000 /dev/zero > big"))
+            let overFile = await exits.next()
+            #expect(overFile?.exitStatus == 128 + Int(SIGXFSZ))
+            #expect(overFile?.reason?.contains("a file larger than its storage limit of 1Mi") == true, "\(String(describing: overFile))")
+        }
+
+        // Within the limit nothing happens; without a storage request nothing is measured.
+        let within = UUID().uuidString.lowercased()
+        try await driver.start(session(within, "head -c 300000 /dev/zero > small; exit 0"))
+        #expect(await exits.next() == SessionExit(sessionID: within, exitStatus: 0))
+    }
+
     @Test func bubblewrapHidesTheNetworkAndTheHost() async throws {
         guard case .bubblewrap = SandboxIsolation.detect() else { return }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")

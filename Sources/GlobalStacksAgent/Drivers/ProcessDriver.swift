@@ -5,16 +5,23 @@ import Logging
 
 /// Runs each sandbox as a process tree on this host, confined by `SandboxIsolation` and `ResourceLimits`, in its own
 /// process group so that stop, hibernate (SIGSTOP) and wake (SIGCONT) reach every process of it. Each sandbox has a
-/// private directory `<root>/<sandbox id>` (its `/workspace`), with the process's output in `output.log`.
+/// private directory `<root>/<sandbox id>` (its `/workspace`), with the process's output in `output.log`. A sandbox
+/// that asks for storage may hold at most that much there (output included): no file may grow past it, and one
+/// whose directory does is ended and reported failed with the reason.
 public actor ProcessDriver: SandboxDriver {
     private struct Running {
         let pid: pid_t
         let limits: ResourceLimits
+        let storageLimit: Int64?
         var stopRequested = false
+        /// Set when the driver ends the sandbox itself.
+        var failure: String?
     }
 
     /// Time a stopped sandbox gets between SIGTERM and SIGKILL.
     static let stopGracePeriod: Duration = .seconds(5)
+    /// How often the directory of a sandbox with a storage limit is measured.
+    private let storageCheckInterval: Duration
 
     private let root: URL
     private let isolation: SandboxIsolation
@@ -26,7 +33,9 @@ public actor ProcessDriver: SandboxDriver {
 
     /// Refuses to run sandboxes unconfined (no bubblewrap) unless `allowUnconfined`: such a sandbox runs as the
     /// agent's user and could read the agent's key and other sandboxes' directories.
-    public init(root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, logger: Logger) throws {
+    public init(
+        root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5), logger: Logger
+    ) throws {
         if isolation == .plain {
             guard allowUnconfined else {
                 throw DriverError("bubblewrap (bwrap) is not installed, so sandboxes could not be confined. Install it (apt-get install bubblewrap), or pass --allow-unconfined to run them as plain processes of this agent's user.")
@@ -36,6 +45,7 @@ public actor ProcessDriver: SandboxDriver {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.root = root
         self.isolation = isolation
+        self.storageCheckInterval = storageCheckInterval
         self.logger = logger
         (exits, exitContinuation) = AsyncStream.makeStream(of: SessionExit.self)
     }
@@ -51,7 +61,9 @@ public actor ProcessDriver: SandboxDriver {
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
         let memory = try session.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes }
-        let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, logger: logger)
+        // Storage 0 means the sandbox asked for none: its directory is not limited.
+        let storage = try session.resources?["storage"].map { try ByteQuantity(parsing: $0).bytes }.flatMap { $0 > 0 ? $0 : nil }
+        let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: storage, logger: logger)
         var environment = session.environment ?? [:]
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]) { _, ours in ours }
         let argv = limits.prefix + isolation.argv(
@@ -64,8 +76,11 @@ public actor ProcessDriver: SandboxDriver {
             limits.release()
             throw error
         }
-        sessions[id] = Running(pid: pid, limits: limits)
+        sessions[id] = Running(pid: pid, limits: limits, storageLimit: storage)
         logger.info("Sandbox started", metadata: ["sandbox_id": "\(id)", "pid": "\(pid)", "isolation": "\(isolation)"])
+        if let storage {
+            Task { await self.watchStorage(id, pid: pid, workspace: workspace, limit: storage) }
+        }
         // One small thread per sandbox waits for it (a blocked dispatch worker per sandbox would exhaust the pool).
         let waiter = Thread {
             var status: Int32 = 0
@@ -111,6 +126,36 @@ public actor ProcessDriver: SandboxDriver {
         }
     }
 
+    /// Measures the sandbox's directory until its process ends; one that holds more than `limit` is ended.
+    private func watchStorage(_ id: String, pid: pid_t, workspace: URL, limit: Int64) async {
+        while true {
+            try? await Task.sleep(for: storageCheckInterval)
+            guard let running = sessions[id], running.pid == pid, !running.stopRequested else { return }
+            let used = Self.diskUsage(workspace)
+            guard used > limit else { continue }
+            let reason = "The sandbox used \(ByteQuantity(bytes: used)) of disk in its directory, more than its storage limit of \(ByteQuantity(bytes: limit)); it was stopped."
+            logger.warning("Sandbox over its storage limit; stopping it", metadata: ["sandbox_id": "\(id)", "used_bytes": "\(used)", "limit_bytes": "\(limit)"])
+            sessions[id]?.failure = reason
+            // A frozen process must run to die.
+            if !running.limits.setFrozen(false) { kill(-running.pid, SIGCONT) }
+            Self.signal(running, SIGKILL)
+            return
+        }
+    }
+
+    /// Bytes allocated on disk under `directory` (symbolic links not followed).
+    private static func diskUsage(_ directory: URL) -> Int64 {
+        guard let walk = FileManager.default.enumerator(atPath: directory.path) else { return 0 }
+        var total: Int64 = 0
+        var info = stat()
+        while let relative = walk.nextObject() as? String {
+            if lstat(directory.appendingPathComponent(relative).path, &info) == 0 {
+                total += Int64(info.st_blocks) * 512
+            }
+        }
+        return total
+    }
+
     private func exited(_ id: String, pid: pid_t, status: Int32) {
         guard let running = sessions.removeValue(forKey: id) else { return }
         // Whatever the first process left behind.
@@ -121,7 +166,11 @@ public actor ProcessDriver: SandboxDriver {
         let exitStatus = status & 0x7f == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
         logger.info("Sandbox process ended", metadata: ["sandbox_id": "\(id)", "exit_status": "\(exitStatus)", "requested": "\(running.stopRequested)"])
         if !running.stopRequested {
-            exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus))
+            var reason = running.failure
+            if reason == nil, let limit = running.storageLimit, exitStatus == 128 + Int(SIGXFSZ) {
+                reason = "The sandbox wrote a file larger than its storage limit of \(ByteQuantity(bytes: limit)); it ended with status \(exitStatus)."
+            }
+            exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus, reason: reason))
         }
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
     }

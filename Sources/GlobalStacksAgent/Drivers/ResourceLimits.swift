@@ -15,9 +15,13 @@ struct ResourceLimits: Sendable {
     /// Prepended to the command line.
     let prefix: [String]
 
-    static func prepare(sessionID: String, cpuMillicores: Int64?, memoryBytes: Int64?, logger: Logger) -> ResourceLimits {
+    /// `fileSizeBytes` caps every file the sandbox writes (RLIMIT_FSIZE: a write past it ends the process with
+    /// SIGXFSZ), so no single file can outgrow the sandbox's storage between two checks of its directory.
+    static func prepare(sessionID: String, cpuMillicores: Int64?, memoryBytes: Int64?, fileSizeBytes: Int64?, logger: Logger) -> ResourceLimits {
         var directories: [URL] = []
         var prefix: [String] = []
+        let prlimit = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
+        var rlimits: [String] = []
         let name = "gstacks-\(sessionID.prefix(36))"
         if let cpuMillicores, let group = Self.group("cpu", name: name, files: [
             "cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "\(max(1_000, cpuMillicores * 100))",
@@ -28,11 +32,13 @@ struct ResourceLimits: Sendable {
         }
         if let memoryBytes, let group = Self.group("memory", name: name, files: ["memory.limit_in_bytes": "\(memoryBytes)"]) {
             directories.append(group)
-        } else if let memoryBytes, FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") {
-            prefix = ["/usr/bin/prlimit", "--as=\(memoryBytes)", "--"]
+        } else if let memoryBytes, prlimit {
+            rlimits.append("--as=\(memoryBytes)")
         } else if memoryBytes != nil {
             logger.warning("No memory cgroup and no prlimit: this sandbox's memory is NOT limited", metadata: ["sandbox_id": "\(sessionID)"])
         }
+        if let fileSizeBytes, prlimit { rlimits.append("--fsize=\(fileSizeBytes)") }
+        if !rlimits.isEmpty { prefix = ["/usr/bin/prlimit"] + rlimits + ["--"] }
         if let group = Self.group("pids", name: name, files: ["pids.max": "\(maximumProcesses)"]) {
             directories.append(group)
         }

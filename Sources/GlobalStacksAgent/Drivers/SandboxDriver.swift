@@ -20,13 +20,16 @@ public struct SessionExit: Sendable, Equatable {
     public let sessionID: String
     /// The exit code, or 128 + the signal number when a signal ended it (the shell convention).
     public let exitStatus: Int
+    /// Why the driver ended it, when it did (e.g. over its storage limit).
+    public let reason: String?
 
-    public init(sessionID: String, exitStatus: Int) {
+    public init(sessionID: String, exitStatus: Int, reason: String? = nil) {
         self.sessionID = sessionID
         self.exitStatus = exitStatus
+        self.reason = reason
     }
 
-    public var succeeded: Bool { exitStatus == 0 }
+    public var succeeded: Bool { exitStatus == 0 && reason == nil }
 }
 
 /// A driver's refusal, in words for the person who asked.
