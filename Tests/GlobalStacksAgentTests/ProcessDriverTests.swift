@@ -92,7 +92,7 @@ struct ProcessDriverTests {
             try await driver.start(session(one, "exec head -c 2000000 /dev/zero > big"))
             let overFile = await exits.next()
             #expect(overFile?.exitStatus == 128 + Int(SIGXFSZ))
-            #expect(overFile?.reason?.contains("a file larger than its storage limit of 1Mi") == true, "\(String(describing: overFile))")
+            #expect(overFile?.reason?.contains("writing a file larger than its storage limit of 1Mi") == true, "\(String(describing: overFile))")
         }
 
         // Within the limit nothing happens; without a storage request nothing is measured.

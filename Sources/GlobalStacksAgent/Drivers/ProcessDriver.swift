@@ -126,34 +126,31 @@ public actor ProcessDriver: SandboxDriver {
         }
     }
 
-    /// Measures the sandbox's directory until its process ends; one that holds more than `limit` is ended.
+    /// Measures the sandbox's directory until its process ends; one over `limit`, or whose directory cannot be
+    /// measured, is ended. The walk runs off the actor, so a directory of many files delays no other sandbox.
     private func watchStorage(_ id: String, pid: pid_t, workspace: URL, limit: Int64) async {
         while true {
             try? await Task.sleep(for: storageCheckInterval)
+            guard sessions[id]?.pid == pid else { return }
+            let measure = await Task.detached(priority: .utility) { DiskUsage.measure(workspace, limit: limit) }.value
+            // The sandbox may have ended, or been stopped, while the walk ran.
             guard let running = sessions[id], running.pid == pid, !running.stopRequested else { return }
-            let used = Self.diskUsage(workspace)
-            guard used > limit else { continue }
-            let reason = "The sandbox used \(ByteQuantity(bytes: used)) of disk in its directory, more than its storage limit of \(ByteQuantity(bytes: limit)); it was stopped."
-            logger.warning("Sandbox over its storage limit; stopping it", metadata: ["sandbox_id": "\(id)", "used_bytes": "\(used)", "limit_bytes": "\(limit)"])
+            let reason: String
+            switch measure {
+            case .within:
+                continue
+            case .over(let used):
+                reason = "The sandbox used at least \(ByteQuantity(bytes: used)) of disk in its directory, more than its storage limit of \(ByteQuantity(bytes: limit)); it was stopped."
+            case .unmeasurable(let problem):
+                reason = "The sandbox's disk use could not be measured against its storage limit (\(problem)); it was stopped."
+            }
+            logger.warning("Sandbox over its storage limit; stopping it", metadata: ["sandbox_id": "\(id)", "reason": "\(reason)"])
             sessions[id]?.failure = reason
             // A frozen process must run to die.
             if !running.limits.setFrozen(false) { kill(-running.pid, SIGCONT) }
             Self.signal(running, SIGKILL)
             return
         }
-    }
-
-    /// Bytes allocated on disk under `directory` (symbolic links not followed).
-    private static func diskUsage(_ directory: URL) -> Int64 {
-        guard let walk = FileManager.default.enumerator(atPath: directory.path) else { return 0 }
-        var total: Int64 = 0
-        var info = stat()
-        while let relative = walk.nextObject() as? String {
-            if lstat(directory.appendingPathComponent(relative).path, &info) == 0 {
-                total += Int64(info.st_blocks) * 512
-            }
-        }
-        return total
     }
 
     private func exited(_ id: String, pid: pid_t, status: Int32) {
@@ -168,7 +165,7 @@ public actor ProcessDriver: SandboxDriver {
         if !running.stopRequested {
             var reason = running.failure
             if reason == nil, let limit = running.storageLimit, exitStatus == 128 + Int(SIGXFSZ) {
-                reason = "The sandbox wrote a file larger than its storage limit of \(ByteQuantity(bytes: limit)); it ended with status \(exitStatus)."
+                reason = "The sandbox ended with status \(exitStatus) (SIGXFSZ), most likely writing a file larger than its storage limit of \(ByteQuantity(bytes: limit))."
             }
             exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus, reason: reason))
         }

@@ -37,7 +37,11 @@ struct ResourceLimits: Sendable {
         } else if memoryBytes != nil {
             logger.warning("No memory cgroup and no prlimit: this sandbox's memory is NOT limited", metadata: ["sandbox_id": "\(sessionID)"])
         }
-        if let fileSizeBytes, prlimit { rlimits.append("--fsize=\(fileSizeBytes)") }
+        if let fileSizeBytes, prlimit {
+            rlimits.append("--fsize=\(fileSizeBytes)")
+        } else if fileSizeBytes != nil {
+            logger.warning("No prlimit: this sandbox's files are not capped; only the periodic measure of its directory limits its storage", metadata: ["sandbox_id": "\(sessionID)"])
+        }
         if !rlimits.isEmpty { prefix = ["/usr/bin/prlimit"] + rlimits + ["--"] }
         if let group = Self.group("pids", name: name, files: ["pids.max": "\(maximumProcesses)"]) {
             directories.append(group)
