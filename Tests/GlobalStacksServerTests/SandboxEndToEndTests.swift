@@ -59,8 +59,8 @@ struct SandboxEndToEndTests {
             try await server.request("GET", "/v1/sandboxes/\(id)/commands", cookie: cookie).json["items"] as? [[String: Any]] ?? []
         }
 
-        func create(_ command: [String]) async throws -> String {
-            let body = try JSONSerialization.data(withJSONObject: ["command": command, "resources": ["cpu": "250m", "memory": "256Mi"], "labels": ["suite": "e2e"]])
+        func create(_ command: [String], resources: [String: String] = ["cpu": "250m", "memory": "256Mi"]) async throws -> String {
+            let body = try JSONSerialization.data(withJSONObject: ["command": command, "resources": resources, "labels": ["suite": "e2e"]])
             let created = try await server.request("POST", "/v1/sandboxes", json: String(decoding: body, as: UTF8.self), cookie: cookie)
             #expect(created.status == 201, "\(created.json)")
             return try #require(created.json["id"] as? String)
@@ -108,6 +108,14 @@ struct SandboxEndToEndTests {
         let failed = try await installation.wait(id, for: "failed")
         #expect(failed["exitStatus"] as? Int == 3)
         #expect((failed["lastError"] as? String)?.contains("status 3") == true, "\(failed)")
+
+        // Files each under the storage asked for, together over it: the agent's check of its directory ends it.
+        let greedy = try await installation.create(
+            ["/bin/sh", "-c", "for i in 1 2 3; do head -c 600000 /dev/zero > part$i; done; sleep 60"],
+            resources: ["cpu": "250m", "memory": "256Mi", "storage": "1Mi"]
+        )
+        let stopped = try await installation.wait(greedy, for: "failed")
+        #expect((stopped["lastError"] as? String)?.contains("more than its storage limit of 1Mi") == true, "\(stopped)")
     }
 
     /// The control plane is SIGKILLed right after it stored the start command (before or while sending it); the
