@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GlobalStacksStoreTests",
-            dependencies: ["GlobalStacksStore", "GlobalStacksDomain", "GlobalStacksTestSupport"],
+            dependencies: ["GlobalStacksStore", "GlobalStacksDomain", "GlobalStacksTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -57,6 +57,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds an agent has to finish a sandbox command before it fails (default 300). [GSTACKS_COMMAND_DEADLINE_SECONDS]")
     var commandDeadlineSeconds: Int?
 
+    @Option(help: "Open connections accepted at once (HTTP and agents); more are answered 503. Default: the descriptor limit less a reserve. [GSTACKS_MAX_CONNECTIONS]")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a new connection has to send a complete request head before it is answered 408 and closed (default 10). [GSTACKS_REQUEST_HEAD_TIMEOUT_SECONDS]")
+    var requestHeadTimeoutSeconds: Int?
+
     @Flag(help: "Also run an agent inside the server (managed cluster 'local'), so one process runs sandboxes; its key and sandboxes live in <data-dir>/embedded-agent. [GSTACKS_EMBEDDED_AGENT=1]")
     var embeddedAgent = false
 
@@ -101,6 +107,12 @@ struct ServerCommand: AsyncParsableCommand {
         }
         if let deadline = try setting(commandDeadlineSeconds.map(String.init), "GSTACKS_COMMAND_DEADLINE_SECONDS").map({ try parseInt($0, "command-deadline-seconds", 5...86_400) }) {
             configuration.commandDeadline = TimeInterval(deadline)
+        }
+        if let connections = try setting(maxConnections.map(String.init), "GSTACKS_MAX_CONNECTIONS").map({ try parseInt($0, "max-connections", 1...10_000_000) }) {
+            configuration.connections.maximumConnections = connections
+        }
+        if let seconds = try setting(requestHeadTimeoutSeconds.map(String.init), "GSTACKS_REQUEST_HEAD_TIMEOUT_SECONDS").map({ try parseInt($0, "request-head-timeout-seconds", 1...3600) }) {
+            configuration.connections.requestHeadTimeout = .seconds(seconds)
         }
         if enabled(embeddedAgent, "GSTACKS_EMBEDDED_AGENT") {
             let directory = setting(dataDir, "GSTACKS_DATA_DIR") ?? "./data"

@@ -86,8 +86,9 @@ struct AgentEnrollmentTests {
     }
 
     /// An agent rotates its own key with it; the previous key cannot rotate again, the new one can.
-    @Test func anAgentRotatesItsOwnKey() async throws {
-        try await TestServer.run(.sqlite) { api, _ in
+    @Test(arguments: TestEngine.available)
+    func anAgentRotatesItsOwnKey(engine: TestEngine) async throws {
+        try await TestServer.run(engine) { api, _ in
             let (admin, agentID, key) = try await AgentGatewayTests.enrolledAgent(api)
             func rotate(_ bearer: String) async throws -> APIClient.Reply {
                 try await api.request(.post, "/v1/agents/rotate-key", headers: [.authorization: "Bearer \(bearer)"])
@@ -97,7 +98,7 @@ struct AgentEnrollmentTests {
             let newKey = try #require(rotated.string("apiKey"))
             #expect(newKey.hasPrefix("gsa_") && newKey != key)
             #expect(try await rotate(key).status == .unauthorized, "only the current key rotates")
-            #expect(try await rotate(newKey).status == .ok)
+            let current = try #require(try await rotate(newKey).string("apiKey"))
             #expect(try await rotate("gsp_not-an-agent-key").status == .unauthorized)
 
             // An agent proposes its next key; repeating the same rotation (its answer was lost) succeeds.
@@ -112,6 +113,13 @@ struct AgentEnrollmentTests {
             }
             let bad = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"short"}"#, headers: [.authorization: "Bearer \(proposed)"])
             #expect(bad.status == .badRequest)
+            // A key another agent holds (current, or previous within its grace period), or this agent's own, is a 400
+            // that names no agent, never a 500 from the unique index.
+            for taken in [current, newKey, proposed] {
+                let reply = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"\#(taken)"}"#, headers: [.authorization: "Bearer \(proposed)"])
+                #expect(reply.status == .badRequest && reply.message.contains("cannot be used") && !reply.message.contains(agentID), "\(reply.status) \(reply.message)")
+            }
+            #expect(try await rotate(current).status == .ok, "a refused proposal changes neither agent")
             let withNUL = "gsa_\\u0000" + String(repeating: "k", count: 40)
             let nul = try await api.request(.post, "/v1/agents/rotate-key", json: #"{"newKey":"\#(withNUL)"}"#, headers: [.authorization: "Bearer \(proposed)"])
             #expect(nul.status == .badRequest)

@@ -159,11 +159,12 @@ struct AuthTests {
 @Suite("Session expiry")
 struct SessionExpiryTests {
     @Test func idleSessionsExpire() async throws {
-        // 3 s: long enough that the first request comes in time on a loaded CI machine running tests in parallel.
-        try await TestServer.run(configure: { $0.sessionIdleTimeout = 3 }) { api, _ in
+        // 10 s: long enough that the first request comes in time on a loaded machine running the whole suite in
+        // parallel (3 s and 6 s were seen to be too short there).
+        try await TestServer.run(configure: { $0.sessionIdleTimeout = 10 }) { api, _ in
             let session = try await api.signInAdmin()
             #expect(try await api.request(.get, "/v1/auth/session", session: session).status == .ok)
-            try await Task.sleep(for: .milliseconds(3_300))
+            try await Task.sleep(for: .milliseconds(10_300))
             let expired = try await api.request(.get, "/v1/auth/session", session: session)
             #expect(expired.status == .unauthorized && expired.message.contains("sign in again"))
         }

@@ -16,11 +16,11 @@ struct AgentConformanceTests {
     /// ada owns tenants prod (with a byo cluster) and stage in acme.
     static func world(_ store: SQLStore) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
-        let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
-        let prod = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
-        let stage = try await store.createTenant(organizationID: acme.id, name: "Stage", slug: Fixtures.slug("stage"), description: nil, at: Date())
+        let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
+        let prod = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
+        let stage = try await store.createTenant(name: "Stage", slug: Fixtures.slug("stage"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(acme.id, credentialID: session.id)
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: prod, principal)
         let cluster = try await store.createCluster(owner: .tenant(scope), name: "Rack", slug: nil, provider: "bare-metal", metadata: [:], at: Date())

@@ -1,5 +1,5 @@
 import Foundation
-import GlobalStacksDomain
+@testable import GlobalStacksDomain
 import GlobalStacksStore
 import Testing
 
@@ -36,4 +36,26 @@ extension DomainError {
             return DomainError.invalidInput("unexpected error")
         }
     }
+}
+
+/// Scopes as `AccessPolicy` makes them for a request. What these tests prove is the store's behaviour given a scope;
+/// how a request comes by one is proven by `AccessPolicyTests` and the API tests.
+extension Fixtures {
+    static func scope(_ organizationID: OrganizationID, as userID: UserID = .generate(), role: OrganizationRole = .owner) -> OrganizationScope {
+        OrganizationScope(organizationID: organizationID, userID: userID, role: role)
+    }
+
+    static func account(_ user: User, credentialID: CredentialID = .generate()) -> AccountScope {
+        AccountScope(userID: user.id, email: user.email, credentialID: credentialID)
+    }
+
+    static func account(_ userID: UserID, credentialID: CredentialID = .generate()) -> AccountScope {
+        AccountScope(userID: userID, email: EmailAddress(canonical: "\(userID.rawValue)@example.com"), credentialID: credentialID)
+    }
+
+    static func account(credentialID: CredentialID) -> AccountScope {
+        account(UserID.generate(), credentialID: credentialID)
+    }
+
+    static let siteAdmin = SiteAdministrationScope(adminID: .generate())
 }

@@ -32,8 +32,8 @@ struct IdentityConformanceTests {
             let now = Date()
             let user = try await store.createUser(Fixtures.newUser("ada@example.com"), at: now)
             #expect(user.createdAt == now.truncatedToStoredPrecision)
-            #expect(try await store.user(id: user.id) == user)
-            let memberships = try await store.memberships(userID: user.id)
+            #expect(try await store.listUsers(limit: 10, Fixtures.siteAdmin) == [user])
+            let memberships = try await store.memberships(Fixtures.account(user.id))
             #expect(memberships.count == 1)
             #expect(memberships[0].organization.id == user.personalOrganizationID)
             #expect(memberships[0].organization.kind == .personal)
@@ -52,7 +52,7 @@ struct IdentityConformanceTests {
             #expect(try await store.userCount() == 1)
             // The rolled-back attempt left no orphan personal organization: the next user gets the plain slug "bo".
             let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
-            #expect(try await store.membership(userID: bo.id, organizationID: bo.personalOrganizationID)?.organization.slug.rawValue == "bo")
+            #expect(try await store.membership(organizationID: bo.personalOrganizationID, Fixtures.account(bo.id))?.organization.slug.rawValue == "bo")
         }
     }
 
@@ -91,7 +91,7 @@ struct IdentityConformanceTests {
             }
             var slugs: [String] = []
             for user in users {
-                slugs.append(try #require(try await store.membership(userID: user.id, organizationID: user.personalOrganizationID)).organization.slug.rawValue)
+                slugs.append(try #require(try await store.membership(organizationID: user.personalOrganizationID, Fixtures.account(user.id))).organization.slug.rawValue)
             }
             #expect(slugs.sorted() == ["bo", "bo-2", "bo-3", "bo-4"])
         }
@@ -102,11 +102,11 @@ struct IdentityConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let first = try await store.createUser(Fixtures.newUser("one@example.com", role: .admin), at: Date())
             let second = try await store.createUser(Fixtures.newUser("two@example.com", role: .admin), at: Date())
-            async let a = DomainError.caught { _ = try await store.deactivateUser(id: first.id, at: Date()) }
-            async let b = DomainError.caught { _ = try await store.deactivateUser(id: second.id, at: Date()) }
+            async let a = DomainError.caught { _ = try await store.deactivateUser(id: first.id, Fixtures.siteAdmin, at: Date()) }
+            async let b = DomainError.caught { _ = try await store.deactivateUser(id: second.id, Fixtures.siteAdmin, at: Date()) }
             let errors = await [a, b]
             #expect(errors.compactMap { $0?.kind } == [.conflict], "exactly one deactivation is refused")
-            let active = try await store.listUsers(limit: 10).filter(\.isActive)
+            let active = try await store.listUsers(limit: 10, Fixtures.siteAdmin).filter(\.isActive)
             #expect(active.count == 1)
         }
     }
@@ -125,17 +125,17 @@ struct IdentityConformanceTests {
             #expect(try await store.principal(tokenHash: "unknown", kind: .session) == nil)
 
             // Select a tenant in a business organization, switch away and back: the tenant is remembered.
-            let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
-            try await store.activateOrganization(acme.id, credentialID: session.id)
-            let tenant = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
+            let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
             principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             #expect(principal.organization.organization.id == acme.id)
             let scope = try AccessPolicy.tenantScope(for: tenant, principal)
-            try await store.activateTenant(scope, credentialID: session.id)
+            try await store.activateTenant(scope, Fixtures.account(credentialID: session.id))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id)
-            try await store.activateOrganization(ada.personalOrganizationID, credentialID: session.id)
+            try await store.activateOrganization(Fixtures.scope(ada.personalOrganizationID), Fixtures.account(credentialID: session.id))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant == nil)
-            try await store.activateOrganization(acme.id, credentialID: session.id)
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id, "remembered tenant restored")
         }
     }
@@ -145,17 +145,17 @@ struct IdentityConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
             let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
-            let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
+            let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
             let invitation = try await store.createInvitation(NewInvitation(
-                organizationID: acme.id, invitedBy: ada.id, email: bo.email, role: .member,
+                email: bo.email, role: .member,
                 tokenHash: "invite", tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
-            ), at: Date())
-            _ = try await store.acceptInvitation(tokenHash: "invite", user: bo, at: Date())
-            #expect(try await store.invitations(organizationID: acme.id).map(\.id) == [invitation.id])
+            ), Fixtures.scope(acme.id, as: ada.id), at: Date())
+            _ = try await store.acceptInvitation(tokenHash: "invite", Fixtures.account(bo), at: Date())
+            #expect(try await store.invitations(Fixtures.scope(acme.id)).map(\.id) == [invitation.id])
             let (session, hash) = try await Fixtures.session(for: bo, store: store)
-            try await store.activateOrganization(acme.id, credentialID: session.id)
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.organization.role == .member)
-            try await store.removeMember(organizationID: acme.id, actor: ada.id, member: bo.id, at: Date())
+            try await store.removeMember(bo.id, Fixtures.scope(acme.id, as: ada.id), at: Date())
             let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             #expect(principal.organization.organization.id == bo.personalOrganizationID)
             #expect(principal.organization.role == .owner)
@@ -172,17 +172,17 @@ struct IdentityConformanceTests {
                 expiresAt: nil, activeOrganizationID: ada.personalOrganizationID
             ), at: start)
             let (session, _) = try await Fixtures.session(for: ada, store: store)
-            #expect(try await store.apiKeys(userID: ada.id).map(\.id) == [key.id], "sessions are not API keys")
+            #expect(try await store.apiKeys(Fixtures.account(ada.id)).map(\.id) == [key.id], "sessions are not API keys")
 
             try await store.touchCredential(id: key.id, at: start.addingTimeInterval(120))
             let touched = try #require(try await store.principal(tokenHash: "key-hash", kind: .apiKey)?.credential)
             #expect(touched.lastUsedAt == start.addingTimeInterval(120).truncatedToStoredPrecision)
 
-            #expect(try await store.revokeCredential(id: key.id, kind: .session, userID: ada.id, at: Date()) == false, "wrong kind")
-            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, userID: ada.id, at: Date()))
-            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, userID: ada.id, at: Date()) == false, "already revoked")
+            #expect(try await store.revokeCredential(id: key.id, kind: .session, Fixtures.account(ada.id), at: Date()) == false, "wrong kind")
+            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, Fixtures.account(ada.id), at: Date()))
+            #expect(try await store.revokeCredential(id: key.id, kind: .apiKey, Fixtures.account(ada.id), at: Date()) == false, "already revoked")
             #expect(try await store.principal(tokenHash: "key-hash", kind: .apiKey)?.credential.revokedAt != nil)
-            #expect(try await store.revokeCredential(id: session.id, kind: .session, userID: UserID.generate(), at: Date()) == false, "someone else's")
+            #expect(try await store.revokeCredential(id: session.id, kind: .session, Fixtures.account(UserID.generate()), at: Date()) == false, "someone else's")
         }
     }
 
@@ -192,12 +192,12 @@ struct IdentityConformanceTests {
             let root = try await store.createUser(Fixtures.newUser("root@example.com", role: .admin), at: Date())
             let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
             let (_, hash) = try await Fixtures.session(for: ada, store: store)
-            let deactivated = try await store.deactivateUser(id: ada.id, at: Date())
+            let deactivated = try await store.deactivateUser(id: ada.id, Fixtures.siteAdmin, at: Date())
             #expect(!deactivated.isActive)
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.credential.revokedAt != nil)
-            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: root.id, at: Date()) }?.kind == .conflict)
-            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: .generate(), at: Date()) }?.kind == .notFound)
-            #expect(Set(try await store.listUsers(limit: 10).map(\.id)) == [root.id, ada.id])
+            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: root.id, Fixtures.siteAdmin, at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { _ = try await store.deactivateUser(id: .generate(), Fixtures.siteAdmin, at: Date()) }?.kind == .notFound)
+            #expect(Set(try await store.listUsers(limit: 10, Fixtures.siteAdmin).map(\.id)) == [root.id, ada.id])
         }
     }
 

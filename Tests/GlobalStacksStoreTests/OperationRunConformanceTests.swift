@@ -22,16 +22,16 @@ struct OperationRunConformanceTests {
     static func world(_ store: SQLStore) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
-        let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
+        let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         let invitation = try await store.createInvitation(NewInvitation(
-            organizationID: acme.id, invitedBy: ada.id, email: bo.email, role: .admin, tokenHash: "bo-invite",
+            email: bo.email, role: .admin, tokenHash: "bo-invite",
             tokenPrefix: "gsi_bo", expiresAt: Date().addingTimeInterval(600)
-        ), at: Date())
-        _ = try await store.acceptInvitation(tokenHash: "bo-invite", user: bo, at: Date())
+        ), Fixtures.scope(acme.id, as: ada.id), at: Date())
+        _ = try await store.acceptInvitation(tokenHash: "bo-invite", Fixtures.account(bo), at: Date())
         _ = invitation
-        let tenant = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
+        let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(acme.id, credentialID: session.id)
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: tenant, principal)
         let connection = try await store.createProviderConnection(NewProviderConnection(
@@ -53,9 +53,9 @@ struct OperationRunConformanceTests {
 
     /// A scope of a second tenant of acme.
     static func otherTenant(_ store: SQLStore, _ world: World) async throws -> TenantScope {
-        let tenant = try await store.createTenant(organizationID: world.acme.id, name: "Stage \(UUID().uuidString.prefix(6))", slug: Fixtures.slug("stage-\(UUID().uuidString.prefix(6).lowercased())"), description: nil, at: Date())
+        let tenant = try await store.createTenant(name: "Stage \(UUID().uuidString.prefix(6))", slug: Fixtures.slug("stage-\(UUID().uuidString.prefix(6).lowercased())"), description: nil, Fixtures.scope(world.acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: world.ada, store: store)
-        try await store.activateOrganization(world.acme.id, credentialID: session.id)
+        try await store.activateOrganization(Fixtures.scope(world.acme.id), Fixtures.account(credentialID: session.id))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         return try AccessPolicy.tenantScope(for: tenant, principal)
     }
@@ -187,7 +187,7 @@ struct OperationRunConformanceTests {
             let world = try await Self.world(store)
             _ = try await store.admitRun(Self.newRun(world, by: world.bo), at: Date())
             // Between queueing and execution bo is demoted to member: the decision must see the current role.
-            _ = try await store.changeMemberRole(organizationID: world.acme.id, actor: world.ada.id, member: world.bo.id, to: .member, at: Date())
+            _ = try await store.changeMemberRole(member: world.bo.id, to: .member, Fixtures.scope(world.acme.id, as: world.ada.id), at: Date())
             let claim = try #require(try await Self.claim(store))
             let decision = claim.decision
             #expect(!claim.started)

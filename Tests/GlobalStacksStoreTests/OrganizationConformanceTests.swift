@@ -10,15 +10,15 @@ struct OrganizationConformanceTests {
     private static func world(_ store: SQLStore) async throws -> (ada: User, bo: User, acme: Organization) {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
-        let acme = try await store.createOrganization(name: "Acme", owner: ada.id, at: Date())
+        let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         return (ada, bo, acme)
     }
 
     private static func invite(_ store: SQLStore, _ organization: Organization, by inviter: User, _ email: String, role: OrganizationRole = .member, token: String = UUID().uuidString, expiresIn: TimeInterval = 3600) async throws -> Invitation {
         try await store.createInvitation(NewInvitation(
-            organizationID: organization.id, invitedBy: inviter.id, email: EmailAddress(canonical: email), role: role,
+            email: EmailAddress(canonical: email), role: role,
             tokenHash: token, tokenPrefix: "gsi_\(token.prefix(4))", expiresAt: Date().addingTimeInterval(expiresIn)
-        ), at: Date())
+        ), Fixtures.scope(organization.id, as: inviter.id), at: Date())
     }
 
     @Test(arguments: TestEngine.available)
@@ -28,15 +28,15 @@ struct OrganizationConformanceTests {
             let invitation = try await Self.invite(store, acme, by: ada, "bo@example.com", role: .admin, token: "t1")
             #expect(await DomainError.caught { _ = try await Self.invite(store, acme, by: ada, "bo@example.com") }?.kind == .conflict, "one pending invitation per address")
             #expect(await DomainError.caught { _ = try await Self.invite(store, acme, by: ada, "ada@example.com") }?.kind == .conflict, "already a member")
-            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "t1", user: ada, at: Date()) }?.kind == .conflict, "email must match")
-            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "nope", user: bo, at: Date()) }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "t1", Fixtures.account(ada), at: Date()) }?.kind == .conflict, "email must match")
+            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "nope", Fixtures.account(bo), at: Date()) }?.kind == .notFound)
 
-            let (organization, accepted) = try await store.acceptInvitation(tokenHash: "t1", user: bo, at: Date())
+            let (organization, accepted) = try await store.acceptInvitation(tokenHash: "t1", Fixtures.account(bo), at: Date())
             #expect(organization.id == acme.id)
             #expect(accepted.id == invitation.id && accepted.storedStatus == .accepted)
-            #expect(try await store.membership(userID: bo.id, organizationID: acme.id)?.role == .admin)
-            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "t1", user: bo, at: Date()) }?.kind == .conflict, "used")
-            #expect(Set(try await store.members(organizationID: acme.id).map(\.userID)) == [ada.id, bo.id])
+            #expect(try await store.membership(organizationID: acme.id, Fixtures.account(bo.id))?.role == .admin)
+            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "t1", Fixtures.account(bo), at: Date()) }?.kind == .conflict, "used")
+            #expect(Set(try await store.members(Fixtures.scope(acme.id)).map(\.userID)) == [ada.id, bo.id])
         }
     }
 
@@ -44,9 +44,9 @@ struct OrganizationConformanceTests {
     func personalOrganizationsTakeNoInvitations(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, _) = try await Self.world(store)
-            let personal = try #require(try await store.membership(userID: ada.id, organizationID: ada.personalOrganizationID)).organization
+            let personal = try #require(try await store.membership(organizationID: ada.personalOrganizationID, Fixtures.account(ada.id))).organization
             #expect(await DomainError.caught { _ = try await Self.invite(store, personal, by: ada, "bo@example.com", role: .owner) }?.kind == .conflict)
-            #expect(await DomainError.caught { try await store.removeMember(organizationID: personal.id, actor: ada.id, member: ada.id, at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { try await store.removeMember(ada.id, Fixtures.scope(personal.id, as: ada.id), at: Date()) }?.kind == .conflict)
         }
     }
 
@@ -55,16 +55,16 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, bo, acme) = try await Self.world(store)
             let revoked = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "r")
-            #expect(try await store.revokeInvitation(organizationID: acme.id, invitationID: revoked.id, at: Date()).storedStatus == .revoked)
-            #expect(await DomainError.caught { _ = try await store.revokeInvitation(organizationID: acme.id, invitationID: revoked.id, at: Date()) }?.kind == .conflict)
-            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "r", user: bo, at: Date()) }?.kind == .conflict)
+            #expect(try await store.revokeInvitation(id: revoked.id, Fixtures.scope(acme.id), at: Date()).storedStatus == .revoked)
+            #expect(await DomainError.caught { _ = try await store.revokeInvitation(id: revoked.id, Fixtures.scope(acme.id), at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "r", Fixtures.account(bo), at: Date()) }?.kind == .conflict)
 
             let expired = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "e", expiresIn: -1)
             #expect(expired.status(at: Date()) == .expired)
-            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "e", user: bo, at: Date()) }?.kind == .conflict)
+            #expect(await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "e", Fixtures.account(bo), at: Date()) }?.kind == .conflict)
             // An expired invitation does not block a fresh one.
             _ = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "fresh")
-            let statuses = try await store.invitations(organizationID: acme.id).map { $0.status(at: Date()) }
+            let statuses = try await store.invitations(Fixtures.scope(acme.id)).map { $0.status(at: Date()) }
             #expect(statuses.sorted { $0.rawValue < $1.rawValue } == [.expired, .pending, .revoked])
         }
     }
@@ -76,7 +76,7 @@ struct OrganizationConformanceTests {
             _ = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "once")
             let outcomes = await withTaskGroup(of: DomainError?.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "once", user: bo, at: Date()) } }
+                    group.addTask { await DomainError.caught { _ = try await store.acceptInvitation(tokenHash: "once", Fixtures.account(bo), at: Date()) } }
                 }
                 return await group.reduce(into: [DomainError?]()) { $0.append($1) }
             }
@@ -90,18 +90,18 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, bo, acme) = try await Self.world(store)
             _ = try await Self.invite(store, acme, by: ada, "bo@example.com", token: "b")
-            _ = try await store.acceptInvitation(tokenHash: "b", user: bo, at: Date())
-            #expect(await DomainError.caught { _ = try await store.changeMemberRole(organizationID: acme.id, actor: bo.id, member: ada.id, to: .member, at: Date()) }?.kind == .forbidden)
-            #expect(await DomainError.caught { _ = try await store.changeMemberRole(organizationID: acme.id, actor: ada.id, member: ada.id, to: .admin, at: Date()) }?.kind == .conflict, "last owner")
-            #expect(await DomainError.caught { try await store.removeMember(organizationID: acme.id, actor: ada.id, member: ada.id, at: Date()) }?.kind == .conflict, "last owner")
-            #expect(await DomainError.caught { _ = try await store.changeMemberRole(organizationID: acme.id, actor: ada.id, member: .generate(), to: .admin, at: Date()) }?.kind == .notFound)
-            let promoted = try await store.changeMemberRole(organizationID: acme.id, actor: ada.id, member: bo.id, to: .owner, at: Date())
+            _ = try await store.acceptInvitation(tokenHash: "b", Fixtures.account(bo), at: Date())
+            #expect(await DomainError.caught { _ = try await store.changeMemberRole(member: ada.id, to: .member, Fixtures.scope(acme.id, as: bo.id), at: Date()) }?.kind == .forbidden)
+            #expect(await DomainError.caught { _ = try await store.changeMemberRole(member: ada.id, to: .admin, Fixtures.scope(acme.id, as: ada.id), at: Date()) }?.kind == .conflict, "last owner")
+            #expect(await DomainError.caught { try await store.removeMember(ada.id, Fixtures.scope(acme.id, as: ada.id), at: Date()) }?.kind == .conflict, "last owner")
+            #expect(await DomainError.caught { _ = try await store.changeMemberRole(member: .generate(), to: .admin, Fixtures.scope(acme.id, as: ada.id), at: Date()) }?.kind == .notFound)
+            let promoted = try await store.changeMemberRole(member: bo.id, to: .owner, Fixtures.scope(acme.id, as: ada.id), at: Date())
             #expect(promoted.role == .owner)
-            _ = try await store.changeMemberRole(organizationID: acme.id, actor: bo.id, member: ada.id, to: .member, at: Date())
-            #expect(try await store.membership(userID: ada.id, organizationID: acme.id)?.role == .member)
-            try await store.removeMember(organizationID: acme.id, actor: ada.id, member: ada.id, at: Date())
-            #expect(try await store.membership(userID: ada.id, organizationID: acme.id) == nil, "a member may leave")
-            let renamed = try await store.renameOrganization(acme.id, name: "Acme Inc", at: Date())
+            _ = try await store.changeMemberRole(member: ada.id, to: .member, Fixtures.scope(acme.id, as: bo.id), at: Date())
+            #expect(try await store.membership(organizationID: acme.id, Fixtures.account(ada.id))?.role == .member)
+            try await store.removeMember(ada.id, Fixtures.scope(acme.id, as: ada.id), at: Date())
+            #expect(try await store.membership(organizationID: acme.id, Fixtures.account(ada.id)) == nil, "a member may leave")
+            let renamed = try await store.renameOrganization(name: "Acme Inc", Fixtures.scope(acme.id), at: Date())
             #expect(renamed.name == "Acme Inc")
         }
     }
@@ -111,12 +111,12 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, bo, acme) = try await Self.world(store)
             _ = try await Self.invite(store, acme, by: ada, "bo@example.com", role: .owner, token: "b")
-            _ = try await store.acceptInvitation(tokenHash: "b", user: bo, at: Date())
-            async let first = DomainError.caught { _ = try await store.changeMemberRole(organizationID: acme.id, actor: ada.id, member: bo.id, to: .member, at: Date()) }
-            async let second = DomainError.caught { _ = try await store.changeMemberRole(organizationID: acme.id, actor: bo.id, member: ada.id, to: .member, at: Date()) }
+            _ = try await store.acceptInvitation(tokenHash: "b", Fixtures.account(bo), at: Date())
+            async let first = DomainError.caught { _ = try await store.changeMemberRole(member: bo.id, to: .member, Fixtures.scope(acme.id, as: ada.id), at: Date()) }
+            async let second = DomainError.caught { _ = try await store.changeMemberRole(member: ada.id, to: .member, Fixtures.scope(acme.id, as: bo.id), at: Date()) }
             let errors = await [first, second]
             #expect(errors.compactMap { $0 }.count == 1, "exactly one demotion wins")
-            let owners = try await store.members(organizationID: acme.id).filter { $0.role == .owner }
+            let owners = try await store.members(Fixtures.scope(acme.id)).filter { $0.role == .owner }
             #expect(owners.count == 1)
         }
     }
@@ -125,12 +125,12 @@ struct OrganizationConformanceTests {
     func tenantSlugsAreUniquePerOrganization(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, acme) = try await Self.world(store)
-            let prod = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: "live", at: Date())
+            let prod = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: "live", Fixtures.scope(acme.id), at: Date())
             #expect(prod.externalID.hasPrefix("tnt-") && prod.status == .active)
-            #expect(await DomainError.caught { _ = try await store.createTenant(organizationID: acme.id, name: "Again", slug: Fixtures.slug("prod"), description: nil, at: Date()) }?.kind == .conflict)
-            _ = try await store.createTenant(organizationID: ada.personalOrganizationID, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
-            #expect(try await store.tenants(organizationID: acme.id) == [prod])
-            #expect(try await store.tenant(id: prod.id, organizationID: ada.personalOrganizationID) == nil, "not visible from another organization")
+            #expect(await DomainError.caught { _ = try await store.createTenant(name: "Again", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date()) }?.kind == .conflict)
+            _ = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(ada.personalOrganizationID), at: Date())
+            #expect(try await store.tenants(Fixtures.scope(acme.id)) == [prod])
+            #expect(try await store.tenant(id: prod.id, Fixtures.scope(ada.personalOrganizationID)) == nil, "not visible from another organization")
         }
     }
 
@@ -138,9 +138,9 @@ struct OrganizationConformanceTests {
     func tenantUpdatesRollBackWhenTheChangeIsRefused(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, acme) = try await Self.world(store)
-            let tenant = try await store.createTenant(organizationID: acme.id, name: "Prod", slug: Fixtures.slug("prod"), description: nil, at: Date())
+            let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(acme.id, credentialID: session.id)
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
             let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             let scope = try AccessPolicy.tenantScope(for: tenant, principal)
             let archived = try await store.updateTenant(scope, at: Date()) { $0.status = .archived; $0.name = "Old" }
@@ -152,7 +152,7 @@ struct OrganizationConformanceTests {
                 }
             }
             #expect(error?.kind == .conflict)
-            #expect(try await store.tenant(id: tenant.id, organizationID: acme.id)?.name == "Old")
+            #expect(try await store.tenant(id: tenant.id, Fixtures.scope(acme.id))?.name == "Old")
         }
     }
 
@@ -161,10 +161,10 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, acme) = try await Self.world(store)
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(acme.id, credentialID: session.id)
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
             var scopes: [TenantScope] = []
             for slug in ["prod", "dev"] {
-                let tenant = try await store.createTenant(organizationID: acme.id, name: slug, slug: Fixtures.slug(slug), description: nil, at: Date())
+                let tenant = try await store.createTenant(name: slug, slug: Fixtures.slug(slug), description: nil, Fixtures.scope(acme.id), at: Date())
                 let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
                 scopes.append(try AccessPolicy.tenantScope(for: tenant, principal))
             }

@@ -148,7 +148,7 @@ struct SandboxConformanceTests {
     func concurrentAdmissionsNeverExceedAQuota(engine: TestEngine) async throws {
         try await TestDatabase.make(engine).withStore { store in
             let world = try await Self.world(store)
-            _ = try await store.setQuota(.user(world.ada.id), organizationID: world.organizationID, change: QuotaLimits(maxSessions: 5), at: Date())
+            _ = try await store.setQuota(.user(world.ada.id), Fixtures.scope(world.organizationID), change: QuotaLimits(maxSessions: 5), at: Date())
             let outcomes = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
@@ -161,7 +161,7 @@ struct SandboxConformanceTests {
             }
             #expect(outcomes.filter { $0 == nil }.count == 5, "\(outcomes)")
             #expect(outcomes.compactMap { $0 }.allSatisfy { $0.contains("Your user quota allows 5 sandboxes; 5 are running.") }, "\(outcomes)")
-            let usage = try await store.quotaUsage(.user(world.ada.id), organizationID: world.organizationID)
+            let usage = try await store.quotaUsage(.user(world.ada.id), Fixtures.scope(world.organizationID))
             #expect(usage.used.sessions == 5 && usage.used.cpu == CPUQuantity(millicores: 500) && usage.limits.maxSessions == 5)
         }
     }
@@ -171,18 +171,18 @@ struct SandboxConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let world = try await Self.world(store)
             let org = world.organizationID
-            let engineering = try await store.createGroup(NewGroup(name: Fixtures.slug("engineering"), displayName: "Engineering", description: nil, kind: .department, parentID: nil), organizationID: org, at: Date())
-            let platform = try await store.createGroup(NewGroup(name: Fixtures.slug("platform"), displayName: "Platform", description: nil, kind: .team, parentID: engineering.id), organizationID: org, at: Date())
+            let engineering = try await store.createGroup(NewGroup(name: Fixtures.slug("engineering"), displayName: "Engineering", description: nil, kind: .department, parentID: nil), Fixtures.scope(org), at: Date())
+            let platform = try await store.createGroup(NewGroup(name: Fixtures.slug("platform"), displayName: "Platform", description: nil, kind: .team, parentID: engineering.id), Fixtures.scope(org), at: Date())
             #expect(await DomainError.caught {
-                _ = try await store.createGroup(NewGroup(name: Fixtures.slug("platform"), displayName: "Again", description: nil, kind: .team, parentID: nil), organizationID: org, at: Date())
+                _ = try await store.createGroup(NewGroup(name: Fixtures.slug("platform"), displayName: "Again", description: nil, kind: .team, parentID: nil), Fixtures.scope(org), at: Date())
             }?.kind == .conflict)
-            _ = try await store.addGroupMember(groupID: platform.id, userID: world.ada.id, role: .member, organizationID: org, at: Date())
-            let counts = try await store.groupMemberCounts(organizationID: org)
+            _ = try await store.addGroupMember(groupID: platform.id, userID: world.ada.id, role: .member, Fixtures.scope(org), at: Date())
+            let counts = try await store.groupMemberCounts(Fixtures.scope(org))
             #expect(counts == [platform.id: 1])
             // The parent department's memory quota binds ada through her team.
-            _ = try await store.setQuota(.group(engineering.id), organizationID: org, change: QuotaLimits(maxMemory: ByteQuantity(bytes: 1 << 30)), at: Date())
-            _ = try await store.setQuota(.organization, organizationID: org, change: QuotaLimits(maxSessions: 10), at: Date())
-            let applicable = try await store.applicableQuotas(userID: world.ada.id, organizationID: org).map { $0.target }
+            _ = try await store.setQuota(.group(engineering.id), Fixtures.scope(org), change: QuotaLimits(maxMemory: ByteQuantity(bytes: 1 << 30)), at: Date())
+            _ = try await store.setQuota(.organization, Fixtures.scope(org), change: QuotaLimits(maxSessions: 10), at: Date())
+            let applicable = try await store.applicableQuotas(Fixtures.scope(org, as: world.ada.id)).map { $0.target }
             #expect(applicable == [.group(engineering.id), .organization], "only quotas that are set apply; nearest first")
 
             _ = try await store.createSandbox(try Self.spec(memory: 768 << 20), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
@@ -190,17 +190,17 @@ struct SandboxConformanceTests {
                 _ = try await store.createSandbox(try Self.spec(memory: 512 << 20), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
             }
             #expect(refusal?.kind == .conflict && refusal?.message == "The quota of group 'engineering' allows 1Gi memory; 768Mi is in use and this sandbox asks for 512Mi.")
-            let groupUsage = try await store.quotaUsage(.group(engineering.id), organizationID: org)
+            let groupUsage = try await store.quotaUsage(.group(engineering.id), Fixtures.scope(org))
             #expect(groupUsage.used.memory == ByteQuantity(bytes: 768 << 20) && groupUsage.used.sessions == 1)
-            #expect(await DomainError.caught { try await store.deleteGroup(id: engineering.id, organizationID: org) }?.kind == .conflict, "it has a subgroup")
+            #expect(await DomainError.caught { try await store.deleteGroup(id: engineering.id, Fixtures.scope(org)) }?.kind == .conflict, "it has a subgroup")
 
             // Removing the quota lifts its limits; removing it again is no error; an unknown group is.
-            try await store.removeQuota(.group(engineering.id), organizationID: org)
-            try await store.removeQuota(.group(engineering.id), organizationID: org)
-            #expect(try await store.quotaUsage(.group(engineering.id), organizationID: org).limits == QuotaLimits())
-            #expect(try await store.applicableQuotas(userID: world.ada.id, organizationID: org).map { $0.target } == [.organization])
+            try await store.removeQuota(.group(engineering.id), Fixtures.scope(org))
+            try await store.removeQuota(.group(engineering.id), Fixtures.scope(org))
+            #expect(try await store.quotaUsage(.group(engineering.id), Fixtures.scope(org)).limits == QuotaLimits())
+            #expect(try await store.applicableQuotas(Fixtures.scope(org, as: world.ada.id)).map { $0.target } == [.organization])
             _ = try await store.createSandbox(try Self.spec(memory: 512 << 20), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
-            #expect(await DomainError.caught { try await store.removeQuota(.group(GroupID.generate()), organizationID: org) }?.kind == .notFound)
+            #expect(await DomainError.caught { try await store.removeQuota(.group(GroupID.generate()), Fixtures.scope(org)) }?.kind == .notFound)
         }
     }
 
@@ -213,32 +213,32 @@ struct SandboxConformanceTests {
             let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
             func invite(_ hash: String, to organization: OrganizationID) async throws {
                 _ = try await store.createInvitation(NewInvitation(
-                    organizationID: organization, invitedBy: world.ada.id, email: bo.email, role: .member,
+                    email: bo.email, role: .member,
                     tokenHash: hash, tokenPrefix: "gsi_", expiresAt: Date().addingTimeInterval(3600)
-                ), at: Date())
-                _ = try await store.acceptInvitation(tokenHash: hash, user: bo, at: Date())
+                ), Fixtures.scope(organization, as: world.ada.id), at: Date())
+                _ = try await store.acceptInvitation(tokenHash: hash, Fixtures.account(bo), at: Date())
             }
             func team(in organization: OrganizationID) async throws -> GroupID {
-                let team = try await store.createGroup(NewGroup(name: Fixtures.slug("team"), displayName: "Team", description: nil, kind: .team, parentID: nil), organizationID: organization, at: Date())
-                _ = try await store.addGroupMember(groupID: team.id, userID: bo.id, role: .member, organizationID: organization, at: Date())
+                let team = try await store.createGroup(NewGroup(name: Fixtures.slug("team"), displayName: "Team", description: nil, kind: .team, parentID: nil), Fixtures.scope(organization), at: Date())
+                _ = try await store.addGroupMember(groupID: team.id, userID: bo.id, role: .member, Fixtures.scope(organization), at: Date())
                 return team.id
             }
             try await invite("first", to: org)
             let here = try await team(in: org)
-            _ = try await store.setQuota(.user(bo.id), organizationID: org, change: QuotaLimits(maxSessions: 1), at: Date())
-            let elsewhere = try await store.createOrganization(name: "Elsewhere", owner: world.ada.id, at: Date()).id
+            _ = try await store.setQuota(.user(bo.id), Fixtures.scope(org), change: QuotaLimits(maxSessions: 1), at: Date())
+            let elsewhere = try await store.createOrganization(name: "Elsewhere", Fixtures.account(world.ada.id), at: Date()).id
             try await invite("other", to: elsewhere)
             let there = try await team(in: elsewhere)
 
-            try await store.removeMember(organizationID: org, actor: world.ada.id, member: bo.id, at: Date())
-            #expect(try await store.groupMemberCounts(organizationID: org)[here] == nil)
-            #expect(try await store.groupMemberCounts(organizationID: elsewhere)[there] == 1, "places in other organizations stay")
+            try await store.removeMember(bo.id, Fixtures.scope(org, as: world.ada.id), at: Date())
+            #expect(try await store.groupMemberCounts(Fixtures.scope(org))[here] == nil)
+            #expect(try await store.groupMemberCounts(Fixtures.scope(elsewhere))[there] == 1, "places in other organizations stay")
             // A former member can be given neither again.
-            #expect(await DomainError.caught { _ = try await store.addGroupMember(groupID: here, userID: bo.id, role: .member, organizationID: org, at: Date()) }?.kind == .notFound)
-            #expect(await DomainError.caught { _ = try await store.setQuota(.user(bo.id), organizationID: org, change: QuotaLimits(maxSessions: 1), at: Date()) }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.addGroupMember(groupID: here, userID: bo.id, role: .member, Fixtures.scope(org), at: Date()) }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.setQuota(.user(bo.id), Fixtures.scope(org), change: QuotaLimits(maxSessions: 1), at: Date()) }?.kind == .notFound)
             try await invite("second", to: org)
-            #expect(try await store.quotaUsage(.user(bo.id), organizationID: org).limits == QuotaLimits())
-            #expect(try await store.applicableQuotas(userID: bo.id, organizationID: org).isEmpty)
+            #expect(try await store.quotaUsage(.user(bo.id), Fixtures.scope(org)).limits == QuotaLimits())
+            #expect(try await store.applicableQuotas(Fixtures.scope(org, as: bo.id)).isEmpty)
         }
     }
 

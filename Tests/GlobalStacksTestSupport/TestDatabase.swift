@@ -40,27 +40,34 @@ public struct TestDatabase: Sendable {
 
     /// Opens a migrated store, runs `body`, and closes the store again.
     public func withStore<T: Sendable>(_ body: @Sendable (SQLStore) async throws -> T) async throws -> T {
+        try await withEngine { engine in
+            let store = SQLStore(engine: engine)
+            try await store.migrate(logger: Self.logger)
+            return try await body(store)
+        }
+    }
+
+    /// Opens the database without migrating it (migration tests start from earlier versions), runs `body`, and
+    /// closes it again.
+    public func withEngine<T: Sendable>(_ body: @Sendable (any DatabaseEngine) async throws -> T) async throws -> T {
         let logger = Self.logger
         switch engine {
         case .sqlite:
-            let store = SQLStore(engine: try await SQLiteEngine.open(path: location, logger: logger))
+            let engine = try await SQLiteEngine.open(path: location, logger: logger)
             do {
-                try await store.migrate(logger: logger)
-                let result = try await body(store)
-                await store.engine.shutdown()
+                let result = try await body(engine)
+                await engine.shutdown()
                 return result
             } catch {
-                await store.engine.shutdown()
+                await engine.shutdown()
                 throw error
             }
         case .postgres:
             let engine = try PostgresEngine(url: location, logger: logger)
-            let store = SQLStore(engine: engine)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
-                try await store.migrate(logger: logger)
-                return try await body(store)
+                return try await body(engine)
             }
         }
     }

@@ -23,6 +23,34 @@ public enum AccessPolicy {
         }
     }
 
+    /// The caller's own account.
+    public static func accountScope(_ principal: Principal) -> AccountScope {
+        AccountScope(userID: principal.user.id, email: principal.user.email, credentialID: principal.credential.id)
+    }
+
+    /// The caller's active organization (the principal was resolved against a current, active membership).
+    public static func organizationScope(_ principal: Principal) -> OrganizationScope {
+        OrganizationScope(organizationID: principal.organization.organization.id, userID: principal.user.id, role: principal.organization.role)
+    }
+
+    /// Like `organizationScope`, but only for a caller allowed `capability` there (403 otherwise).
+    public static func organizationScope(requiring capability: Capability, _ principal: Principal) throws -> OrganizationScope {
+        try require(capability, principal)
+        return organizationScope(principal)
+    }
+
+    /// An organization of the caller other than the active one, from its membership as the store read it for the
+    /// caller's own account (`membership(organizationID:_:)`).
+    public static func organizationScope(for membership: OrganizationMembershipView, _ account: AccountScope) -> OrganizationScope {
+        OrganizationScope(organizationID: membership.organization.id, userID: account.userID, role: membership.role)
+    }
+
+    /// Site administration (user accounts): site admins only (403 otherwise).
+    public static func siteAdministrationScope(_ principal: Principal) throws -> SiteAdministrationScope {
+        try require(.manageUsers, principal)
+        return SiteAdministrationScope(adminID: principal.user.id)
+    }
+
     /// The scope of the caller's active tenant, or nil when no tenant is selected.
     public static func activeTenantScope(_ principal: Principal) -> TenantScope? {
         guard let tenant = principal.tenant, tenant.organizationID == principal.organization.organization.id else {

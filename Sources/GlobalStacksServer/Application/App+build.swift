@@ -6,6 +6,7 @@ import GlobalStacksStore
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import ServiceLifecycle
@@ -16,21 +17,29 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let gate = OperationGate(
         store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations), wake: RunWakeSignal()
     )
-    let (migrated, markMigrated) = AsyncStream.makeStream(of: Void.self)
-    let (migratedForHeartbeats, markMigratedForHeartbeats) = AsyncStream.makeStream(of: Void.self)
-    let (migratedForCommands, markMigratedForCommands) = AsyncStream.makeStream(of: Void.self)
-    let (migratedForReconciler, markMigratedForReconciler) = AsyncStream.makeStream(of: Void.self)
-    let heartbeats = HeartbeatRecorder(store: store, startAfter: migratedForHeartbeats, logger: logger)
+    // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
+    let started = StartupGate()
+    let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
     let connections = AgentConnections()
-    let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: migratedForCommands, logger: logger)
+    let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
     let gateway = AgentGateway(
         store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )
     var app = Application(
         router: try buildRouter(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration),
-        server: .http1WebSocketUpgrade(
-            configuration: .init(ws: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)),
+        server: .guardedHTTP1WebSocketUpgrade(
+            configuration: .init(
+                http1: .init(
+                    idleTimeout: TimeAmount(configuration.connections.idleTimeout),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: ConnectionSettings.maximumRequestHeadBytes, maxHeaderListSize: ConnectionSettings.maximumRequestHeadBytes
+                    )
+                ),
+                ws: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)
+            ),
+            limiter: connectionLimiter(configuration.connections, logger: logger),
+            settings: configuration.connections,
             shouldUpgrade: { request, _, _ in try await gateway.shouldUpgrade(request) }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
@@ -45,32 +54,35 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         dispatcher,
         SandboxReconciler(
             store: store, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
-            retention: configuration.workers.retention, startAfter: migratedForReconciler, logger: logger
+            retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
-            credentialsDirectory: configuration.credentialsDirectory, startAfter: migrated, logger: logger
+            credentialsDirectory: configuration.credentialsDirectory, startAfter: started, logger: logger
         )
     )
-    let (migratedForEmbeddedAgent, markMigratedForEmbeddedAgent) = AsyncStream.makeStream(of: Void.self)
     if let directory = configuration.embeddedAgentDirectory {
         let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
         app.addServices(EmbeddedAgent(
             store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
-            startAfter: migratedForEmbeddedAgent, logger: logger
+            startAfter: started, logger: logger
         ))
     }
     // Runs once the database pool is up and before the first request is accepted.
     app.beforeServerStarts {
         try await store.migrate(logger: logger)
         try await FirstStart(store: store, configuration: configuration, logger: logger).run()
-        markMigrated.finish()
-        markMigratedForHeartbeats.finish()
-        markMigratedForCommands.finish()
-        markMigratedForReconciler.finish()
-        markMigratedForEmbeddedAgent.finish()
+        started.open()
     }
     return app
+}
+
+/// Raises the descriptor limit and caps connections below it (see `DescriptorLimit`), saying what both are.
+private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -> ConnectionLimiter {
+    let descriptors = DescriptorLimit.raiseToHardLimit()
+    let capacity = settings.maximumConnections ?? DescriptorLimit.connectionCap(forDescriptorLimit: descriptors)
+    logger.info("Accepting up to \(capacity) connections", metadata: ["descriptor_limit": "\(descriptors)"])
+    return ConnectionLimiter(capacity: capacity, logger: logger)
 }
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
@@ -91,12 +103,13 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
-    try APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, principals: principals, configuration: configuration)
-        .registerHandlers(
-            on: router,
-            configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
-            middlewares: [APIErrorMiddleware()]
-        )
+    let api = APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, principals: principals, configuration: configuration)
+    try api.registerHandlers(
+        on: router,
+        configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+        // Outermost first: errors (401s included) become the contract's body; authentication is decided before any handler.
+        middlewares: [APIErrorMiddleware(), AuthenticationMiddleware(authenticator: api.authenticator)]
+    )
     return router
 }
 

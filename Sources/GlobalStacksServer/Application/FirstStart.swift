@@ -6,7 +6,7 @@ import Logging
 /// On an empty database: create the first site admin from configuration, or print a one-time setup token
 /// that `POST /v1/setup` redeems. Does nothing once any user exists.
 struct FirstStart {
-    let store: SQLStore
+    let store: any IdentityBootstrap
     let configuration: ServerConfiguration
     let logger: Logger
 

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var initialAdminPassword: String?
     /// bcrypt work factor (4…31). 12 is the production default; tests lower it.
     public var bcryptCost = 12
+    /// Limits on client connections (how many, how long a head may take, idle keep-alive).
+    public var connections = ConnectionSettings()
     /// Largest request body accepted, in bytes.
     public var maxRequestBodyBytes = 1 << 20
     public var sessionIdleTimeout: TimeInterval = 12 * 3600

@@ -6,12 +6,30 @@ import GlobalStacksStore
 struct Authenticator: Sendable {
     static let apiKeyPrefix = "gsk_"
 
-    let store: any Store
+    private let store: any CredentialAuthority
     let lifetime: CredentialLifetime
     let principals: PrincipalCache
 
+    init(store: any CredentialAuthority, lifetime: CredentialLifetime, principals: PrincipalCache) {
+        self.store = store
+        self.lifetime = lifetime
+        self.principals = principals
+    }
+
+    /// The principal `AuthenticationMiddleware` resolved for the running operation.
+    @TaskLocal static var authenticated: Principal?
+
+    /// The caller of the running operation: resolved once, before the handler ran (`AuthenticationMiddleware`).
+    /// An operation anonymous callers may reach has none, and asking for one there is a programming error answered 401.
+    func principal() throws -> Principal {
+        guard let principal = Self.authenticated else {
+            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
+        }
+        return principal
+    }
+
     /// The caller, or 401 with a message that says how to sign in.
-    func principal() async throws -> Principal {
+    func resolvePrincipal() async throws -> Principal {
         guard let principal = try await optionalPrincipal() else {
             throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
         }
@@ -56,8 +74,13 @@ struct Authenticator: Sendable {
 
 /// Mints sessions and API keys: a fresh secret, of which only the hash is stored.
 struct CredentialIssuer: Sendable {
-    let store: any Store
+    private let store: any CredentialAuthority
     let lifetime: CredentialLifetime
+
+    init(store: any CredentialAuthority, lifetime: CredentialLifetime) {
+        self.store = store
+        self.lifetime = lifetime
+    }
 
     func issueSession(for user: User, at now: Date) async throws -> (credential: Credential, token: String) {
         let token = SecretToken.generate()

@@ -10,14 +10,14 @@ extension APIController {
     static let agentKeyPrefix = "gsa_"
 
     func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let cluster = try await manageableCluster(input.path.clusterId, principal)
         let tokens = try await store.provisioningTokens(clusterID: cluster.id, visibleTo: AccessPolicy.activeTenantScope(principal))
         return .ok(.init(body: .json(.init(items: tokens.map(APIMapping.provisioningToken)))))
     }
 
     func createProvisioningToken(_ input: Operations.CreateProvisioningToken.Input) async throws -> Operations.CreateProvisioningToken.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let cluster = try await manageableCluster(input.path.clusterId, principal)
         var request = Components.Schemas.CreateProvisioningTokenRequest()
         if case .json(let body)? = input.body { request = body }
@@ -34,7 +34,7 @@ extension APIController {
     }
 
     func revokeProvisioningToken(_ input: Operations.RevokeProvisioningToken.Input) async throws -> Operations.RevokeProvisioningToken.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let cluster = try await manageableCluster(input.path.clusterId, principal)
         let token = try await store.revokeProvisioningToken(
             id: try pathID(input.path.provisioningTokenId, "provisioning token"), clusterID: cluster.id,
@@ -63,10 +63,7 @@ extension APIController {
             metadata: try Validation.metadata(request.metadata?.additionalProperties)
         )
         let key = SecretToken.generate(prefix: Self.agentKeyPrefix)
-        let agent = try await store.registerAgent(
-            registration, provisioningTokenHash: SecretHasher.hash(bearer), keyHash: SecretHasher.hash(key.value),
-            keyPrefix: key.displayPrefix, at: Date()
-        )
+        let agent = try await anonymous.registerAgent(registration, provisioningToken: bearer, key: key, at: Date())
         return .created(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
     }
 
@@ -83,9 +80,8 @@ extension APIController {
         }
         let key = proposed.map(SecretToken.init(value:)) ?? SecretToken.generate(prefix: Self.agentKeyPrefix)
         let now = Date()
-        let agent = try await store.rotateAgentKey(
-            presentedKeyHash: SecretHasher.hash(bearer), newKeyHash: SecretHasher.hash(key.value), newKeyPrefix: key.displayPrefix,
-            previousKeyValidUntil: now.addingTimeInterval(Self.agentKeyGracePeriod), at: now
+        let agent = try await anonymous.rotateAgentKey(
+            presented: bearer, to: key, previousKeyValidUntil: now.addingTimeInterval(Self.agentKeyGracePeriod), at: now
         )
         return .ok(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
     }
@@ -93,7 +89,7 @@ extension APIController {
     static let agentKeyGracePeriod: TimeInterval = 600
 
     func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         var clusterID: ClusterID?
         if let value = input.query.clusterId {
             clusterID = try pathID(value, "cluster")
@@ -103,7 +99,7 @@ extension APIController {
     }
 
     func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         return .ok(.init(body: .json(APIMapping.agent(try await visibleAgent(input.path.agentId, principal)))))
     }
 
@@ -117,7 +113,7 @@ extension APIController {
 
     /// The agent keeps what it runs and takes no new sandboxes, across reconnects.
     func drainAgent(_ input: Operations.DrainAgent.Input) async throws -> Operations.DrainAgent.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let agent = try await manageableAgent(input.path.agentId, principal)
         let drained = try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
             guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is revoked.") }
@@ -128,7 +124,7 @@ extension APIController {
     }
 
     func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let agent = try await manageableAgent(input.path.agentId, principal)
         let revoked = try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
             guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is already revoked.") }
@@ -141,7 +137,7 @@ extension APIController {
     // MARK: Helpers
 
     private func changeApproval(_ pathValue: String, to approval: AgentApproval) async throws -> Agent {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let agent = try await manageableAgent(pathValue, principal)
         return try await store.updateAgent(id: agent.id, visibleTo: AccessPolicy.activeTenantScope(principal), at: Date()) { agent in
             guard agent.revokedAt == nil else { throw DomainError.conflict("Agent \(agent.name) is revoked; enroll the host again.") }

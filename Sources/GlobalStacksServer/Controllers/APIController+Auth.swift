@@ -7,7 +7,7 @@ import Logging
 
 extension APIController {
     func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
-        .ok(.init(body: .json(APIMapping.session(try await authenticator.principal()))))
+        .ok(.init(body: .json(APIMapping.session(try authenticator.principal()))))
     }
 
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
@@ -23,7 +23,7 @@ extension APIController {
             let environment = try RequestEnvironment.required
             let now = Date()
             try throttle.beginAttempt(account: email.canonical, address: environment.clientAddress, at: now)
-            let account = try await store.userForSignIn(email: email)
+            let account = try await anonymous.accountForSignIn(email: email)
             guard try await passwords.verify(password, against: account?.passwordHash), let user = account?.user, user.isActive else {
                 environment.logger.notice("Sign-in refused", metadata: ["client": "\(environment.clientAddress)"])
                 throw DomainError.unauthenticated("Email or password is incorrect.")
@@ -39,11 +39,11 @@ extension APIController {
     }
 
     func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         guard principal.credential.kind == .session else {
             throw DomainError.invalidInput("This request is authenticated with an API key; revoke it with DELETE /v1/api-keys/{apiKeyId}.")
         }
-        _ = try await store.revokeCredential(id: principal.credential.id, kind: .session, userID: principal.user.id, at: Date())
+        _ = try await store.revokeCredential(id: principal.credential.id, kind: .session, AccessPolicy.accountScope(principal), at: Date())
         try RequestEnvironment.required.responseCookies.set(sessionCookie(value: "", maxAge: 0))
         return .noContent(.init())
     }

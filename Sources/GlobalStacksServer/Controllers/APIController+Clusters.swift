@@ -5,13 +5,13 @@ import GlobalStacksStore
 
 extension APIController {
     func listClusters(_ input: Operations.ListClusters.Input) async throws -> Operations.ListClusters.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let clusters = try await store.clusters(visibleTo: AccessPolicy.activeTenantScope(principal))
         return .ok(.init(body: .json(.init(items: clusters.map(APIMapping.cluster)))))
     }
 
     func createCluster(_ input: Operations.CreateCluster.Input) async throws -> Operations.CreateCluster.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let ownership = ClusterOwnership(rawValue: request.ownership.rawValue)!
         let name = try Validation.name(request.name)
@@ -36,12 +36,12 @@ extension APIController {
     }
 
     func getCluster(_ input: Operations.GetCluster.Input) async throws -> Operations.GetCluster.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         return .ok(.init(body: .json(APIMapping.cluster(try await visibleCluster(try pathID(input.path.clusterId, "cluster"), principal)))))
     }
 
     func updateCluster(_ input: Operations.UpdateCluster.Input) async throws -> Operations.UpdateCluster.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let scope = AccessPolicy.activeTenantScope(principal)
         let current = try await visibleCluster(try pathID(input.path.clusterId, "cluster"), principal)
         try AccessPolicy.require(current.ownership == .byo ? .manageTenantClusters : .manageManagedClusters, principal)

@@ -6,14 +6,14 @@ import GlobalStacksStore
 /// Provider connections of the active tenant. Reading needs membership; changing needs `manageIntegrations`.
 extension APIController {
     func listIntegrations(_ input: Operations.ListIntegrations.Input) async throws -> Operations.ListIntegrations.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let connections = try await store.providerConnections(scope)
         return .ok(.init(body: .json(.init(items: try connections.map(APIMapping.integration)))))
     }
 
     func createIntegration(_ input: Operations.CreateIntegration.Input) async throws -> Operations.CreateIntegration.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         try AccessPolicy.require(.manageIntegrations, principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
@@ -34,13 +34,13 @@ extension APIController {
     }
 
     func getIntegration(_ input: Operations.GetIntegration.Input) async throws -> Operations.GetIntegration.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let connection = try await visibleConnection(input.path.integrationId, principal)
         return .ok(.init(body: .json(APIMapping.integrationDetail(connection))))
     }
 
     func updateIntegration(_ input: Operations.UpdateIntegration.Input) async throws -> Operations.UpdateIntegration.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let current = try await visibleConnection(input.path.integrationId, principal)
         try AccessPolicy.require(.manageIntegrations, principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
@@ -68,7 +68,7 @@ extension APIController {
     }
 
     func deleteIntegration(_ input: Operations.DeleteIntegration.Input) async throws -> Operations.DeleteIntegration.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let connection = try await visibleConnection(input.path.integrationId, principal)
         try AccessPolicy.require(.manageIntegrations, principal)
         try await store.deleteProviderConnection(id: connection.id, try AccessPolicy.requireActiveTenantScope(principal), at: Date())
@@ -76,7 +76,7 @@ extension APIController {
     }
 
     func listDirectoryGroups(_ input: Operations.ListDirectoryGroups.Input) async throws -> Operations.ListDirectoryGroups.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let connection = try await visibleConnection(input.path.integrationId, principal)
         let groups = try await store.directoryGroups(connectionID: connection.id, try AccessPolicy.requireActiveTenantScope(principal))
         return .ok(.init(body: .json(.init(items: groups.map { .init(externalId: $0.externalID, displayName: $0.displayName) }))))

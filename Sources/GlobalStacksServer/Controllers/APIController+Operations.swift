@@ -10,12 +10,12 @@ extension APIController {
     static let maximumTargetContextEntries = 20
 
     func listOperationTypes(_ input: Operations.ListOperationTypes.Input) async throws -> Operations.ListOperationTypes.Output {
-        _ = try await authenticator.principal()
+        _ = try authenticator.principal()
         return .ok(.init(body: .json(.init(items: gate.catalog.all.map { APIMapping.operationType($0.definition) }))))
     }
 
     func startOperation(_ input: Operations.StartOperation.Input) async throws -> Operations.StartOperation.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let definition = try gate.definition(input.path.operationType)
         var request = StartRequest()
         if case .json(let body)? = input.body {
@@ -28,7 +28,7 @@ extension APIController {
     }
 
     func startOnboardingBootstrap(_ input: Operations.StartOnboardingBootstrap.Input) async throws -> Operations.StartOnboardingBootstrap.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         guard case .json(let body) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let (outcome, waiting) = try await gate.startBootstrap(
             body.selectedOperations, principal: principal, connectionID: try connectionID(body.providerConnectionId),
@@ -48,7 +48,7 @@ extension APIController {
     }
 
     func listOperationRuns(_ input: Operations.ListOperationRuns.Input) async throws -> Operations.ListOperationRuns.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let runs = try await store.operationRuns(
             scope, status: input.query.status.flatMap { RunExecutionStatus(rawValue: $0.rawValue) },
@@ -60,13 +60,13 @@ extension APIController {
     }
 
     func getOperationRun(_ input: Operations.GetOperationRun.Input) async throws -> Operations.GetOperationRun.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let run = try await visibleRun(input.path.runId, principal)
         return .ok(.init(body: .json(try await runDetail(run, principal))))
     }
 
     func cancelOperationRun(_ input: Operations.CancelOperationRun.Input) async throws -> Operations.CancelOperationRun.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let run = try await visibleRun(input.path.runId, principal)
         try AccessPolicy.require(gate.catalog[run.operationType]?.definition.capability ?? .runProviderOperations, principal)
         let cancelled = try await store.cancelRun(id: run.id, try AccessPolicy.requireActiveTenantScope(principal), at: Date())

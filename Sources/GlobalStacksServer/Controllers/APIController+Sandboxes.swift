@@ -26,7 +26,7 @@ extension APIController {
     }
 
     func createSandbox(_ input: Operations.CreateSandbox.Input) async throws -> Operations.CreateSandbox.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let spec = try SandboxSpec(
@@ -92,6 +92,6 @@ extension APIController {
     }
 
     private func sandboxScope() async throws -> TenantScope {
-        try AccessPolicy.requireActiveTenantScope(try await authenticator.principal())
+        try AccessPolicy.requireActiveTenantScope(try authenticator.principal())
     }
 }

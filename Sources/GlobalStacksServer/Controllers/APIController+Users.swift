@@ -9,11 +9,11 @@ extension APIController {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         // Unauthenticated and costly (bcrypt): limited per client address, and refused before hashing once set up.
         try throttle.beginAttempt(account: "setup", address: try RequestEnvironment.required.clientAddress, at: Date())
-        guard try await store.userCount() == 0 else {
+        guard try await !anonymous.isSetUp else {
             throw DomainError.conflict("This installation is already set up; sign in instead.")
         }
         let admin = try await newUser(email: request.email, displayName: request.displayName, password: request.password, siteRole: .admin)
-        let user = try await store.redeemSetupToken(hash: SecretHasher.hash(request.token), admin: admin, at: Date())
+        let user = try await anonymous.redeemSetupToken(request.token, admin: admin, at: Date())
         try RequestEnvironment.required.logger.notice("Setup completed: first site admin created", metadata: ["user": "\(user.id)"])
         return .created(.init(body: .json(APIMapping.userAccount(user))))
     }
@@ -25,37 +25,37 @@ extension APIController {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         try throttle.beginAttempt(account: "signup", address: try RequestEnvironment.required.clientAddress, at: Date())
         let new = try await newUser(email: request.email, displayName: request.displayName, password: request.password, siteRole: .user)
-        return .created(.init(body: .json(APIMapping.userAccount(try await store.createUser(new, at: Date())))))
+        return .created(.init(body: .json(APIMapping.userAccount(try await anonymous.signUp(new, at: Date())))))
     }
 
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        try AccessPolicy.require(.manageUsers, try await authenticator.principal())
-        let users = try await store.listUsers(limit: 1_000)
+        let scope = try AccessPolicy.siteAdministrationScope(try authenticator.principal())
+        let users = try await store.listUsers(limit: 1_000, scope)
         return .ok(.init(body: .json(.init(items: users.map(APIMapping.userAccount)))))
     }
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
-        try AccessPolicy.require(.manageUsers, try await authenticator.principal())
+        let scope = try AccessPolicy.siteAdministrationScope(try authenticator.principal())
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let role = SiteRole(rawValue: request.siteRole?.rawValue ?? SiteRole.user.rawValue) ?? .user
         let new = try await newUser(email: request.email, displayName: request.displayName, password: request.password, siteRole: role)
-        return .created(.init(body: .json(APIMapping.userAccount(try await store.createUser(new, at: Date())))))
+        return .created(.init(body: .json(APIMapping.userAccount(try await store.createUser(new, scope, at: Date())))))
     }
 
     func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output {
-        try AccessPolicy.require(.manageUsers, try await authenticator.principal())
-        let user = try await store.deactivateUser(id: try pathID(input.path.userId, "user"), at: Date())
+        let scope = try AccessPolicy.siteAdministrationScope(try authenticator.principal())
+        let user = try await store.deactivateUser(id: try pathID(input.path.userId, "user"), scope, at: Date())
         return .ok(.init(body: .json(APIMapping.userAccount(user))))
     }
 
     func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output {
-        let principal = try await authenticator.principal()
-        let keys = try await store.apiKeys(userID: principal.user.id)
+        let principal = try authenticator.principal()
+        let keys = try await store.apiKeys(AccessPolicy.accountScope(principal))
         return .ok(.init(body: .json(.init(items: keys.map(APIMapping.apiKey)))))
     }
 
     func createApiKey(_ input: Operations.CreateApiKey.Input) async throws -> Operations.CreateApiKey.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let name = try Validation.name(request.name)
         let now = Date()
@@ -69,9 +69,9 @@ extension APIController {
     }
 
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
-        let principal = try await authenticator.principal()
+        let principal = try authenticator.principal()
         let id: CredentialID = try pathID(input.path.apiKeyId, "API key")
-        guard try await store.revokeCredential(id: id, kind: .apiKey, userID: principal.user.id, at: Date()) else {
+        guard try await store.revokeCredential(id: id, kind: .apiKey, AccessPolicy.accountScope(principal), at: Date()) else {
             throw DomainError.notFound("You have no active API key \(id).")
         }
         return .noContent(.init())

@@ -6,7 +6,9 @@ import GlobalStacksStore
 /// Implements the generated `APIProtocol`. Each area lives in its own file (`APIController+Area.swift`);
 /// handlers resolve the caller, ask `AccessPolicy`, call the store and map the result.
 struct APIController: APIProtocol {
-    let store: any Store
+    /// Only what a request may use: every method takes a scope made by `AccessPolicy` (see `RequestStore`).
+    let store: any RequestStore
+    let anonymous: AnonymousAccess
     let authenticator: Authenticator
     let issuer: CredentialIssuer
     let passwords: PasswordHasher
@@ -17,7 +19,7 @@ struct APIController: APIProtocol {
     let dispatcher: CommandDispatcher
 
     init(
-        store: any Store, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, principals: PrincipalCache,
+        store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, principals: PrincipalCache,
         configuration: ServerConfiguration
     ) {
         let lifetime = CredentialLifetime(
@@ -25,6 +27,7 @@ struct APIController: APIProtocol {
             sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
         )
         self.store = store
+        self.anonymous = AnonymousAccess(store: store)
         self.authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
         self.issuer = CredentialIssuer(store: store, lifetime: lifetime)
         self.passwords = PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost))

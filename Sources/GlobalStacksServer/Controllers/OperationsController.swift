@@ -6,7 +6,7 @@ import Prometheus
 
 /// Liveness, readiness and metrics for orchestrators and Prometheus; no authentication.
 struct OperationsController {
-    let store: SQLStore
+    let store: any StoreMaintenance
     let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<AppRequestContext>) {

@@ -14,17 +14,17 @@ struct EmbeddedAgent: Service {
     static let clusterSlug = "local"
     static let agentName = "embedded"
 
-    let store: any Store
+    let store: any AgentRepository & ClusterRepository & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
     let directory: URL
     let serverURL: URL
-    let startAfter: AsyncStream<Void>
+    let startAfter: StartupGate
     let logger: Logger
 
     /// Never ends the server: a problem (no site admin yet, bubblewrap missing, the agent revoked) is logged and
     /// retried until the server shuts down.
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in startAfter {}
+            await startAfter.wait()
         }
         var agentLogger = self.logger
         agentLogger[metadataKey: "component"] = "embedded-agent"

@@ -14,7 +14,7 @@ import NIOCore
 struct AgentGateway: Sendable {
     static let path = "/v1/agents/connect"
 
-    let store: any Store
+    let store: any AgentPresenceRepository & AgentCommandRepository
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
     let dispatcher: CommandDispatcher
@@ -41,7 +41,7 @@ struct AgentGateway: Sendable {
 
     /// Why a request for the gateway was not upgraded, for the plain-HTTP answer an agent reads when its
     /// upgrade fails: no key, a key that no longer works, or a valid key without the upgrade headers.
-    static func refusal(_ request: Request, store: any Store) async throws -> DomainError {
+    static func refusal(_ request: Request, store: any AgentPresenceRepository & AgentCommandRepository) async throws -> DomainError {
         guard let key = agentKey(request.headers[.authorization]) else {
             return .unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled).")
         }

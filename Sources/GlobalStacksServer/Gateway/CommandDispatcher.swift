@@ -10,14 +10,14 @@ import ServiceLifecycle
 /// on a PostgreSQL notification from another replica, and once a second as a fallback. An agent that connects gets
 /// every unfinished command again; it treats a repeated `commandId` as the same command.
 final class CommandDispatcher: Service, Sendable {
-    private let store: any Store
+    private let store: any AgentCommandRepository
     private let engine: any DatabaseEngine
     private let connections: AgentConnections
     private let wake = RunWakeSignal()
-    private let startAfter: AsyncStream<Void>
+    private let startAfter: StartupGate
     private let logger: Logger
 
-    init(store: any Store, engine: any DatabaseEngine, connections: AgentConnections, startAfter: AsyncStream<Void>, logger: Logger) {
+    init(store: any AgentCommandRepository, engine: any DatabaseEngine, connections: AgentConnections, startAfter: StartupGate, logger: Logger) {
         self.store = store
         self.engine = engine
         self.connections = connections
@@ -30,7 +30,7 @@ final class CommandDispatcher: Service, Sendable {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in self.startAfter {}
+            await self.startAfter.wait()
         }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         let wakeUps = wake.subscribe()

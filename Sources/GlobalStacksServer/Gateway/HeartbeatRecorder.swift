@@ -13,16 +13,16 @@ final class HeartbeatRecorder: Service, Sendable {
     /// An agent not heard from for this long is offline (three missed 10 s heartbeats).
     static let silenceLimit: TimeInterval = 30
 
-    private let store: any Store
+    private let store: any AgentPresenceRepository
     private let logger: Logger
     private let flushInterval: TimeInterval
     /// Ends when the schema is migrated; nothing is written before.
-    private let startAfter: AsyncStream<Void>
+    private let startAfter: StartupGate
     private let pending = Mutex<[AgentID: Date]>([:])
     private static let lag = Gauge(label: "gstacks_agent_heartbeat_lag_seconds")
     private static let recorded = Counter(label: "gstacks_agent_heartbeats_recorded_total")
 
-    init(store: any Store, startAfter: AsyncStream<Void>, logger: Logger, flushInterval: TimeInterval = 1) {
+    init(store: any AgentPresenceRepository, startAfter: StartupGate, logger: Logger, flushInterval: TimeInterval = 1) {
         self.store = store
         self.startAfter = startAfter
         self.logger = logger
@@ -35,7 +35,7 @@ final class HeartbeatRecorder: Service, Sendable {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in self.startAfter {}
+            await self.startAfter.wait()
         }
         var lastSweep = Date.distantPast
         while true {

@@ -8,7 +8,7 @@ struct ExecutionContext: Sendable {
     let run: OperationRun
     let scope: TenantScope
     let connection: ProviderConnection?
-    let store: any Store
+    let store: any ProviderConnectionRepository
     let credentials: CredentialResolver
     let logger: Logger
 }

@@ -14,7 +14,7 @@ struct StartRequest: Sendable {
 /// blocked (prerequisites, recorded as a terminal run) → deduped → scope_busy → accepted; the last three are
 /// decided by the database's unique indexes, so concurrent starts cannot slip past each other.
 struct OperationGate: Sendable {
-    let store: any Store
+    let store: any OperationRunRepository & ProviderConnectionRepository
     let catalog: OperationCatalog
     let wake: RunWakeSignal
 

@@ -26,7 +26,7 @@ public struct WorkerSettings: Sendable {
 /// The pool of workers that execute queued runs, plus the maintenance loop (reaper, waiting-run admission, pruning).
 /// Before every attempt the legitimacy decision is evaluated from the current state; a denied run never executes.
 struct OperationWorkers: Service {
-    let store: any Store
+    let store: any RunQueue & ProviderConnectionRepository
     let engine: any DatabaseEngine
     let catalog: OperationCatalog
     let wake: RunWakeSignal
@@ -34,13 +34,13 @@ struct OperationWorkers: Service {
     /// Where tenants' credential files live (see `ServerConfiguration.credentialsDirectory`).
     let credentialsDirectory: String?
     /// Ends when the schema is migrated; workers wait for it before the first claim.
-    let startAfter: AsyncStream<Void>
+    let startAfter: StartupGate
     let logger: Logger
     private let instance = UUID().uuidString.prefix(8)
 
     init(
-        store: any Store, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings,
-        credentialsDirectory: String?, startAfter: AsyncStream<Void>, logger: Logger
+        store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings,
+        credentialsDirectory: String?, startAfter: StartupGate, logger: Logger
     ) {
         self.store = store
         self.credentialsDirectory = credentialsDirectory
@@ -54,7 +54,7 @@ struct OperationWorkers: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in startAfter {}
+            await startAfter.wait()
         }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         // On shutdown every loop is cancelled; an attempt in flight is handed back to the queue.

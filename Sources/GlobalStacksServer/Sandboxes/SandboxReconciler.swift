@@ -9,18 +9,18 @@ import ServiceLifecycle
 /// terminated sandboxes are deleted with their commands after the retention period.
 /// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
 struct SandboxReconciler: Service {
-    let store: any Store
+    let store: any AgentCommandRepository
     let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
     let interval: TimeInterval
     /// How long terminated sandboxes and their commands are kept.
     let retention: TimeInterval
-    let startAfter: AsyncStream<Void>
+    let startAfter: StartupGate
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await _ in startAfter {}
+            await startAfter.wait()
         }
         while true {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }

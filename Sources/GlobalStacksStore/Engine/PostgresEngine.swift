@@ -47,19 +47,34 @@ public final class PostgresEngine: DatabaseEngine, Service {
         var attempt = 1
         while true {
             do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await body(connection.sql(queryLogLevel: nil))
+                return try await client.withConnection { connection in
+                    try await Self.transaction(on: connection, logger: logger, body)
                 }
-            } catch let error as PostgresTransactionError {
-                // Surface the caller's own error (a domain refusal, a unique violation) rather than the wrapper.
-                let cause = error.closureError ?? error
-                if attempt < 3, let state = (cause as? PSQLError)?.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
+            } catch {
+                if attempt < 3, let state = (error as? PSQLError)?.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
                     logger.notice("Transaction aborted by PostgreSQL; running it again", metadata: ["sqlstate": "\(state)", "attempt": "\(attempt)"])
                     attempt += 1
                     continue
                 }
-                throw cause
+                throw error
             }
+        }
+    }
+
+    /// BEGIN, `body`, then COMMIT, or ROLLBACK on any error. COMMIT and ROLLBACK run even when the task is cancelled,
+    /// so the connection never goes back to the pool inside a transaction. Throws the body's own error (a domain
+    /// refusal, a unique violation), not a wrapper.
+    private static func transaction<T: Sendable>(
+        on connection: PostgresConnection, logger: Logger, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        do {
+            try await connection.query("BEGIN", logger: logger)
+            let result = try await body(connection.sql(queryLogLevel: nil))
+            try await uncancellable { try await connection.query("COMMIT", logger: logger) }
+            return result
+        } catch {
+            _ = try? await uncancellable { try await connection.query("ROLLBACK", logger: logger) }
+            throw error
         }
     }
 

@@ -61,13 +61,15 @@ public final class SQLiteEngine: DatabaseEngine {
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writerTurn.withTurn {
             let database = writer.sql(queryLogLevel: nil)
-            try await database.raw("BEGIN IMMEDIATE").run()
             do {
+                try await database.raw("BEGIN IMMEDIATE").run()
                 let result = try await body(database)
-                try await database.raw("COMMIT").run()
+                try await uncancellable { try await database.raw("COMMIT").run() }
                 return result
             } catch {
-                try? await database.raw("ROLLBACK").run()
+                // After any failure (even of BEGIN or COMMIT): the single writer must leave every transaction, or every later
+                // write of the process fails. Without a transaction, ROLLBACK only fails, harmlessly.
+                _ = try? await uncancellable { try await database.raw("ROLLBACK").run() }
                 throw error
             }
         }

@@ -45,22 +45,28 @@ public protocol AgentRepository: Sendable {
     func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
     func provisioningTokens(clusterID: ClusterID, visibleTo scope: TenantScope?) async throws -> [ProvisioningToken]
     func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
-    /// Enrolls an agent with the token whose hash is given (consuming a single-use token), pending approval.
-    /// An unknown or unusable token is `unauthenticated`; an agent name taken in the cluster is a conflict.
-    func registerAgent(_ registration: AgentRegistration, provisioningTokenHash: String, keyHash: String, keyPrefix: String, at now: Date) async throws -> Agent
     func agents(visibleTo scope: TenantScope?, clusterID: ClusterID?) async throws -> [Agent]
     func agent(id: AgentID, visibleTo scope: TenantScope?) async throws -> Agent?
     func updateAgent(id: AgentID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
+}
+
+/// What an agent does with its own tokens before it has a connection: enroll with a provisioning token, rotate its key
+/// with its current key. The presented secret's hash is the proof; held by the agents' enrollment, never by handlers.
+public protocol AgentEnrollmentAuthority: Sendable {
+    /// Enrolls an agent with the token whose hash is given (consuming a single-use token), pending approval.
+    /// An unknown or unusable token is `unauthenticated`; an agent name taken in the cluster is a conflict.
+    func registerAgent(_ registration: AgentRegistration, provisioningTokenHash: String, keyHash: String, keyPrefix: String, at now: Date) async throws -> Agent
+    /// Replaces the agent's current key with the new one; the previous key keeps connecting until
+    /// `previousKeyValidUntil`. Repeating a rotation that already happened (the previous key with the same new key:
+    /// the agent never saw the answer) succeeds without changing anything. Any other presented key is `unauthenticated`;
+    /// a new key that any agent holds, now or as its previous key, is `invalidInput` (the same answer whoever holds it).
+    func rotateAgentKey(presentedKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent
 }
 
 /// What the agent gateway records: who is connected and when each agent was last heard from.
 public protocol AgentPresenceRepository: Sendable {
     /// The agent holding this key (or its previous key, within the grace period after a rotation), unless it was revoked.
     func agent(keyHash: String, at now: Date) async throws -> Agent?
-    /// Replaces the agent's current key with the new one; the previous key keeps connecting until
-    /// `previousKeyValidUntil`. Repeating a rotation that already happened (the previous key with the same new key:
-    /// the agent never saw the answer) succeeds without changing anything. Anything else is `unauthenticated`.
-    func rotateAgentKey(presentedKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent
     /// The agent connected (`connectionID` names this connection): online, heard from now (draining is kept apart).
     func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws
     /// Last heartbeats of many agents in one transaction (the gateway batches them).

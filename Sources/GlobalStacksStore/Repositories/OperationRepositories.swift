@@ -96,8 +96,8 @@ public struct ClaimedRun: Sendable {
     public let started: Bool
 }
 
-/// Operation runs: admission (dedupe and scope exclusivity enforced by unique indexes), the worker queue with leases,
-/// and the reaper. Each write that changes a run is one transaction.
+/// Operation runs of a tenant: admission (dedupe and scope exclusivity enforced by unique indexes), reading and
+/// cancelling. Each write that changes a run is one transaction.
 public protocol OperationRunRepository: Sendable {
     /// Inserts a queued run, or reports the active run it dedupes against or that holds its scope.
     func admitRun(_ run: NewOperationRun, at now: Date) async throws -> RunAdmission
@@ -110,7 +110,10 @@ public protocol OperationRunRepository: Sendable {
     func operationRuns(_ scope: TenantScope, status: RunExecutionStatus?, operationType: OperationTypeKey?, limit: Int) async throws -> [OperationRun]
     /// Cancels a waiting or queued run at once; a running run is asked to stop and ends `cancelled` when its worker notices.
     func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun
+}
 
+/// The worker queue: claims with leases, their end, and the reaper. Held by the operation workers only.
+public protocol RunQueue: Sendable {
     /// Takes the lease of the next claimable run (queued, or active with an expired lease), counts an attempt,
     /// evaluates its legitimacy from the current state and, when allowed, starts it, all in one transaction.
     /// Only runs of the types in `definitions` are claimed (a replica claims only what it can execute).

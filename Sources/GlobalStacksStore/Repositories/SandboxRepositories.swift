@@ -43,8 +43,6 @@ public protocol SandboxRepository: Sendable {
     /// Terminates a stopped or failed sandbox (409 otherwise).
     func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
-    /// Deletes sandboxes terminated before `cutoff` with their commands (at most 500 per call); returns how many.
-    func pruneSandboxes(terminatedBefore cutoff: Date) async throws -> Int
 }
 
 /// A command on its way to an agent, with the sandbox it acts on (the payload is built from it).
@@ -85,6 +83,8 @@ public protocol AgentCommandRepository: Sendable {
     func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
     /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.
     func reconcileIdleSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange]
+    /// Deletes sandboxes terminated before `cutoff` with their commands (at most 500 per call); returns how many.
+    func pruneSandboxes(terminatedBefore cutoff: Date) async throws -> Int
 }
 
 /// What an agent's inventory changed.

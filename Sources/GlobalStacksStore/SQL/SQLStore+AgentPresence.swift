@@ -27,12 +27,23 @@ extension SQLStore: AgentPresenceRepository {
                 WHERE a.key_hash = \(bind: presentedKeyHash) AND a.revoked_at IS NULL\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.agent()
             else { throw DomainError.unauthenticated("Only an agent's current, unrevoked key can be rotated.") }
-            try await database.raw("""
-                UPDATE agents SET previous_key_hash = key_hash, previous_key_expires_at = \(bind: previousKeyValidUntil.storedMilliseconds),
-                    key_hash = \(bind: newKeyHash), key_prefix = \(bind: newKeyPrefix), key_created_at = \(bind: now.storedMilliseconds),
-                    updated_at = \(bind: now.storedMilliseconds)
-                WHERE id = \(bind: agent.id.rawValue)
-                """).run()
+            // A key some agent holds (now or within its grace period) would make key lookups ambiguous. The refusal is
+            // the same whichever agent holds it, this one included, so it tells nothing about other agents.
+            let unusable = DomainError.invalidInput("This newKey cannot be used; send no newKey to get a generated one, or propose a fresh random key.")
+            let taken = try await database.raw("""
+                SELECT 1 AS taken FROM agents WHERE key_hash = \(bind: newKeyHash) OR previous_key_hash = \(bind: newKeyHash)
+                """).first()
+            guard taken == nil else { throw unusable }
+            do {
+                try await database.raw("""
+                    UPDATE agents SET previous_key_hash = key_hash, previous_key_expires_at = \(bind: previousKeyValidUntil.storedMilliseconds),
+                        key_hash = \(bind: newKeyHash), key_prefix = \(bind: newKeyPrefix), key_created_at = \(bind: now.storedMilliseconds),
+                        updated_at = \(bind: now.storedMilliseconds)
+                    WHERE id = \(bind: agent.id.rawValue)
+                    """).run()
+            } catch where self.engine.isUniqueViolation(error) {
+                throw unusable  // another rotation took the key between the check and the update
+            }
             return try await database.raw("""
                 SELECT \(unsafeRaw: Columns.agent) FROM agents a WHERE a.id = \(bind: agent.id.rawValue)
                 """).first()!.agent()

@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import SQLKit
 
-extension SQLStore: AgentRepository {
+extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
     public func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken {
         try await engine.transaction { database in
             try await self.requireCluster(clusterID, scope, database)

@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import SQLKit
 
-extension SQLStore: CredentialRepository {
+extension SQLStore: CredentialAuthority, AccountRepository {
     public func createCredential(_ new: NewCredential, at now: Date) async throws -> Credential {
         let id = CredentialID.generate()
         let time = now.storedMilliseconds
@@ -33,7 +33,9 @@ extension SQLStore: CredentialRepository {
             return Principal(user: user, credential: credential, organization: organization, tenant: tenant)
         }
         // The selected organization is gone or the user left it: fall back to the personal organization.
-        guard let personal = try await membership(userID: user.id, organizationID: user.personalOrganizationID) else {
+        guard let personal = try await engine.read({ database in
+            try await self.membership(userID: user.id, organizationID: user.personalOrganizationID, in: database)
+        }) else {
             return nil
         }
         return Principal(user: user, credential: credential, organization: personal, tenant: nil)
@@ -48,8 +50,9 @@ extension SQLStore: CredentialRepository {
         }
     }
 
-    public func revokeCredential(id: CredentialID, kind: Credential.Kind, userID: UserID, at now: Date) async throws -> Bool {
-        try await engine.transaction { database in
+    public func revokeCredential(id: CredentialID, kind: Credential.Kind, _ account: AccountScope, at now: Date) async throws -> Bool {
+        let userID = account.userID
+        return try await engine.transaction { database in
             try await database.raw("""
                 UPDATE credentials SET revoked_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue) AND kind = \(bind: kind.rawValue) AND user_id = \(bind: userID.rawValue) AND revoked_at IS NULL
@@ -58,8 +61,9 @@ extension SQLStore: CredentialRepository {
         }
     }
 
-    public func apiKeys(userID: UserID) async throws -> [Credential] {
-        try await engine.read { database in
+    public func apiKeys(_ account: AccountScope) async throws -> [Credential] {
+        let userID = account.userID
+        return try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.credential) FROM credentials c
                 WHERE c.user_id = \(bind: userID.rawValue) AND c.kind = 'api_key' ORDER BY c.created_at, c.id
@@ -67,7 +71,8 @@ extension SQLStore: CredentialRepository {
         }
     }
 
-    public func activateOrganization(_ organizationID: OrganizationID, credentialID: CredentialID) async throws {
+    public func activateOrganization(_ scope: OrganizationScope, _ account: AccountScope) async throws {
+        let (organizationID, credentialID) = (scope.organizationID, account.credentialID)
         try await engine.transaction { database in
             try await database.raw("""
                 UPDATE credentials SET active_organization_id = \(bind: organizationID.rawValue),
@@ -80,7 +85,8 @@ extension SQLStore: CredentialRepository {
         }
     }
 
-    public func activateTenant(_ scope: TenantScope, credentialID: CredentialID) async throws {
+    public func activateTenant(_ scope: TenantScope, _ account: AccountScope) async throws {
+        let credentialID = account.credentialID
         try await engine.transaction { database in
             try await database.raw("""
                 UPDATE credentials SET active_organization_id = \(bind: scope.organizationID.rawValue),

@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import SQLKit
 
-extension SQLStore: OperationRunRepository {
+extension SQLStore: OperationRunRepository, RunQueue {
     /// The channel on which admissions wake workers on every replica (PostgreSQL LISTEN/NOTIFY).
     public static let runWakeChannel = "gstacks_operation_runs"
 

@@ -3,8 +3,9 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: OrganizationRepository {
-    public func memberships(userID: UserID) async throws -> [OrganizationMembershipView] {
-        try await engine.read { database in
+    public func memberships(_ account: AccountScope) async throws -> [OrganizationMembershipView] {
+        let userID = account.userID
+        return try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.organization), m.role AS m_role
                 FROM memberships m JOIN organizations o ON o.id = m.organization_id
@@ -14,9 +15,9 @@ extension SQLStore: OrganizationRepository {
         }
     }
 
-    public func membership(userID: UserID, organizationID: OrganizationID) async throws -> OrganizationMembershipView? {
+    public func membership(organizationID: OrganizationID, _ account: AccountScope) async throws -> OrganizationMembershipView? {
         try await engine.read { database in
-            try await self.membership(userID: userID, organizationID: organizationID, in: database)
+            try await self.membership(userID: account.userID, organizationID: organizationID, in: database)
         }
     }
 
@@ -30,8 +31,9 @@ extension SQLStore: OrganizationRepository {
         return OrganizationMembershipView(organization: try row.organization(), role: try row.enumValue("m_role"))
     }
 
-    public func createOrganization(name: String, owner: UserID, at now: Date) async throws -> Organization {
-        try await engine.transaction { database in
+    public func createOrganization(name: String, _ account: AccountScope, at now: Date) async throws -> Organization {
+        let owner = account.userID
+        return try await engine.transaction { database in
             let id = OrganizationID.generate()
             let time = now.storedMilliseconds
             let slug = try await self.insertOrganization(id: id, name: name, slug: Slug.derived(from: name, fallback: "organization"), kind: .business, at: time, in: database)
@@ -54,8 +56,9 @@ extension SQLStore: OrganizationRepository {
         }
     }
 
-    public func renameOrganization(_ organizationID: OrganizationID, name: String, at now: Date) async throws -> Organization {
-        try await engine.transaction { database in
+    public func renameOrganization(name: String, _ scope: OrganizationScope, at now: Date) async throws -> Organization {
+        let organizationID = scope.organizationID
+        return try await engine.transaction { database in
             try await database.raw("""
                 UPDATE organizations SET name = \(bind: name), updated_at = \(bind: now.storedMilliseconds) WHERE id = \(bind: organizationID.rawValue)
                 """).run()
@@ -67,12 +70,13 @@ extension SQLStore: OrganizationRepository {
         }
     }
 
-    public func members(organizationID: OrganizationID) async throws -> [Membership] {
-        try await engine.readHot(ActiveMembers.self, binds: [organizationID.rawValue]).map { try $0.membership() }
+    public func members(_ scope: OrganizationScope) async throws -> [Membership] {
+        try await engine.readHot(ActiveMembers.self, binds: [scope.organizationID.rawValue]).map { try $0.membership() }
     }
 
-    public func changeMemberRole(organizationID: OrganizationID, actor: UserID, member: UserID, to role: OrganizationRole, at now: Date) async throws -> Membership {
-        try await engine.transaction { database in
+    public func changeMemberRole(member: UserID, to role: OrganizationRole, _ scope: OrganizationScope, at now: Date) async throws -> Membership {
+        let (organizationID, actor) = (scope.organizationID, scope.userID)
+        return try await engine.transaction { database in
             let context = try await self.lockedMembershipContext(organizationID: organizationID, actor: actor, member: member, in: database)
             try MembershipRules.checkRoleChange(kind: context.kind, actor: context.actorRole, target: context.member.role, newRole: role, activeOwners: context.activeOwners)
             try await database.raw("""
@@ -86,7 +90,8 @@ extension SQLStore: OrganizationRepository {
         }
     }
 
-    public func removeMember(organizationID: OrganizationID, actor: UserID, member: UserID, at now: Date) async throws {
+    public func removeMember(_ member: UserID, _ scope: OrganizationScope, at now: Date) async throws {
+        let (organizationID, actor) = (scope.organizationID, scope.userID)
         try await engine.transaction { database in
             let context = try await self.lockedMembershipContext(organizationID: organizationID, actor: actor, member: member, in: database)
             try MembershipRules.checkRemoval(kind: context.kind, actor: context.actorRole, target: context.member.role, isSelf: actor == member, activeOwners: context.activeOwners)
@@ -132,20 +137,21 @@ extension SQLStore: OrganizationRepository {
             """).first()
     }
 
-    public func invitations(organizationID: OrganizationID) async throws -> [Invitation] {
-        try await engine.readHot(RecentInvitations.self, binds: [organizationID.rawValue]).map { try $0.invitation() }
+    public func invitations(_ scope: OrganizationScope) async throws -> [Invitation] {
+        try await engine.readHot(RecentInvitations.self, binds: [scope.organizationID.rawValue]).map { try $0.invitation() }
     }
 
-    public func createInvitation(_ new: NewInvitation, at now: Date) async throws -> Invitation {
-        try await engine.transaction { database in
-            try await self.lockOrganization(new.organizationID, in: database)
-            guard let actor = try await self.membership(userID: new.invitedBy, organizationID: new.organizationID, in: database) else {
-                throw DomainError.notFound("No organization \(new.organizationID).")
+    public func createInvitation(_ new: NewInvitation, _ scope: OrganizationScope, at now: Date) async throws -> Invitation {
+        let (organizationID, invitedBy) = (scope.organizationID, scope.userID)
+        return try await engine.transaction { database in
+            try await self.lockOrganization(organizationID, in: database)
+            guard let actor = try await self.membership(userID: invitedBy, organizationID: organizationID, in: database) else {
+                throw DomainError.notFound("No organization \(organizationID).")
             }
             try MembershipRules.checkInvitation(kind: actor.organization.kind, actor: actor.role, role: new.role)
             let alreadyMember = try await database.raw("""
                 SELECT 1 AS member FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.organization_id = \(bind: new.organizationID.rawValue) AND u.email = \(bind: new.email.canonical) AND m.status = 'active'
+                WHERE m.organization_id = \(bind: organizationID.rawValue) AND u.email = \(bind: new.email.canonical) AND m.status = 'active'
                 """).first() != nil
             guard !alreadyMember else {
                 throw DomainError.conflict("\(new.email) is already a member of this organization.")
@@ -154,44 +160,45 @@ extension SQLStore: OrganizationRepository {
             // A pending invitation past its expiry no longer blocks a new one.
             try await database.raw("""
                 UPDATE invitations SET status = 'expired', updated_at = \(bind: time)
-                WHERE organization_id = \(bind: new.organizationID.rawValue) AND email = \(bind: new.email.canonical)
+                WHERE organization_id = \(bind: organizationID.rawValue) AND email = \(bind: new.email.canonical)
                   AND status = 'pending' AND expires_at <= \(bind: time)
                 """).run()
             let id = InvitationID.generate()
             try await self.uniquely("\(new.email) already has a pending invitation; revoke it to send a new one.") {
                 try await database.raw("""
                     INSERT INTO invitations (id, organization_id, email, role, status, token_hash, token_prefix, invited_by, expires_at, created_at, updated_at)
-                    VALUES (\(bind: id.rawValue), \(bind: new.organizationID.rawValue), \(bind: new.email.canonical), \(bind: new.role.rawValue),
-                            'pending', \(bind: new.tokenHash), \(bind: new.tokenPrefix), \(bind: new.invitedBy.rawValue),
+                    VALUES (\(bind: id.rawValue), \(bind: organizationID.rawValue), \(bind: new.email.canonical), \(bind: new.role.rawValue),
+                            'pending', \(bind: new.tokenHash), \(bind: new.tokenPrefix), \(bind: invitedBy.rawValue),
                             \(bind: new.expiresAt.storedMilliseconds), \(bind: time), \(bind: time))
                     """).run()
             }
             return Invitation(
-                id: id, organizationID: new.organizationID, email: new.email, role: new.role, storedStatus: .pending,
+                id: id, organizationID: organizationID, email: new.email, role: new.role, storedStatus: .pending,
                 tokenPrefix: new.tokenPrefix, expiresAt: new.expiresAt.truncatedToStoredPrecision,
                 createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
             )
         }
     }
 
-    public func acceptInvitation(tokenHash: String, user: User, at now: Date) async throws -> (organization: Organization, invitation: Invitation) {
-        try await engine.transaction { database in
+    public func acceptInvitation(tokenHash: String, _ account: AccountScope, at now: Date) async throws -> (organization: Organization, invitation: Invitation) {
+        let (userID, email) = (account.userID, account.email)
+        return try await engine.transaction { database in
             guard var invitation = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.invitation) FROM invitations i WHERE i.token_hash = \(bind: tokenHash)\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.invitation()
             else { throw DomainError.notFound("No invitation matches this link; check that it was copied whole.") }
-            if let refusal = invitation.acceptanceRefusal(by: user.email, at: now) { throw refusal }
-            if try await self.membership(userID: user.id, organizationID: invitation.organizationID, in: database) != nil {
+            if let refusal = invitation.acceptanceRefusal(by: email, at: now) { throw refusal }
+            if try await self.membership(userID: userID, organizationID: invitation.organizationID, in: database) != nil {
                 throw DomainError.conflict("You are already a member of this organization.")
             }
             let time = now.storedMilliseconds
             try await database.raw("""
                 INSERT INTO memberships (organization_id, user_id, role, status, created_at, updated_at)
-                VALUES (\(bind: invitation.organizationID.rawValue), \(bind: user.id.rawValue), \(bind: invitation.role.rawValue), 'active', \(bind: time), \(bind: time))
+                VALUES (\(bind: invitation.organizationID.rawValue), \(bind: userID.rawValue), \(bind: invitation.role.rawValue), 'active', \(bind: time), \(bind: time))
                 ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role, status = 'active', updated_at = excluded.updated_at
                 """).run()
             try await database.raw("""
-                UPDATE invitations SET status = 'accepted', accepted_by = \(bind: user.id.rawValue), updated_at = \(bind: time)
+                UPDATE invitations SET status = 'accepted', accepted_by = \(bind: userID.rawValue), updated_at = \(bind: time)
                 WHERE id = \(bind: invitation.id.rawValue)
                 """).run()
             invitation.storedStatus = .accepted
@@ -204,8 +211,9 @@ extension SQLStore: OrganizationRepository {
         }
     }
 
-    public func revokeInvitation(organizationID: OrganizationID, invitationID: InvitationID, at now: Date) async throws -> Invitation {
-        try await engine.transaction { database in
+    public func revokeInvitation(id invitationID: InvitationID, _ scope: OrganizationScope, at now: Date) async throws -> Invitation {
+        let organizationID = scope.organizationID
+        return try await engine.transaction { database in
             guard var invitation = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.invitation) FROM invitations i
                 WHERE i.id = \(bind: invitationID.rawValue) AND i.organization_id = \(bind: organizationID.rawValue)\(unsafeRaw: self.engine.rowLockClause)

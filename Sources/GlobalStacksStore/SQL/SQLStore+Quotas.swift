@@ -3,8 +3,9 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: QuotaRepository {
-    public func createGroup(_ group: NewGroup, organizationID: OrganizationID, at now: Date) async throws -> Group {
-        try await engine.transaction { database in
+    public func createGroup(_ group: NewGroup, _ scope: OrganizationScope, at now: Date) async throws -> Group {
+        let organizationID = scope.organizationID
+        return try await engine.transaction { database in
             if let parentID = group.parentID {
                 guard try await self.group(parentID, organizationID, database) != nil else {
                     throw DomainError.notFound("No parent group \(parentID) in the active organization.")
@@ -26,12 +27,14 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func groups(organizationID: OrganizationID) async throws -> [Group] {
-        try await engine.read { database in try await self.allGroups(organizationID, database).values.sorted { $0.name.rawValue < $1.name.rawValue } }
+    public func groups(_ scope: OrganizationScope) async throws -> [Group] {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in try await self.allGroups(organizationID, database).values.sorted { $0.name.rawValue < $1.name.rawValue } }
     }
 
-    public func groupMemberCounts(organizationID: OrganizationID) async throws -> [GroupID: Int] {
-        try await engine.read { database in
+    public func groupMemberCounts(_ scope: OrganizationScope) async throws -> [GroupID: Int] {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in
             let rows = try await database.raw("""
                 SELECT m.group_id, CAST(COUNT(*) AS BIGINT) AS members FROM user_group_members m JOIN user_groups g ON g.id = m.group_id
                 WHERE g.organization_id = \(bind: organizationID.rawValue) GROUP BY m.group_id
@@ -40,11 +43,13 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func group(id: GroupID, organizationID: OrganizationID) async throws -> Group? {
-        try await engine.read { database in try await self.group(id, organizationID, database) }
+    public func group(id: GroupID, _ scope: OrganizationScope) async throws -> Group? {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in try await self.group(id, organizationID, database) }
     }
 
-    public func deleteGroup(id: GroupID, organizationID: OrganizationID) async throws {
+    public func deleteGroup(id: GroupID, _ scope: OrganizationScope) async throws {
+        let organizationID = scope.organizationID
         try await engine.transaction { database in
             guard try await self.group(id, organizationID, database) != nil else { throw Self.noGroup(id) }
             if try await database.raw("SELECT id FROM user_groups WHERE parent_id = \(bind: id.rawValue) LIMIT 1").first() != nil {
@@ -58,8 +63,9 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func addGroupMember(groupID: GroupID, userID: UserID, role: GroupRole, organizationID: OrganizationID, at now: Date) async throws -> GroupMembership {
-        try await engine.transaction { database in
+    public func addGroupMember(groupID: GroupID, userID: UserID, role: GroupRole, _ scope: OrganizationScope, at now: Date) async throws -> GroupMembership {
+        let organizationID = scope.organizationID
+        return try await engine.transaction { database in
             // Under the organization's lock, as in removeMember, so a place cannot outlive a concurrent removal.
             try await self.lockOrganization(organizationID, in: database)
             guard try await self.group(groupID, organizationID, database) != nil else { throw Self.noGroup(groupID) }
@@ -76,8 +82,9 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func groupMembers(groupID: GroupID, organizationID: OrganizationID) async throws -> [GroupMembership] {
-        try await engine.read { database in
+    public func groupMembers(groupID: GroupID, _ scope: OrganizationScope) async throws -> [GroupMembership] {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in
             guard try await self.group(groupID, organizationID, database) != nil else { throw Self.noGroup(groupID) }
             return try await database.raw("""
                 SELECT id, group_id, user_id, role, created_at FROM user_group_members WHERE group_id = \(bind: groupID.rawValue)
@@ -91,7 +98,8 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func removeGroupMember(groupID: GroupID, userID: UserID, organizationID: OrganizationID) async throws {
+    public func removeGroupMember(groupID: GroupID, userID: UserID, _ scope: OrganizationScope) async throws {
+        let organizationID = scope.organizationID
         try await engine.transaction { database in
             guard try await self.group(groupID, organizationID, database) != nil else { throw Self.noGroup(groupID) }
             let removed = try await database.raw("""
@@ -101,8 +109,9 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func setQuota(_ target: QuotaTarget, organizationID: OrganizationID, change: QuotaLimits, at now: Date) async throws -> QuotaUsage {
-        try await engine.transaction { database in
+    public func setQuota(_ target: QuotaTarget, _ scope: OrganizationScope, change: QuotaLimits, at now: Date) async throws -> QuotaUsage {
+        let organizationID = scope.organizationID
+        return try await engine.transaction { database in
             // Under the organization's lock, as in removeMember, so a user quota cannot outlive a concurrent removal.
             try await self.lockOrganization(organizationID, in: database)
             try await self.requireTarget(target, organizationID, database)
@@ -121,7 +130,8 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func removeQuota(_ target: QuotaTarget, organizationID: OrganizationID) async throws {
+    public func removeQuota(_ target: QuotaTarget, _ scope: OrganizationScope) async throws {
+        let organizationID = scope.organizationID
         try await engine.transaction { database in
             try await self.requireTarget(target, organizationID, database)
             let (kind, subject) = Self.subjectKey(target, organizationID)
@@ -131,15 +141,17 @@ extension SQLStore: QuotaRepository {
         }
     }
 
-    public func quotaUsage(_ target: QuotaTarget, organizationID: OrganizationID) async throws -> QuotaUsage {
-        try await engine.read { database in
+    public func quotaUsage(_ target: QuotaTarget, _ scope: OrganizationScope) async throws -> QuotaUsage {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in
             try await self.requireTarget(target, organizationID, database)
             return try await self.quotaUsage(target, organizationID, database)
         }
     }
 
-    public func applicableQuotas(userID: UserID, organizationID: OrganizationID) async throws -> [QuotaUsage] {
-        try await engine.read { database in try await self.applicableQuotas(userID, organizationID, database) }
+    public func applicableQuotas(_ scope: OrganizationScope) async throws -> [QuotaUsage] {
+        let (userID, organizationID) = (scope.userID, scope.organizationID)
+        return try await engine.read { database in try await self.applicableQuotas(userID, organizationID, database) }
     }
 
     // MARK: - Admission

@@ -3,8 +3,9 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: TenantRepository {
-    public func tenants(organizationID: OrganizationID) async throws -> [Tenant] {
-        try await engine.read { database in
+    public func tenants(_ scope: OrganizationScope) async throws -> [Tenant] {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.tenant) FROM tenants t WHERE t.organization_id = \(bind: organizationID.rawValue)
                 ORDER BY t.created_at, t.id
@@ -12,8 +13,9 @@ extension SQLStore: TenantRepository {
         }
     }
 
-    public func tenant(id: TenantID, organizationID: OrganizationID) async throws -> Tenant? {
-        try await engine.read { database in
+    public func tenant(id: TenantID, _ scope: OrganizationScope) async throws -> Tenant? {
+        let organizationID = scope.organizationID
+        return try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.tenant) FROM tenants t
                 WHERE t.id = \(bind: id.rawValue) AND t.organization_id = \(bind: organizationID.rawValue)
@@ -21,7 +23,8 @@ extension SQLStore: TenantRepository {
         }
     }
 
-    public func createTenant(organizationID: OrganizationID, name: String, slug: Slug, description: String?, at now: Date) async throws -> Tenant {
+    public func createTenant(name: String, slug: Slug, description: String?, _ scope: OrganizationScope, at now: Date) async throws -> Tenant {
+        let organizationID = scope.organizationID
         let tenant = Tenant(
             id: .generate(), organizationID: organizationID, name: name, slug: slug, description: description,
             externalID: Tenant.generateExternalID(), status: .active,

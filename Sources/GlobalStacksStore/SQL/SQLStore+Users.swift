@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import SQLKit
 
-extension SQLStore: UserRepository {
+extension SQLStore: IdentityBootstrap, SiteAdministrationRepository {
     public func userCount() async throws -> Int {
         try await engine.read { database in
             try await database.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
@@ -21,6 +21,10 @@ extension SQLStore: UserRepository {
         try await engine.transaction { database in
             try await self.insertUser(user, at: now, in: database)
         }
+    }
+
+    public func createUser(_ user: NewUser, _ scope: SiteAdministrationScope, at now: Date) async throws -> User {
+        try await createUser(user, at: now)
     }
 
     /// Inserts the user, their personal organization and their owner membership.
@@ -52,12 +56,6 @@ extension SQLStore: UserRepository {
         )
     }
 
-    public func user(id: UserID) async throws -> User? {
-        try await engine.read { database in
-            try await database.raw("SELECT \(unsafeRaw: Columns.user) FROM users u WHERE u.id = \(bind: id.rawValue)").first()?.user()
-        }
-    }
-
     public func userForSignIn(email: EmailAddress) async throws -> (user: User, passwordHash: String)? {
         try await engine.read { database in
             guard let row = try await database.raw("""
@@ -68,7 +66,7 @@ extension SQLStore: UserRepository {
         }
     }
 
-    public func listUsers(limit: Int) async throws -> [User] {
+    public func listUsers(limit: Int, _ scope: SiteAdministrationScope) async throws -> [User] {
         try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.user) FROM users u ORDER BY u.created_at, u.id LIMIT \(bind: limit)
@@ -76,7 +74,7 @@ extension SQLStore: UserRepository {
         }
     }
 
-    public func deactivateUser(id: UserID, at now: Date) async throws -> User {
+    public func deactivateUser(id: UserID, _ scope: SiteAdministrationScope, at now: Date) async throws -> User {
         try await engine.transaction { database in
             // Lock the active admins first, always in id order: two admins deactivating each other take turns
             // (and cannot deadlock), so the last-admin count below stays true until commit.

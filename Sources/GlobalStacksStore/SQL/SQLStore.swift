@@ -4,7 +4,7 @@ import Logging
 import SQLKit
 
 /// The store: one SQL implementation of every repository, run on SQLite or PostgreSQL through a `DatabaseEngine`.
-public final class SQLStore: Sendable {
+public final class SQLStore: StoreMaintenance {
     public let engine: any DatabaseEngine
 
     public init(engine: any DatabaseEngine) {

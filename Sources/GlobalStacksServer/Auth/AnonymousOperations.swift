@@ -1,0 +1,12 @@
+/// The operations of `openapi.yaml` that anonymous callers may reach. Every other operation is refused with 401 by
+/// `AuthenticationMiddleware` before its handler runs; `AuthenticationAccountingTests` walks the whole document and
+/// fails when an operation is reachable anonymously without being listed here.
+enum AnonymousOperations {
+    static let ids: Set<String> = [
+        "createSession",   // password sign-in
+        "completeSetup",   // the first admin, with the one-time setup token
+        "signUp",          // self sign-up, when the server allows it
+        "registerAgent",   // a host enrolling with its provisioning token
+        "rotateAgentKey",  // an agent, with its current key
+    ]
+}

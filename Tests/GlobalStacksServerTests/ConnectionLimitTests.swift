@@ -1,0 +1,123 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksTestSupport
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import Testing
+@testable import GlobalStacksServer
+
+/// What a client connection may hold, tried from outside with raw sockets against a live server.
+@Suite("Connection limits")
+struct ConnectionLimitTests {
+    static let healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    @Test func anOversizedRequestHeadIsAnswered431AndTheConnectionClosed() async throws {
+        try await TestServer.run(.sqlite, .live) { api, _ in
+            let port = try #require(api.client.port)
+            let limit = ConnectionSettings.maximumRequestHeadBytes
+            let oversized = [
+                "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Large: \(String(repeating: "a", count: limit + 1024))\r\n\r\n",
+                "GET /healthz?q=\(String(repeating: "b", count: limit + 1024)) HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "GET /healthz HTTP/1.1\r\nHost: localhost\r\nCookie: \(String(repeating: "c=d; ", count: limit / 5 + 200))\r\n\r\n",
+            ]
+            for request in oversized {
+                let connection = try RawConnection(port: port)
+                connection.send(request)
+                let (text, closed) = connection.readUntilClosed(timeout: .seconds(20))
+                #expect(text.hasPrefix("HTTP/1.1 431"), "\(text.prefix(200))")
+                #expect(text.contains(#"{"message":"#) && closed)
+            }
+            // Just under the limit is still served.
+            let connection = try RawConnection(port: port)
+            connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Large: \(String(repeating: "a", count: limit - 1024))\r\n\r\n")
+            #expect(connection.readResponse(timeout: .seconds(10))?.hasPrefix("HTTP/1.1 200") == true)
+        }
+    }
+
+    /// A connection that sends nothing is closed at the idle timeout; one that starts a head and does not finish it
+    /// is answered 408 at the head timeout. Prompt clients are not affected.
+    @Test func silentAndUnfinishedConnectionsAreClosed() async throws {
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.connections.requestHeadTimeout = .seconds(1)
+            $0.connections.idleTimeout = .seconds(2)
+        }
+        try await TestServer.run(.sqlite, .live, configure: configure) { api, _ in
+            let port = try #require(api.client.port)
+            let silent = try RawConnection(port: port)
+            let dripping = try RawConnection(port: port)
+            dripping.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+            let unfinished = dripping.readUntilClosed(timeout: .seconds(20))
+            #expect(unfinished.text.hasPrefix("HTTP/1.1 408") && unfinished.closed, "\(unfinished.text.prefix(200))")
+            let idle = silent.readUntilClosed(timeout: .seconds(20))
+            #expect(idle.text.isEmpty && idle.closed, "\(idle.text.prefix(200))")
+            // A prompt client is not affected, also when it waits a while before its first request and between requests.
+            let prompt = try RawConnection(port: port)
+            try await Task.sleep(for: .milliseconds(1_500))
+            prompt.send(Self.healthz)
+            #expect(prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+            try await Task.sleep(for: .milliseconds(1_500))
+            prompt.send(Self.healthz)
+            #expect(prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+        }
+    }
+
+    /// Connections past the cap are answered 503 and closed at once; the server keeps answering on the connections it
+    /// holds, its agents stay connected, and once the flood is gone new connections are served again.
+    @Test(.timeLimit(.minutes(2))) func aFloodPastTheCapLeavesTheServerAnsweringAndItsAgentsConnected() async throws {
+        let cap = 24
+        try await TestServer.run(.sqlite, .live, configure: { $0.connections.maximumConnections = cap }) { api, _ in
+            let port = try #require(api.client.port)
+            let (admin, agentID, key) = try await AgentGatewayTests.enrolledAgent(api)
+            let (agentUp, markAgentUp) = AsyncStream.makeStream(of: Void.self)
+            let (floodOver, markFloodOver) = AsyncStream.makeStream(of: Void.self)
+            let agent = Task {
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/v1/agents/connect", configuration: .init(additionalHeaders: [.authorization: "Bearer \(key)"]),
+                    logger: Logger(label: "gstacks.test.agent")
+                ) { _, outbound, _ in
+                    let heartbeat = AgentMessage.heartbeat(HeartbeatMessage(status: "online", activeSessions: 0, capacity: nil))
+                    try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
+                    markAgentUp.finish()
+                    for await _ in floodOver {}
+                    // Still the same connection after the flood: a heartbeat goes through.
+                    try await outbound.write(.text(String(decoding: try AgentProtocol.encode(heartbeat), as: UTF8.self)))
+                }
+            }
+            for await _ in agentUp {}
+            let held = try RawConnection(port: port)
+            held.send(Self.healthz)
+            #expect(held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+
+            var flood = try (0..<(cap * 3)).map { _ in try RawConnection(port: port) }
+            var refused = 0
+            for connection in flood.suffix(cap) {
+                let (text, closed) = connection.readUntilClosed(timeout: .seconds(5))
+                if text.hasPrefix("HTTP/1.1 503") && closed { refused += 1 }
+            }
+            #expect(refused == cap, "every connection past the cap is refused at once")
+            held.send(Self.healthz)
+            #expect(held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true, "a held connection is still served")
+
+            // Once the flood is gone new connections are served again, and the agent never left.
+            flood.removeAll()
+            var status: [String: Any] = [:]
+            for _ in 0..<50 where status["status"] as? String != "online" {
+                try await Task.sleep(for: .milliseconds(100))
+                status = (try? await AgentGatewayTests.agentStatus(api, agentID, admin)) ?? [:]
+            }
+            #expect(status["status"] as? String == "online", "\(status)")
+            markFloodOver.finish()
+            try await agent.value
+            let metrics = try await api.request(.get, "/metrics")
+            #expect(String(decoding: metrics.body, as: UTF8.self).contains("gstacks_connections_refused_total"))
+        }
+    }
+
+    @Test func theConnectionCapKeepsAReserveOfDescriptors() {
+        #expect(DescriptorLimit.connectionCap(forDescriptorLimit: 1024) == 896)
+        #expect(DescriptorLimit.connectionCap(forDescriptorLimit: 20_000) == 18_000)
+        #expect(DescriptorLimit.connectionCap(forDescriptorLimit: 100) == 16)
+    }
+}
