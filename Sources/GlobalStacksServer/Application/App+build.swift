@@ -98,7 +98,7 @@ func buildRouter(
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
         RequestEnvironmentMiddleware(principals: principals)
     }
-    OperationsController(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
+    ServiceEndpoints(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)

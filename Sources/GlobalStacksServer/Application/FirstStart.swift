@@ -26,7 +26,7 @@ struct FirstStart {
             }
             return
         }
-        let token = SecretToken.generate(prefix: "gss_")
+        let token = SecretToken.generate(prefix: SecretPrefix.setupToken)
         try await store.replaceSetupToken(hash: SecretHasher.hash(token.value), at: Date())
         // Written to standard output rather than logged, so it does not end up in log aggregation.
         FileHandle.standardOutput.write(Data("""

@@ -4,7 +4,6 @@ import GlobalStacksStore
 
 /// Resolves the caller of the running request from its session cookie or `Authorization: Bearer gsk_…` API key.
 struct Authenticator: Sendable {
-    static let apiKeyPrefix = "gsk_"
 
     private let store: any CredentialAuthority
     let lifetime: CredentialLifetime
@@ -40,8 +39,8 @@ struct Authenticator: Sendable {
         let environment = try RequestEnvironment.required
         let lookup: (hash: String, kind: Credential.Kind)
         if let bearer = environment.bearerToken {
-            guard bearer.hasPrefix(Self.apiKeyPrefix) else {
-                throw DomainError.unauthenticated("Unsupported bearer token; API keys start with '\(Self.apiKeyPrefix)'.")
+            guard bearer.hasPrefix(SecretPrefix.apiKey) else {
+                throw DomainError.unauthenticated("Unsupported bearer token; API keys start with '\(SecretPrefix.apiKey)'.")
             }
             lookup = (SecretHasher.hash(bearer), .apiKey)
         } else if let token = environment.sessionToken {
@@ -93,7 +92,7 @@ struct CredentialIssuer: Sendable {
     }
 
     func issueAPIKey(for principal: Principal, name: String, expiresAt: Date?, at now: Date) async throws -> (credential: Credential, key: String) {
-        let key = SecretToken.generate(prefix: Authenticator.apiKeyPrefix)
+        let key = SecretToken.generate(prefix: SecretPrefix.apiKey)
         let credential = try await store.createCredential(NewCredential(
             kind: .apiKey, userID: principal.user.id, tokenHash: SecretHasher.hash(key.value), tokenPrefix: key.displayPrefix,
             name: name, expiresAt: expiresAt, activeOrganizationID: principal.organization.organization.id

@@ -66,7 +66,7 @@ struct EmbeddedAgent: Service {
     private func enroll(into credentialsFile: URL) async throws {
         try AgentCredentials.checkWritable(credentialsFile)
         let cluster = try await localCluster()
-        let token = SecretToken.generate(prefix: APIController.provisioningTokenPrefix)
+        let token = SecretToken.generate(prefix: SecretPrefix.provisioningToken)
         let now = Date()
         // The server is the operator here; the token is used at once and never leaves this process.
         guard let creator = try await store.firstSiteAdmin() else {
@@ -76,7 +76,7 @@ struct EmbeddedAgent: Service {
             name: "embedded agent", tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix, singleUse: true,
             expiresAt: now.addingTimeInterval(300), createdBy: creator
         ), clusterID: cluster.id, visibleTo: nil, at: now)
-        let key = SecretToken.generate(prefix: APIController.agentKeyPrefix)
+        let key = SecretToken.generate(prefix: SecretPrefix.agentKey)
         let capacity = Self.hostCapacity
         let agent = try await store.registerAgent(AgentRegistration(
             name: Self.agentName, platform: .process, region: nil,

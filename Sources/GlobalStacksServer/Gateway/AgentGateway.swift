@@ -35,7 +35,7 @@ struct AgentGateway: Sendable {
 
     /// The agent key of an `Authorization: Bearer gsa_…` header.
     static func agentKey(_ authorization: String?) -> String? {
-        guard let key = BearerToken.parse(authorization), key.hasPrefix(APIController.agentKeyPrefix) else { return nil }
+        guard let key = BearerToken.parse(authorization), key.hasPrefix(SecretPrefix.agentKey) else { return nil }
         return key
     }
 
@@ -43,10 +43,10 @@ struct AgentGateway: Sendable {
     /// upgrade fails: no key, a key that no longer works, or a valid key without the upgrade headers.
     static func refusal(_ request: Request, store: any AgentPresenceRepository & AgentCommandRepository) async throws -> DomainError {
         guard let key = agentKey(request.headers[.authorization]) else {
-            return .unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(APIController.agentKeyPrefix)…' (the key the agent got when it enrolled).")
+            return .unauthenticated("Connect with a WebSocket upgrade and 'Authorization: Bearer \(SecretPrefix.agentKey)…' (the key the agent got when it enrolled).")
         }
         guard try await store.agent(keyHash: SecretHasher.hash(key), at: Date()) != nil else {
-            return .unauthenticated("This agent key is revoked, expired or unknown. Enroll the agent again: delete its credentials file and start it with a new provisioning token (--token \(APIController.provisioningTokenPrefix)…).")
+            return .unauthenticated("This agent key is revoked, expired or unknown. Enroll the agent again: delete its credentials file and start it with a new provisioning token (--token \(SecretPrefix.provisioningToken)…).")
         }
         return .invalidInput("This agent key is valid; connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket').")
     }

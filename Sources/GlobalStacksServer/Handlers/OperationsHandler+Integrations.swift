@@ -4,7 +4,7 @@ import GlobalStacksDomain
 import GlobalStacksStore
 
 /// Provider connections of the active tenant. Reading needs membership; changing needs `manageIntegrations`.
-extension APIController {
+extension OperationsHandler {
     func listIntegrations(_ input: Operations.ListIntegrations.Input) async throws -> Operations.ListIntegrations.Output {
         let principal = try authenticator.principal()
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
@@ -85,7 +85,7 @@ extension APIController {
     /// The active tenant's credential namespace (its variables and its directory).
     private func credentialNamespace(_ principal: Principal) throws -> CredentialResolver {
         guard let tenant = principal.tenant else { throw DomainError.invalidInput("No tenant is selected; select one with POST /v1/tenants/{tenantId}/activate.") }
-        return CredentialResolver(credentialsDirectory: configuration.credentialsDirectory, tenantExternalID: tenant.externalID)
+        return CredentialResolver(credentialsDirectory: credentialsDirectory, tenantExternalID: tenant.externalID)
     }
 
     /// A connection of the active tenant that is not deleted; anything else is 404.

@@ -6,7 +6,12 @@ import GlobalStacksStore
 /// Sandboxes of the active tenant. Every member of the organization may run sandboxes in its tenants; each one
 /// counts against the quotas of the user who created it. Changes store a command for the agent and wake the
 /// dispatcher; the agent's answers move the sandbox on.
-extension APIController {
+struct SandboxesHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let dispatcher: CommandDispatcher
+    let commandDeadline: TimeInterval
+
     func listSandboxes(_ input: Operations.ListSandboxes.Input) async throws -> Operations.ListSandboxes.Output {
         let scope = try await sandboxScope()
         var filter = SandboxFilter()
@@ -41,7 +46,7 @@ extension APIController {
         )
         let now = Date()
         let change = try await store.createSandbox(
-            spec, createdBy: principal.user.id, scope: scope, commandDeadline: now.addingTimeInterval(configuration.commandDeadline), at: now
+            spec, createdBy: principal.user.id, scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
         )
         dispatcher.signal()
         return .created(.init(body: .json(APIMapping.sandbox(change.sandbox))))
@@ -79,7 +84,7 @@ extension APIController {
         let scope = try await sandboxScope()
         let now = Date()
         let change = try await store.requestSandbox(
-            request, id: try pathID(pathValue, "sandbox"), scope: scope, commandDeadline: now.addingTimeInterval(configuration.commandDeadline), at: now
+            request, id: try pathID(pathValue, "sandbox"), scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
         )
         dispatcher.signal()
         return change.sandbox

@@ -3,7 +3,12 @@ import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksStore
 
-extension APIController {
+/// Organizations, their members and invitations.
+struct OrganizationsHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let publicURL: String
+
     func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output {
         let principal = try authenticator.principal()
         let activeID = principal.organization.organization.id

@@ -3,7 +3,11 @@ import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksStore
 
-extension APIController {
+/// Clusters visible to the active tenant.
+struct ClustersHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+
     func listClusters(_ input: Operations.ListClusters.Input) async throws -> Operations.ListClusters.Output {
         let principal = try authenticator.principal()
         let clusters = try await store.clusters(visibleTo: AccessPolicy.activeTenantScope(principal))

@@ -3,7 +3,11 @@ import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksStore
 
-extension APIController {
+/// Tenants of the active organization.
+struct TenantsHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+
     func listTenants(_ input: Operations.ListTenants.Input) async throws -> Operations.ListTenants.Output {
         let principal = try authenticator.principal()
         let tenants = try await store.tenants(AccessPolicy.organizationScope(principal))

@@ -5,7 +5,18 @@ import GlobalStacksStore
 import Hummingbird
 import Logging
 
-extension APIController {
+/// Sessions, the first start, sign-up, user accounts and API keys.
+struct AuthHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let anonymous: AnonymousAccess
+    let issuer: CredentialIssuer
+    let passwords: PasswordHasher
+    let throttle: LoginThrottle
+    let secureCookies: Bool
+    let sessionAbsoluteLifetime: TimeInterval
+    let allowSignUp: Bool
+
     func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
         .ok(.init(body: .json(APIMapping.session(try authenticator.principal()))))
     }
@@ -30,7 +41,7 @@ extension APIController {
             }
             throttle.succeeded(account: email.canonical)
             let (credential, token) = try await issuer.issueSession(for: user, at: now)
-            environment.responseCookies.set(sessionCookie(value: token, maxAge: Int(configuration.sessionAbsoluteLifetime)))
+            environment.responseCookies.set(sessionCookie(value: token, maxAge: Int(sessionAbsoluteLifetime)))
             environment.logger.info("Signed in", metadata: ["user": "\(user.id)", "session": "\(credential.id)"])
             return .ok(.init(body: .json(.init(
                 authenticated: true, sessionId: credential.id.rawValue, tenantId: nil, user: APIMapping.userSummary(user)
@@ -51,7 +62,7 @@ extension APIController {
     private func sessionCookie(value: String, maxAge: Int) -> Cookie {
         Cookie(
             name: RequestEnvironmentMiddleware.sessionCookieName, value: value, maxAge: maxAge, path: "/",
-            secure: configuration.secureCookies, httpOnly: true, sameSite: .lax
+            secure: secureCookies, httpOnly: true, sameSite: .lax
         )
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 import Prometheus
 
 /// Liveness, readiness and metrics for orchestrators and Prometheus; no authentication.
-struct OperationsController {
+struct ServiceEndpoints {
     let store: any StoreMaintenance
     let registry: PrometheusCollectorRegistry
 

@@ -4,7 +4,10 @@ import GlobalStacksDomain
 import GlobalStacksStore
 
 /// Groups and quotas of the active organization. Every member may read them; owners and admins change them.
-extension APIController {
+struct GroupsHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+
     func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output {
         let scope = AccessPolicy.organizationScope(try authenticator.principal())
         let groups = try await store.groups(scope)

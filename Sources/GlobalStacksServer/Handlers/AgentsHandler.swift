@@ -5,9 +5,12 @@ import GlobalStacksStore
 
 /// Provisioning tokens, agent enrollment and approval. Visibility follows the cluster (the active tenant's `byo`
 /// clusters and every managed cluster: 404 otherwise); managing needs the cluster's capability (403).
-extension APIController {
-    static let provisioningTokenPrefix = "gsp_"
-    static let agentKeyPrefix = "gsa_"
+struct AgentsHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let anonymous: AnonymousAccess
+    let connections: AgentConnections
+
 
     func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output {
         let principal = try authenticator.principal()
@@ -24,7 +27,7 @@ extension APIController {
         let hours = request.expiresInHours ?? 24
         guard (1...720).contains(hours) else { throw DomainError.invalidInput("expiresInHours must be between 1 and 720.") }
         let now = Date()
-        let secret = SecretToken.generate(prefix: Self.provisioningTokenPrefix)
+        let secret = SecretToken.generate(prefix: SecretPrefix.provisioningToken)
         let token = try await store.createProvisioningToken(NewProvisioningToken(
             name: try request.name.map { try Validation.name($0) }, tokenHash: SecretHasher.hash(secret.value),
             tokenPrefix: secret.displayPrefix, singleUse: request.singleUse ?? true,
@@ -45,8 +48,8 @@ extension APIController {
 
     /// Authenticated by the provisioning token alone (the host has no user account).
     func registerAgent(_ input: Operations.RegisterAgent.Input) async throws -> Operations.RegisterAgent.Output {
-        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(Self.provisioningTokenPrefix) else {
-            throw DomainError.unauthenticated("Send the provisioning token as 'Authorization: Bearer \(Self.provisioningTokenPrefix)…'.")
+        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(SecretPrefix.provisioningToken) else {
+            throw DomainError.unauthenticated("Send the provisioning token as 'Authorization: Bearer \(SecretPrefix.provisioningToken)…'.")
         }
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let platform = AgentPlatform(rawValue: request.platform.rawValue) else {
@@ -62,7 +65,7 @@ extension APIController {
             capabilities: try Agent.validateCapabilities(request.capabilities ?? []),
             metadata: try Validation.metadata(request.metadata?.additionalProperties)
         )
-        let key = SecretToken.generate(prefix: Self.agentKeyPrefix)
+        let key = SecretToken.generate(prefix: SecretPrefix.agentKey)
         let agent = try await anonymous.registerAgent(registration, provisioningToken: bearer, key: key, at: Date())
         return .created(.init(body: .json(.init(agent: APIMapping.agent(agent), apiKey: key.value))))
     }
@@ -70,15 +73,15 @@ extension APIController {
     /// Authenticated by the agent's current key alone. The previous key keeps working for `agentKeyGracePeriod`,
     /// so an agent that crashes before saving its new key can still connect and rotate again.
     func rotateAgentKey(_ input: Operations.RotateAgentKey.Input) async throws -> Operations.RotateAgentKey.Output {
-        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(Self.agentKeyPrefix) else {
-            throw DomainError.unauthenticated("Send the agent's current key as 'Authorization: Bearer \(Self.agentKeyPrefix)…'.")
+        guard let bearer = try RequestEnvironment.required.bearerToken, bearer.hasPrefix(SecretPrefix.agentKey) else {
+            throw DomainError.unauthenticated("Send the agent's current key as 'Authorization: Bearer \(SecretPrefix.agentKey)…'.")
         }
         var proposed: String?
         if case .json(let body)? = input.body { proposed = body.newKey }
-        if let proposed, !proposed.hasPrefix(Self.agentKeyPrefix) || !(40...200).contains(proposed.count) || !proposed.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) {
-            throw DomainError.invalidInput("newKey must be '\(Self.agentKeyPrefix)' followed by at least 36 printable ASCII characters.")
+        if let proposed, !proposed.hasPrefix(SecretPrefix.agentKey) || !(40...200).contains(proposed.count) || !proposed.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) {
+            throw DomainError.invalidInput("newKey must be '\(SecretPrefix.agentKey)' followed by at least 36 printable ASCII characters.")
         }
-        let key = proposed.map(SecretToken.init(value:)) ?? SecretToken.generate(prefix: Self.agentKeyPrefix)
+        let key = proposed.map(SecretToken.init(value:)) ?? SecretToken.generate(prefix: SecretPrefix.agentKey)
         let now = Date()
         let agent = try await anonymous.rotateAgentKey(
             presented: bearer, to: key, previousKeyValidUntil: now.addingTimeInterval(Self.agentKeyGracePeriod), at: now

@@ -6,7 +6,14 @@ import OpenAPIRuntime
 
 /// The start gate and operation runs. Runs are tenant data: visible to members of the organization in the run's
 /// tenant when it is their active tenant, and not found anywhere else.
-extension APIController {
+/// Provider connections (`/v1/integrations`) live in `OperationsHandler+Integrations.swift`.
+struct OperationsHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let gate: OperationGate
+    let publicURL: String
+    let credentialsDirectory: String?
+
     static let maximumTargetContextEntries = 20
 
     func listOperationTypes(_ input: Operations.ListOperationTypes.Input) async throws -> Operations.ListOperationTypes.Output {
@@ -24,7 +31,7 @@ extension APIController {
             request.sourceSurface = try body.sourceSurface.map { try Validation.name($0, field: "sourceSurface") }
         }
         let outcome = try await gate.start(definition, principal: principal, request)
-        return .ok(.init(body: .json(APIMapping.startOutcome(outcome, publicURL: configuration.resolvedPublicURL))))
+        return .ok(.init(body: .json(APIMapping.startOutcome(outcome, publicURL: publicURL))))
     }
 
     func startOnboardingBootstrap(_ input: Operations.StartOnboardingBootstrap.Input) async throws -> Operations.StartOnboardingBootstrap.Output {
@@ -34,7 +41,7 @@ extension APIController {
             body.selectedOperations, principal: principal, connectionID: try connectionID(body.providerConnectionId),
             sourceSurface: try body.sourceSurface.map { try Validation.name($0, field: "sourceSurface") }
         )
-        var first = APIMapping.startOutcome(outcome, publicURL: configuration.resolvedPublicURL)
+        var first = APIMapping.startOutcome(outcome, publicURL: publicURL)
         if outcome.status != .accepted, body.selectedOperations.count > 1 {
             first.operatorMessage += " None of the other selected operations was started either; start the bootstrap again."
         }

@@ -3,8 +3,7 @@ import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksStore
 
-extension APIController {
-    static let invitationTokenPrefix = "gsi_"
+extension OrganizationsHandler {
 
     func listOrganizationInvitations(_ input: Operations.ListOrganizationInvitations.Input) async throws -> Operations.ListOrganizationInvitations.Output {
         let principal = try authenticator.principal()
@@ -19,7 +18,7 @@ extension APIController {
         let scope = try AccessPolicy.organizationScope(requiring: .manageOrganization, principal)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let email = try Validation.email(request.email)
-        let token = SecretToken.generate(prefix: Self.invitationTokenPrefix)
+        let token = SecretToken.generate(prefix: SecretPrefix.invitation)
         let now = Date()
         let invitation = try await store.createInvitation(NewInvitation(
             email: email,
@@ -27,7 +26,7 @@ extension APIController {
             expiresAt: now.addingTimeInterval(Invitation.lifetime)
         ), scope, at: now)
         // The only time the token is shown: the link the invitee follows.
-        let acceptURL = "\(configuration.resolvedPublicURL)/v1/invitations/\(token.value)/accept"
+        let acceptURL = "\(publicURL)/v1/invitations/\(token.value)/accept"
         return .created(.init(body: .json(APIMapping.invitation(invitation, at: now, acceptURL: acceptURL))))
     }
 

@@ -4,7 +4,7 @@ import GlobalStacksDomain
 import GlobalStacksStore
 import Logging
 
-extension APIController {
+extension AuthHandler {
     func completeSetup(_ input: Operations.CompleteSetup.Input) async throws -> Operations.CompleteSetup.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         // Unauthenticated and costly (bcrypt): limited per client address, and refused before hashing once set up.
@@ -19,7 +19,7 @@ extension APIController {
     }
 
     func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output {
-        guard configuration.allowSignUp else {
+        guard allowSignUp else {
             throw DomainError.forbidden("Self sign-up is disabled on this server; ask a site admin for an account.")
         }
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
@@ -75,5 +75,13 @@ extension APIController {
             throw DomainError.notFound("You have no active API key \(id).")
         }
         return .noContent(.init())
+    }
+
+    /// Validates and hashes the parts of a new account.
+    private func newUser(email: String, displayName: String, password: String, siteRole: SiteRole) async throws -> NewUser {
+        let email = try Validation.email(email)
+        let displayName = try Validation.name(displayName, field: "displayName")
+        let password = try Validation.password(password)
+        return NewUser(email: email, displayName: displayName, passwordHash: try await passwords.hash(password), siteRole: siteRole)
     }
 }
