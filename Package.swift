@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
@@ -47,6 +49,7 @@ let package = Package(
             name: "GlobalStacksAgent",
             dependencies: [
                 "GlobalStacksAgentProtocol",
+                "GlobalStacksClient",
                 "GlobalStacksDomain",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +76,18 @@ let package = Package(
             dependencies: [
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // A typed client of the v1 API, generated from the same openapi.yaml (closed allOfs merged), behind a small
+        // facade: what the agent, the tests and the coming CLI call.
+        .target(
+            name: "GlobalStacksClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: strict,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The HTTP and WebSocket edges: application wiring, request context, middleware, controllers, the agent gateway,
@@ -146,6 +161,7 @@ let package = Package(
         .testTarget(
             name: "GlobalStacksServerTests",
             dependencies: [
+                "GlobalStacksClient",
                 "GlobalStacksServer",
                 "GlobalStacksTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

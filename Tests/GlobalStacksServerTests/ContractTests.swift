@@ -58,4 +58,29 @@ struct ContractTests {
             #expect(try Self.canonical(schema) == Self.canonical(ourSchemas[name]), "components.schemas.\(name) differs from the dispatch-gate contract")
         }
     }
+
+    /// The typed client is generated from our document with its closed allOfs merged, now (not from an older copy),
+    /// and has exactly the operations the server serves.
+    @Test func theClientIsGeneratedFromTheCurrentDocumentForTheServedOperations() throws {
+        let server = try Self.load(Self.repository.appendingPathComponent("Sources/GlobalStacksAPI/openapi-generator-config.yaml"))
+        let client = try Self.load(Self.repository.appendingPathComponent("Sources/GlobalStacksClient/openapi-generator-config.yaml"))
+        #expect(try Self.canonical(server["filter"]) == Self.canonical(client["filter"]))
+
+        let normalized = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-client-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: normalized) }
+        let python = ProcessInfo.processInfo.environment["GSTACKS_TEST_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/python3"
+        let normalizer = Process()
+        normalizer.executableURL = URL(fileURLWithPath: python)
+        normalizer.arguments = [
+            Self.repository.appendingPathComponent("scripts/lib/normalize_openapi_allof.py").path,
+            Self.repository.appendingPathComponent("Sources/GlobalStacksAPI/openapi.yaml").path, normalized.path,
+        ]
+        normalizer.standardError = FileHandle.nullDevice
+        try normalizer.run()
+        normalizer.waitUntilExit()
+        try #require(normalizer.terminationStatus == 0, "the normalizer (needs Python with PyYAML) failed")
+        let committed = try String(contentsOf: Self.repository.appendingPathComponent("Sources/GlobalStacksClient/openapi.yaml"), encoding: .utf8)
+        #expect(try String(contentsOf: normalized, encoding: .utf8) == committed,
+                "Sources/GlobalStacksClient/openapi.yaml is stale; regenerate it (see its openapi-generator-config.yaml)")
+    }
 }

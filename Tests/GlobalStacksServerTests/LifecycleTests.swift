@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksClient
 import GlobalStacksTestSupport
 import Testing
 
@@ -24,32 +25,30 @@ struct LifecycleTests {
     }
 
     /// A server with test operations on `engine`, signed in, with a tenant and a running 3-second run.
-    static func serverWithRunningRun(_ engine: TestEngine) async throws -> (server: ServerProcess, flags: [String], cookie: String, runID: Int) {
+    static func serverWithRunningRun(_ engine: TestEngine) async throws -> (server: ServerProcess, flags: [String], api: GlobalStacksClient, runID: Int) {
         var flags = ["--data-dir", dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--enable-test-operations", "--operation-lease-seconds", "2"]
         if engine == .postgres {
             flags += ["--database-url", try await TestDatabase.make(.postgres).location]
         }
         let server = try await ServerProcess(flags, environment: admin)
-        let cookie = try await server.signIn("root@example.com", "root-password-123")
-        let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
-        #expect(try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie).status == 200)
-        let started = try await server.request("POST", "/v1/operations/test.noop/start", json: #"{"targetContext":{"sleepMs":3000}}"#, cookie: cookie)
-        let runID = try #require((started.json["run"] as? [String: Any])?["id"] as? Int)
+        let api = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
+        try await api.activateTenant(try await api.createTenant(name: "Prod", slug: "prod").id)
+        let runID = try #require(try await api.startOperation("test.noop", targetContext: ["sleepMs": "3000"]).runID)
         var status = ""
         for _ in 0..<100 where status != "running" {
-            status = try await server.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json["executionStatus"] as? String ?? ""
+            status = try await api.operationRun(runID).value1.executionStatus
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(status == "running")
-        return (server, flags, cookie, runID)
+        return (server, flags, api, runID)
     }
 
-    /// Polls the run on `server` until it completes (≤ 15 s).
-    static func completedRun(_ server: ServerProcess, _ runID: Int, cookie: String) async throws -> [String: Any] {
-        var run: [String: Any] = [:]
-        for _ in 0..<150 where run["executionStatus"] as? String != "completed" {
+    /// Polls the run until it completes (≤ 15 s); `api` reaches whichever process now listens on the port.
+    static func completedRun(_ api: GlobalStacksClient, _ runID: Int) async throws -> GlobalStacksClient.OperationRun {
+        var run = try await api.operationRun(runID)
+        for _ in 0..<150 where run.value1.executionStatus != "completed" {
             try await Task.sleep(for: .milliseconds(100))
-            run = try await server.request("GET", "/v1/operation-runs/\(runID)", cookie: cookie).json
+            run = try await api.operationRun(runID)
         }
         return run
     }
@@ -58,12 +57,12 @@ struct LifecycleTests {
     /// claims the run again and finishes it.
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
     func aRunHeldByAKilledWorkerIsRetriedAfterItsLeaseExpires(engine: TestEngine) async throws {
-        let (first, flags, cookie, runID) = try await Self.serverWithRunningRun(engine)
+        let (first, flags, api, runID) = try await Self.serverWithRunningRun(engine)
         try await first.stop(signal: SIGKILL)
-        let second = try await ServerProcess(flags, environment: Self.admin)
-        let run = try await Self.completedRun(second, runID, cookie: cookie)
-        #expect(run["outcome"] as? String == "succeeded", "\(run)")
-        #expect(run["attempts"] as? Int == 2, "the killed attempt counted, the second finished")
+        let second = try await ServerProcess(flags, environment: Self.admin, port: first.port)
+        let run = try await Self.completedRun(api, runID)
+        #expect(run.value1.outcome == "succeeded", "\(run)")
+        #expect(run.value2.attempts == 2, "the killed attempt counted, the second finished")
         try await second.stop(signal: SIGTERM)
     }
 
@@ -71,13 +70,13 @@ struct LifecycleTests {
     /// so the next process runs it at once.
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
     func aRunInFlightAtShutdownIsHandedBack(engine: TestEngine) async throws {
-        let (first, flags, cookie, runID) = try await Self.serverWithRunningRun(engine)
+        let (first, flags, api, runID) = try await Self.serverWithRunningRun(engine)
         try await first.stop(signal: SIGTERM)
         #expect(!first.process.isRunning && first.process.terminationStatus == 0, "stopped cleanly within 5 seconds")
-        let second = try await ServerProcess(flags, environment: Self.admin)
-        let run = try await Self.completedRun(second, runID, cookie: cookie)
-        #expect(run["outcome"] as? String == "succeeded", "\(run)")
-        #expect(run["attempts"] as? Int == 1, "the interrupted attempt was given back, not counted")
+        let second = try await ServerProcess(flags, environment: Self.admin, port: first.port)
+        let run = try await Self.completedRun(api, runID)
+        #expect(run.value1.outcome == "succeeded", "\(run)")
+        #expect(run.value2.attempts == 1, "the interrupted attempt was given back, not counted")
         try await second.stop(signal: SIGTERM)
     }
 
@@ -86,37 +85,32 @@ struct LifecycleTests {
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
     func aRealAgentEnrollsConnectsAndComesBack() async throws {
         let server = try await ServerProcess(["--data-dir", Self.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"], environment: Self.admin)
-        let cookie = try await server.signIn("root@example.com", "root-password-123")
-        let tenant = try #require(try await server.request("POST", "/v1/tenants", json: #"{"name":"Prod","slug":"prod"}"#, cookie: cookie).json["id"] as? String)
-        try await server.request("POST", "/v1/tenants/\(tenant)/activate", cookie: cookie)
-        let cluster = try #require(try await server.request("POST", "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, cookie: cookie).json["id"] as? String)
-        let token = try #require(try await server.request("POST", "/v1/clusters/\(cluster)/provisioning-tokens", json: "{}", cookie: cookie).json["token"] as? String)
+        let api = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
+        try await api.activateTenant(try await api.createTenant(name: "Prod", slug: "prod").id)
+        let token = try await api.createProvisioningToken(cluster: try await api.createCluster(name: "Rack").id)
         let credentials = Self.dataDirectory() + "/agent.json"
 
-        func agents() async throws -> [[String: Any]] {
-            try await server.request("GET", "/v1/agents", cookie: cookie).json["items"] as? [[String: Any]] ?? []
-        }
-        func waitFor(_ status: String) async throws -> [[String: Any]] {
-            var list: [[String: Any]] = []
-            for _ in 0..<100 where list.first?["status"] as? String != status {
+        func waitFor(_ status: GlobalStacksClient.Agent.StatusPayload) async throws -> [GlobalStacksClient.Agent] {
+            var list: [GlobalStacksClient.Agent] = []
+            for _ in 0..<100 where list.first?.status != status {
                 try await Task.sleep(for: .milliseconds(100))
-                list = try await agents()
+                list = try await api.agents()
             }
             return list
         }
 
         let first = try AgentProcess(server: server, name: "rack-1", credentialsFile: credentials, token: token)
-        let online = try await waitFor("online")
-        #expect(online.count == 1 && online.first?["status"] as? String == "online" && online.first?["lastHeartbeat"] != nil, "\(online)")
+        let online = try await waitFor(.online)
+        #expect(online.count == 1 && online.first?.status == .online && online.first?.lastHeartbeat != nil, "\(online)")
         let attributes = try FileManager.default.attributesOfItem(atPath: credentials)
         #expect((attributes[.posixPermissions] as? Int) == 0o600, "only the agent's user can read its key")
         #expect(!(try String(contentsOfFile: credentials, encoding: .utf8)).contains(token), "the provisioning token is not kept")
         first.kill()
-        #expect(try await waitFor("offline").first?["status"] as? String == "offline")
+        #expect(try await waitFor(.offline).first?.status == .offline)
 
         let second = try AgentProcess(server: server, name: "rack-1", credentialsFile: credentials, token: nil)
         defer { second.kill() }
-        let back = try await waitFor("online")
-        #expect(back.count == 1 && back.first?["id"] as? String == online.first?["id"] as? String, "the same agent, with its saved key")
+        let back = try await waitFor(.online)
+        #expect(back.count == 1 && back.first?.id == online.first?.id, "the same agent, with its saved key")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GlobalStacksClient
 import Testing
 
 /// The real `gstacks server` binary on a loopback port, for tests of process behaviour (signals, crashes).
@@ -73,28 +74,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Everything the process printed so far (call after it stopped).
     var printed: String { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
-    /// A JSON request; returns the status, the JSON object answered and the Set-Cookie header.
-    @discardableResult
-    func request(_ method: String, _ path: String, json: String? = nil, cookie: String? = nil) async throws -> (status: Int, json: [String: Any], setCookie: String?) {
-        var request = URLRequest(url: url(path))
-        request.httpMethod = method
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
-        let (data, response) = try await Self.session.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return (http.statusCode, object, http.value(forHTTPHeaderField: "Set-Cookie"))
-    }
-
-    /// Signs in and returns the `Cookie` header value.
-    func signIn(_ email: String, _ password: String) async throws -> String {
-        let reply = try await request("POST", "/v1/auth/session", json: #"{"strategy":"password","loginName":"\#(email)","password":"\#(password)"}"#)
-        let setCookie = try #require(reply.setCookie, "sign-in answered \(reply.status)")
-        return String(try #require(setCookie.split(separator: ";").first))
-    }
+    /// The typed client of this server's API, not signed in (`signIn(email:password:)` returns one that is).
+    var client: GlobalStacksClient { GlobalStacksClient(serverURL: URL(string: "http://127.0.0.1:\(port)")!) }
 
     func stop(signal: Int32) async throws {
         kill(process.processIdentifier, signal)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How much disk a sandbox's directory holds. The walk goes through directory descriptors (no path grows long
 /// enough to fail), follows no links, counts a file with several links once, and charges every entry at least one
@@ -41,7 +44,7 @@ enum DiskUsage {
                     $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { String(cString: $0) }
                 }
                 if name == "." || name == ".." { continue }
-                var info = stat()
+                var info = Glibc.stat()
                 guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
                     if errno == ENOENT { continue }  // removed while the walk went by
                     return "'\(name.prefix(64))' could not be examined (errno \(errno))"

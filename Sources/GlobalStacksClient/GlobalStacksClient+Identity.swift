@@ -1,0 +1,22 @@
+import OpenAPIRuntime
+extension GlobalStacksClient {
+    public typealias Session = Components.Schemas.SessionResponse
+
+    /// Signs in with a password; returns a client that carries the new session.
+    public func signIn(email: String, password: String) async throws -> GlobalStacksClient {
+        let capture = SessionCookieCapture()
+        let anonymous = GlobalStacksClient(serverURL: serverURL, credential: .none, timeout: timeout, extraMiddlewares: [capture])
+        _ = try await anonymous.call {
+            try await anonymous.client.createSession(body: .json(.init(strategy: .password, loginName: email, password: password))).ok.body.json
+        }
+        guard let cookie = capture.value else {
+            throw GlobalStacksClientError(status: 200, message: "The server signed you in but set no session cookie.")
+        }
+        return with(.session(cookie))
+    }
+
+    /// Who this client is signed in as, and what it has selected.
+    public func session() async throws -> Session {
+        try await call { try await client.getSession().ok.body.json }
+    }
+}
