@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
 
     public var host = "127.0.0.1"
     public var port = 8080
+    /// Where the SQLite database (unless `database` is PostgreSQL) and the embedded agent live.
+    public var dataDirectory = "./data"
     public var database = Database.sqlite(path: "./data/gstacks.sqlite")
     /// The address people use to reach this server (invitation links are built from it).
     public var publicURL: String?
@@ -48,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var embeddedAgentDirectory: String?
     /// Register the `test.*` operation types (tests and benchmarks only).
     public var enableTestOperations = false
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel = "info"
 
     public init() {}
 
