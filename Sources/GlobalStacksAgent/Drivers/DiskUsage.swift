@@ -1,5 +1,8 @@
 import Foundation
 #if canImport(Glibc)
+// `stat`'s members: with the client's modules in the graph, Swift finds the struct through CoreFoundation's copy of
+// the system headers, and member visibility then wants that module imported too.
+import CoreFoundation
 import Glibc
 #endif
 
