@@ -22,6 +22,13 @@ struct ServerSettingsTests {
 
         let fromFileOnly = try await ServerSettings.configuration(arguments: ["--config", file], environment: [:])
         #expect(fromFileOnly.port == 7001)
+
+        // Values are taken whole (commas included), and a bare flag wins over its variable.
+        let whole = try await ServerSettings.configuration(
+            arguments: ["--database-url", "postgres://u@h/db?options=a,b", "--secure-cookies", "--admin-password=--x,y"],
+            environment: ["GSTACKS_SECURE_COOKIES": "0"]
+        )
+        #expect(whole.database == .postgres(url: "postgres://u@h/db?options=a,b") && whole.secureCookies && whole.initialAdminPassword == "--x,y")
     }
 
     @Test func derivedSettingsFollowTheDataDirectoryAndTheDatabase() async throws {
@@ -38,6 +45,10 @@ struct ServerSettingsTests {
     @Test func badSettingsAreRefusedWithWordsThatSayWhatToDo() async throws {
         let refusals: [([String], [String: String], String)] = [
             (["--prot", "1"], [:], "Unknown option '--prot'"),
+            (["--port", "9000", "--port", "9001"], [:], "--port is given twice"),
+            (["--port", "9000", "9001"], [:], "'9001' is not an option"),
+            (["-p", "9000"], [:], "'-p' is not an option"),
+            (["--port"], [:], "--port needs a value"),
             (["--port", "0"], [:], "--port (GSTACKS_PORT) must be a whole number in 1…65535 (got '0')"),
             ([], ["GSTACKS_BCRYPT_COST": "lots"], "--bcrypt-cost (GSTACKS_BCRYPT_COST) must be a whole number in 4…31"),
             ([], ["GSTACKS_LOG_LEVEL": "loud"], "--log-level (GSTACKS_LOG_LEVEL) is one of trace, debug"),

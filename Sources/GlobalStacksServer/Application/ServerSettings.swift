@@ -47,6 +47,7 @@ public enum ServerSettings {
         public var flag: String { "--" + key.replacingOccurrences(of: ".", with: "-") }
         public var environmentVariable: String { "GSTACKS_" + key.uppercased().replacingOccurrences(of: ".", with: "_") }
         var fileKey: String { key.replacingOccurrences(of: ".", with: "-") }
+        var isSecret: Bool { if case .text(secret: true) = kind { true } else { false } }
     }
 
     /// The settings, in the order `--help` lists them. Defaults live in `ServerConfiguration` (the help shows them).
@@ -108,17 +109,12 @@ public enum ServerSettings {
 
     /// The configuration `arguments` (the words after `gstacks server`), `environment` and the config file they name ask for.
     public static func configuration(arguments: [String], environment: [String: String]) async throws -> ServerConfiguration {
-        let known = Dictionary(uniqueKeysWithValues: (all + [configFile]).map { ($0.flag, $0) })
-        for argument in arguments where argument.hasPrefix("--") {
-            let flag = String(argument.prefix { $0 != "=" })
-            guard known[flag] != nil else { throw SettingError("Unknown option '\(flag)'; `gstacks server --help` lists them.") }
-        }
         let gstacksVariables = environment.reduce(into: [String: String]()) { variables, entry in
             guard entry.key.hasPrefix("GSTACKS_"), !entry.value.isEmpty else { return }
             variables[String(entry.key.dropFirst("GSTACKS_".count))] = entry.value
         }
         var providers: [any ConfigProvider] = [
-            CommandLineArgumentsProvider(arguments: ["gstacks-server"] + arguments),
+            InMemoryProvider(name: "command line", values: try commandLineValues(arguments)),
             EnvironmentVariablesProvider(environmentVariables: gstacksVariables),
         ]
         let early = ConfigReader(providers: providers)
@@ -140,7 +136,7 @@ public enum ServerSettings {
         let names = "\(setting.flag) (\(setting.environmentVariable))"
         switch setting.kind {
         case .flag:
-            guard let text = reader.string(forKey: key) else { return reader.bool(forKey: key).map { .flag($0) } }
+            guard let text = reader.string(forKey: key) else { return nil }
             switch text.lowercased() {
             case "", "1", "true", "yes", "on": return .flag(true)
             case "0", "false", "no", "off": return .flag(false)
@@ -159,6 +155,40 @@ public enum ServerSettings {
             }
             return .number(number)
         }
+    }
+
+    /// The command line's settings: `--flag value`, `--flag=value`, and a bare `--flag` for an on/off setting (which
+    /// takes a value only as `--flag=value`). A word that is no option's value, an unknown option and an option given
+    /// twice are refused: a value must never be dropped for the default in silence.
+    private static func commandLineValues(_ arguments: [String]) throws -> [AbsoluteConfigKey: ConfigValue] {
+        let known = Dictionary(uniqueKeysWithValues: (all + [configFile]).map { ($0.flag, $0) })
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("--") else {
+                throw SettingError("'\(argument.prefix(64))' is not an option; options look like --port 8080 (`gstacks server --help` lists them).")
+            }
+            let flag = String(argument.prefix { $0 != "=" })
+            guard let setting = known[flag] else { throw SettingError("Unknown option '\(flag.prefix(64))'; `gstacks server --help` lists them.") }
+            let key = AbsoluteConfigKey(ConfigKey(setting.key))
+            guard values[key] == nil else { throw SettingError("\(flag) is given twice.") }
+            let text: String
+            if let equals = argument.firstIndex(of: "=") {
+                text = String(argument[argument.index(after: equals)...])
+            } else if case .flag = setting.kind {
+                text = "true"
+            } else {
+                guard index < arguments.endIndex, !arguments[index].hasPrefix("--") else {
+                    throw SettingError("\(flag) needs a value (\(flag)=VALUE when it starts with --).")
+                }
+                text = arguments[index]
+                index += 1
+            }
+            values[key] = ConfigValue(.string(text), isSecret: setting.isSecret)
+        }
+        return values
     }
 
     /// A value in the config file: text, a whole number or true/false.
@@ -204,8 +234,7 @@ public enum ServerSettings {
             guard let setting = settings[name] else {
                 throw SettingError("The config file \(path) names '\(name.prefix(64))', which is not a setting; `gstacks server --help` lists them.")
             }
-            let isSecret = if case .text(secret: true) = setting.kind { true } else { false }
-            values[AbsoluteConfigKey(ConfigKey(setting.key))] = ConfigValue(.string(value.text), isSecret: isSecret)
+            values[AbsoluteConfigKey(ConfigKey(setting.key))] = ConfigValue(.string(value.text), isSecret: setting.isSecret)
         }
         return values
     }

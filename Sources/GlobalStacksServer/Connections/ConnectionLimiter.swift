@@ -24,37 +24,35 @@ final class ConnectionLimiter: Sendable {
 
     /// Takes a place for a new connection; false when every place is taken.
     func admit() -> Bool {
-        let (admitted, count, refusedToLog) = state.withLockedValue { state -> (Bool, Int, Int?) in
+        // The gauge is recorded under the lock, so concurrent admissions and releases record in order.
+        let refusedToLog = state.withLockedValue { state -> Int?? in
             guard state.open < capacity else {
                 state.refusedSinceLog += 1
                 let now = ContinuousClock.Instant.now
-                guard now - state.lastLog >= .seconds(10) else { return (false, state.open, nil) }
+                guard now - state.lastLog >= .seconds(10) else { return .some(nil) }
                 state.lastLog = now
                 defer { state.refusedSinceLog = 0 }
-                return (false, state.open, state.refusedSinceLog)
+                return .some(state.refusedSinceLog)
             }
             state.open += 1
-            return (true, state.open, nil)
+            open.record(state.open)
+            return nil
         }
-        if admitted {
-            open.record(count)
-        } else {
-            refused.increment()
-            if let refusedToLog {
-                logger.warning("Refusing connections: the connection limit is reached", metadata: [
-                    "connections_open": "\(count)", "connection_limit": "\(capacity)", "refused": "\(refusedToLog)",
-                ])
-            }
+        guard let refusedToLog else { return true }
+        refused.increment()
+        if let refusedToLog {
+            logger.warning("Refusing connections: the connection limit is reached", metadata: [
+                "connection_limit": "\(capacity)", "refused": "\(refusedToLog)",
+            ])
         }
-        return admitted
+        return false
     }
 
     /// Gives back the place of a closed connection.
     func release() {
-        let count = state.withLockedValue { state in
+        state.withLockedValue { state in
             state.open -= 1
-            return state.open
+            open.record(state.open)
         }
-        open.record(count)
     }
 }

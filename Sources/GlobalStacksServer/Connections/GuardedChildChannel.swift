@@ -42,6 +42,9 @@ struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
             try channel.pipeline.syncOperations.addHandler(guardian)
             try channel.pipeline.syncOperations.addHandler(RequestHeadGuard.FirstBytes(guardian), position: .first)
             return .admitted(value)
+        }.flatMapErrorThrowing { error in
+            channel.close(promise: nil)  // a channel whose setup failed is never registered: close it, or its place is never released
+            throw error
         }
     }
 

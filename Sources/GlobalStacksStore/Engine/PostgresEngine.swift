@@ -42,7 +42,7 @@ public final class PostgresEngine: DatabaseEngine, Service {
     }
 
     /// A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict (40001) is run
-    /// again, up to three times: it rolled back, so running it again is safe.
+    /// again, up to two more times: it rolled back, so running it again is safe.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
