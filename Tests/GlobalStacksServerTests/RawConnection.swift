@@ -18,7 +18,8 @@ final class RawConnection: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(descriptor)
+            // No close here: the instance is fully initialized, so deinit closes the descriptor (closing it twice could
+            // close a descriptor another test opened meanwhile).
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
     }

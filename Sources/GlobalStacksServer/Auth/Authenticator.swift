@@ -4,6 +4,9 @@ import GlobalStacksStore
 
 /// Resolves the caller of the running request from its session cookie or `Authorization: Bearer gsk_…` API key.
 struct Authenticator: Sendable {
+    private static let signInFirst = DomainError.unauthenticated(
+        "Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'."
+    )
 
     private let store: any CredentialAuthority
     let lifetime: CredentialLifetime
@@ -21,17 +24,13 @@ struct Authenticator: Sendable {
     /// The caller of the running operation: resolved once, before the handler ran (`AuthenticationMiddleware`).
     /// An operation anonymous callers may reach has none, and asking for one there is a programming error answered 401.
     func principal() throws -> Principal {
-        guard let principal = Self.authenticated else {
-            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
-        }
+        guard let principal = Self.authenticated else { throw Self.signInFirst }
         return principal
     }
 
     /// The caller, or 401 with a message that says how to sign in.
     func resolvePrincipal() async throws -> Principal {
-        guard let principal = try await optionalPrincipal() else {
-            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
-        }
+        guard let principal = try await optionalPrincipal() else { throw Self.signInFirst }
         return principal
     }
 

@@ -27,7 +27,7 @@ extension SQLStore: AgentPresenceRepository {
                 WHERE a.key_hash = \(bind: presentedKeyHash) AND a.revoked_at IS NULL\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.agent()
             else { throw DomainError.unauthenticated("Only an agent's current, unrevoked key can be rotated.") }
-            // A key some agent holds (now or within its grace period) would make key lookups ambiguous. The refusal is
+            // A key some agent holds (current, or previous even past its grace period) would make key lookups ambiguous. The refusal is
             // the same whichever agent holds it, this one included, so it tells nothing about other agents.
             let unusable = DomainError.invalidInput("This newKey cannot be used; send no newKey to get a generated one, or propose a fresh random key.")
             let taken = try await database.raw("""
