@@ -45,10 +45,13 @@ let package = Package(
             name: "GlobalStacksAgentProtocol",
             swiftSettings: strict
         ),
+        // System calls Swift cannot make directly (openat2).
+        .target(name: "CGlobalStacksSystem"),
         // `gstacks agent`: enrollment, the connection to the control plane, commands and the sandbox drivers.
         .target(
             name: "GlobalStacksAgent",
             dependencies: [
+                "CGlobalStacksSystem",
                 "GlobalStacksAgentProtocol",
                 "GlobalStacksClient",
                 "GlobalStacksDomain",

@@ -2,12 +2,15 @@ import Foundation
 import GlobalStacksAgentProtocol
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import NIOWebSocket
 import Synchronization
 
 /// Where the agent's messages to the control plane go.
 public protocol AgentMessageSink: Sendable {
     func send(_ message: AgentMessage) async
+    /// A data-plane stream frame (a binary WebSocket frame).
+    func send(_ frame: StreamFrame) async
 }
 
 /// Messages to the control plane go out on whichever connection is open now. Nothing is queued while
@@ -43,6 +46,15 @@ final class AgentOutbox: AgentMessageSink {
             try await outbound.write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)))
         } catch {
             logger.debug("A message to the control plane was not written", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func send(_ frame: StreamFrame) async {
+        guard let outbound = writer.withLock({ $0 }) else { return }
+        do {
+            try await outbound.write(.binary(ByteBuffer(bytes: frame.encoded())))
+        } catch {
+            logger.debug("A stream frame to the control plane was not written", metadata: ["error": "\(error)"])
         }
     }
 

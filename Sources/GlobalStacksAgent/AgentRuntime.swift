@@ -4,6 +4,7 @@ import GlobalStacksDomain
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import NIOWebSocket
 
 /// `gstacks agent`: enrolls once, then keeps a WebSocket connection to the control plane, heartbeating,
@@ -25,7 +26,7 @@ public struct AgentRuntime: Sendable {
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
         let driver: any SandboxDriver = switch settings.driver {
         case .process: try ProcessDriver(root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, logger: logger)
-        case .noop: NoopDriver()
+        case .noop: NoopDriver(root: settings.sandboxDirectory)
         }
         let outbox = AgentOutbox(logger: logger)
         let executor = CommandExecutor(driver: driver, outbox: outbox, logger: logger)
@@ -110,6 +111,8 @@ public struct AgentRuntime: Sendable {
             logger.info("Connected to the control plane")
             await outbox.connected(outbound)
             defer { outbox.disconnected() }
+            // Nobody waits for the data-plane commands of a connection that ended.
+            defer { Task { await executor.dataPlane.cancelAll() } }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var first = true
@@ -126,7 +129,18 @@ public struct AgentRuntime: Sendable {
                     }
                 }
                 for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
-                    guard case .text(let text) = message else { continue }
+                    let text: String
+                    switch message {
+                    case .text(let value):
+                        text = value
+                    case .binary(let buffer):
+                        do {
+                            await executor.dataPlane.receive(try StreamFrame(decoding: buffer.readableBytesView))
+                        } catch {
+                            logger.notice("Ignored a binary frame from the control plane", metadata: ["reason": "\(error)"])
+                        }
+                        continue
+                    }
                     do {
                         switch try AgentProtocol.decodeControl(Data(text.utf8)).message {
                         case .ping:
@@ -139,6 +153,10 @@ public struct AgentRuntime: Sendable {
                             try await outbound.close(.normalClosure, reason: "shutting down")
                         case .command(let command):
                             await executor.receive(command)
+                        case .credit(let credit):
+                            await executor.dataPlane.credit(credit)
+                        case .cancel(let cancel):
+                            await executor.dataPlane.cancel(cancel.commandId)
                         }
                     } catch {
                         logger.notice("Ignored a frame from the control plane", metadata: ["reason": "\(error)"])

@@ -2,11 +2,14 @@ import Foundation
 import GlobalStacksAgentProtocol
 import Logging
 
-/// Carries out the control plane's commands exactly once in effect. Every delivery is acknowledged at once. A
-/// command seen before is not run again: if it finished, its result is sent again; if it is running, its result
-/// follows when it ends. Commands about one sandbox run one after another in the order they arrive.
+/// Carries out the control plane's commands. Every delivery is acknowledged at once. Session commands take
+/// effect exactly once: a command seen before is not run again (if it finished, its result is sent again; if it is
+/// running, its result follows when it ends), and commands about one sandbox run one after another in the order
+/// they arrive. Data-plane commands go to the `DataPlane`, which runs them at once.
 public actor CommandExecutor {
     private let driver: any SandboxDriver
+    /// Where data-plane commands, their stream frames, credit and cancellations go.
+    public nonisolated let dataPlane: DataPlane
     private let outbox: any AgentMessageSink
     private let logger: Logger
     /// Results of finished commands, for redeliveries; the oldest are forgotten past `resultsKept`.
@@ -25,6 +28,7 @@ public actor CommandExecutor {
         self.driver = driver
         self.outbox = outbox
         self.logger = logger
+        self.dataPlane = DataPlane(driver: driver, outbox: outbox, logger: logger)
     }
 
     public func receive(_ command: CommandMessage) async {
@@ -39,20 +43,24 @@ public actor CommandExecutor {
             await outbox.send(.failed(FailedMessage(commandId: id, error: "The agent is shutting down; the command was not run.")))
             return
         }
-        let session: SessionCommandPayload
+        let body: CommandBody
         do {
-            session = try SessionCommandPayload(payload: command.payload)
+            body = try command.body()
         } catch {
             await finish(id, .failed(FailedMessage(commandId: id, error: "\(error)")))
             return
         }
+        guard body.action.isSessionLifecycle else {
+            await dataPlane.start(id, body)
+            return
+        }
         running.insert(id)
-        let sessionID = session.sessionId
+        let sessionID = body.sessionID
         let previous = lastOfSession[sessionID]
         queuedPerSession[sessionID, default: 0] += 1
         lastOfSession[sessionID] = Task {
             await previous?.value
-            let result = await self.execute(command.action, session, commandID: id)
+            let result = await self.execute(body, commandID: id)
             await self.finish(id, result)
             self.dequeue(sessionID)
         }
@@ -81,26 +89,26 @@ public actor CommandExecutor {
         }
     }
 
-    private func execute(_ action: String, _ session: SessionCommandPayload, commandID: String) async -> AgentMessage {
+    private func execute(_ body: CommandBody, commandID: String) async -> AgentMessage {
         var logger = self.logger
         logger[metadataKey: "command_id"] = "\(commandID)"
-        logger[metadataKey: "sandbox_id"] = "\(session.sessionId)"
+        logger[metadataKey: "sandbox_id"] = "\(body.sessionID)"
         do {
-            switch action {
-            case "start_session":
+            switch body {
+            case .startSession(let session):
                 guard !stopped.contains(session.sessionId) else { throw DriverError("This sandbox was stopped before it started.") }
                 try await driver.start(session)
-            case "stop_session":
+            case .stopSession(let session):
                 try await driver.stop(session.sessionId)
                 remember(stopped: session.sessionId)
-            case "hibernate_session": try await driver.hibernate(session.sessionId)
-            case "wake_session": try await driver.wake(session.sessionId)
-            default: throw DriverError("Unknown action '\(action.prefix(64))'; this agent knows start_session, stop_session, hibernate_session and wake_session.")
+            case .hibernateSession(let session): try await driver.hibernate(session.sessionId)
+            case .wakeSession(let session): try await driver.wake(session.sessionId)
+            default: throw DriverError("'\(body.action.rawValue)' is not a session command.")
             }
-            logger.info("Command completed", metadata: ["action": "\(action)"])
-            return .complete(CompleteMessage(commandId: commandID, result: ["sessionId": .string(session.sessionId)]))
+            logger.info("Command completed", metadata: ["action": "\(body.action.rawValue)"])
+            return .complete(try CompleteMessage(commandId: commandID, typedResult: SessionReference(sessionId: body.sessionID)))
         } catch {
-            logger.warning("Command failed", metadata: ["action": "\(action)", "error": "\(error)"])
+            logger.warning("Command failed", metadata: ["action": "\(body.action.rawValue)", "error": "\(error)"])
             return .failed(FailedMessage(commandId: commandID, error: "\(error)"))
         }
     }

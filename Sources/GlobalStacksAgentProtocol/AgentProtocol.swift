@@ -35,7 +35,7 @@ public enum AgentProtocol {
         let timestamp: Date
     }
 
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -45,7 +45,7 @@ public enum AgentProtocol {
         return encoder
     }()
 
-    private static let decoder: JSONDecoder = {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -70,6 +70,8 @@ public enum AgentProtocol {
         case .command(let payload): try encoder.encode(Envelope(type: ControlMessageType.command.rawValue, timestamp: time, payload: payload))
         case .ping(let payload): try encoder.encode(Envelope(type: ControlMessageType.ping.rawValue, timestamp: time, payload: payload))
         case .shutdown(let payload): try encoder.encode(Envelope(type: ControlMessageType.shutdown.rawValue, timestamp: time, payload: payload))
+        case .credit(let payload): try encoder.encode(Envelope(type: ControlMessageType.credit.rawValue, timestamp: time, payload: payload))
+        case .cancel(let payload): try encoder.encode(Envelope(type: ControlMessageType.cancel.rawValue, timestamp: time, payload: payload))
         }
     }
 
@@ -80,6 +82,8 @@ public enum AgentProtocol {
         case .command: return (.command(try payload(CommandMessage.self, data, type: header.type)), header.timestamp)
         case .ping: return (.ping(try payload(PingMessage.self, data, type: header.type)), header.timestamp)
         case .shutdown: return (.shutdown(try payload(ShutdownMessage.self, data, type: header.type)), header.timestamp)
+        case .credit: return (.credit(try payload(CreditMessage.self, data, type: header.type)), header.timestamp)
+        case .cancel: return (.cancel(try payload(CancelMessage.self, data, type: header.type)), header.timestamp)
         }
     }
 
@@ -93,6 +97,7 @@ public enum AgentProtocol {
         case .failed(let payload): try encoder.encode(Envelope(type: AgentMessageType.failed.rawValue, timestamp: time, payload: payload))
         case .status(let payload): try encoder.encode(Envelope(type: AgentMessageType.status.rawValue, timestamp: time, payload: payload))
         case .pong(let payload): try encoder.encode(Envelope(type: AgentMessageType.pong.rawValue, timestamp: time, payload: payload))
+        case .credit(let payload): try encoder.encode(Envelope(type: AgentMessageType.credit.rawValue, timestamp: time, payload: payload))
         }
     }
 
@@ -106,6 +111,7 @@ public enum AgentProtocol {
         case .failed: return (.failed(try payload(FailedMessage.self, data, type: header.type)), header.timestamp)
         case .status: return (.status(try payload(StatusMessage.self, data, type: header.type)), header.timestamp)
         case .pong: return (.pong(try payload(PongMessage.self, data, type: header.type)), header.timestamp)
+        case .credit: return (.credit(try payload(CreditMessage.self, data, type: header.type)), header.timestamp)
         }
     }
 
@@ -128,7 +134,7 @@ public enum AgentProtocol {
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, let context)?:
             "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"

@@ -3,10 +3,14 @@ import Foundation
 /// Message types of the agent contract, by direction.
 public enum ControlMessageType: String, Sendable, CaseIterable {
     case command, ping, shutdown
+    /// Additions: flow control and cancellation of data-plane commands.
+    case credit, cancel
 }
 
 public enum AgentMessageType: String, Sendable, CaseIterable {
     case heartbeat, ack, complete, failed, status, pong
+    /// Addition: flow control of data-plane commands.
+    case credit
 }
 
 /// The agent contract's capacity object.
@@ -77,14 +81,30 @@ public struct CompleteMessage: Sendable, Equatable, Codable {
     }
 }
 
-public struct FailedMessage: Sendable, Equatable, Codable {
+public struct FailedMessage: Sendable, Equatable, Codable, Error {
     public let commandId: String
     public let error: String
+    /// Addition: what kind of refusal it is, so the control plane can answer a data-plane request with the right
+    /// status; absent for the contract's session commands.
+    public let kind: FailureKind?
 
-    public init(commandId: String, error: String) {
+    public init(commandId: String, error: String, kind: FailureKind? = nil) {
         self.commandId = commandId
         self.error = error
+        self.kind = kind
     }
+}
+
+/// Why a data-plane command failed, as the control plane answers it.
+public enum FailureKind: String, Sendable, Codable {
+    /// The path or process does not exist (404).
+    case notFound = "not_found"
+    /// The request cannot be carried out as asked (400): a path leading outside the workspace, a bad directory.
+    case invalidInput = "invalid_input"
+    /// The state of the sandbox or its files prevents it (409): not running, already exists, not empty.
+    case conflict
+    /// Over a size limit or the sandbox's storage (413).
+    case tooLarge = "too_large"
 }
 
 public struct StatusMessage: Sendable, Equatable, Codable {
@@ -113,6 +133,8 @@ public enum ControlMessage: Sendable, Equatable {
     case command(CommandMessage)
     case ping(PingMessage)
     case shutdown(ShutdownMessage)
+    case credit(CreditMessage)
+    case cancel(CancelMessage)
 }
 
 /// What an agent sends to the control plane.
@@ -123,4 +145,5 @@ public enum AgentMessage: Sendable, Equatable {
     case failed(FailedMessage)
     case status(StatusMessage)
     case pong(PongMessage)
+    case credit(CreditMessage)
 }

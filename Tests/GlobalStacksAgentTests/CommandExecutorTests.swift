@@ -12,7 +12,7 @@ struct CommandExecutorTests {
         var stops = 0
         nonisolated let exits = AsyncStream<SessionExit> { _ in }
 
-        func start(_ session: SessionCommandPayload) async throws {
+        func start(_ session: StartSessionPayload) async throws {
             starts[session.sessionId, default: 0] += 1
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -29,7 +29,7 @@ struct CommandExecutorTests {
     }
 
     static func command(_ id: String, _ action: String, session: String = "s-1") throws -> CommandMessage {
-        var payload = SessionCommandPayload(sessionId: session)
+        var payload = StartSessionPayload(sessionId: session)
         payload.command = ["sleep", "1"]
         return CommandMessage(commandId: id, action: action, payload: try payload.jsonObject())
     }

@@ -7,8 +7,8 @@ import Testing
 /// The process driver with real processes, in bubblewrap when it is installed and plain otherwise.
 @Suite("Process driver")
 struct ProcessDriverTests {
-    static func session(_ id: String, _ command: [String], memory: String = "256Mi") -> SessionCommandPayload {
-        var payload = SessionCommandPayload(sessionId: id)
+    static func session(_ id: String, _ command: [String], memory: String = "256Mi") -> StartSessionPayload {
+        var payload = StartSessionPayload(sessionId: id)
         payload.command = command
         payload.resources = ["cpu": "500m", "memory": memory]
         payload.environment = ["GREETING": "hello"]
@@ -75,7 +75,7 @@ struct ProcessDriverTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
         let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, storageCheckInterval: .milliseconds(100), logger: Logger(label: "test"))
         var exits = driver.exits.makeAsyncIterator()
-        func session(_ id: String, _ script: String) -> SessionCommandPayload {
+        func session(_ id: String, _ script: String) -> StartSessionPayload {
             var payload = Self.session(id, ["/bin/sh", "-c", script])
             payload.resources?["storage"] = "1Mi"
             return payload

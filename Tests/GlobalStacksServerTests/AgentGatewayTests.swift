@@ -144,7 +144,7 @@ struct AgentGatewayTests {
             }
             let command = try #require(await first.command)
             let sandboxID = await first.sandboxID
-            let payload = try SessionCommandPayload(payload: command.payload)
+            let payload = try StartSessionPayload(payload: command.payload)
             #expect(command.action == "start_session" && payload.command == ["sleep", "600"])
 
             try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in

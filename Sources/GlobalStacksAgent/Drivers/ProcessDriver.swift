@@ -13,6 +13,10 @@ public actor ProcessDriver: SandboxDriver {
         let pid: pid_t
         let limits: ResourceLimits
         let storageLimit: Int64?
+        let workspace: URL
+        /// The sandbox's own variables, which processes started in it later get too.
+        let environment: [String: String]
+        var frozen = false
         var stopRequested = false
         /// Set when the driver ends the sandbox itself.
         var failure: String?
@@ -50,7 +54,7 @@ public actor ProcessDriver: SandboxDriver {
         (exits, exitContinuation) = AsyncStream.makeStream(of: SessionExit.self)
     }
 
-    public func start(_ session: SessionCommandPayload) async throws {
+    public func start(_ session: StartSessionPayload) async throws {
         let id = session.sessionId
         guard sessions[id] == nil else { return }
         guard let command = session.command, !command.isEmpty else {
@@ -71,24 +75,22 @@ public actor ProcessDriver: SandboxDriver {
         )
         let pid: pid_t
         do {
-            pid = try Self.spawn(argv, output: workspace.appendingPathComponent("output.log"))
+            let output = workspace.appendingPathComponent("output.log").path
+            pid = try ProcessSpawn.spawn(argv, standard: [
+                (0, .path("/dev/null", flags: O_RDONLY)), (1, .path(output, flags: O_WRONLY | O_CREAT | O_APPEND)), (2, .sameAs(1)),
+            ])
         } catch {
             limits.release()
             throw error
         }
-        sessions[id] = Running(pid: pid, limits: limits, storageLimit: storage)
+        sessions[id] = Running(pid: pid, limits: limits, storageLimit: storage, workspace: workspace, environment: environment)
         logger.info("Sandbox started", metadata: ["sandbox_id": "\(id)", "pid": "\(pid)", "isolation": "\(isolation)"])
         if let storage {
             Task { await self.watchStorage(id, pid: pid, workspace: workspace, limit: storage) }
         }
-        // One small thread per sandbox waits for it (a blocked dispatch worker per sandbox would exhaust the pool).
-        let waiter = Thread {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        ProcessSpawn.wait(for: pid) { status in
             Task { await self.exited(id, pid: pid, status: status) }
         }
-        waiter.stackSize = 64 << 10
-        waiter.start()
     }
 
     public func stop(_ sessionID: String) async throws {
@@ -111,11 +113,43 @@ public actor ProcessDriver: SandboxDriver {
     public func hibernate(_ sessionID: String) async throws {
         guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to freeze.") }
         guard running.limits.setFrozen(true) || kill(-running.pid, SIGSTOP) == 0 else { throw DriverError("Freezing sandbox \(sessionID) failed (errno \(errno)).") }
+        sessions[sessionID]?.frozen = true
     }
 
     public func wake(_ sessionID: String) async throws {
         guard let running = sessions[sessionID] else { throw DriverError("Sandbox \(sessionID) has no process on this host to thaw; it ended while frozen.") }
         guard running.limits.setFrozen(false) || kill(-running.pid, SIGCONT) == 0 else { throw DriverError("Thawing sandbox \(sessionID) failed (errno \(errno)).") }
+        sessions[sessionID]?.frozen = false
+    }
+
+    public func entry(_ sessionID: String) async throws -> SandboxEntry {
+        guard let running = sessions[sessionID], !running.stopRequested else {
+            throw DriverError("Sandbox \(sessionID) has no running process on this host; start it (or wake it) first.", kind: .conflict)
+        }
+        guard !running.frozen else { throw DriverError("Sandbox \(sessionID) is hibernated; wake it first.", kind: .conflict) }
+        let isolation = self.isolation
+        // bubblewrap's first child is the sandbox's init: inside every namespace, with the sandbox's root.
+        let initPID = isolation == .plain ? nil : Self.firstChild(of: running.pid)
+        if isolation != .plain, initPID == nil {
+            throw DriverError("Sandbox \(sessionID) is still starting; try again in a moment.", kind: .conflict)
+        }
+        let limitsPrefix = running.limits.prefix
+        let environment = running.environment
+        let workspace = running.workspace
+        return SandboxEntry(workspace: workspace, storageLimit: running.storageLimit) { command, added, directory in
+            limitsPrefix + isolation.enterArgv(
+                command, initPID: initPID ?? 0, workspace: workspace, directory: directory,
+                environment: environment.merging(added) { _, added in added }.merging(["GSTACKS_SANDBOX_ID": sessionID]) { _, ours in ours }
+            )
+        }
+    }
+
+    public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }
+
+    /// The first child of a process (bubblewrap's init inside the sandbox's namespaces).
+    private static func firstChild(of pid: pid_t) -> pid_t? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     public func sessions() async -> [String] { Array(sessions.keys) }
@@ -159,8 +193,7 @@ public actor ProcessDriver: SandboxDriver {
         _ = running.limits.setFrozen(false)
         Self.signal(running, SIGKILL)
         running.limits.release()
-        // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; otherwise they hold the signal.
-        let exitStatus = status & 0x7f == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
+        let exitStatus = ProcessSpawn.exitCode(status) ?? 128 + Int(ProcessSpawn.terminatingSignal(status) ?? 0)
         logger.info("Sandbox process ended", metadata: ["sandbox_id": "\(id)", "exit_status": "\(exitStatus)", "requested": "\(running.stopRequested)"])
         if !running.stopRequested {
             var reason = running.failure
@@ -172,46 +205,8 @@ public actor ProcessDriver: SandboxDriver {
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
     }
 
-    /// glibc's POSIX_SPAWN_SETSID (since 2.26), which the Swift Glibc module does not export.
-    private static let spawnNewSession: Int32 = 0x80
-
     /// Every process of the sandbox: through its cgroup when it has one, else its process group.
     private static func signal(_ running: Running, _ signal: Int32) {
         if !running.limits.signalAll(signal) { kill(-running.pid, signal) }
-    }
-
-    /// posix_spawn into a new session, stdin from /dev/null, stdout and stderr appended to `output`, default
-    /// signal handling and an empty signal mask (the agent ignores SIGPIPE; the sandbox must not inherit that),
-    /// and a fixed minimal environment: the sandbox's own variables are set by the last wrapper, never seen by
-    /// the host programs before it.
-    private static func spawn(_ argv: [String], output: URL) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // A new session (and so a new process group, id = pid): no controlling terminal to inject keystrokes into.
-        posix_spawnattr_setflags(&attributes, Int16(Self.spawnNewSession | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var cEnvironment = [strdup("PATH=/usr/bin:/bin"), nil]
-        defer { cEnvironment.forEach { free($0) } }
-        var pid = pid_t()
-        let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
-        guard result == 0 else {
-            throw DriverError("Could not start '\(argv[0])': \(String(cString: strerror(result))).")
-        }
-        return pid
     }
 }

@@ -1,9 +1,10 @@
+import Foundation
 import GlobalStacksAgentProtocol
 
 /// Runs sandboxes on this host. Every operation is idempotent: starting a running sandbox or stopping a stopped
 /// one succeeds without doing anything again, so a command delivered twice has one effect.
 public protocol SandboxDriver: Sendable {
-    func start(_ session: SessionCommandPayload) async throws
+    func start(_ session: StartSessionPayload) async throws
     func stop(_ sessionID: String) async throws
     func hibernate(_ sessionID: String) async throws
     func wake(_ sessionID: String) async throws
@@ -11,6 +12,10 @@ public protocol SandboxDriver: Sendable {
     func stopAll() async
     /// Ids of the sandboxes that hold a process now (for heartbeats).
     func sessions() async -> [String]
+    /// A sandbox that runs now (not frozen), for the data plane; a refusal says why (`kind` conflict).
+    func entry(_ sessionID: String) async throws -> SandboxEntry
+    /// Whether the sandbox's main process still runs (following its output ends when it does not).
+    func isRunning(_ sessionID: String) async -> Bool
     /// Sandboxes whose process ended on its own (not by `stop`), with how it ended.
     var exits: AsyncStream<SessionExit> { get }
 }
@@ -35,8 +40,34 @@ public struct SessionExit: Sendable, Equatable {
 /// A driver's refusal, in words for the person who asked.
 public struct DriverError: Error, CustomStringConvertible {
     public let description: String
+    public let kind: FailureKind?
 
-    public init(_ description: String) {
+    public init(_ description: String, kind: FailureKind? = nil) {
         self.description = description
+        self.kind = kind
     }
+}
+
+/// How the data plane reaches a running sandbox: its files, its output, and how to start a process inside it.
+public struct SandboxEntry: Sendable {
+    /// The sandbox's private directory on the host (its `/workspace`).
+    public let workspace: URL
+    /// Bytes the sandbox may hold in its workspace, when limited.
+    public let storageLimit: Int64?
+    /// The host command line that runs `command` inside the sandbox (its namespaces, user, cgroups and limits) with
+    /// exactly `environment` added to the sandbox's own, in `directory` (relative to the workspace); nil when this
+    /// driver runs no processes.
+    public let processArgv: (@Sendable (_ command: [String], _ environment: [String: String], _ directory: String) -> [String])?
+
+    public init(
+        workspace: URL, storageLimit: Int64?,
+        processArgv: (@Sendable (_ command: [String], _ environment: [String: String], _ directory: String) -> [String])?
+    ) {
+        self.workspace = workspace
+        self.storageLimit = storageLimit
+        self.processArgv = processArgv
+    }
+
+    /// The file the main process writes its stdout and stderr to, relative to the workspace.
+    public static let outputFile = "output.log"
 }

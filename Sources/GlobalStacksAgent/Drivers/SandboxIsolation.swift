@@ -53,4 +53,23 @@ public enum SandboxIsolation: Sendable, Equatable {
         }
         return argv + ["--"] + command
     }
+
+    /// The command line that runs `command` inside a running sandbox, in `directory` (relative to its workspace),
+    /// with exactly `environment`. bubblewrap: nsenter joins every namespace of the sandbox's init (user, mount
+    /// with its root, pid, network, ipc, uts, cgroup) as the sandbox's user; only then does `env -i` set the
+    /// sandbox's variables, so no host program runs with them (a program name holding `=` would be read as a
+    /// variable; the data plane refuses such names). The caller prepends the sandbox's limit wrappers.
+    func enterArgv(_ command: [String], initPID: pid_t, workspace: URL, directory: String, environment: [String: String]) -> [String] {
+        let variables = environment.merging(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workspacePath(hostDirectory: workspace)]) { _, ours in ours }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let inside = directory == "." ? workspacePath(hostDirectory: workspace) : workspacePath(hostDirectory: workspace) + "/" + directory
+        guard case .bubblewrap = self else {
+            return ["/usr/bin/env", "-i", "--chdir=\(inside)", "--"] + variables + command
+        }
+        return [
+            "/usr/bin/nsenter", "--target", "\(initPID)", "--user", "--mount", "--pid", "--net", "--ipc", "--uts", "--cgroup",
+            "--root", "--wd", "--setuid", "65534", "--setgid", "65534", "--",
+            "/usr/bin/env", "-i", "--chdir=\(inside)", "--",
+        ] + variables + command
+    }
 }

@@ -75,6 +75,14 @@ public enum AccessPolicy {
         return TenantScope(tenantID: tenant.id, organizationID: tenant.organizationID)
     }
 
+    /// Work inside a sandbox (exec, its files, its output, its exec history): its creator, and the organization's
+    /// owners and admins. Other members see that it exists (403, not 404) but cannot reach into it.
+    public static func requireSandboxWork(_ principal: Principal, on sandbox: Sandbox) throws {
+        guard sandbox.createdBy == principal.user.id || principal.organization.role.canManage else {
+            throw DomainError.forbidden("Only the sandbox's creator and the organization's owners and admins may run commands in it or reach its files.")
+        }
+    }
+
     private static func refusal(for capability: Capability) -> String {
         switch capability {
         case .manageOrganization: "Owner or admin role in the organization is required."

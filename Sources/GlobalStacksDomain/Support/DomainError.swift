@@ -11,8 +11,12 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case notFound
         /// The current state does not allow it (409).
         case conflict
+        /// Over a size limit (413).
+        case tooLarge
         /// Too many attempts; try again after the given number of seconds (429).
         case tooManyRequests(retryAfterSeconds: Int)
+        /// A part the request needs is not reachable now, e.g. the sandbox's agent (503).
+        case unavailable
     }
 
     public let kind: Kind
@@ -30,4 +34,6 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func forbidden(_ message: String) -> Self { .init(.forbidden, message) }
     public static func notFound(_ message: String) -> Self { .init(.notFound, message) }
     public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
+    public static func tooLarge(_ message: String) -> Self { .init(.tooLarge, message) }
+    public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
 }

@@ -22,12 +22,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
     let connections = AgentConnections()
     let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
+    let live = LiveCommands(connections: connections)
     let gateway = AgentGateway(
-        store: store, heartbeats: heartbeats, connections: connections, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline,
+        store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )
     var app = Application(
-        router: try buildRouter(store: store, gate: gate, connections: connections, dispatcher: dispatcher, configuration: configuration),
+        router: try buildRouter(store: store, gate: gate, connections: connections, live: live, dispatcher: dispatcher, configuration: configuration),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
                 http1: .init(
@@ -87,7 +88,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, connections: AgentConnections, dispatcher: CommandDispatcher, configuration: ServerConfiguration
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, live: LiveCommands, dispatcher: CommandDispatcher, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let principals = PrincipalCache()
@@ -103,7 +104,10 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
-    let api = APIController(store: store, gate: gate, connections: connections, dispatcher: dispatcher, principals: principals, configuration: configuration)
+    let api = APIController(
+        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: SandboxDataPlane(live: live), principals: principals,
+        configuration: configuration
+    )
     try api.registerHandlers(
         on: router,
         configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

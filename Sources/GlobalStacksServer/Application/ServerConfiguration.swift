@@ -27,8 +27,10 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost = 12
     /// Limits on client connections (how many, how long a head may take, idle keep-alive).
     public var connections = ConnectionSettings()
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (file uploads into sandboxes are streamed and have their own limit).
     public var maxRequestBodyBytes = 1 << 20
+    /// Largest file an upload may write into a sandbox.
+    public var maximumSandboxFileBytes: Int64 = 4 << 30
     public var sessionIdleTimeout: TimeInterval = 12 * 3600
     public var sessionAbsoluteLifetime: TimeInterval = 7 * 86_400
     /// Sign-in attempts allowed per account (and, ×4, per client address) in `loginWindow` before a lock-out.

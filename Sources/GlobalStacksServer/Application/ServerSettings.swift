@@ -86,6 +86,9 @@ public enum ServerSettings {
         .init(key: "command.deadline.seconds", kind: .number(5...86_400, unit: "s"), help: "How long an agent has to finish a sandbox command before it fails.", shows: { "\(Int($0.commandDeadline))" }) {
             $0.commandDeadline = TimeInterval($1.number)
         },
+        .init(key: "sandbox.file.max.mib", kind: .number(1...1_048_576, unit: "MiB"), help: "Largest file an upload may write into a sandbox (its storage limit applies as well).", shows: { "\($0.maximumSandboxFileBytes >> 20)" }) {
+            $0.maximumSandboxFileBytes = Int64($1.number) << 20
+        },
         .init(key: "max.connections", kind: .number(1...10_000_000, unit: nil), help: "Open connections accepted at once (HTTP and agents); more are answered 503. Default: the descriptor limit less a reserve.") {
             $0.connections.maximumConnections = $1.number
         },

@@ -56,12 +56,17 @@ final class AgentConnections: Sendable {
 
     /// Writes a message on the agent's newest connection; false when it has none here.
     func send(_ message: ControlMessage, to agent: AgentID) async throws -> Bool {
-        guard let connection = state.withLock({ $0.open[agent]?.last }) else { return false }
+        try await write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)), to: agent) != nil
+    }
+
+    /// Writes a frame on the agent's newest connection; the id of the connection written to, nil when it has
+    /// none here (or it was too slow and was closed).
+    func write(_ frame: WebSocketOutboundWriter.OutboundFrame, to agent: AgentID) async throws -> String? {
+        guard let connection = state.withLock({ $0.open[agent]?.last }) else { return nil }
         let writer = connection.writer
-        let text = String(decoding: try AgentProtocol.encode(message), as: UTF8.self)
         let written = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await writer.write(.text(text))
+                try await writer.write(frame)
                 return true
             }
             group.addTask {
@@ -79,7 +84,7 @@ final class AgentConnections: Sendable {
             }
             Task { try? await writer.close(.goingAway, reason: "The agent did not read its messages in time.") }
         }
-        return written
+        return written ? connection.id : nil
     }
 
     /// Tells the agent to shut down (so it does not dial back with a key that no longer works), then closes every

@@ -17,6 +17,8 @@ struct AgentGateway: Sendable {
     let store: any AgentPresenceRepository & AgentCommandRepository
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
+    /// Data-plane commands under way: their frames, credit and results go to the waiting clients.
+    let live: LiveCommands
     let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
     let pingInterval: Duration
@@ -59,7 +61,10 @@ struct AgentGateway: Sendable {
         let connectionID = UUID().uuidString
         try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
         connections.add(agent.id, connection: connectionID, outbound)
-        defer { connections.remove(agent.id, connection: connectionID) }
+        defer {
+            connections.remove(agent.id, connection: connectionID)
+            live.connectionEnded(agent: agent.id, connectionID: connectionID)
+        }
         // The dispatcher delivers the agent's unfinished commands again, in order, before anything newer.
         dispatcher.signal()
         let connectedAt = Date()
@@ -75,8 +80,19 @@ struct AgentGateway: Sendable {
         defer { pinger.cancel() }
         do {
             for try await message in inbound.messages(maxSize: AgentProtocol.maximumMessageBytes) {
-                guard case .text(let text) = message else {
-                    logger.notice("Refused a binary frame; the protocol is JSON text")
+                let text: String
+                switch message {
+                case .text(let value):
+                    text = value
+                case .binary(let buffer):
+                    do {
+                        let frame = try StreamFrame(decoding: buffer.readableBytesView)
+                        if !live.deliver(.frame(frame), commandID: frame.commandId) {
+                            logger.debug("Ignored a stream frame of a command that is not under way", metadata: ["command_id": "\(frame.commandId.prefix(64))"])
+                        }
+                    } catch {
+                        logger.notice("Refused a binary frame", metadata: ["reason": "\(error.description)"])
+                    }
                     continue
                 }
                 do {
@@ -102,10 +118,22 @@ struct AgentGateway: Sendable {
 
     /// Reports are handled one at a time, in the order the agent sent them (an `ack` before its `complete`).
     private func handle(_ message: AgentMessage, from agent: Agent, logger: Logger) async {
+        // Reports about data-plane commands go to their waiting clients, never to the store.
+        switch message {
+        case .ack(let ack) where live.isLive(ack.commandId): return
+        case .complete(let complete) where live.deliver(.finished(.success(complete)), commandID: complete.commandId): return
+        case .failed(let failed) where live.deliver(.finished(.failure(failed)), commandID: failed.commandId): return
+        case .credit(let credit):
+            _ = live.deliver(.credit(credit.bytes), commandID: credit.commandId)
+            return
+        default: break
+        }
         do {
             switch message {
             case .heartbeat, .pong:
                 heartbeats.record(agent.id)
+            case .credit:
+                break
             case .ack(let ack):
                 try await record(.acknowledged(AgentCommandID(rawValue: ack.commandId)), from: agent, logger: logger)
             case .complete(let complete):
@@ -150,10 +178,7 @@ struct AgentGateway: Sendable {
             // Processes of sandboxes this control plane no longer knows: stopped with a command that is not stored
             // (there is no sandbox to attach it to); the agent's answer to it is ignored.
             for id in result.unknown {
-                let stop = CommandMessage(
-                    commandId: "orphan-\(UUID().uuidString.lowercased())", action: AgentCommandAction.stopSession.rawValue,
-                    payload: try SessionCommandPayload(sessionId: id.rawValue).jsonObject()
-                )
+                let stop = try CommandMessage(commandId: "orphan-\(UUID().uuidString.lowercased())", body: .stopSession(SessionReference(sessionId: id.rawValue)))
                 try await outbound.write(.text(String(decoding: try AgentProtocol.encode(ControlMessage.command(stop)), as: UTF8.self)))
             }
             if !result.unknown.isEmpty {

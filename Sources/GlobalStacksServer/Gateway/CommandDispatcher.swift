@@ -95,7 +95,7 @@ final class CommandDispatcher: Service, Sendable {
         var sent: [AgentCommandID] = []
         for delivery in deliveries {
             do {
-                let message = try CommandMessage(commandId: delivery.command.id.rawValue, action: delivery.command.action.rawValue, payload: Self.payload(delivery).jsonObject())
+                let message = try CommandMessage(commandId: delivery.command.id.rawValue, body: Self.body(delivery))
                 if try await connections.send(.command(message), to: delivery.command.agentID) {
                     sent.append(delivery.command.id)
                 }
@@ -108,18 +108,24 @@ final class CommandDispatcher: Service, Sendable {
         return sent
     }
 
-    static func payload(_ delivery: CommandDelivery) -> SessionCommandPayload {
+    static func body(_ delivery: CommandDelivery) -> CommandBody {
         let sandbox = delivery.sandbox
-        var payload = SessionCommandPayload(sessionId: sandbox.id.rawValue)
-        guard delivery.command.action == .startSession else { return payload }
-        payload.user = sandbox.createdBy.rawValue
-        payload.template = sandbox.spec.template
-        payload.resources = ["cpu": sandbox.spec.cpu.description, "memory": sandbox.spec.memory.description, "storage": sandbox.spec.storage.description]
-        payload.persistentHome = false
-        payload.environment = sandbox.spec.environment
-        payload.command = sandbox.spec.command
-        payload.network = sandbox.spec.network
-        return payload
+        let reference = SessionReference(sessionId: sandbox.id.rawValue)
+        switch delivery.command.action {
+        case .stopSession: return .stopSession(reference)
+        case .hibernateSession: return .hibernateSession(reference)
+        case .wakeSession: return .wakeSession(reference)
+        case .startSession:
+            var payload = StartSessionPayload(sessionId: sandbox.id.rawValue)
+            payload.user = sandbox.createdBy.rawValue
+            payload.template = sandbox.spec.template
+            payload.resources = ["cpu": sandbox.spec.cpu.description, "memory": sandbox.spec.memory.description, "storage": sandbox.spec.storage.description]
+            payload.persistentHome = false
+            payload.environment = sandbox.spec.environment
+            payload.command = sandbox.spec.command
+            payload.network = sandbox.spec.network
+            return .startSession(payload)
+        }
     }
 
     private func listen() async {

@@ -12,6 +12,7 @@ struct APIController: APIProtocol {
     let clusters: ClustersHandler
     let agents: AgentsHandler
     let sandboxes: SandboxesHandler
+    let sandboxData: SandboxDataHandler
     let groups: GroupsHandler
     let operations: OperationsHandler
     /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
@@ -19,7 +20,8 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority, gate: OperationGate,
-        connections: AgentConnections, dispatcher: CommandDispatcher, principals: PrincipalCache, configuration: ServerConfiguration
+        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
+        configuration: ServerConfiguration
     ) {
         let lifetime = CredentialLifetime(
             sessionIdleTimeout: configuration.sessionIdleTimeout, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
@@ -40,6 +42,9 @@ struct APIController: APIProtocol {
         clusters = ClustersHandler(store: store, authenticator: authenticator)
         agents = AgentsHandler(store: store, authenticator: authenticator, anonymous: anonymous, connections: connections)
         sandboxes = SandboxesHandler(store: store, authenticator: authenticator, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline)
+        sandboxData = SandboxDataHandler(
+            store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
+        )
         groups = GroupsHandler(store: store, authenticator: authenticator)
         operations = OperationsHandler(
             store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
@@ -113,6 +118,18 @@ struct APIController: APIProtocol {
     func hibernateSandbox(_ input: Operations.HibernateSandbox.Input) async throws -> Operations.HibernateSandbox.Output { try await sandboxes.hibernateSandbox(input) }
     func wakeSandbox(_ input: Operations.WakeSandbox.Input) async throws -> Operations.WakeSandbox.Output { try await sandboxes.wakeSandbox(input) }
     func listSandboxCommands(_ input: Operations.ListSandboxCommands.Input) async throws -> Operations.ListSandboxCommands.Output { try await sandboxes.listSandboxCommands(input) }
+
+    // MARK: sandbox data plane
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await sandboxData.execSandbox(input) }
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await sandboxData.listSandboxExecs(input) }
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await sandboxData.getSandboxOutput(input) }
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await sandboxData.listSandboxFiles(input) }
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await sandboxData.statSandboxFile(input) }
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await sandboxData.deleteSandboxFile(input) }
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await sandboxData.makeSandboxDirectory(input) }
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await sandboxData.moveSandboxFile(input) }
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await sandboxData.downloadSandboxFile(input) }
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await sandboxData.uploadSandboxFile(input) }
 
     // MARK: groups
 

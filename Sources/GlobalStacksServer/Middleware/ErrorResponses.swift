@@ -30,6 +30,8 @@ struct ErrorResponse: Sendable {
         case .forbidden: self.init(status: .forbidden, message: error.message)
         case .notFound: self.init(status: .notFound, message: error.message)
         case .conflict: self.init(status: .conflict, message: error.message)
+        case .tooLarge: self.init(status: .contentTooLarge, message: error.message)
+        case .unavailable: self.init(status: .serviceUnavailable, message: error.message)
         case .tooManyRequests(let seconds):
             self.init(status: .tooManyRequests, message: error.message, headers: [.retryAfter: String(seconds)])
         }
@@ -66,17 +68,29 @@ struct ErrorResponseMiddleware: RouterMiddleware {
     }
 }
 
-/// Rejects bodies over the limit with 413 before any handler reads them.
+/// Rejects bodies over the limit with 413 before any handler reads them. File uploads into sandboxes are streamed
+/// through to the agent instead, under their own limit.
 struct BodySizeLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .put, Self.isFileUpload(request.uri.path) {
+            return try await next(request, context)
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw HTTPError(.contentTooLarge)
         }
         var request = request
         _ = try await request.collectBody(upTo: maxBytes)
         return try await next(request, context)
+    }
+}
+
+extension BodySizeLimitMiddleware {
+    /// `PUT /v1/sandboxes/{id}/files/content`.
+    static func isFileUpload(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[0].isEmpty && parts[1] == "v1" && parts[2] == "sandboxes" && parts[4] == "files" && parts[5] == "content"
     }
 }

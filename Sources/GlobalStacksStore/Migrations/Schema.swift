@@ -115,5 +115,6 @@ enum Schema {
         operationRuns,
         agents,
         sandboxes,
+        execHistory,
     ]
 }

@@ -45,6 +45,16 @@ public protocol SandboxRepository: Sendable {
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
 }
 
+/// Who ran what in a sandbox through exec.
+public protocol ExecHistoryRepository: Sendable {
+    /// Records an exec as it starts (404 when the sandbox is not in the scope); the oldest entries past
+    /// `ExecRecord.keptPerSandbox` are removed.
+    func recordExecStart(_ record: ExecRecord, scope: TenantScope) async throws
+    func recordExecEnd(_ id: ExecRecordID, _ outcome: ExecOutcome, scope: TenantScope) async throws
+    /// The newest `limit` entries, newest first.
+    func execHistory(sandboxID: SandboxID, scope: TenantScope, limit: Int) async throws -> [ExecRecord]
+}
+
 /// A command on its way to an agent, with the sandbox it acts on (the payload is built from it).
 public struct CommandDelivery: Sendable, Equatable {
     public let command: AgentCommand

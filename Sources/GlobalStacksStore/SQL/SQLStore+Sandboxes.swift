@@ -98,6 +98,7 @@ extension SQLStore: SandboxRepository {
                 """).all().map { try $0.string("id") }
             guard !ids.isEmpty else { return 0 }
             try await database.raw("DELETE FROM agent_commands WHERE sandbox_id IN (\(binds: ids))").run()
+            try await database.raw("DELETE FROM sandbox_execs WHERE sandbox_id IN (\(binds: ids))").run()
             try await database.raw("DELETE FROM sandboxes WHERE id IN (\(binds: ids))").run()
             return ids.count
         }

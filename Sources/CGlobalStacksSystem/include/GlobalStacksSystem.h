@@ -1,0 +1,16 @@
+#ifndef GLOBALSTACKS_SYSTEM_H
+#define GLOBALSTACKS_SYSTEM_H
+
+/// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: `path` is resolved by the kernel strictly beneath
+/// `dirfd` (no `..` above it, no absolute path, no symlink leading out, no /proc magic link), atomically, so a path
+/// swapped for a symlink at the same moment cannot lead out. Swift cannot call the variadic syscall(2) itself.
+/// Returns the descriptor, or -1 with errno (ENOSYS where the kernel or system has no openat2).
+int gstacks_open_beneath(int dirfd, const char *path, int flags, unsigned int mode);
+
+/// pipe2(2) with O_CLOEXEC: neither end leaks into a process another thread spawns at the same moment.
+int gstacks_pipe_cloexec(int fds[2]);
+
+/// O_PATH (a descriptor that only names a directory), which the Swift Glibc module does not export.
+int gstacks_o_path(void);
+
+#endif

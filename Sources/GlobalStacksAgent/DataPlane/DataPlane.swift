@@ -1,0 +1,260 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import Logging
+
+/// Carries out the data-plane commands (exec, files, output) while the control plane's client waits. They are
+/// not stored and not retried: each runs once, concurrently with the others and with the session commands, and
+/// ends with `complete` or `failed`. Their bytes are stream frames within per-command credit. A `cancel`, or the
+/// connection ending, stops a command (its process is killed, a half-written file removed).
+public actor DataPlane {
+    private struct Live {
+        let window: CreditWindow
+        let input: AsyncStream<StreamFrame>.Continuation?
+        let task: Task<Void, Never>
+    }
+
+    /// Data-plane commands that may run at once on this agent.
+    static let maximumLive = 256
+    /// Limits the control plane cannot raise.
+    static let maximumTimeoutSeconds = 3_600.0
+    static let maximumOutputLimitBytes = 64 << 20
+    static let maximumTailLines = 10_000
+
+    private let driver: any SandboxDriver
+    private let outbox: any AgentMessageSink
+    private let logger: Logger
+    private var live: [String: Live] = [:]
+
+    init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
+        self.driver = driver
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    func start(_ id: String, _ body: CommandBody) async {
+        guard live[id] == nil else { return }
+        guard live.count < Self.maximumLive else {
+            await outbox.send(.failed(FailedMessage(commandId: id, error: "This agent runs \(Self.maximumLive) data-plane commands already; try again when one ends.", kind: .conflict)))
+            return
+        }
+        let window = CreditWindow()
+        let needsInput: Bool = switch body {
+        case .writeFile: true
+        case .exec(let payload): payload.streamStdin == true
+        default: false
+        }
+        let input = needsInput ? AsyncStream<StreamFrame>.makeStream() : nil
+        var logger = self.logger
+        logger[metadataKey: "command_id"] = "\(id)"
+        logger[metadataKey: "sandbox_id"] = "\(body.sessionID)"
+        let task = Task { [logger] in
+            let result: AgentMessage
+            do {
+                result = try await self.run(id, body, window: window, input: input?.stream)
+                logger.debug("Data-plane command completed", metadata: ["action": "\(body.action.rawValue)"])
+            } catch let error as DriverError {
+                logger.info("Data-plane command refused", metadata: ["action": "\(body.action.rawValue)", "reason": "\(error.description)"])
+                result = .failed(FailedMessage(commandId: id, error: error.description, kind: error.kind))
+            } catch {
+                result = .failed(FailedMessage(commandId: id, error: "\(error)"))
+            }
+            await self.outbox.send(result)
+            await self.finished(id)
+        }
+        live[id] = Live(window: window, input: input?.continuation, task: task)
+    }
+
+    func credit(_ message: CreditMessage) async {
+        await live[message.commandId]?.window.grant(message.bytes)
+    }
+
+    func receive(_ frame: StreamFrame) {
+        guard let input = live[frame.commandId]?.input else { return }
+        input.yield(frame)
+        if frame.isEnd && frame.channel != .stdin { input.finish() }
+    }
+
+    func cancel(_ id: String) async {
+        guard let command = live[id] else { return }
+        command.task.cancel()
+        command.input?.finish()
+        await command.window.close()
+    }
+
+    /// The connection ended: nobody waits for the commands under way any more.
+    func cancelAll() async {
+        for id in live.keys { await cancel(id) }
+    }
+
+    private func finished(_ id: String) {
+        live[id]?.input?.finish()
+        live[id] = nil
+    }
+
+    private func run(_ id: String, _ body: CommandBody, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> AgentMessage {
+        let entry = try await driver.entry(body.sessionID)
+        let files = WorkspaceFiles(root: entry.workspace)
+        switch body {
+        case .exec(let payload):
+            let result = try await exec(id, payload, entry: entry, window: window, input: input)
+            return .complete(try CompleteMessage(commandId: id, typedResult: result))
+        case .readOutput(let payload):
+            let bytes = try await readOutput(id, payload, files: files, window: window)
+            return .complete(try CompleteMessage(commandId: id, typedResult: FileTransferResult(bytes: bytes)))
+        case .listFiles(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try files.list(payload.path)))
+        case .statFile(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try files.stat(payload.path)))
+        case .readFile(let payload):
+            let bytes = try await readFile(id, payload.path, files: files, window: window)
+            return .complete(try CompleteMessage(commandId: id, typedResult: FileTransferResult(bytes: bytes)))
+        case .writeFile(let payload):
+            let written = try await writeFile(id, payload, files: files, storageLimit: entry.storageLimit, input: input)
+            return .complete(try CompleteMessage(commandId: id, typedResult: written))
+        case .makeDirectory(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try files.makeDirectory(payload.path)))
+        case .moveFile(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try files.move(from: payload.from, to: payload.to)))
+        case .deleteFile(let payload):
+            try files.delete(payload.path, recursive: payload.recursive)
+            return .complete(try CompleteMessage(commandId: id, typedResult: SessionReference(sessionId: payload.sessionId)))
+        case .startSession, .stopSession, .hibernateSession, .wakeSession:
+            throw DriverError("Session commands are not data-plane commands.")
+        }
+    }
+
+    private func exec(_ id: String, _ payload: ExecPayload, entry: SandboxEntry, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> ExecResult {
+        guard let program = payload.command.first, !program.isEmpty, !program.contains("=") else {
+            throw DriverError("command needs a program (a first word without '=').", kind: .invalidInput)
+        }
+        guard payload.timeoutSeconds > 0, payload.timeoutSeconds <= Self.maximumTimeoutSeconds,
+              payload.outputLimitBytes >= 0, payload.outputLimitBytes <= Self.maximumOutputLimitBytes
+        else { throw DriverError("timeout or output limit out of range.", kind: .invalidInput) }
+        let directory = try WorkspaceFiles.relative(payload.workingDirectory ?? ".")
+        guard !directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {
+            throw DriverError("workingDirectory must be inside the workspace (relative, without '..').", kind: .invalidInput)
+        }
+        guard let argv = entry.processArgv else {
+            // The noop driver runs nothing.
+            return ExecResult(exitCode: 0, signal: nil, timedOut: false, stdoutTruncated: false, stderrTruncated: false, durationMilliseconds: 0)
+        }
+        guard (try? WorkspaceFiles(root: entry.workspace).stat(directory))?.kind == .directory else {
+            throw DriverError("workingDirectory \(directory) is not a directory of the workspace.", kind: .invalidInput)
+        }
+        return try await ExecProcess.run(
+            argv(payload.command, payload.environment ?? [:], directory), payload, commandID: id, window: window, input: input, sink: outbox
+        )
+    }
+
+    private func readFile(_ id: String, _ path: String, files: WorkspaceFiles, window: CreditWindow) async throws -> Int64 {
+        let (fd, _) = try files.openForReading(path)
+        defer { close(fd) }
+        return try await send(fd, id: id, channel: .file, window: window, until: { true })
+    }
+
+    /// Sends what a descriptor holds from its offset, in frames within the credit; with `until` false at end of
+    /// file, waits for more (following a growing file) and reads again.
+    private func send(_ fd: Int32, id: String, channel: StreamFrame.Channel, window: CreditWindow, until ended: () async -> Bool) async throws -> Int64 {
+        var buffer = [UInt8](repeating: 0, count: StreamFrame.maximumDataBytes)
+        var total: Int64 = 0
+        while true {
+            try Task.checkCancellation()
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw WorkspaceFiles.failure(errno, "read")
+            }
+            if count == 0 {
+                if await ended() { break }
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            try await window.spend(count)
+            await outbox.send(StreamFrame(commandId: id, channel: channel, data: Array(buffer[0..<count])))
+            total += Int64(count)
+        }
+        await outbox.send(StreamFrame(commandId: id, channel: channel, data: [], isEnd: true))
+        return total
+    }
+
+    private func writeFile(_ id: String, _ payload: WriteFilePayload, files: WorkspaceFiles, storageLimit: Int64?, input: AsyncStream<StreamFrame>?) async throws -> FileEntry {
+        var cap = payload.maximumBytes
+        if let storageLimit {
+            let free: Int64 = switch DiskUsage.measure(files.root, limit: storageLimit) {
+            case .within(let used): storageLimit - used
+            case .over: 0
+            case .unmeasurable(let problem): throw DriverError("The sandbox's disk use could not be measured against its storage limit (\(problem)).", kind: .conflict)
+            }
+            cap = min(cap, free)
+        }
+        if let expected = payload.expectedBytes, expected > cap {
+            throw DriverError(Self.tooLarge(expected, cap: cap, maximum: payload.maximumBytes), kind: .tooLarge)
+        }
+        guard let input else { throw DriverError("write_file needs input frames.") }
+        let pending = try files.beginWrite(payload.path)
+        var written: Int64 = 0
+        do {
+            for await frame in input where frame.channel == .file {
+                written += Int64(frame.data.count)
+                guard written <= cap else { throw DriverError(Self.tooLarge(written, cap: cap, maximum: payload.maximumBytes), kind: .tooLarge) }
+                try pending.write(frame.data)
+                if !frame.data.isEmpty { await outbox.send(.credit(CreditMessage(commandId: id, bytes: frame.data.count))) }
+                if frame.isEnd {
+                    if let expected = payload.expectedBytes, expected != written {
+                        throw DriverError("The upload announced \(expected) bytes and sent \(written); nothing was written.", kind: .invalidInput)
+                    }
+                    return try pending.commit()
+                }
+            }
+            throw DriverError("The upload ended before its last byte; nothing was written.", kind: .invalidInput)
+        } catch {
+            pending.abandon()
+            throw error
+        }
+    }
+
+    private static func tooLarge(_ bytes: Int64, cap: Int64, maximum: Int64) -> String {
+        cap < maximum
+            ? "The file (at least \(bytes) bytes) does not fit in the sandbox's remaining storage of \(max(0, cap)) bytes; nothing was written."
+            : "The file (at least \(bytes) bytes) is larger than the limit of \(maximum) bytes per file; nothing was written."
+    }
+
+    private func readOutput(_ id: String, _ payload: ReadOutputPayload, files: WorkspaceFiles, window: CreditWindow) async throws -> Int64 {
+        guard payload.tailLines >= 0, payload.tailLines <= Self.maximumTailLines else {
+            throw DriverError("lines must be between 0 and \(Self.maximumTailLines).", kind: .invalidInput)
+        }
+        // Resolved beneath the workspace like any file: the sandbox could have replaced it with a symlink.
+        let (fd, size) = try files.openForReading(SandboxEntry.outputFile)
+        defer { close(fd) }
+        lseek(fd, Self.tailOffset(fd, size: size, lines: payload.tailLines), SEEK_SET)
+        let driver = self.driver
+        let session = payload.sessionId
+        let follow = payload.follow
+        return try await send(fd, id: id, channel: .stdout, window: window) {
+            guard follow else { return true }
+            return await !driver.isRunning(session)
+        }
+    }
+
+    /// Where the last `lines` lines of a file begin (reading back at most 8 MiB).
+    static func tailOffset(_ fd: Int32, size: Int64, lines: Int) -> off_t {
+        guard lines > 0 else { return off_t(size) }
+        let chunk: Int64 = 64 << 10
+        var end = size
+        var newlines = 0
+        var buffer = [UInt8](repeating: 0, count: Int(chunk))
+        while end > 0 && size - end < 8 << 20 {
+            let start = max(0, end - chunk)
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(end - start), off_t(start)) }
+            guard count > 0 else { break }
+            for index in stride(from: count - 1, through: 0, by: -1) where buffer[index] == UInt8(ascii: "\n") {
+                // The newline that ends the last line does not begin a line.
+                if start + Int64(index) == size - 1 { continue }
+                newlines += 1
+                if newlines == lines { return off_t(start + Int64(index) + 1) }
+            }
+            end = start
+        }
+        return off_t(max(0, end))
+    }
+}

@@ -1,0 +1,173 @@
+import CGlobalStacksSystem
+import Dispatch
+import Foundation
+import GlobalStacksAgentProtocol
+import Synchronization
+
+/// One process started by `exec`: its stdout and stderr go out as stream frames within the command's credit, cut
+/// at the output limit; its stdin comes from the payload or from stream frames; the timeout and a cancelled
+/// command kill its whole process group.
+enum ExecProcess {
+    /// Output chunks read but not yet sent, per process: reading waits beyond this, so memory stays bounded.
+    static let chunksInFlight = 8
+    /// How long output is still read after the process ended (a background child may keep the pipes open).
+    static let drainAfterExit: Duration = .milliseconds(200)
+
+    static func run(
+        _ argv: [String], _ payload: ExecPayload, commandID: String, window: CreditWindow, input: AsyncStream<StreamFrame>?,
+        sink: any AgentMessageSink
+    ) async throws(DriverError) -> ExecResult {
+        let stdin = try pipe()
+        let stdout = try pipe()
+        let stderr = try pipe()
+        let started = ContinuousClock.now
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn(argv, standard: [(0, .descriptor(stdin.read)), (1, .descriptor(stdout.write)), (2, .descriptor(stderr.write))])
+        } catch {
+            for fd in [stdin.read, stdin.write, stdout.read, stdout.write, stderr.read, stderr.write] { close(fd) }
+            throw error
+        }
+        for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
+
+        let exit = Task {
+            await withCheckedContinuation { continuation in
+                ProcessSpawn.wait(for: pid) { continuation.resume(returning: $0) }
+            }
+        }
+        let stopReading = StopSignal()
+        let (chunks, chunkSink) = AsyncStream<(StreamFrame.Channel, [UInt8]?)>.makeStream()
+        let inFlight = DispatchSemaphore(value: chunksInFlight)
+        for (channel, fd) in [(StreamFrame.Channel.stdout, stdout.read), (.stderr, stderr.read)] {
+            readOnThread(fd, channel: channel, into: chunkSink, inFlight: inFlight, stop: stopReading)
+        }
+        let feeder = Task { await feed(stdin.write, payload: payload, input: input, commandID: commandID, sink: sink) }
+        let timedOut = StopSignal()
+        let timer = Task {
+            try await Task.sleep(for: .seconds(payload.timeoutSeconds))
+            timedOut.set()
+            kill(-pid, SIGKILL)
+        }
+        let drain = Task {
+            _ = await exit.value
+            try? await Task.sleep(for: drainAfterExit)
+            stopReading.set()
+        }
+
+        var remaining: [StreamFrame.Channel: Int] = [.stdout: payload.outputLimitBytes, .stderr: payload.outputLimitBytes]
+        var truncated: Set<StreamFrame.Channel> = []
+        var open = 2
+        var sending = true
+        await withTaskCancellationHandler {
+            for await (channel, bytes) in chunks {
+                guard let bytes else {
+                    open -= 1
+                    if open == 0 { break }
+                    continue
+                }
+                defer { inFlight.signal() }
+                let allowed = remaining[channel, default: 0]
+                let kept = bytes.prefix(allowed)
+                if kept.count < bytes.count { truncated.insert(channel) }
+                remaining[channel] = allowed - kept.count
+                guard sending, !kept.isEmpty else { continue }
+                do {
+                    try await window.spend(kept.count)
+                    await sink.send(StreamFrame(commandId: commandID, channel: channel, data: Array(kept)))
+                } catch {
+                    // Cancelled: keep reading (so the reading threads end) but send nothing more.
+                    sending = false
+                }
+            }
+        } onCancel: {
+            kill(-pid, SIGKILL)
+        }
+        let status = await exit.value
+        timer.cancel()
+        drain.cancel()
+        feeder.cancel()
+        if sending {
+            for channel in [StreamFrame.Channel.stdout, .stderr] {
+                await sink.send(StreamFrame(commandId: commandID, channel: channel, data: [], isEnd: true))
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        return ExecResult(
+            exitCode: ProcessSpawn.exitCode(status), signal: ProcessSpawn.terminatingSignal(status).map(ProcessSpawn.signalName),
+            timedOut: timedOut.isSet, stdoutTruncated: truncated.contains(.stdout), stderrTruncated: truncated.contains(.stderr),
+            durationMilliseconds: Int(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        )
+    }
+
+    private static func pipe() throws(DriverError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard gstacks_pipe_cloexec(&fds) == 0 else { throw DriverError("Could not create a pipe: \(String(cString: strerror(errno))).") }
+        return (fds[0], fds[1])
+    }
+
+    /// Reads one pipe on a small thread of its own until end of file or `stop`, then closes it.
+    private static func readOnThread(
+        _ fd: Int32, channel: StreamFrame.Channel, into sink: AsyncStream<(StreamFrame.Channel, [UInt8]?)>.Continuation,
+        inFlight: DispatchSemaphore, stop: StopSignal
+    ) {
+        let reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: StreamFrame.maximumDataBytes)
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while !stop.isSet {
+                let ready = poll(&poller, 1, 50)
+                if ready < 0 && errno != EINTR { break }
+                guard ready > 0 else { continue }
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                guard count > 0 else { break }
+                inFlight.wait()
+                sink.yield((channel, Array(buffer[0..<count])))
+            }
+            close(fd)
+            sink.yield((channel, nil))
+        }
+        reader.stackSize = 128 << 10
+        reader.start()
+    }
+
+    /// Writes the process's stdin: the payload's text, or the stream frames the control plane sends (giving credit
+    /// back as they are written), then closes it. The pipe is non-blocking, so a process that reads nothing
+    /// holds no thread.
+    private static func feed(_ fd: Int32, payload: ExecPayload, input: AsyncStream<StreamFrame>?, commandID: String, sink: any AgentMessageSink) async {
+        defer { close(fd) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        if let text = payload.stdin {
+            _ = await write(fd, Array(text.utf8))
+        }
+        guard payload.streamStdin == true, let input else { return }
+        for await frame in input where frame.channel == .stdin {
+            guard await write(fd, frame.data) else { return }
+            if !frame.data.isEmpty { await sink.send(.credit(CreditMessage(commandId: commandID, bytes: frame.data.count))) }
+            if frame.isEnd { return }
+        }
+    }
+
+    /// False when the process closed its stdin (or the command was cancelled).
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) async -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written >= 0 {
+                offset += written
+            } else if errno == EAGAIN || errno == EINTR {
+                guard (try? await Task.sleep(for: .milliseconds(5))) != nil else { return false }
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Set once, read from any thread.
+final class StopSignal: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}

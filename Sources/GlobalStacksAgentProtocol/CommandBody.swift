@@ -1,0 +1,145 @@
+import Foundation
+
+/// What a `command` message asks, typed by its action: the contract's four session actions and our data-plane
+/// additions. On the wire it stays the contract's `{commandId, action, payload}`.
+public enum CommandBody: Sendable, Equatable {
+    case startSession(StartSessionPayload)
+    case stopSession(SessionReference)
+    case hibernateSession(SessionReference)
+    case wakeSession(SessionReference)
+    case exec(ExecPayload)
+    case readOutput(ReadOutputPayload)
+    case listFiles(FilePathPayload)
+    case statFile(FilePathPayload)
+    case readFile(FilePathPayload)
+    case writeFile(WriteFilePayload)
+    case makeDirectory(FilePathPayload)
+    case moveFile(MoveFilePayload)
+    case deleteFile(DeleteFilePayload)
+
+    public enum Action: String, Sendable, CaseIterable {
+        case startSession = "start_session"
+        case stopSession = "stop_session"
+        case hibernateSession = "hibernate_session"
+        case wakeSession = "wake_session"
+        case exec
+        case readOutput = "read_output"
+        case listFiles = "list_files"
+        case statFile = "stat_file"
+        case readFile = "read_file"
+        case writeFile = "write_file"
+        case makeDirectory = "make_directory"
+        case moveFile = "move_file"
+        case deleteFile = "delete_file"
+
+        /// Session actions are stored and delivered at least once; data-plane actions are sent while a client
+        /// waits, never stored, never delivered again.
+        public var isSessionLifecycle: Bool {
+            switch self {
+            case .startSession, .stopSession, .hibernateSession, .wakeSession: true
+            default: false
+            }
+        }
+    }
+
+    public var action: Action {
+        switch self {
+        case .startSession: .startSession
+        case .stopSession: .stopSession
+        case .hibernateSession: .hibernateSession
+        case .wakeSession: .wakeSession
+        case .exec: .exec
+        case .readOutput: .readOutput
+        case .listFiles: .listFiles
+        case .statFile: .statFile
+        case .readFile: .readFile
+        case .writeFile: .writeFile
+        case .makeDirectory: .makeDirectory
+        case .moveFile: .moveFile
+        case .deleteFile: .deleteFile
+        }
+    }
+
+    /// The sandbox every command is about.
+    public var sessionID: String {
+        switch self {
+        case .startSession(let payload): payload.sessionId
+        case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload): payload.sessionId
+        case .exec(let payload): payload.sessionId
+        case .readOutput(let payload): payload.sessionId
+        case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): payload.sessionId
+        case .writeFile(let payload): payload.sessionId
+        case .moveFile(let payload): payload.sessionId
+        case .deleteFile(let payload): payload.sessionId
+        }
+    }
+
+    var payloadObject: [String: JSONValue] {
+        get throws {
+            switch self {
+            case .startSession(let payload): try JSONValue.object(encoding: payload)
+            case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload): try JSONValue.object(encoding: payload)
+            case .exec(let payload): try JSONValue.object(encoding: payload)
+            case .readOutput(let payload): try JSONValue.object(encoding: payload)
+            case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): try JSONValue.object(encoding: payload)
+            case .writeFile(let payload): try JSONValue.object(encoding: payload)
+            case .moveFile(let payload): try JSONValue.object(encoding: payload)
+            case .deleteFile(let payload): try JSONValue.object(encoding: payload)
+            }
+        }
+    }
+
+    init(action name: String, payload: [String: JSONValue]) throws(ProtocolError) {
+        guard let action = Action(rawValue: name) else {
+            throw .invalidPayload(type: "command", reason: "unknown action '\(name.prefix(64))'; this agent knows \(Action.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func decode<Payload: Decodable>(_ type: Payload.Type) throws(ProtocolError) -> Payload {
+            do {
+                return try JSONValue.decode(Payload.self, from: payload)
+            } catch {
+                throw .invalidPayload(type: "command", reason: "'\(name)' payload: \(AgentProtocol.describe(error))")
+            }
+        }
+        switch action {
+        case .startSession: self = .startSession(try decode(StartSessionPayload.self))
+        case .stopSession: self = .stopSession(try decode(SessionReference.self))
+        case .hibernateSession: self = .hibernateSession(try decode(SessionReference.self))
+        case .wakeSession: self = .wakeSession(try decode(SessionReference.self))
+        case .exec: self = .exec(try decode(ExecPayload.self))
+        case .readOutput: self = .readOutput(try decode(ReadOutputPayload.self))
+        case .listFiles: self = .listFiles(try decode(FilePathPayload.self))
+        case .statFile: self = .statFile(try decode(FilePathPayload.self))
+        case .readFile: self = .readFile(try decode(FilePathPayload.self))
+        case .writeFile: self = .writeFile(try decode(WriteFilePayload.self))
+        case .makeDirectory: self = .makeDirectory(try decode(FilePathPayload.self))
+        case .moveFile: self = .moveFile(try decode(MoveFilePayload.self))
+        case .deleteFile: self = .deleteFile(try decode(DeleteFilePayload.self))
+        }
+    }
+}
+
+extension CommandMessage {
+    public init(commandId: String, body: CommandBody) throws {
+        self.init(commandId: commandId, action: body.action.rawValue, payload: try body.payloadObject)
+    }
+
+    /// The typed body; an unknown action or a payload that does not fit it is refused with the reason.
+    public func body() throws(ProtocolError) -> CommandBody {
+        try CommandBody(action: action, payload: payload)
+    }
+}
+
+extension CompleteMessage {
+    /// A typed result (`ExecResult`, `FileEntry`, …) as the contract's free-form `result` object.
+    public init(commandId: String, typedResult: some Encodable) throws {
+        self.init(commandId: commandId, result: try JSONValue.object(encoding: typedResult))
+    }
+
+    public func decodeResult<Result: Decodable>(_ type: Result.Type) throws(ProtocolError) -> Result {
+        do {
+            return try JSONValue.decode(Result.self, from: result ?? [:])
+        } catch {
+            throw .invalidPayload(type: "complete", reason: "result: \(AgentProtocol.describe(error))")
+        }
+    }
+}

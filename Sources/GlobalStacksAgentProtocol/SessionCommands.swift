@@ -1,0 +1,27 @@
+import Foundation
+
+/// `start_session`: the contract's CreateSessionCommand plus `command` (what the process driver runs) and `network`.
+public struct StartSessionPayload: Sendable, Equatable, Codable {
+    public let sessionId: String
+    public var user: String?
+    public var template: String?
+    /// `cpu`, `memory` (and `storage`) as Kubernetes quantities.
+    public var resources: [String: String]?
+    public var persistentHome: Bool?
+    public var environment: [String: String]?
+    public var command: [String]?
+    public var network: Bool?
+
+    public init(sessionId: String) {
+        self.sessionId = sessionId
+    }
+}
+
+/// `stop_session`, `hibernate_session`, `wake_session`: the sandbox and nothing else.
+public struct SessionReference: Sendable, Equatable, Codable {
+    public let sessionId: String
+
+    public init(sessionId: String) {
+        self.sessionId = sessionId
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import OpenAPIRuntime
+
+/// Work inside a running sandbox through its agent's connection: exec, files and output. Handlers call this after
+/// access is decided; it refuses a sandbox that is not running (409 with what to do) or whose agent is not
+/// connected to this process (503).
+struct SandboxDataPlane: Sendable {
+    let live: LiveCommands
+    /// How long a command without streams may take to answer.
+    static let answerTimeout: Duration = .seconds(30)
+    /// How long a transfer may go without a frame before it is given up.
+    static let idleTimeout: Duration = .seconds(60)
+
+    func start(_ body: CommandBody, on sandbox: Sandbox) async throws -> LiveCommand {
+        try Self.requireRunning(sandbox)
+        guard let command = try await live.start(body, agent: sandbox.agentID) else {
+            throw DomainError.unavailable("The agent running sandbox \(sandbox.id) is not connected to this server now; try again in a moment.")
+        }
+        return command
+    }
+
+    static func requireRunning(_ sandbox: Sandbox) throws {
+        let id = sandbox.id
+        switch sandbox.state {
+        case .running: return
+        case .pending, .starting, .waking:
+            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue), not running yet; try again when its state is running.")
+        case .hibernating, .hibernated:
+            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue); wake it first (POST /v1/sandboxes/\(id)/wake).")
+        case .stopping, .stopped, .failed, .terminated:
+            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue) and does not run again; create a new sandbox.")
+        }
+    }
+
+    /// A command with a typed result and no stream.
+    func call<Result: Decodable & Sendable>(_ body: CommandBody, on sandbox: Sandbox, as type: Result.Type) async throws -> Result {
+        let command = try await start(body, on: sandbox)
+        return try await Self.within(Self.answerTimeout, command) {
+            for await event in command.events {
+                switch event {
+                case .finished(let outcome): return try Self.result(outcome, as: Result.self)
+                case .disconnected: throw Self.disconnected
+                case .frame, .credit: continue
+                }
+            }
+            throw Self.disconnected
+        }
+    }
+
+    /// Runs a command and collects its output (bounded by the payload's output limit, enforced by the agent).
+    func exec(_ payload: ExecPayload, on sandbox: Sandbox) async throws -> (result: ExecResult, stdout: [UInt8], stderr: [UInt8]) {
+        let command = try await start(.exec(payload), on: sandbox)
+        return try await Self.within(.seconds(payload.timeoutSeconds) + Self.answerTimeout, command) {
+            var stdout: [UInt8] = []
+            var stderr: [UInt8] = []
+            for await event in command.events {
+                switch event {
+                case .frame(let frame):
+                    if frame.channel == .stderr { stderr += frame.data } else { stdout += frame.data }
+                    await command.grant(frame.data.count)
+                case .finished(let outcome):
+                    return (try Self.result(outcome, as: ExecResult.self), stdout, stderr)
+                case .disconnected:
+                    throw Self.disconnected
+                case .credit:
+                    continue
+                }
+            }
+            throw Self.disconnected
+        }
+    }
+
+    /// A stream of the command's `channel` frames as a response body; the first frame (or the refusal) is awaited
+    /// before it returns, so a missing file is a 404, not a broken 200. Credit goes back as the client reads, so
+    /// a slow client slows the agent's reading, and a client that goes away cancels the command.
+    func stream(_ body: CommandBody, on sandbox: Sandbox) async throws -> HTTPBody {
+        let command = try await start(body, on: sandbox)
+        let reader = FrameReader(command)
+        let first = try await Self.within(Self.answerTimeout, command) { try await reader.next() }
+        return HTTPBody(FrameSequence(reader: reader, first: first), length: .unknown, iterationBehavior: .single)
+    }
+
+    /// Sends a request body as a file, within the agent's credit, and waits for the agent to commit it.
+    func upload(_ payload: WriteFilePayload, from body: HTTPBody, on sandbox: Sandbox) async throws -> FileEntry {
+        let command = try await start(.writeFile(payload), on: sandbox)
+        return try await withThrowingTaskGroup(of: FileEntry?.self) { group in
+            group.addTask {
+                for await event in command.events {
+                    switch event {
+                    case .credit(let bytes): command.credited(bytes)
+                    case .finished(let outcome):
+                        command.closeSending()
+                        return try Self.result(outcome, as: FileEntry.self)
+                    case .disconnected:
+                        command.closeSending()
+                        throw Self.disconnected
+                    case .frame: continue
+                    }
+                }
+                throw Self.disconnected
+            }
+            group.addTask {
+                do {
+                    for try await chunk in body {
+                        var offset = chunk.startIndex
+                        while offset < chunk.endIndex {
+                            let end = min(offset + StreamFrame.maximumDataBytes, chunk.endIndex)
+                            try await command.send(StreamFrame(commandId: command.id, channel: .file, data: Array(chunk[offset..<end])))
+                            offset = end
+                        }
+                    }
+                    try await command.send(StreamFrame(commandId: command.id, channel: .file, data: [], isEnd: true))
+                } catch is CancellationError {
+                    // The agent answered first (a refusal); its answer is the result.
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                while let next = try await group.next() {
+                    if let entry = next { return entry }
+                }
+            } catch {
+                await command.cancel()
+                throw error
+            }
+            throw Self.disconnected
+        }
+    }
+
+    // MARK: Steps
+
+    static let disconnected = DomainError.unavailable("The sandbox's agent disconnected before it answered; try again.")
+
+    static func result<Result: Decodable>(_ outcome: Swift.Result<CompleteMessage, FailedMessage>, as type: Result.Type) throws -> Result {
+        switch outcome {
+        case .success(let complete):
+            do {
+                return try complete.decodeResult(Result.self)
+            } catch {
+                throw DomainError.unavailable("The sandbox's agent answered in a form this server does not read (\(error.description)); is it a different version?")
+            }
+        case .failure(let failed):
+            let message = String(failed.error.prefix(1_000))
+            switch failed.kind {
+            case .notFound?: throw DomainError.notFound(message)
+            case .invalidInput?: throw DomainError.invalidInput(message)
+            case .conflict?: throw DomainError.conflict(message)
+            case .tooLarge?: throw DomainError.tooLarge(message)
+            case nil: throw DomainError.conflict("The sandbox's agent could not do it: \(message)")
+            }
+        }
+    }
+
+    /// Runs `work`, cancelling the command when it takes longer than `limit` or the caller goes away.
+    static func within<Value: Sendable>(_ limit: Duration, _ command: LiveCommand, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                if let value = try await group.next() ?? nil { return value }
+            } catch {
+                await command.cancel()
+                throw error
+            }
+            await command.cancel()
+            throw DomainError.unavailable("The sandbox's agent did not answer within \(limit); the command was stopped.")
+        }
+    }
+}
+
+/// Reads one command's data frames in order, giving credit back for each chunk once the next one is asked for
+/// (that is, once the client has taken it). Used by one reader at a time.
+final class FrameReader: @unchecked Sendable {
+    private let command: LiveCommand
+    private var iterator: AsyncStream<LiveCommands.Event>.Iterator
+    private var unacknowledged = 0
+    private var done = false
+
+    init(_ command: LiveCommand) {
+        self.command = command
+        self.iterator = command.events.makeAsyncIterator()
+    }
+
+    /// The next chunk of data, nil at the end; throws the agent's refusal.
+    func next() async throws -> ArraySlice<UInt8>? {
+        if unacknowledged > 0 {
+            await command.grant(unacknowledged)
+            unacknowledged = 0
+        }
+        while !done, let event = await iterator.next() {
+            switch event {
+            case .frame(let frame):
+                guard !frame.data.isEmpty else { continue }
+                unacknowledged = frame.data.count
+                return frame.data[...]
+            case .finished(let outcome):
+                done = true
+                _ = try SandboxDataPlane.result(outcome, as: FileTransferResult.self)
+                return nil
+            case .disconnected:
+                done = true
+                throw SandboxDataPlane.disconnected
+            case .credit:
+                continue
+            }
+        }
+        return nil
+    }
+
+    deinit {
+        // The client went away before the end: the agent stops reading.
+        if !done {
+            let command = self.command
+            Task { await command.cancel() }
+        }
+    }
+}
+
+/// A response body over a `FrameReader`, starting with the chunk read before the response began.
+struct FrameSequence: AsyncSequence, Sendable {
+    typealias Element = ArraySlice<UInt8>
+    let reader: FrameReader
+    let first: ArraySlice<UInt8>?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let reader: FrameReader
+        var first: ArraySlice<UInt8>?
+        var started = false
+
+        mutating func next() async throws -> ArraySlice<UInt8>? {
+            if !started {
+                started = true
+                if let first { return first }
+                return nil
+            }
+            return try await reader.next()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(reader: reader, first: first)
+    }
+}

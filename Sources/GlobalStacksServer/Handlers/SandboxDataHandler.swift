@@ -1,0 +1,173 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+import OpenAPIRuntime
+
+/// Work inside running sandboxes: exec, files and output, through the sandbox's agent. Only the sandbox's
+/// creator and the organization's owners and admins may (`AccessPolicy.requireSandboxWork`); every exec is
+/// recorded in the sandbox's exec history.
+struct SandboxDataHandler {
+    let store: any RequestStore
+    let authenticator: Authenticator
+    let dataPlane: SandboxDataPlane
+    /// Largest file an upload may write (the sandbox's storage limit applies as well).
+    let maximumFileBytes: Int64
+
+    static let defaultTimeoutSeconds = 60.0
+    static let defaultOutputLimitBytes = 1 << 20
+    static let defaultOutputLines = 100
+
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output {
+        let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
+        var payload = ExecPayload(
+            sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? Self.defaultTimeoutSeconds,
+            outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
+        )
+        payload.environment = request.environment?.additionalProperties
+        payload.workingDirectory = request.workingDirectory
+        payload.stdin = request.stdin
+        let record = ExecRecord(
+            id: .generate(), sandboxID: sandbox.id, userID: principal.user.id, command: request.command,
+            workingDirectory: request.workingDirectory, startedAt: Date(), outcome: nil
+        )
+        try await store.recordExecStart(record, scope: scope)
+        let logger = try RequestEnvironment.required.logger
+        // The program only: arguments and environment may hold secrets.
+        logger.info("Exec started", metadata: ["sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "exec_id": "\(record.id)", "program": "\(program.prefix(256))"])
+        do {
+            let (result, stdout, stderr) = try await dataPlane.exec(payload, on: sandbox)
+            try? await store.recordExecEnd(record.id, ExecOutcome(
+                endedAt: Date(), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
+                durationMilliseconds: result.durationMilliseconds, error: nil
+            ), scope: scope)
+            logger.info("Exec ended", metadata: ["exec_id": "\(record.id)", "exit_code": "\(result.exitCode.map(String.init) ?? result.signal ?? "-")", "duration_ms": "\(result.durationMilliseconds)"])
+            return .ok(.init(body: .json(.init(
+                execId: record.id.rawValue, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
+                stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
+                stdoutTruncated: result.stdoutTruncated, stderrTruncated: result.stderrTruncated, durationMs: result.durationMilliseconds
+            ))))
+        } catch {
+            try? await store.recordExecEnd(record.id, ExecOutcome(
+                endedAt: Date(), exitCode: nil, signal: nil, timedOut: false, durationMilliseconds: nil, error: "\(error)".prefix(1_000).description
+            ), scope: scope)
+            throw error
+        }
+    }
+
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output {
+        let (sandbox, scope, _) = try await workableSandbox(input.path.sandboxId, running: false)
+        let records = try await store.execHistory(sandboxID: sandbox.id, scope: scope, limit: input.query.limit ?? 100)
+        return .ok(.init(body: .json(.init(items: records.map(APIMapping.execRecord)))))
+    }
+
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let follow = input.query.follow ?? false
+        let body = try await dataPlane.stream(
+            .readOutput(ReadOutputPayload(sessionId: sandbox.id.rawValue, tailLines: input.query.lines ?? Self.defaultOutputLines, follow: follow)),
+            on: sandbox
+        )
+        guard follow else { return .ok(.init(body: .plainText(body))) }
+        return .ok(.init(body: .textEventStream(HTTPBody(ServerSentOutput(body: body), length: .unknown, iterationBehavior: .single))))
+    }
+
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let listing = try await dataPlane.call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path ?? ".")), on: sandbox, as: DirectoryListing.self)
+        return .ok(.init(body: .json(.init(items: listing.entries.map(APIMapping.file), truncated: listing.truncated))))
+    }
+
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let entry = try await dataPlane.call(.statFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path)), on: sandbox, as: FileEntry.self)
+        return .ok(.init(body: .json(APIMapping.file(entry))))
+    }
+
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        _ = try await dataPlane.call(
+            .deleteFile(DeleteFilePayload(sessionId: sandbox.id.rawValue, path: input.query.path, recursive: input.query.recursive ?? false)),
+            on: sandbox, as: SessionReference.self
+        )
+        return .noContent(.init())
+    }
+
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let entry = try await dataPlane.call(.makeDirectory(FilePathPayload(sessionId: sandbox.id.rawValue, path: request.path)), on: sandbox, as: FileEntry.self)
+        return .created(.init(body: .json(APIMapping.file(entry))))
+    }
+
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let entry = try await dataPlane.call(.moveFile(MoveFilePayload(sessionId: sandbox.id.rawValue, from: request.from, to: request.to)), on: sandbox, as: FileEntry.self)
+        return .ok(.init(body: .json(APIMapping.file(entry))))
+    }
+
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let body = try await dataPlane.stream(.readFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path)), on: sandbox)
+        return .ok(.init(body: .binary(body)))
+    }
+
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        guard case .binary(let body) = input.body else { throw DomainError.invalidInput("Send the file's bytes as application/octet-stream.") }
+        var expected: Int64?
+        if case .known(let length) = body.length { expected = length }
+        if let expected, expected > maximumFileBytes {
+            throw DomainError.tooLarge("The file (\(expected) bytes) is larger than the limit of \(maximumFileBytes) bytes per file; nothing was written.")
+        }
+        let entry = try await dataPlane.upload(
+            WriteFilePayload(sessionId: sandbox.id.rawValue, path: input.query.path, expectedBytes: expected, maximumBytes: maximumFileBytes),
+            from: body, on: sandbox
+        )
+        return .created(.init(body: .json(APIMapping.file(entry))))
+    }
+
+    /// The sandbox of the active tenant (404 otherwise), when the caller may work in it (403 otherwise) and, unless
+    /// `running` is false, it runs (409 with what to do otherwise).
+    private func workableSandbox(_ pathValue: String, running: Bool = true) async throws -> (Sandbox, TenantScope, Principal) {
+        let principal = try authenticator.principal()
+        let scope = try AccessPolicy.requireActiveTenantScope(principal)
+        let id: SandboxID = try pathID(pathValue, "sandbox")
+        guard let sandbox = try await store.sandbox(id: id, scope: scope) else { throw DomainError.notFound("No sandbox \(id) in the active tenant.") }
+        try AccessPolicy.requireSandboxWork(principal, on: sandbox)
+        if running { try SandboxDataPlane.requireRunning(sandbox) }
+        return (sandbox, scope, principal)
+    }
+}
+
+/// Output chunks as server-sent events: one `output` event per chunk (its lines as `data:` lines, which a client
+/// joins with newlines back into the chunk), then an `end` event.
+struct ServerSentOutput: AsyncSequence, Sendable {
+    typealias Element = ArraySlice<UInt8>
+    let body: HTTPBody
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var chunks: HTTPBody.AsyncIterator
+        var ended = false
+
+        mutating func next() async throws -> ArraySlice<UInt8>? {
+            guard !ended else { return nil }
+            guard let chunk = try await chunks.next() else {
+                ended = true
+                return ArraySlice("event: end\ndata:\n\n".utf8)
+            }
+            let text = String(decoding: chunk, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { "data: \($0)" }
+            return ArraySlice(("event: output\n" + lines.joined(separator: "\n") + "\n\n").utf8)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(chunks: body.makeAsyncIterator())
+    }
+}

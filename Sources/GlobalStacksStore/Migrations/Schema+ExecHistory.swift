@@ -1,0 +1,23 @@
+extension Schema {
+    /// The history of exec calls per sandbox (who, argv, when, how it ended).
+    static let execHistory = Migration(version: 5, name: "sandbox exec history", statements: [
+        """
+        CREATE TABLE sandbox_execs (
+            id TEXT PRIMARY KEY,
+            sandbox_id TEXT NOT NULL REFERENCES sandboxes(id),
+            tenant_id TEXT NOT NULL,
+            organization_id TEXT NOT NULL,
+            user_id TEXT NOT NULL REFERENCES users(id),
+            command TEXT NOT NULL,
+            working_directory TEXT,
+            started_at BIGINT NOT NULL,
+            ended_at BIGINT,
+            exit_code INTEGER,
+            signal TEXT,
+            timed_out_at BIGINT,
+            duration_ms BIGINT,
+            error TEXT)
+        """,
+        "CREATE INDEX sandbox_execs_by_sandbox ON sandbox_execs (sandbox_id, started_at)",
+    ])
+}
