@@ -169,6 +169,7 @@ let package = Package(
                 "GlobalStacksClient",
                 "GlobalStacksServer",
                 "GlobalStacksTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Yams", package: "Yams"),

@@ -21,17 +21,21 @@ struct CommandExecutorTests {
         func wake(_ sessionID: String) async throws {}
         func sessions() async -> [String] { Array(starts.keys) }
         func stopAll() async { stops += starts.count }
+        func entry(_ sessionID: String) async throws -> SandboxEntry { throw DriverError("no data plane here", kind: .conflict) }
+        func isRunning(_ sessionID: String) async -> Bool { starts[sessionID] != nil }
     }
 
     actor RecordingSink: AgentMessageSink {
         var messages: [AgentMessage] = []
         func send(_ message: AgentMessage) async { messages.append(message) }
+        func send(_ frame: StreamFrame) async {}
     }
 
     static func command(_ id: String, _ action: String, session: String = "s-1") throws -> CommandMessage {
         var payload = StartSessionPayload(sessionId: session)
         payload.command = ["sleep", "1"]
-        return CommandMessage(commandId: id, action: action, payload: try payload.jsonObject())
+        let body: CommandBody = action == "start_session" ? .startSession(payload) : .stopSession(SessionReference(sessionId: session))
+        return try CommandMessage(commandId: id, body: body).with(action: action)
     }
 
     static func settle(_ sink: RecordingSink, until count: Int) async throws -> [AgentMessage] {
@@ -68,7 +72,7 @@ struct CommandExecutorTests {
         let results = messages.filter { if case .ack = $0 { false } else { true } }
         #expect(results.count == 4)
         #expect(results.contains(.failed(FailedMessage(commandId: "c-2", error: "nothing to freeze"))))
-        #expect(results.contains { if case .failed(let failed) = $0 { failed.commandId == "c-3" && failed.error.contains("Unknown action") } else { false } })
+        #expect(results.contains { if case .failed(let failed) = $0 { failed.commandId == "c-3" && failed.error.contains("unknown action") } else { false } })
         #expect(results.contains { if case .failed(let failed) = $0 { failed.commandId == "c-4" && failed.error.contains("sessionId") } else { false } })
         let order = results.compactMap { message -> String? in
             switch message {
@@ -91,5 +95,12 @@ struct CommandExecutorTests {
         let last = await sink.messages.last
         #expect(last == .failed(FailedMessage(commandId: "c-2", error: "The agent is shutting down; the command was not run.")))
         #expect(await driver.starts["s-2"] == nil)
+    }
+}
+
+extension CommandMessage {
+    /// The same payload under another action (an unknown one, or one whose payload does not fit).
+    func with(action: String) -> CommandMessage {
+        CommandMessage(commandId: commandId, action: action, payload: payload)
     }
 }

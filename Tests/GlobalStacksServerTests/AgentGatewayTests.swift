@@ -144,8 +144,8 @@ struct AgentGatewayTests {
             }
             let command = try #require(await first.command)
             let sandboxID = await first.sandboxID
-            let payload = try StartSessionPayload(payload: command.payload)
-            #expect(command.action == "start_session" && payload.command == ["sleep", "600"])
+            guard case .startSession(let payload) = try command.body() else { Issue.record("not a start: \(command)"); return }
+            #expect(payload.command == ["sleep", "600"])
 
             try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                 let again = try #require(try await Self.nextCommand(inbound))

@@ -10,8 +10,8 @@ struct SandboxDataPlane: Sendable {
     let live: LiveCommands
     /// How long a command without streams may take to answer.
     static let answerTimeout: Duration = .seconds(30)
-    /// How long a transfer may go without a frame before it is given up.
-    static let idleTimeout: Duration = .seconds(60)
+    /// How much of a refused upload's body is still read (and dropped) so that its connection stays usable.
+    static let drainLimit = 8 << 20
 
     func start(_ body: CommandBody, on sandbox: Sandbox) async throws -> LiveCommand {
         try Self.requireRunning(sandbox)
@@ -102,31 +102,47 @@ struct SandboxDataPlane: Sendable {
                 throw Self.disconnected
             }
             group.addTask {
-                do {
-                    for try await chunk in body {
+                var sending = true
+                var discarded = 0
+                for try await chunk in body {
+                    guard sending else {
+                        // The agent refused: read on a little, so the client gets the answer on a connection it can
+                        // use again; a large rest is left unread (the connection closes).
+                        discarded += chunk.count
+                        if discarded > Self.drainLimit { break }
+                        continue
+                    }
+                    do {
                         var offset = chunk.startIndex
                         while offset < chunk.endIndex {
                             let end = min(offset + StreamFrame.maximumDataBytes, chunk.endIndex)
                             try await command.send(StreamFrame(commandId: command.id, channel: .file, data: Array(chunk[offset..<end])))
                             offset = end
                         }
+                    } catch {
+                        sending = false
                     }
-                    try await command.send(StreamFrame(commandId: command.id, channel: .file, data: [], isEnd: true))
-                } catch is CancellationError {
-                    // The agent answered first (a refusal); its answer is the result.
                 }
+                if sending { try? await command.send(StreamFrame(commandId: command.id, channel: .file, data: [], isEnd: true)) }
                 return nil
             }
-            defer { group.cancelAll() }
-            do {
-                while let next = try await group.next() {
-                    if let entry = next { return entry }
+            // Both tasks end: the sender once the agent answered (its sends are refused then).
+            var entry: FileEntry?
+            var failure: (any Error)?
+            while true {
+                do {
+                    guard let next = try await group.next() else { break }
+                    if let next { entry = next }
+                } catch {
+                    if failure == nil {
+                        failure = error
+                        await command.cancel()
+                    }
                 }
-            } catch {
-                await command.cancel()
-                throw error
             }
-            throw Self.disconnected
+            if let failure { throw failure }
+            guard let entry else { throw Self.disconnected }
+            return entry
         }
     }
 

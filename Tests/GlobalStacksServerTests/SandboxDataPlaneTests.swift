@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import GlobalStacksClient
+import GlobalStacksTestSupport
+import OpenAPIRuntime
+import Testing
+
+/// Work inside running sandboxes through a real server and a real `gstacks agent` (bubblewrap): exec, files and
+/// output travel over the agent's WebSocket as data-plane commands and stream frames.
+@Suite("Sandbox data plane end to end", .serialized)
+struct SandboxDataPlaneTests {
+    typealias Installation = SandboxEndToEndTests.Installation
+
+    static func running(_ installation: Installation, storage: String = "256Mi", network: Bool? = nil, command: [String] = ["sleep", "600"]) async throws -> String {
+        let id = try await installation.api.createSandbox(
+            command: command, resources: .init(cpu: "500m", memory: "256Mi", storage: storage), network: network
+        ).id
+        try await installation.wait(id, for: .running)
+        return id
+    }
+
+    static func refusal(_ work: () async throws -> some Any) async -> GlobalStacksClientError? {
+        do {
+            _ = try await work()
+            return nil
+        } catch {
+            return error as? GlobalStacksClientError
+        }
+    }
+
+    static let enabled = ServerProcess.isBuilt
+
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func execRunsCommandsInTheSandboxAndKeepsTheirHistory(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let api = installation.api
+        let id = try await Self.running(installation)
+
+        let result = try await api.exec(id, ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(result.exitCode == 3 && result.signal == nil && !result.timedOut)
+        #expect(result.stdout == "out\n" && result.stderr == "err\n")
+        #expect(try await api.exec(id, ["cat"], stdin: "from stdin").stdout == "from stdin")
+
+        try await api.makeDirectory(id, "sub")
+        let located = try await api.exec(id, ["/bin/sh", "-c", "pwd; echo $GREETING; id -u"], environment: ["GREETING": "hi"], workingDirectory: "sub")
+        #expect(located.stdout == "/workspace/sub\nhi\n65534\n", "in the workspace, as the sandbox's user")
+
+        let slow = try await api.exec(id, ["sleep", "30"], timeoutSeconds: 0.5)
+        #expect(slow.timedOut && slow.signal == "SIGKILL" && slow.exitCode == nil, "\(slow)")
+        #expect(slow.durationMs < 10_000)
+
+        let loud = try await api.exec(id, ["/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; echo done >&2"], outputLimitBytes: 1_000)
+        #expect(loud.stdoutTruncated && loud.stdout.utf8.count == 1_000 && !loud.stderrTruncated && loud.stderr == "done\n")
+        #expect(await Self.refusal { try await api.exec(id, ["/no/such/program"]) } == nil, "a missing program is an exit status, not a refusal")
+
+        let history = try await api.execHistory(id)
+        #expect(history.count == 6, "\(history.map(\.command))")
+        #expect(history.last?.command == ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"] && history.last?.exitCode == 3)
+        #expect(history.contains { $0.timedOut && $0.signal == "SIGKILL" })
+        #expect(history.allSatisfy { $0.endedAt != nil && $0.userId == history[0].userId })
+
+        _ = try await api.hibernateSandbox(id)
+        try await installation.wait(id, for: .hibernated)
+        let asleep = await Self.refusal { try await api.exec(id, ["true"]) }
+        #expect(asleep?.status == 409 && asleep?.message.contains("wake it first") == true, "\(String(describing: asleep))")
+        #expect(await Self.refusal { try await api.exec(UUID().uuidString.lowercased(), ["true"]) }?.status == 404)
+    }
+
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func filesMoveInAndOutWhole(_ engine: TestEngine) async throws {
+        let installation = try await Installation.start(engine)
+        let api = installation.api
+        let id = try await Self.running(installation)
+
+        var bytes = [UInt8](repeating: 0, count: 64 << 20)
+        var generator = SystemRandomNumberGenerator()
+        for index in stride(from: 0, to: bytes.count, by: 8) {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.replaceSubrange(index..<(index + 8), with: $0) }
+        }
+        #expect(await Self.refusal { try await api.upload(id, "data/blob.bin", HTTPBody([1, 2, 3])) }?.status == 404, "no directory data yet")
+        try await api.makeDirectory(id, "data")
+        let written = try await api.upload(id, "data/blob.bin", HTTPBody(bytes, length: .known(Int64(bytes.count))))
+        #expect(written.size == Int64(bytes.count) && written.kind == .file && written.path == "data/blob.bin")
+
+        var digest = SHA256()
+        var received = 0
+        for try await chunk in try await api.download(id, "/workspace/data/blob.bin") {
+            digest.update(data: Data(chunk))
+            received += chunk.count
+        }
+        #expect(received == bytes.count)
+        #expect(digest.finalize() == SHA256.hash(data: Data(bytes)), "the same bytes came back")
+
+        #expect(try await api.files(id, in: "data").items.map(\.name) == ["blob.bin"], "no temporary file is left beside it")
+        for path in ["../../../etc/passwd", "/etc/passwd", "data/../../etc/passwd", "/workspace/../etc/passwd"] {
+            let refused = await Self.refusal { try await api.download(id, path) }
+            #expect(refused?.status == 400 && refused?.message.contains("outside") == true, "\(path): \(String(describing: refused))")
+        }
+        #expect(try await api.stat(id, "data").kind == .directory)
+        try await api.move(id, from: "data/blob.bin", to: "data/moved.bin")
+        #expect(await Self.refusal { try await api.stat(id, "data/blob.bin") }?.status == 404)
+        #expect(await Self.refusal { try await api.deleteFile(id, "data") }?.status == 409, "not empty")
+        try await api.deleteFile(id, "data", recursive: true)
+        #expect(await Self.refusal { try await api.stat(id, "data") }?.status == 404)
+
+
+        // Over the sandbox's storage: refused before anything is written, and nothing is left behind.
+        let small = try await Self.running(installation, storage: "8Mi")
+        let tooLarge = await Self.refusal { try await api.upload(small, "big.bin", HTTPBody([UInt8](repeating: 7, count: 16 << 20), length: .known(16 << 20))) }
+        #expect(tooLarge?.status == 413, "\(String(describing: tooLarge))")
+        // A body that does not announce its size is cut off at the limit, and nothing is left either.
+        let unannounced = HTTPBody(AsyncStream<ArraySlice<UInt8>> { continuation in
+            for _ in 0..<256 { continuation.yield(ArraySlice(repeating: 1, count: 64 << 10)) }
+            continuation.finish()
+        }, length: .unknown, iterationBehavior: .single)
+        #expect(await Self.refusal { try await api.upload(small, "streamed.bin", unannounced) }?.status == 413)
+        #expect(try await api.files(small).items.map(\.name) == ["output.log"])
+    }
+
+    /// A process in the sandbox swaps a directory for a symlink to a host directory as fast as it can while files
+    /// are read and written through that path: the kernel resolves beneath the workspace, so not one request
+    /// reaches the host directory.
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"))
+    func aSymlinkSwappedInByTheSandboxCannotLeadOut() async throws {
+        let installation = try await Installation.start(.sqlite)
+        let api = installation.api
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-escape-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try "outside\n".write(to: outside.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
+        let swapper = "while :; do rm -rf d; mkdir d; echo inside > d/secret; rm -rf d; ln -s \(outside.path) d; done"
+        let id = try await Self.running(installation, command: ["/bin/sh", "-c", swapper])
+
+        var outcomes: [String: Int] = [:]
+        for attempt in 0..<300 {
+            do {
+                let text = try await String(collecting: try await api.download(id, "d/secret"), upTo: 1 << 10)
+                // Empty: read between the sandbox's creating the file and writing it.
+                outcomes[text == "inside\n" || text.isEmpty ? "inside" : "other: \(text)", default: 0] += 1
+            } catch let error as GlobalStacksClientError {
+                outcomes["\(error.status)", default: 0] += 1
+            }
+            _ = try? await api.upload(id, "d/written-\(attempt)", HTTPBody("x"))
+        }
+        #expect(!outcomes.keys.contains { $0.hasPrefix("other") }, "\(outcomes)")
+        #expect(outcomes["400", default: 0] > 0 || outcomes["404", default: 0] > 0, "the swap happened: \(outcomes)")
+        let leaked = try FileManager.default.contentsOfDirectory(atPath: outside.path)
+        #expect(leaked == ["secret"], "nothing was written outside: \(leaked)")
+    }
+
+    /// A process started by exec has exactly the sandbox's confinement.
+    @Test(.enabled(if: enabled && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"), "needs bubblewrap and the gstacks product"))
+    func anExecProcessIsConfinedLikeTheSandbox() async throws {
+        let installation = try await Installation.start(.sqlite)
+        let api = installation.api
+        let id = try await Self.running(installation)
+
+        let processes = try await api.exec(id, ["/bin/sh", "-c", "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done"])
+        #expect(!processes.stdout.contains("gstacks agent") && !processes.stdout.contains("gstacks server"), "the host's processes (the agent, the server) are not visible: \(processes.stdout)")
+        #expect(processes.stdout.split(separator: "\n").count <= 4, "only the sandbox's init, its process, and this exec: \(processes.stdout)")
+        #expect(processes.stdout.contains("sleep 600"), "the sandbox's own process is: \(processes.stdout)")
+
+        let marker = "gstacks-confinement-\(UUID().uuidString)"
+        let writes = try await api.exec(id, ["/bin/sh", "-c", "for d in /usr /etc /tmp /; do echo x > $d/\(marker) 2>/dev/null && echo wrote $d; done; true"])
+        for directory in ["/usr", "/etc", "/tmp", ""] {
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/\(marker)"), "nothing reaches the host's \(directory.isEmpty ? "/" : directory): \(writes.stdout)")
+        }
+        #expect(!writes.stdout.contains("wrote /usr"), "system directories are read-only")
+
+        let probe = ["/usr/bin/bash", "-c", "echo > /dev/tcp/127.0.0.1/\(installation.server.port) && echo connected"]
+        let offline = try await api.exec(id, probe)
+        #expect(offline.exitCode != 0 && !offline.stdout.contains("connected"), "no network: the host's loopback is not reachable: \(offline)")
+        let online = try await Self.running(installation, network: true)
+        #expect(try await api.exec(online, probe).stdout == "connected\n", "the same probe reaches the server from a sandbox with network")
+    }
+
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"))
+    func outputIsTailedAndFollowedUntilTheProcessEnds() async throws {
+        let installation = try await Installation.start(.sqlite)
+        let api = installation.api
+        let id = try await Self.running(installation, command: ["/bin/sh", "-c", "for i in 1 2 3; do echo line$i; done; sleep 2; echo later; sleep 1"])
+        #expect(try await api.output(id, lines: 2) == "line2\nline3\n")
+        let events = try await String(collecting: try await api.followOutput(id, lines: 1), upTo: 1 << 20)
+        #expect(events.hasPrefix("event: output\ndata: line3\n"), "\(events)")
+        #expect(events.contains("data: later") && events.hasSuffix("event: end\ndata:\n\n"), "followed until the process ended: \(events)")
+    }
+}
