@@ -104,6 +104,7 @@ let package = Package(
                 "GlobalStacksAPI",
                 "GlobalStacksDomain",
                 "GlobalStacksStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

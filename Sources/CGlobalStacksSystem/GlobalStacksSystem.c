@@ -6,6 +6,8 @@
 
 #if defined(__linux__)
 #include <linux/openat2.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,7 +36,45 @@ int gstacks_pipe_cloexec(int fds[2]) {
 int gstacks_o_path(void) {
     return O_PATH;
 }
+
+int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigned short rows) {
+    /* Opened close-on-exec from the start: no window in which a process another thread spawns inherits them. */
+    int first = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (first < 0) return -1;
+    char name[128];
+    if (grantpt(first) != 0 || unlockpt(first) != 0 || ptsname_r(first, name, sizeof name) != 0) {
+        close(first);
+        return -1;
+    }
+    int second = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (second < 0) {
+        close(first);
+        return -1;
+    }
+    *primary = first;
+    *replica = second;
+    return gstacks_set_window_size(second, columns, rows);
+}
+
+int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows) {
+    struct winsize size = {0};
+    size.ws_col = columns;
+    size.ws_row = rows;
+    return ioctl(fd, TIOCSWINSZ, &size);
+}
 #else
+int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigned short rows) {
+    (void)primary; (void)replica; (void)columns; (void)rows;
+    errno = ENOSYS;
+    return -1;
+}
+
+int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows) {
+    (void)fd; (void)columns; (void)rows;
+    errno = ENOSYS;
+    return -1;
+}
+
 int gstacks_pipe_cloexec(int fds[2]) {
     (void)fds;
     errno = ENOSYS;

@@ -157,6 +157,8 @@ public struct AgentRuntime: Sendable {
                             await executor.dataPlane.credit(credit)
                         case .cancel(let cancel):
                             await executor.dataPlane.cancel(cancel.commandId)
+                        case .resize(let resize):
+                            await executor.dataPlane.resize(resize)
                         }
                     } catch {
                         logger.notice("Ignored a frame from the control plane", metadata: ["reason": "\(error)"])

@@ -72,6 +72,7 @@ public enum AgentProtocol {
         case .shutdown(let payload): try encoder.encode(Envelope(type: ControlMessageType.shutdown.rawValue, timestamp: time, payload: payload))
         case .credit(let payload): try encoder.encode(Envelope(type: ControlMessageType.credit.rawValue, timestamp: time, payload: payload))
         case .cancel(let payload): try encoder.encode(Envelope(type: ControlMessageType.cancel.rawValue, timestamp: time, payload: payload))
+        case .resize(let payload): try encoder.encode(Envelope(type: ControlMessageType.resize.rawValue, timestamp: time, payload: payload))
         }
     }
 
@@ -84,6 +85,7 @@ public enum AgentProtocol {
         case .shutdown: return (.shutdown(try payload(ShutdownMessage.self, data, type: header.type)), header.timestamp)
         case .credit: return (.credit(try payload(CreditMessage.self, data, type: header.type)), header.timestamp)
         case .cancel: return (.cancel(try payload(CancelMessage.self, data, type: header.type)), header.timestamp)
+        case .resize: return (.resize(try payload(ResizeMessage.self, data, type: header.type)), header.timestamp)
         }
     }
 

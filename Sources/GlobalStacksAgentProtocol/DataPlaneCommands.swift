@@ -16,6 +16,9 @@ public struct ExecPayload: Sendable, Equatable, Codable {
     public var streamStdin: Bool?
     public var timeoutSeconds: Double
     public var outputLimitBytes: Int
+    /// Run on a pseudo-terminal of this size: stdout and stderr are the terminal's output (on `stdout` frames), and
+    /// the process is the session leader with the terminal as its controlling terminal.
+    public var tty: TerminalSize?
 
     public init(sessionId: String, command: [String], timeoutSeconds: Double, outputLimitBytes: Int) {
         self.sessionId = sessionId
@@ -23,6 +26,18 @@ public struct ExecPayload: Sendable, Equatable, Codable {
         self.timeoutSeconds = timeoutSeconds
         self.outputLimitBytes = outputLimitBytes
     }
+}
+
+public struct TerminalSize: Sendable, Equatable, Codable {
+    public let columns: Int
+    public let rows: Int
+
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    public var isValid: Bool { (1...1_000).contains(columns) && (1...1_000).contains(rows) }
 }
 
 /// The result of `exec`.

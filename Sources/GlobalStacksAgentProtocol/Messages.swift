@@ -3,8 +3,8 @@ import Foundation
 /// Message types of the agent contract, by direction.
 public enum ControlMessageType: String, Sendable, CaseIterable {
     case command, ping, shutdown
-    /// Additions: flow control and cancellation of data-plane commands.
-    case credit, cancel
+    /// Additions: flow control, cancellation and terminal size of data-plane commands.
+    case credit, cancel, resize
 }
 
 public enum AgentMessageType: String, Sendable, CaseIterable {
@@ -135,6 +135,7 @@ public enum ControlMessage: Sendable, Equatable {
     case shutdown(ShutdownMessage)
     case credit(CreditMessage)
     case cancel(CancelMessage)
+    case resize(ResizeMessage)
 }
 
 /// What an agent sends to the control plane.

@@ -77,3 +77,14 @@ public struct CancelMessage: Sendable, Equatable, Codable {
         self.commandId = commandId
     }
 }
+
+/// A terminal exec's window changed size (control plane → agent).
+public struct ResizeMessage: Sendable, Equatable, Codable {
+    public let commandId: String
+    public let size: TerminalSize
+
+    public init(commandId: String, size: TerminalSize) {
+        self.commandId = commandId
+        self.size = size
+    }
+}

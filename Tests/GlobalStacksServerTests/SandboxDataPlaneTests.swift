@@ -183,4 +183,27 @@ struct SandboxDataPlaneTests {
         #expect(events.hasPrefix("event: output\ndata: line3\n"), "\(events)")
         #expect(events.contains("data: later") && events.hasSuffix("event: end\ndata:\n\n"), "followed until the process ended: \(events)")
     }
+
+    /// Two replicas on one PostgreSQL: the agent is connected to the first; exec and a download through the
+    /// second are relayed to the first and work the same.
+    @Test(.enabled(if: enabled && TestEngine.available.contains(.postgres), "needs PostgreSQL and the gstacks product"))
+    func aReplicaWithoutTheAgentsConnectionRelaysToTheOneWithIt() async throws {
+        let installation = try await Installation.start(.postgres)
+        let id = try await Self.running(installation)
+        try await installation.api.upload(id, "hello.txt", HTTPBody("through the other replica\n"))
+
+        var flags = installation.flags
+        if let index = flags.firstIndex(of: "--data-dir") { flags[index + 1] = LifecycleTests.dataDirectory() }
+        let second = try await ServerProcess(flags)
+        // The same session, through the replica that does not hold the agent's connection.
+        let api = second.client.with(installation.api.credential)
+
+        let result = try await api.exec(id, ["/bin/sh", "-c", "echo relayed; cat hello.txt"])
+        #expect(result.exitCode == 0 && result.stdout == "relayed\nthrough the other replica\n", "\(result)")
+        #expect(try await String(collecting: try await api.download(id, "hello.txt"), upTo: 1 << 10) == "through the other replica\n")
+        #expect(try await api.files(id).items.map(\.name).contains("hello.txt"))
+        let refused = await Self.refusal { try await api.download(id, "../etc/passwd") }
+        #expect(refused?.status == 400, "the other replica's refusal comes back as it is: \(String(describing: refused))")
+        #expect(try await api.execHistory(id).count == 1)
+    }
 }

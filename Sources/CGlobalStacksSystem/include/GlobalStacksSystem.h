@@ -13,4 +13,10 @@ int gstacks_pipe_cloexec(int fds[2]);
 /// O_PATH (a descriptor that only names a directory), which the Swift Glibc module does not export.
 int gstacks_o_path(void);
 
+/// A new pseudo-terminal pair of the given size, both ends close-on-exec; 0 or -1 with errno.
+int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigned short rows);
+
+/// Sets a terminal's window size (TIOCSWINSZ; the foreground process group gets SIGWINCH).
+int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows);
+
 #endif

@@ -1,3 +1,4 @@
+import CGlobalStacksSystem
 import Foundation
 import GlobalStacksAgentProtocol
 import Logging
@@ -12,6 +13,9 @@ public actor DataPlane {
         let input: AsyncStream<StreamFrame>.Continuation?
         let task: Task<Void, Never>
     }
+
+    /// The primary ends of terminal execs under way, for resizing.
+    private var terminals: [String: Int32] = [:]
 
     /// Data-plane commands that may run at once on this agent.
     static let maximumLive = 256
@@ -74,6 +78,11 @@ public actor DataPlane {
         if frame.isEnd && frame.channel != .stdin { input.finish() }
     }
 
+    func resize(_ message: ResizeMessage) {
+        guard let fd = terminals[message.commandId], message.size.isValid else { return }
+        _ = gstacks_set_window_size(fd, UInt16(message.size.columns), UInt16(message.size.rows))
+    }
+
     func cancel(_ id: String) async {
         guard let command = live[id] else { return }
         command.task.cancel()
@@ -127,8 +136,11 @@ public actor DataPlane {
         guard let program = payload.command.first, !program.isEmpty, !program.contains("=") else {
             throw DriverError("command needs a program (a first word without '=').", kind: .invalidInput)
         }
-        guard payload.timeoutSeconds > 0, payload.timeoutSeconds <= Self.maximumTimeoutSeconds,
-              payload.outputLimitBytes >= 0, payload.outputLimitBytes <= Self.maximumOutputLimitBytes
+        // A streaming exec's output is not held anywhere (it flows to its client within the credit), so only the
+        // waiting form's is capped; an interactive command may run a day.
+        let streaming = payload.streamStdin == true
+        guard payload.timeoutSeconds > 0, payload.timeoutSeconds <= (streaming ? 86_400 : Self.maximumTimeoutSeconds),
+              payload.outputLimitBytes >= 0, streaming || payload.outputLimitBytes <= Self.maximumOutputLimitBytes
         else { throw DriverError("timeout or output limit out of range.", kind: .invalidInput) }
         let directory = try WorkspaceFiles.relative(payload.workingDirectory ?? ".")
         guard !directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {
@@ -141,8 +153,29 @@ public actor DataPlane {
         guard (try? WorkspaceFiles(root: entry.workspace).stat(directory))?.kind == .directory else {
             throw DriverError("workingDirectory \(directory) is not a directory of the workspace.", kind: .invalidInput)
         }
+        guard let size = payload.tty else {
+            return try await ExecProcess.run(
+                argv(payload.command, payload.environment ?? [:], directory), payload, commandID: id, window: window, input: input, sink: outbox
+            )
+        }
+        guard size.isValid else { throw DriverError("A terminal is 1 to 1,000 columns and rows.", kind: .invalidInput) }
+        var primary: Int32 = -1
+        var replica: Int32 = -1
+        guard gstacks_open_pty(&primary, &replica, UInt16(size.columns), UInt16(size.rows)) == 0 else {
+            throw DriverError("Could not open a terminal: \(String(cString: strerror(errno))).")
+        }
+        terminals[id] = primary
+        defer {
+            terminals[id] = nil
+            close(primary)
+        }
+        // setsid makes the process a session leader with the terminal as its controlling terminal (job control,
+        // Ctrl-C), inside the sandbox; it waits, so the exit status is the command's.
+        var environment = ["TERM": "xterm-256color"]
+        environment.merge(payload.environment ?? [:]) { _, given in given }
         return try await ExecProcess.run(
-            argv(payload.command, payload.environment ?? [:], directory), payload, commandID: id, window: window, input: input, sink: outbox
+            argv(["/usr/bin/setsid", "--ctty", "--wait"] + payload.command, environment, directory), payload, commandID: id, window: window,
+            input: input, terminal: (primary, replica), sink: outbox
         )
     }
 

@@ -13,22 +13,42 @@ enum ExecProcess {
     /// How long output is still read after the process ended (a background child may keep the pipes open).
     static let drainAfterExit: Duration = .milliseconds(200)
 
+    /// With `terminal` (a pseudo-terminal pair: the caller keeps the primary end, this takes the replica end), the
+    /// process's stdin, stdout and stderr are the replica end, and its output and input go through the primary end
+    /// on the `stdout` channel.
     static func run(
         _ argv: [String], _ payload: ExecPayload, commandID: String, window: CreditWindow, input: AsyncStream<StreamFrame>?,
-        sink: any AgentMessageSink
+        terminal: (primary: Int32, replica: Int32)? = nil, sink: any AgentMessageSink
     ) async throws(DriverError) -> ExecResult {
-        let stdin = try pipe()
-        let stdout = try pipe()
-        let stderr = try pipe()
+        let stdin: (read: Int32, write: Int32)
+        let stdout: (read: Int32, write: Int32)
+        let stderr: (read: Int32, write: Int32)?
+        if let terminal {
+            do {
+                stdin = (terminal.replica, try duplicate(terminal.primary))
+                stdout = (try duplicate(terminal.primary), -1)
+            } catch {
+                close(terminal.replica)
+                throw error
+            }
+            stderr = nil
+        } else {
+            stdin = try pipe()
+            stdout = try pipe()
+            stderr = try pipe()
+        }
+        let childEnds = terminal.map { [$0.replica] } ?? [stdin.read, stdout.write, stderr!.write]
         let started = ContinuousClock.now
         let pid: pid_t
         do {
-            pid = try ProcessSpawn.spawn(argv, standard: [(0, .descriptor(stdin.read)), (1, .descriptor(stdout.write)), (2, .descriptor(stderr.write))])
+            pid = try ProcessSpawn.spawn(argv, standard: terminal.map { [(0, .descriptor($0.replica)), (1, .descriptor($0.replica)), (2, .descriptor($0.replica))] }
+                ?? [(0, .descriptor(stdin.read)), (1, .descriptor(stdout.write)), (2, .descriptor(stderr!.write))])
         } catch {
-            for fd in [stdin.read, stdin.write, stdout.read, stdout.write, stderr.read, stderr.write] { close(fd) }
+            for fd in [stdin.write, stdout.read, stderr?.read ?? -1] + childEnds where fd >= 0 { close(fd) }
             throw error
         }
-        for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
+        // The child ends are the process's now (the terminal's primary reads end of file once it closes them).
+        for fd in childEnds { close(fd) }
 
         let exit = Task {
             await withCheckedContinuation { continuation in
@@ -38,7 +58,8 @@ enum ExecProcess {
         let stopReading = StopSignal()
         let (chunks, chunkSink) = AsyncStream<(StreamFrame.Channel, [UInt8]?)>.makeStream()
         let inFlight = DispatchSemaphore(value: chunksInFlight)
-        for (channel, fd) in [(StreamFrame.Channel.stdout, stdout.read), (.stderr, stderr.read)] {
+        let readers = [(StreamFrame.Channel.stdout, stdout.read)] + (stderr.map { [(StreamFrame.Channel.stderr, $0.read)] } ?? [])
+        for (channel, fd) in readers {
             readOnThread(fd, channel: channel, into: chunkSink, inFlight: inFlight, stop: stopReading)
         }
         let feeder = Task { await feed(stdin.write, payload: payload, input: input, commandID: commandID, sink: sink) }
@@ -56,7 +77,7 @@ enum ExecProcess {
 
         var remaining: [StreamFrame.Channel: Int] = [.stdout: payload.outputLimitBytes, .stderr: payload.outputLimitBytes]
         var truncated: Set<StreamFrame.Channel> = []
-        var open = 2
+        var open = readers.count
         var sending = true
         await withTaskCancellationHandler {
             for await (channel, bytes) in chunks {
@@ -97,6 +118,12 @@ enum ExecProcess {
             timedOut: timedOut.isSet, stdoutTruncated: truncated.contains(.stdout), stderrTruncated: truncated.contains(.stderr),
             durationMilliseconds: Int(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         )
+    }
+
+    private static func duplicate(_ fd: Int32) throws(DriverError) -> Int32 {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw DriverError("Could not duplicate a descriptor: \(String(cString: strerror(errno))).") }
+        return copy
     }
 
     private static func pipe() throws(DriverError) -> (read: Int32, write: Int32) {

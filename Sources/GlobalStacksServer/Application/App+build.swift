@@ -24,11 +24,20 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
     let live = LiveCommands(connections: connections)
     let gateway = AgentGateway(
-        store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline,
+        store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
+        commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )
+    let dataPlane = SandboxDataPlane(live: live)
+    let execStream = ExecStreamEndpoint(
+        store: store, authenticator: Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache()),
+        dataPlane: dataPlane, logger: logger
+    )
     var app = Application(
-        router: try buildRouter(store: store, gate: gate, connections: connections, live: live, dispatcher: dispatcher, configuration: configuration),
+        router: try buildRouter(
+            store: store, gate: gate, connections: connections, dataPlane: dataPlane, execStream: execStream, dispatcher: dispatcher,
+            configuration: configuration
+        ),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
                 http1: .init(
@@ -41,7 +50,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             ),
             limiter: connectionLimiter(configuration.connections, logger: logger),
             settings: configuration.connections,
-            shouldUpgrade: { request, _, _ in try await gateway.shouldUpgrade(request) }
+            shouldUpgrade: { request, _, _ in
+                if let stream = await execStream.shouldUpgrade(request) { return stream }
+                return try await gateway.shouldUpgrade(request)
+            }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
         logger: logger
@@ -88,7 +100,8 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, connections: AgentConnections, live: LiveCommands, dispatcher: CommandDispatcher, configuration: ServerConfiguration
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, execStream: ExecStreamEndpoint,
+    dispatcher: CommandDispatcher, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let principals = PrincipalCache()
@@ -99,13 +112,19 @@ func buildRouter(
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
         RequestEnvironmentMiddleware(principals: principals)
     }
+    if let relayURL = configuration.resolvedRelayURL {
+        router.add(middleware: DataPlaneRelay(store: store, connections: connections, ownURL: relayURL))
+    }
     ServiceEndpoints(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
+    router.get("/v1/sandboxes/:sandboxId/exec/stream") { request, context -> Response in
+        throw try await execStream.refusal(request, sandboxPath: context.parameters.get("sandboxId") ?? "")
+    }
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
     let api = APIController(
-        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: SandboxDataPlane(live: live), principals: principals,
+        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, principals: principals,
         configuration: configuration
     )
     try api.registerHandlers(

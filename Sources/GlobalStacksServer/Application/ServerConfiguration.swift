@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksDomain
 
 /// Everything `gstacks server` can be told, with production defaults.
 public struct ServerConfiguration: Sendable {
@@ -55,10 +56,28 @@ public struct ServerConfiguration: Sendable {
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel = "info"
 
+    /// Where the other replicas reach this one to relay data-plane requests to the agents connected here
+    /// (PostgreSQL only; one SQLite server has no other replica).
+    public var relayURL: String?
+
     public init() {}
+
+    /// `relayURL`, else this server's own address (loopback when it listens on every interface).
+    public var resolvedRelayURL: String? {
+        guard case .postgres = database else { return nil }
+        if let relayURL { return relayURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+        let reachable = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
+        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+    }
 
     /// The base of links the server hands out.
     public var resolvedPublicURL: String {
         (publicURL ?? "http://\(host):\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+}
+
+extension CredentialLifetime {
+    init(_ configuration: ServerConfiguration) {
+        self.init(sessionIdleTimeout: configuration.sessionIdleTimeout, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime)
     }
 }

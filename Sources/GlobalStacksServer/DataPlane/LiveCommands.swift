@@ -156,6 +156,11 @@ final class LiveCommand: Sendable {
         waiter?.resume()
     }
 
+    /// A terminal exec's window changed size.
+    func resize(_ size: TerminalSize) async {
+        _ = try? await registry.send(.resize(ResizeMessage(commandId: id, size: size)), to: agentID)
+    }
+
     /// The client went away or gave up: the agent stops the command (kills its process, drops a partial file).
     func cancel() async {
         closeSending()

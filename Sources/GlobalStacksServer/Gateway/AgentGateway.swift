@@ -20,6 +20,8 @@ struct AgentGateway: Sendable {
     /// Data-plane commands under way: their frames, credit and results go to the waiting clients.
     let live: LiveCommands
     let dispatcher: CommandDispatcher
+    /// Where other replicas reach this one (stored with each connection), nil with SQLite.
+    let relayURL: String?
     let commandDeadline: TimeInterval
     let pingInterval: Duration
     let logger: Logger
@@ -59,7 +61,7 @@ struct AgentGateway: Sendable {
         logger[metadataKey: "agent"] = "\(agent.name)"
         // Names this connection, so that an older one closing late does not mark the agent offline.
         let connectionID = UUID().uuidString
-        try await store.markAgentConnected(agent.id, connectionID: connectionID, at: Date())
+        try await store.markAgentConnected(agent.id, connectionID: connectionID, relayURL: relayURL, at: Date())
         connections.add(agent.id, connection: connectionID, outbound)
         defer {
             connections.remove(agent.id, connection: connectionID)

@@ -23,9 +23,7 @@ struct APIController: APIProtocol {
         connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
         configuration: ServerConfiguration
     ) {
-        let lifetime = CredentialLifetime(
-            sessionIdleTimeout: configuration.sessionIdleTimeout, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
-        )
+        let lifetime = CredentialLifetime(configuration)
         let authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
         let anonymous = AnonymousAccess(store: store)
         let publicURL = configuration.resolvedPublicURL

@@ -63,12 +63,22 @@ public protocol AgentEnrollmentAuthority: Sendable {
     func rotateAgentKey(presentedKeyHash: String, newKeyHash: String, newKeyPrefix: String, previousKeyValidUntil: Date, at now: Date) async throws -> Agent
 }
 
+extension AgentPresenceRepository {
+    /// A connection to a replica that relays nothing (a single server).
+    public func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws {
+        try await markAgentConnected(id, connectionID: connectionID, relayURL: nil, at: now)
+    }
+}
+
 /// What the agent gateway records: who is connected and when each agent was last heard from.
 public protocol AgentPresenceRepository: Sendable {
     /// The agent holding this key (or its previous key, within the grace period after a rotation), unless it was revoked.
     func agent(keyHash: String, at now: Date) async throws -> Agent?
-    /// The agent connected (`connectionID` names this connection): online, heard from now (draining is kept apart).
-    func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws
+    /// The agent connected (`connectionID` names this connection) to the replica reached at `relayURL`: online,
+    /// heard from now (draining is kept apart).
+    func markAgentConnected(_ id: AgentID, connectionID: String, relayURL: String?, at now: Date) async throws
+    /// The agent a sandbox is placed on and the address of the replica holding its connection, when it is online.
+    func agentConnection(ofSandbox id: SandboxID) async throws -> (agentID: AgentID, relayURL: String?)?
     /// Last heartbeats of many agents in one transaction (the gateway batches them).
     func recordHeartbeats(_ heartbeats: [AgentID: Date]) async throws
     /// The agent's connection closed; ignored when a newer connection of the agent has replaced it.

@@ -50,15 +50,26 @@ extension SQLStore: AgentPresenceRepository {
         }
     }
 
-    public func markAgentConnected(_ id: AgentID, connectionID: String, at now: Date) async throws {
+    public func markAgentConnected(_ id: AgentID, connectionID: String, relayURL: String?, at now: Date) async throws {
         try await engine.transaction { database in
             try await database.raw("""
                 UPDATE agents SET connectivity = 'online',
-                    connection_id = \(bind: connectionID),
+                    connection_id = \(bind: connectionID), relay_url = \(bind: relayURL),
                     last_heartbeat_at = \(bind: now.storedMilliseconds), key_last_used_at = \(bind: now.storedMilliseconds),
                     updated_at = \(bind: now.storedMilliseconds)
                 WHERE id = \(bind: id.rawValue)
                 """).run()
+        }
+    }
+
+    public func agentConnection(ofSandbox id: SandboxID) async throws -> (agentID: AgentID, relayURL: String?)? {
+        try await engine.read { database in
+            guard let row = try await database.raw("""
+                SELECT a.id AS agent_id, a.relay_url AS relay_url FROM sandboxes s JOIN agents a ON a.id = s.agent_id
+                WHERE s.id = \(bind: id.rawValue) AND a.connectivity = 'online'
+                """).first()
+            else { return nil }
+            return (try row.identifier("agent_id"), try row.optionalString("relay_url"))
         }
     }
 

@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// With several replicas on one PostgreSQL, an agent is connected to one of them. A data-plane request (exec,
+/// files, output) that reaches another replica is passed on, as it came, to the replica holding the connection
+/// (its address is stored with the agent's connection), and that replica's answer is streamed back. The receiving
+/// replica authenticates and authorizes it again from the same credential and database, so relaying grants
+/// nothing; a request is relayed at most once (`x-gstacks-relayed`).
+struct DataPlaneRelay: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let store: any AgentPresenceRepository
+    let connections: AgentConnections
+    /// This replica's own relay address.
+    let ownURL: String
+    static let relayedHeader = HTTPField.Name("x-gstacks-relayed")!
+    /// Headers that belong to one hop.
+    static let hopHeaders: Set<String> = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.headers[Self.relayedHeader] == nil, let sandboxID = Self.relayedSandbox(request.uri.path),
+              let (agentID, relayURL) = try await store.agentConnection(ofSandbox: sandboxID),
+              let relayURL, relayURL != ownURL, !connections.connectedAgents.contains(agentID)
+        else { return try await next(request, context) }
+        return try await relay(request, to: relayURL, context: context)
+    }
+
+    /// The sandbox of a data-plane path that is relayed (the exec history is in the database, and the streaming
+    /// exec is a WebSocket: neither is).
+    static func relayedSandbox(_ path: String) -> SandboxID? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "sandboxes", let id = SandboxID(path: String(parts[3])) else { return nil }
+        switch parts[4] {
+        case "exec": return parts.count == 5 ? id : nil
+        case "output", "files": return id
+        default: return nil
+        }
+    }
+
+    private func relay(_ request: Request, to base: String, context: Context) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: base + request.uri.description)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopHeaders.contains(field.name.canonicalName) {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outgoing.headers.add(name: Self.relayedHeader.rawName, value: "1")
+        let length = request.headers[.contentLength].flatMap(Int64.init)
+        outgoing.body = .stream(request.body.map { $0 }, length: length.map { .known($0) } ?? .unknown)
+        context.logger.debug("Relaying a data-plane request to the replica holding the agent's connection", metadata: ["replica": "\(base)"])
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(outgoing, timeout: .hours(2))
+        } catch {
+            throw DomainError.unavailable("The replica holding the connection of this sandbox's agent (\(base)) did not answer; try again.")
+        }
+        var headers = HTTPFields()
+        for (name, value) in response.headers where !Self.hopHeaders.contains(name.lowercased()) {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        return Response(
+            status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase), headers: headers,
+            body: ResponseBody(asyncSequence: response.body)
+        )
+    }
+}
