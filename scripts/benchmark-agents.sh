@@ -37,66 +37,8 @@ source scripts/postgres-throwaway.sh
 # shellcheck source=scripts/lib/benchmark-options.sh
 source scripts/lib/benchmark-options.sh
 
+# shellcheck source=scripts/lib/benchmark-engines.sh
+source scripts/lib/benchmark-engines.sh
+
 bench_parse_options "$@"
-
-export GSTACKS_ADMIN_EMAIL=${GSTACKS_ADMIN_EMAIL:-bench-admin@example.com}
-GSTACKS_ADMIN_PASSWORD=${GSTACKS_ADMIN_PASSWORD:-$(gs_random_secret)}
-export GSTACKS_ADMIN_PASSWORD
-export BIN=${GSTACKS_BIN:-$ROOT/.build-release/release/gstacks}
-LOG_LEVEL=${BENCH_LOG_LEVEL:-warning}
-VENV=$ROOT/.venv-bench
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gstacks-agentbench.XXXXXX")
-export WORK
-FAILED=1
-cleanup() {
-    local status=$?
-    gs_server_stop
-    pg_throwaway_stop
-    if [[ $FAILED -eq 0 ]]; then rm -rf "$WORK"; else echo "benchmark-agents: FAILED (exit $status); logs kept in $WORK" >&2; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-log() { printf '[benchmark-agents] %s\n' "$*" >&2; }
-
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import websockets' 2>/dev/null; then
-    log "installing websockets into $VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q 'websockets==15.0.1'
-fi
-if [[ $BUILD -eq 1 ]]; then
-    log "building: swift build -c release --product gstacks --scratch-path .build-release"
-    swift build -c release --product gstacks --scratch-path "$ROOT/.build-release" >&2
-fi
-[[ -x "$BIN" ]] || { echo "benchmark-agents: $BIN is missing; run without --skip-build" >&2; exit 1; }
-bench_describe_binary "$BIN"
-# Thousands of agents need thousands of descriptors, in the server and in the simulator.
-ulimit -n "$(ulimit -Hn)"
-
-RESULTS=$WORK/results.jsonl
-IFS=, read -r -a ENGINE_LIST <<<"$ENGINES"
-for engine in "${ENGINE_LIST[@]}"; do
-    flags=(--data-dir "$WORK/data-$engine" --log-level "$LOG_LEVEL" --bcrypt-cost 10)
-    case "$engine" in
-        sqlite) ;;
-        postgresql)
-            pg_throwaway_start
-            flags+=(--database-url "$PG_URL") ;;
-        *) echo "unknown engine '$engine'" >&2; exit 2 ;;
-    esac
-    log "$engine: starting the server"
-    gs_server_start "$BIN" "$WORK/server-$engine.log" "${flags[@]}"
-    export GS_BASE_URL GS_PID
-    gs_sign_in
-    export GS_COOKIE
-    gs_create_active_tenant Bench "bench-$engine" >/dev/null
-    "$VENV/bin/python" scripts/lib/agents_benchmark.py measure "$engine" >>"$RESULTS"
-    gs_server_stop
-    [[ "$engine" == postgresql ]] && pg_throwaway_stop
-done
-
-export BENCH_MACHINE="$(nproc) cores, $(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576)) GiB"
-export BENCH_COMMAND="scripts/benchmark-agents.sh ${ORIGINAL_ARGS[*]}"
-export BENCH_RECORD=$RECORD
-"$VENV/bin/python" scripts/lib/agents_benchmark.py report "$RESULTS"
-FAILED=0
+bench_run_engines benchmark-agents scripts/lib/agents_benchmark.py

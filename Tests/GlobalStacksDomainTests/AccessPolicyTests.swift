@@ -54,4 +54,20 @@ struct AccessPolicyTests {
         #expect(throws: DomainError.self) { try AccessPolicy.requireActiveTenantScope(elsewhere) }
         #expect(throws: DomainError.self) { try AccessPolicy.tenantScope(for: elsewhere.tenant!, elsewhere) }
     }
+
+    /// Exec, files and output of a sandbox: its creator and the organization's owners and admins; not other members.
+    @Test func onlyTheCreatorAndTheOrganizationsManagersWorkInASandbox() throws {
+        let creator = Self.principal(role: .member)
+        let sandbox = Sandbox(
+            id: .generate(), tenantID: creator.tenant!.id, organizationID: creator.organization.organization.id, createdBy: creator.user.id,
+            spec: try SandboxLifecycleTests.spec(), agentID: .generate(), clusterID: .generate(), state: .running, stateChangedAt: Date(),
+            lastError: nil, exitStatus: nil, lastActivityAt: Date(), createdAt: Date(), updatedAt: Date()
+        )
+        try AccessPolicy.requireSandboxWork(creator, on: sandbox)
+        try AccessPolicy.requireSandboxWork(Self.principal(role: .owner), on: sandbox)
+        try AccessPolicy.requireSandboxWork(Self.principal(role: .admin), on: sandbox)
+        #expect(throws: DomainError.forbidden("Only the sandbox's creator and the organization's owners and admins may run commands in it or reach its files.")) {
+            try AccessPolicy.requireSandboxWork(Self.principal(role: .member), on: sandbox)
+        }
+    }
 }
