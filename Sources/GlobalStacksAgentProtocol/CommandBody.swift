@@ -16,6 +16,10 @@ public enum CommandBody: Sendable, Equatable {
     case makeDirectory(FilePathPayload)
     case moveFile(MoveFilePayload)
     case deleteFile(DeleteFilePayload)
+    case startProcess(ExecPayload)
+    case listProcesses(SessionReference)
+    case getProcess(ProcessReference)
+    case signalProcess(SignalProcessPayload)
 
     public enum Action: String, Sendable, CaseIterable {
         case startSession = "start_session"
@@ -31,6 +35,10 @@ public enum CommandBody: Sendable, Equatable {
         case makeDirectory = "make_directory"
         case moveFile = "move_file"
         case deleteFile = "delete_file"
+        case startProcess = "start_process"
+        case listProcesses = "list_processes"
+        case getProcess = "get_process"
+        case signalProcess = "signal_process"
 
         /// Session actions are stored and delivered at least once; data-plane actions are sent while a client
         /// waits, never stored, never delivered again.
@@ -57,6 +65,10 @@ public enum CommandBody: Sendable, Equatable {
         case .makeDirectory: .makeDirectory
         case .moveFile: .moveFile
         case .deleteFile: .deleteFile
+        case .startProcess: .startProcess
+        case .listProcesses: .listProcesses
+        case .getProcess: .getProcess
+        case .signalProcess: .signalProcess
         }
     }
 
@@ -64,8 +76,10 @@ public enum CommandBody: Sendable, Equatable {
     public var sessionID: String {
         switch self {
         case .startSession(let payload): payload.sessionId
-        case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload): payload.sessionId
-        case .exec(let payload): payload.sessionId
+        case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .listProcesses(let payload): payload.sessionId
+        case .exec(let payload), .startProcess(let payload): payload.sessionId
+        case .getProcess(let payload): payload.sessionId
+        case .signalProcess(let payload): payload.sessionId
         case .readOutput(let payload): payload.sessionId
         case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): payload.sessionId
         case .writeFile(let payload): payload.sessionId
@@ -78,8 +92,11 @@ public enum CommandBody: Sendable, Equatable {
         get throws {
             switch self {
             case .startSession(let payload): try JSONValue.object(encoding: payload)
-            case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload): try JSONValue.object(encoding: payload)
-            case .exec(let payload): try JSONValue.object(encoding: payload)
+            case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .listProcesses(let payload):
+                try JSONValue.object(encoding: payload)
+            case .exec(let payload), .startProcess(let payload): try JSONValue.object(encoding: payload)
+            case .getProcess(let payload): try JSONValue.object(encoding: payload)
+            case .signalProcess(let payload): try JSONValue.object(encoding: payload)
             case .readOutput(let payload): try JSONValue.object(encoding: payload)
             case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): try JSONValue.object(encoding: payload)
             case .writeFile(let payload): try JSONValue.object(encoding: payload)
@@ -114,6 +131,10 @@ public enum CommandBody: Sendable, Equatable {
         case .makeDirectory: self = .makeDirectory(try decode(FilePathPayload.self))
         case .moveFile: self = .moveFile(try decode(MoveFilePayload.self))
         case .deleteFile: self = .deleteFile(try decode(DeleteFilePayload.self))
+        case .startProcess: self = .startProcess(try decode(ExecPayload.self))
+        case .listProcesses: self = .listProcesses(try decode(SessionReference.self))
+        case .getProcess: self = .getProcess(try decode(ProcessReference.self))
+        case .signalProcess: self = .signalProcess(try decode(SignalProcessPayload.self))
         }
     }
 }

@@ -5,6 +5,7 @@ extension GlobalStacksClient {
     public typealias ExecResponse = Components.Schemas.ExecResponse
     public typealias ExecRecord = Components.Schemas.ExecRecord
     public typealias SandboxFile = Components.Schemas.SandboxFile
+    public typealias SandboxProcess = Components.Schemas.SandboxProcess
 
     /// Runs `command` in a running sandbox and waits for it to end.
     public func exec(
@@ -76,5 +77,33 @@ extension GlobalStacksClient {
 
     public func deleteFile(_ sandboxID: String, _ path: String, recursive: Bool = false) async throws {
         _ = try await call { try await client.deleteSandboxFile(path: .init(sandboxId: sandboxID), query: .init(path: path, recursive: recursive)).noContent }
+    }
+
+    /// Starts `command` in the sandbox without waiting for it.
+    public func startProcess(
+        _ sandboxID: String, _ command: [String], environment: [String: String] = [:], workingDirectory: String? = nil, timeoutSeconds: Double? = nil
+    ) async throws -> SandboxProcess {
+        try await call {
+            try await client.startSandboxProcess(path: .init(sandboxId: sandboxID), body: .json(.init(
+                command: command, environment: environment.isEmpty ? nil : .init(additionalProperties: environment),
+                workingDirectory: workingDirectory, timeoutSeconds: timeoutSeconds
+            ))).created.body.json
+        }
+    }
+
+    public func processes(_ sandboxID: String) async throws -> [SandboxProcess] {
+        try await call { try await client.listSandboxProcesses(path: .init(sandboxId: sandboxID)).ok.body.json.items }
+    }
+
+    /// One background process, with the tail of its output.
+    public func process(_ sandboxID: String, _ processID: String) async throws -> SandboxProcess {
+        try await call { try await client.getSandboxProcess(path: .init(sandboxId: sandboxID, processId: processID)).ok.body.json }
+    }
+
+    @discardableResult
+    public func signal(_ sandboxID: String, _ processID: String, _ signal: Components.Schemas.SignalProcessRequest.SignalPayload) async throws -> SandboxProcess {
+        try await call {
+            try await client.signalSandboxProcess(path: .init(sandboxId: sandboxID, processId: processID), body: .json(.init(signal: signal))).ok.body.json
+        }
     }
 }

@@ -16,7 +16,9 @@ struct DataPlaneProtocolTests {
             .listFiles(FilePathPayload(sessionId: "s", path: ".")), .statFile(FilePathPayload(sessionId: "s", path: "a")),
             .readFile(FilePathPayload(sessionId: "s", path: "a")), .writeFile(WriteFilePayload(sessionId: "s", path: "a", expectedBytes: 3, maximumBytes: 9)),
             .makeDirectory(FilePathPayload(sessionId: "s", path: "d")), .moveFile(MoveFilePayload(sessionId: "s", from: "a", to: "b")),
-            .deleteFile(DeleteFilePayload(sessionId: "s", path: "d", recursive: true)),
+            .deleteFile(DeleteFilePayload(sessionId: "s", path: "d", recursive: true)), .startProcess(exec),
+            .listProcesses(SessionReference(sessionId: "s")), .getProcess(ProcessReference(sessionId: "s", processId: "p")),
+            .signalProcess(SignalProcessPayload(sessionId: "s", processId: "p", signal: "SIGTERM")),
         ]
         #expect(Set(bodies.map(\.action)) == Set(CommandBody.Action.allCases), "every action is covered")
         for body in bodies {

@@ -206,4 +206,40 @@ struct SandboxDataPlaneTests {
         #expect(refused?.status == 400, "the other replica's refusal comes back as it is: \(String(describing: refused))")
         #expect(try await api.execHistory(id).count == 1)
     }
+
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"))
+    func aBackgroundProcessIsListedReadAndSignalled() async throws {
+        let installation = try await Installation.start(.sqlite)
+        let api = installation.api
+        let id = try await Self.running(installation)
+
+        let quick = try await api.startProcess(id, ["/bin/sh", "-c", "echo background; echo more >&2; exit 5"])
+        let server = try await api.startProcess(id, ["/bin/sh", "-c", "trap 'echo got TERM; exit 0' TERM; echo serving; while :; do sleep 0.05; done"])
+        #expect(quick.running || quick.exitCode == 5)
+        var finished = try await api.process(id, quick.id)
+        for _ in 0..<100 where finished.running {
+            try await Task.sleep(for: .milliseconds(50))
+            finished = try await api.process(id, quick.id)
+        }
+        #expect(finished.exitCode == 5 && !finished.running && finished.endedAt != nil, "\(finished)")
+        #expect(finished.outputTail == "background\nmore\n")
+
+        #expect(try await api.processes(id).map(\.id) == [quick.id, server.id])
+        #expect(try await api.processes(id).last?.running == true)
+        var listening = try await api.process(id, server.id)
+        for _ in 0..<100 where listening.outputTail?.contains("serving") != true {
+            try await Task.sleep(for: .milliseconds(50))
+            listening = try await api.process(id, server.id)
+        }
+        try await api.signal(id, server.id, .sigterm)
+        var stopped = try await api.process(id, server.id)
+        for _ in 0..<100 where stopped.running {
+            try await Task.sleep(for: .milliseconds(50))
+            stopped = try await api.process(id, server.id)
+        }
+        #expect(!stopped.running && stopped.exitCode == 0 && stopped.outputTail == "serving\ngot TERM\n", "the signal reached it: \(stopped)")
+        #expect(await Self.refusal { try await api.signal(id, server.id, .sigkill) }?.status == 409, "it has ended")
+        #expect(await Self.refusal { try await api.process(id, UUID().uuidString) }?.status == 404)
+        #expect(try await api.execHistory(id).count == 2, "background starts are in the history too")
+    }
 }

@@ -28,6 +28,7 @@ public actor DataPlane {
     private let outbox: any AgentMessageSink
     private let logger: Logger
     private var live: [String: Live] = [:]
+    private let background = BackgroundProcesses()
 
     init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
         self.driver = driver
@@ -127,25 +128,29 @@ public actor DataPlane {
         case .deleteFile(let payload):
             try files.delete(payload.path, recursive: payload.recursive)
             return .complete(try CompleteMessage(commandId: id, typedResult: SessionReference(sessionId: payload.sessionId)))
+        case .startProcess(let payload):
+            guard let argv = entry.processArgv else { throw DriverError("This agent's driver runs no processes.", kind: .conflict) }
+            let (command, environment, directory) = try Self.validated(payload)
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await background.start(argv(command, environment, directory), payload)))
+        case .listProcesses(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: ProcessList(processes: await background.list(payload.sessionId))))
+        case .getProcess(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await background.info(payload)))
+        case .signalProcess(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
         case .startSession, .stopSession, .hibernateSession, .wakeSession:
             throw DriverError("Session commands are not data-plane commands.")
         }
     }
 
     private func exec(_ id: String, _ payload: ExecPayload, entry: SandboxEntry, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> ExecResult {
-        guard let program = payload.command.first, !program.isEmpty, !program.contains("=") else {
-            throw DriverError("command needs a program (a first word without '=').", kind: .invalidInput)
-        }
+        let (_, _, directory) = try Self.validated(payload)
         // A streaming exec's output is not held anywhere (it flows to its client within the credit), so only the
         // waiting form's is capped; an interactive command may run a day.
         let streaming = payload.streamStdin == true
         guard payload.timeoutSeconds > 0, payload.timeoutSeconds <= (streaming ? 86_400 : Self.maximumTimeoutSeconds),
               payload.outputLimitBytes >= 0, streaming || payload.outputLimitBytes <= Self.maximumOutputLimitBytes
         else { throw DriverError("timeout or output limit out of range.", kind: .invalidInput) }
-        let directory = try WorkspaceFiles.relative(payload.workingDirectory ?? ".")
-        guard !directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {
-            throw DriverError("workingDirectory must be inside the workspace (relative, without '..').", kind: .invalidInput)
-        }
         guard let argv = entry.processArgv else {
             // The noop driver runs nothing.
             return ExecResult(exitCode: 0, signal: nil, timedOut: false, stdoutTruncated: false, stderrTruncated: false, durationMilliseconds: 0)
@@ -177,6 +182,18 @@ public actor DataPlane {
             argv(["/usr/bin/setsid", "--ctty", "--wait"] + payload.command, environment, directory), payload, commandID: id, window: window,
             input: input, terminal: (primary, replica), sink: outbox
         )
+    }
+
+    /// The command, its environment additions and its working directory (relative to the workspace), or why not.
+    static func validated(_ payload: ExecPayload) throws(DriverError) -> ([String], [String: String], String) {
+        guard let program = payload.command.first, !program.isEmpty, !program.contains("=") else {
+            throw DriverError("command needs a program (a first word without '=').", kind: .invalidInput)
+        }
+        let directory = try WorkspaceFiles.relative(payload.workingDirectory ?? ".")
+        guard !directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {
+            throw DriverError("workingDirectory must be inside the workspace (relative, without '..').", kind: .invalidInput)
+        }
+        return (payload.command, payload.environment ?? [:], directory)
     }
 
     private func readFile(_ id: String, _ path: String, files: WorkspaceFiles, window: CreditWindow) async throws -> Int64 {

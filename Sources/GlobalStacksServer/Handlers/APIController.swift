@@ -128,6 +128,10 @@ struct APIController: APIProtocol {
     func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await sandboxData.moveSandboxFile(input) }
     func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await sandboxData.downloadSandboxFile(input) }
     func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await sandboxData.uploadSandboxFile(input) }
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await sandboxData.startSandboxProcess(input) }
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await sandboxData.listSandboxProcesses(input) }
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await sandboxData.getSandboxProcess(input) }
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await sandboxData.signalSandboxProcess(input) }
 
     // MARK: groups
 

@@ -59,6 +59,53 @@ struct SandboxDataHandler {
         }
     }
 
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output {
+        let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
+        // No timeout unless asked: a background process runs until it ends, is signalled or the sandbox stops.
+        var payload = ExecPayload(
+            sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? 0,
+            outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
+        )
+        payload.environment = request.environment?.additionalProperties
+        payload.workingDirectory = request.workingDirectory
+        payload.stdin = request.stdin
+        try await store.recordExecStart(ExecRecord(
+            id: .generate(), sandboxID: sandbox.id, userID: principal.user.id, command: request.command, workingDirectory: request.workingDirectory,
+            startedAt: Date(), outcome: nil
+        ), scope: scope)
+        let process = try await dataPlane.call(.startProcess(payload), on: sandbox, as: ProcessStatus.self)
+        try RequestEnvironment.required.logger.info("Background process started", metadata: [
+            "sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "process_id": "\(process.processId)", "program": "\(program.prefix(256))",
+        ])
+        return .created(.init(body: .json(APIMapping.process(process))))
+    }
+
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let list = try await dataPlane.call(.listProcesses(SessionReference(sessionId: sandbox.id.rawValue)), on: sandbox, as: ProcessList.self)
+        return .ok(.init(body: .json(.init(items: list.processes.map(APIMapping.process)))))
+    }
+
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let process = try await dataPlane.call(
+            .getProcess(ProcessReference(sessionId: sandbox.id.rawValue, processId: input.path.processId)), on: sandbox, as: ProcessStatus.self
+        )
+        return .ok(.init(body: .json(APIMapping.process(process))))
+    }
+
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output {
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
+        let process = try await dataPlane.call(
+            .signalProcess(SignalProcessPayload(sessionId: sandbox.id.rawValue, processId: input.path.processId, signal: request.signal.rawValue)),
+            on: sandbox, as: ProcessStatus.self
+        )
+        return .ok(.init(body: .json(APIMapping.process(process))))
+    }
+
     func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output {
         let (sandbox, scope, _) = try await workableSandbox(input.path.sandboxId, running: false)
         let records = try await store.execHistory(sandboxID: sandbox.id, scope: scope, limit: input.query.limit ?? 100)

@@ -11,6 +11,13 @@ extension APIMapping {
         )
     }
 
+    static func process(_ process: ProcessStatus) -> Components.Schemas.SandboxProcess {
+        .init(
+            id: process.processId, command: process.command, startedAt: process.startedAt, running: process.running, exitCode: process.exitCode,
+            signal: process.signal, endedAt: process.endedAt, outputTail: process.outputTail, outputTruncated: process.outputTruncated
+        )
+    }
+
     static func execRecord(_ record: ExecRecord) -> Components.Schemas.ExecRecord {
         .init(
             id: record.id.rawValue, sandboxId: record.sandboxID.rawValue, userId: record.userID.rawValue, command: record.command,
