@@ -56,6 +56,11 @@ int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigne
     return gstacks_set_window_size(second, columns, rows);
 }
 
+int gstacks_terminal_session(int fd) {
+    pid_t session = 0;
+    return ioctl(fd, TIOCGSID, &session) == 0 ? (int)session : -1;
+}
+
 int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows) {
     struct winsize size = {0};
     size.ws_col = columns;
@@ -65,6 +70,12 @@ int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows)
 #else
 int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigned short rows) {
     (void)primary; (void)replica; (void)columns; (void)rows;
+    errno = ENOSYS;
+    return -1;
+}
+
+int gstacks_terminal_session(int fd) {
+    (void)fd;
     errno = ENOSYS;
     return -1;
 }

@@ -43,7 +43,15 @@ final class AgentOutbox: AgentMessageSink {
     func send(_ message: AgentMessage) async {
         guard let outbound = writer.withLock({ $0 }) else { return }
         do {
-            try await outbound.write(.text(String(decoding: try AgentProtocol.encode(message), as: UTF8.self)))
+            var encoded = try AgentProtocol.encode(message)
+            // The control plane would drop the connection over a larger frame; the command fails instead.
+            if encoded.count > AgentProtocol.maximumMessageBytes, case .complete(let complete) = message {
+                logger.warning("A command's result is too large to send; reporting it failed", metadata: ["command_id": "\(complete.commandId)", "bytes": "\(encoded.count)"])
+                encoded = try AgentProtocol.encode(.failed(FailedMessage(
+                    commandId: complete.commandId, error: "The result (\(encoded.count) bytes) is larger than one message may be.", kind: .tooLarge
+                )))
+            }
+            try await outbound.write(.text(String(decoding: encoded, as: UTF8.self)))
         } catch {
             logger.debug("A message to the control plane was not written", metadata: ["error": "\(error)"])
         }

@@ -160,6 +160,8 @@ public struct DirectoryListing: Sendable, Equatable, Codable {
     public let truncated: Bool
 
     public static let maximumEntries = 1_000
+    /// Roughly how large a listing may get encoded (the message limit is 256 KiB).
+    public static let maximumBytes = 200 << 10
 
     public init(entries: [FileEntry], truncated: Bool) {
         self.entries = entries

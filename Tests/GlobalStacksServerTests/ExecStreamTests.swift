@@ -108,5 +108,9 @@ struct ExecStreamTests {
         request.setValue("globalstacks_session=\(cookie)", forHTTPHeaderField: "Cookie")
         let (body, plain) = try await URLSession.shared.data(for: request)
         #expect((plain as? HTTPURLResponse)?.statusCode == 400 && String(decoding: body, as: UTF8.self).contains("WebSocket upgrade"))
+        // A page of another origin cannot use the visitor's session cookie to open a shell.
+        request.setValue("https://elsewhere.example", forHTTPHeaderField: "Origin")
+        let (_, foreign) = try await URLSession.shared.data(for: request)
+        #expect((foreign as? HTTPURLResponse)?.statusCode == 403)
     }
 }

@@ -159,6 +159,9 @@ struct SandboxDataPlaneTests {
         #expect(processes.stdout.split(separator: "\n").count <= 4, "only the sandbox's init, its process, and this exec: \(processes.stdout)")
         #expect(processes.stdout.contains("sleep 600"), "the sandbox's own process is: \(processes.stdout)")
 
+        let privileges = try await api.exec(id, ["/bin/sh", "-c", "grep -E '^(NoNewPrivs|CapEff)' /proc/self/status"])
+        #expect(privileges.stdout.contains("NoNewPrivs:\t1") && privileges.stdout.contains("CapEff:\t0000000000000000"), "no privilege to gain: \(privileges.stdout)")
+
         let marker = "gstacks-confinement-\(UUID().uuidString)"
         let writes = try await api.exec(id, ["/bin/sh", "-c", "for d in /usr /etc /tmp /; do echo x > $d/\(marker) 2>/dev/null && echo wrote $d; done; true"])
         for directory in ["/usr", "/etc", "/tmp", ""] {
@@ -194,7 +197,8 @@ struct SandboxDataPlaneTests {
 
         var flags = installation.flags
         if let index = flags.firstIndex(of: "--data-dir") { flags[index + 1] = LifecycleTests.dataDirectory() }
-        let second = try await ServerProcess(flags)
+        let port = ServerProcess.freePort()
+        let second = try await ServerProcess(flags + ["--relay-url", "http://127.0.0.1:\(port)"], port: port)
         // The same session, through the replica that does not hold the agent's connection.
         let api = second.client.with(installation.api.credential)
 

@@ -22,7 +22,10 @@ struct SandboxEndToEndTests {
             if engine == .postgres {
                 flags += ["--database-url", try await TestDatabase.make(.postgres).location]
             }
-            let server = try await ServerProcess(flags, environment: LifecycleTests.admin)
+            // With PostgreSQL, other replicas may join (the relay test): each says where it is reached.
+            let port = ServerProcess.freePort()
+            let relay = engine == .postgres ? ["--relay-url", "http://127.0.0.1:\(port)"] : []
+            let server = try await ServerProcess(flags + relay, environment: LifecycleTests.admin, port: port)
             let api = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
             try await api.activateTenant(try await api.createTenant(name: "Prod", slug: "prod").id)
             let token = try await api.createProvisioningToken(cluster: try await api.createCluster(name: "Rack").id)

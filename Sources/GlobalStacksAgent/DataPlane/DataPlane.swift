@@ -9,6 +9,7 @@ import Logging
 /// connection ending, stops a command (its process is killed, a half-written file removed).
 public actor DataPlane {
     private struct Live {
+        let sessionID: String
         let window: CreditWindow
         let input: AsyncStream<StreamFrame>.Continuation?
         let task: Task<Void, Never>
@@ -17,8 +18,10 @@ public actor DataPlane {
     /// The primary ends of terminal execs under way, for resizing.
     private var terminals: [String: Int32] = [:]
 
-    /// Data-plane commands that may run at once on this agent.
+    /// Data-plane commands that may run at once on this agent, and for one sandbox (so that one tenant cannot
+    /// take every slot of a shared agent).
     static let maximumLive = 256
+    static let maximumLivePerSandbox = 32
     /// Limits the control plane cannot raise.
     static let maximumTimeoutSeconds = 3_600.0
     static let maximumOutputLimitBytes = 64 << 20
@@ -40,6 +43,10 @@ public actor DataPlane {
         guard live[id] == nil else { return }
         guard live.count < Self.maximumLive else {
             await outbox.send(.failed(FailedMessage(commandId: id, error: "This agent runs \(Self.maximumLive) data-plane commands already; try again when one ends.", kind: .conflict)))
+            return
+        }
+        guard live.values.filter({ $0.sessionID == body.sessionID }).count < Self.maximumLivePerSandbox else {
+            await outbox.send(.failed(FailedMessage(commandId: id, error: "This sandbox has \(Self.maximumLivePerSandbox) data-plane commands under way already; try again when one ends.", kind: .conflict)))
             return
         }
         let window = CreditWindow()
@@ -66,7 +73,7 @@ public actor DataPlane {
             await self.outbox.send(result)
             await self.finished(id)
         }
-        live[id] = Live(window: window, input: input?.continuation, task: task)
+        live[id] = Live(sessionID: body.sessionID, window: window, input: input?.continuation, task: task)
     }
 
     func credit(_ message: CreditMessage) async {
@@ -207,6 +214,8 @@ public actor DataPlane {
     private func send(_ fd: Int32, id: String, channel: StreamFrame.Channel, window: CreditWindow, until ended: () async -> Bool) async throws -> Int64 {
         var buffer = [UInt8](repeating: 0, count: StreamFrame.maximumDataBytes)
         var total: Int64 = 0
+        // Opened: the client's answer can begin even if nothing is written for a while.
+        await outbox.send(StreamFrame(commandId: id, channel: channel, data: []))
         while true {
             try Task.checkCancellation()
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -230,7 +239,10 @@ public actor DataPlane {
     private func writeFile(_ id: String, _ payload: WriteFilePayload, files: WorkspaceFiles, storageLimit: Int64?, input: AsyncStream<StreamFrame>?) async throws -> FileEntry {
         var cap = payload.maximumBytes
         if let storageLimit {
-            let free: Int64 = switch DiskUsage.measure(files.root, limit: storageLimit) {
+            // Off the actor: a workspace of many files must not hold up the agent's other commands.
+            let root = files.root
+            let measure = await Task.detached(priority: .utility) { DiskUsage.measure(root, limit: storageLimit) }.value
+            let free: Int64 = switch measure {
             case .within(let used): storageLimit - used
             case .over: 0
             case .unmeasurable(let problem): throw DriverError("The sandbox's disk use could not be measured against its storage limit (\(problem)).", kind: .conflict)

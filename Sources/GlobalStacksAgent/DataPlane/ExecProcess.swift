@@ -64,10 +64,20 @@ enum ExecProcess {
         }
         let feeder = Task { await feed(stdin.write, payload: payload, input: input, commandID: commandID, sink: sink) }
         let timedOut = StopSignal()
+        // The process group of the entering chain, and on a terminal the command's own session too (setsid put it
+        // in one), so a timeout or a cancelled command kills what the command started.
+        let terminalPrimary = terminal?.primary
+        let killAll: @Sendable () -> Void = {
+            if let terminalPrimary {
+                let session = gstacks_terminal_session(terminalPrimary)
+                if session > 0 { kill(-session, SIGKILL) }
+            }
+            kill(-pid, SIGKILL)
+        }
         let timer = Task {
             try await Task.sleep(for: .seconds(payload.timeoutSeconds))
             timedOut.set()
-            kill(-pid, SIGKILL)
+            killAll()
         }
         let drain = Task {
             _ = await exit.value
@@ -79,7 +89,7 @@ enum ExecProcess {
         var truncated: Set<StreamFrame.Channel> = []
         var open = readers.count
         var sending = true
-        await withTaskCancellationHandler {
+        let status = await withTaskCancellationHandler {
             for await (channel, bytes) in chunks {
                 guard let bytes else {
                     open -= 1
@@ -100,10 +110,12 @@ enum ExecProcess {
                     sending = false
                 }
             }
+            return await exit.value
         } onCancel: {
-            kill(-pid, SIGKILL)
+            // The stream of chunks ends for a cancelled task: the readers stop too (they hold their permits no more).
+            stopReading.set()
+            killAll()
         }
-        let status = await exit.value
         timer.cancel()
         drain.cancel()
         feeder.cancel()
@@ -140,15 +152,21 @@ enum ExecProcess {
         let reader = Thread {
             var buffer = [UInt8](repeating: 0, count: StreamFrame.maximumDataBytes)
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            while !stop.isSet {
+            reading: while !stop.isSet {
                 let ready = poll(&poller, 1, 50)
                 if ready < 0 && errno != EINTR { break }
                 guard ready > 0 else { continue }
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
                 guard count > 0 else { break }
-                inFlight.wait()
-                sink.yield((channel, Array(buffer[0..<count])))
+                // A permit, looking at `stop` while waiting for one.
+                while inFlight.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+                    if stop.isSet { break reading }
+                }
+                if case .terminated = sink.yield((channel, Array(buffer[0..<count]))) {
+                    inFlight.signal()
+                    break
+                }
             }
             close(fd)
             sink.yield((channel, nil))

@@ -50,9 +50,16 @@ struct WorkspaceFiles: Sendable {
             if name != "." && name != ".." { names.append(name) }
         }
         names.sort()
-        let truncated = names.count > DirectoryListing.maximumEntries
+        var truncated = names.count > DirectoryListing.maximumEntries
         var entries: [FileEntry] = []
+        // Also bounded by size, so that the answer fits in one message to the control plane (long names).
+        var bytes = 0
         for name in names.prefix(DirectoryListing.maximumEntries) {
+            bytes += 2 * name.utf8.count + base.utf8.count + 160
+            if bytes > DirectoryListing.maximumBytes {
+                truncated = true
+                break
+            }
             // An entry removed between readdir and its stat is left out.
             if let entry = try? Self.entry(parent: dirfd(directory), name: name, path: base == "." ? name : "\(base)/\(name)") {
                 entries.append(entry)
@@ -80,6 +87,7 @@ struct WorkspaceFiles: Sendable {
     func delete(_ path: String, recursive: Bool) throws(DriverError) {
         let (parent, name) = try openParent(path)
         defer { close(parent) }
+        guard name != "." else { throw DriverError("The workspace itself cannot be deleted; delete what is in it.", kind: .invalidInput) }
         var info = Glibc.stat()
         guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw Self.failure(errno, path) }
         if info.st_mode & 0o170000 == 0o040000 {
@@ -94,7 +102,8 @@ struct WorkspaceFiles: Sendable {
 
     /// A regular file opened for reading, and its size.
     func openForReading(_ path: String) throws(DriverError) -> (fd: Int32, size: Int64) {
-        let fd = try open(path, O_RDONLY)
+        // Non-blocking: opening a FIFO the sandbox put there must not wait for a writer.
+        let fd = try open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
         var info = Glibc.stat()
         guard fstat(fd, &info) == 0 else {
             let code = errno
@@ -105,6 +114,7 @@ struct WorkspaceFiles: Sendable {
             close(fd)
             throw DriverError("\(path) is not a regular file.", kind: .conflict)
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return (fd, Int64(info.st_size))
     }
 

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+// `stat`'s members (see DiskUsage).
+import CoreFoundation
+import Glibc
+#endif
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
@@ -129,7 +134,7 @@ public actor ProcessDriver: SandboxDriver {
         guard !running.frozen else { throw DriverError("Sandbox \(sessionID) is hibernated; wake it first.", kind: .conflict) }
         let isolation = self.isolation
         // bubblewrap's first child is the sandbox's init: inside every namespace, with the sandbox's root.
-        let initPID = isolation == .plain ? nil : Self.firstChild(of: running.pid)
+        let initPID = isolation == .plain ? nil : Self.firstChild(of: running.pid).flatMap { Self.isInside($0, workspace: running.workspace) ? $0 : nil }
         if isolation != .plain, initPID == nil {
             throw DriverError("Sandbox \(sessionID) is still starting; try again in a moment.", kind: .conflict)
         }
@@ -145,6 +150,16 @@ public actor ProcessDriver: SandboxDriver {
     }
 
     public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }
+
+    /// Whether the process's root is the finished sandbox: its `/workspace` is the sandbox's directory. Until
+    /// bubblewrap has pivoted into the new root, its init's root is still the host's, and entering it then would
+    /// run the command on the host's filesystem.
+    private static func isInside(_ pid: pid_t, workspace: URL) -> Bool {
+        var inside = stat()
+        var expected = stat()
+        guard stat("/proc/\(pid)/root/workspace", &inside) == 0, stat(workspace.path, &expected) == 0 else { return false }
+        return inside.st_dev == expected.st_dev && inside.st_ino == expected.st_ino
+    }
 
     /// The first child of a process (bubblewrap's init inside the sandbox's namespaces).
     private static func firstChild(of pid: pid_t) -> pid_t? {

@@ -55,7 +55,9 @@ public enum SandboxIsolation: Sendable, Equatable {
     }
 
     /// The command line that runs `command` inside a running sandbox, in `directory` (relative to its workspace),
-    /// with exactly `environment`. bubblewrap: nsenter joins every namespace of the sandbox's init (user, mount
+    /// with exactly `environment`. bubblewrap: `setpriv --no-new-privs` first (as bubblewrap does for the sandbox's
+    /// own processes: no setuid bit or file capability grants anything from then on; nsenter keeps the agent's own
+    /// privileges, which it needs), then nsenter joins every namespace of the sandbox's init (user, mount
     /// with its root, pid, network, ipc, uts, cgroup) as the sandbox's user; only then does `env -i` set the
     /// sandbox's variables, so no host program runs with them (a program name holding `=` would be read as a
     /// variable; the data plane refuses such names). The caller prepends the sandbox's limit wrappers.
@@ -67,6 +69,7 @@ public enum SandboxIsolation: Sendable, Equatable {
             return ["/usr/bin/env", "-i", "--chdir=\(inside)", "--"] + variables + command
         }
         return [
+            "/usr/bin/setpriv", "--no-new-privs", "--",
             "/usr/bin/nsenter", "--target", "\(initPID)", "--user", "--mount", "--pid", "--net", "--ipc", "--uts", "--cgroup",
             "--root", "--wd", "--setuid", "65534", "--setgid", "65534", "--",
             "/usr/bin/env", "-i", "--chdir=\(inside)", "--",

@@ -31,7 +31,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let dataPlane = SandboxDataPlane(live: live)
     let execStream = ExecStreamEndpoint(
         store: store, authenticator: Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache()),
-        dataPlane: dataPlane, logger: logger
+        dataPlane: dataPlane, publicOrigin: configuration.publicOrigin, logger: logger
     )
     var app = Application(
         router: try buildRouter(

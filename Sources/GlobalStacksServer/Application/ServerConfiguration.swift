@@ -62,12 +62,17 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    /// `relayURL`, else this server's own address (loopback when it listens on every interface).
+    /// `relayURL` with PostgreSQL; nil otherwise (no relaying). Not guessed from the listening address: a guess
+    /// (loopback, say) would send callers' credentials to whatever listens there on another host.
     public var resolvedRelayURL: String? {
-        guard case .postgres = database else { return nil }
-        if let relayURL { return relayURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
-        let reachable = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
-        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+        guard case .postgres = database, let relayURL, !relayURL.isEmpty else { return nil }
+        return relayURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+
+    /// The scheme, host and port of `resolvedPublicURL`, as a browser's `Origin` header shows them.
+    var publicOrigin: String {
+        guard let url = URL(string: resolvedPublicURL), let scheme = url.scheme, let host = url.host else { return resolvedPublicURL }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
     }
 
     /// The base of links the server hands out.

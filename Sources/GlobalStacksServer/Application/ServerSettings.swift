@@ -64,7 +64,7 @@ public enum ServerSettings {
         .init(key: "public.url", kind: .text(secret: false), help: "The URL people use to reach this server; invitation links are built from it.") {
             $0.publicURL = $1.text
         },
-        .init(key: "relay.url", kind: .text(secret: false), help: "With PostgreSQL: where the other replicas reach this one, to relay requests for sandboxes whose agent is connected here. Default: http://<host>:<port>.") {
+        .init(key: "relay.url", kind: .text(secret: false), help: "With PostgreSQL and several replicas: where the other replicas reach this one, to relay requests for sandboxes whose agent is connected here. Without it, such requests are answered 503.") {
             $0.relayURL = $1.text
         },
         .init(key: "secure.cookies", kind: .flag, help: "Mark the session cookie Secure (serve behind HTTPS).") { $0.secureCookies = $1.flag },

@@ -25,7 +25,9 @@ struct DataPlaneRelay: RouterMiddleware {
     static let hopHeaders: Set<String> = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[Self.relayedHeader] == nil, let sandboxID = Self.relayedSandbox(request.uri.path),
+        // Only requests that carry a credential: the other replica would refuse the rest anyway.
+        guard request.headers[Self.relayedHeader] == nil, request.headers[.authorization] != nil || request.headers[.cookie] != nil,
+              let sandboxID = Self.relayedSandbox(request.uri.path),
               let (agentID, relayURL) = try await store.agentConnection(ofSandbox: sandboxID),
               let relayURL, relayURL != ownURL, !connections.connectedAgents.contains(agentID)
         else { return try await next(request, context) }

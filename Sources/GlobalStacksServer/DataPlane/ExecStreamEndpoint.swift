@@ -18,6 +18,9 @@ struct ExecStreamEndpoint: Sendable {
     let store: any RequestStore
     let authenticator: Authenticator
     let dataPlane: SandboxDataPlane
+    /// The origin browsers show for this server (`--public-url`): a cookie-authenticated upgrade from a page of
+    /// another origin is refused, since browsers send cookies with cross-origin WebSocket requests.
+    let publicOrigin: String
     let logger: Logger
 
     /// The first message from the client.
@@ -50,7 +53,7 @@ struct ExecStreamEndpoint: Sendable {
     /// nil when the request is not for this endpoint; otherwise upgrades it when the caller may work in the sandbox.
     func shouldUpgrade(_ request: HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
         guard let path = request.path, let sandboxPath = Self.sandboxID(inPath: path) else { return nil }
-        guard let (sandbox, scope, principal) = try? await authorize(request.headerFields, sandboxPath) else { return .dontUpgrade }
+        guard let (sandbox, scope, principal) = try? await authorize(request.headerFields, host: request.authority, sandboxPath) else { return .dontUpgrade }
         return .upgrade([:]) { inbound, outbound, _ in
             await self.serve(sandbox, scope: scope, principal: principal, inbound: inbound, outbound: outbound)
         }
@@ -58,11 +61,14 @@ struct ExecStreamEndpoint: Sendable {
 
     /// The answer to a request for this endpoint that was not upgraded: why not.
     func refusal(_ request: Request, sandboxPath: String) async throws -> DomainError {
-        _ = try await authorize(request.headers, sandboxPath)
+        _ = try await authorize(request.headers, host: request.head.authority, sandboxPath)
         return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/data-plane.md.")
     }
 
-    private func authorize(_ headers: HTTPFields, _ sandboxPath: String) async throws -> (Sandbox, TenantScope, Principal) {
+    private func authorize(_ headers: HTTPFields, host: String?, _ sandboxPath: String) async throws -> (Sandbox, TenantScope, Principal) {
+        if BearerToken.parse(headers[.authorization]) == nil, let origin = headers[.origin], !Self.sameOrigin(origin, publicOrigin: publicOrigin, host: host) {
+            throw DomainError.forbidden("A page of \(origin.prefix(200)) may not open a shell here with your session; use \(publicOrigin), or an API key.")
+        }
         let environment = RequestEnvironment(
             logger: logger, sessionToken: Self.cookie(RequestEnvironmentMiddleware.sessionCookieName, in: headers),
             bearerToken: BearerToken.parse(headers[.authorization]), clientAddress: "unknown", isReadOnly: true, responseCookies: ResponseCookies()
@@ -74,6 +80,17 @@ struct ExecStreamEndpoint: Sendable {
         try AccessPolicy.requireSandboxWork(principal, on: sandbox)
         try SandboxDataPlane.requireRunning(sandbox)
         return (sandbox, scope, principal)
+    }
+
+    /// A browser's `Origin` is this server's: its public URL's origin, or the host the request was sent to (as the
+    /// WebSocket libraries check by default). A `ws:` or `wss:` origin is no browser's (a page's origin is http or
+    /// https); WebSocket client libraries send one.
+    static func sameOrigin(_ origin: String, publicOrigin: String, host: String?) -> Bool {
+        if origin == publicOrigin { return true }
+        guard let url = URL(string: origin), let originHost = url.host else { return false }
+        if url.scheme == "ws" || url.scheme == "wss" { return true }
+        guard let host else { return false }
+        return (url.port.map { "\(originHost):\($0)" } ?? originHost) == host
     }
 
     static func cookie(_ name: String, in headers: HTTPFields) -> String? {
@@ -138,6 +155,9 @@ struct ExecStreamEndpoint: Sendable {
                 exit["signal"] = result.signal
                 await Self.finish(outbound, exit, code: .normalClosure)
             } catch {
+                // The client's side broke or the agent went away: the command ends, and a stdin write waiting
+                // for credit stops waiting.
+                await command.cancel()
                 try? await store.recordExecEnd(record.id, Self.failure(error), scope: scope)
                 await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
             }

@@ -36,10 +36,22 @@ final class LiveCommands: Sendable {
         let id = "live-\(UUID().uuidString.lowercased())"
         // Events are bounded by the agent's credit: at most a window of frames is ever buffered here.
         let (events, continuation) = AsyncStream<Event>.makeStream()
-        let message = String(decoding: try AgentProtocol.encode(ControlMessage.command(try CommandMessage(commandId: id, body: body))), as: UTF8.self)
+        let encoded = try AgentProtocol.encode(ControlMessage.command(try CommandMessage(commandId: id, body: body)))
+        // The agent would refuse (and drop the connection over) a larger frame.
+        guard encoded.count <= AgentProtocol.maximumMessageBytes - 1_024 else {
+            throw DomainError.tooLarge("The request's command, environment and stdin take \(encoded.count) bytes; at most \(AgentProtocol.maximumMessageBytes - 1_024) fit in one message to the agent.")
+        }
+        let message = String(decoding: encoded, as: UTF8.self)
         // Registered before it is sent: the agent may answer before the write returns.
         entries.withLock { $0[id] = Entry(agentID: agent, connectionID: "", events: continuation) }
-        guard let connectionID = try await connections.write(.text(message), to: agent) else {
+        let written: String?
+        do {
+            written = try await connections.write(.text(message), to: agent)
+        } catch {
+            remove(id)
+            throw DomainError.unavailable("Writing to the sandbox's agent failed (\(error)); try again.")
+        }
+        guard let connectionID = written else {
             remove(id)
             return nil
         }
@@ -52,16 +64,16 @@ final class LiveCommands: Sendable {
         return LiveCommand(id: id, agentID: agent, events: events, registry: self)
     }
 
-    /// Hands an agent's report to the command's client; false when the id is not a live command here.
-    func deliver(_ event: Event, commandID: String) -> Bool {
-        guard let entry = entries.withLock({ $0[commandID] }) else { return false }
+    /// Hands an agent's report to the command's client; false when the id is not a live command of that agent here.
+    func deliver(_ event: Event, commandID: String, from agent: AgentID) -> Bool {
+        guard let entry = entries.withLock({ $0[commandID] }), entry.agentID == agent else { return false }
         entry.events.yield(event)
         if case .finished = event { remove(commandID) }
         return true
     }
 
-    func isLive(_ commandID: String) -> Bool {
-        entries.withLock { $0[commandID] != nil }
+    func isLive(_ commandID: String, of agent: AgentID? = nil) -> Bool {
+        entries.withLock { entries in entries[commandID].map { agent == nil || $0.agentID == agent } ?? false }
     }
 
     /// The agent's connection ended: its commands end for their clients.
@@ -114,19 +126,29 @@ final class LiveCommand: Sendable {
         _ = try? await registry.send(.credit(CreditMessage(commandId: id, bytes: bytes)), to: agentID)
     }
 
-    /// Credit the agent gave back for frames it consumed (from a `.credit` event).
+    /// Credit the agent gave back for frames it consumed (from a `.credit` event). An agent cannot give more than
+    /// the window: what it sends is clamped, and nothing at all is ignored.
     func credited(_ bytes: Int) {
+        guard bytes > 0 else { return }
         let waiter = sendWindow.withLock { window -> CheckedContinuation<Void, any Error>? in
-            window.available += bytes
+            window.available = min(StreamFrame.initialWindowBytes, window.available + min(bytes, StreamFrame.initialWindowBytes))
             defer { window.waiter = nil }
-            return window.available > 0 ? window.waiter : nil
+            return window.waiter
         }
         waiter?.resume()
     }
 
-    /// Sends one frame to the agent, waiting for credit first; only one sender at a time.
+    /// How long a sender waits for credit before it gives up (the agent stopped reading).
+    static let creditTimeout: Duration = .seconds(60)
+
+    /// Sends one frame to the agent, waiting for credit first (at most `creditTimeout`); only one sender at a time.
+    /// A cancelled sender stops waiting.
     func send(_ frame: StreamFrame) async throws {
+        let deadline = ContinuousClock.now + Self.creditTimeout
         while true {
+            guard ContinuousClock.now < deadline else {
+                throw DomainError.unavailable("The sandbox's agent took no data for \(Self.creditTimeout); the transfer was stopped.")
+            }
             let ready = try sendWindow.withLock { window -> Bool in
                 if window.closed { throw CancellationError() }
                 guard window.available >= frame.data.count else { return false }
@@ -134,16 +156,34 @@ final class LiveCommand: Sendable {
                 return true
             }
             if ready { break }
-            try await withCheckedThrowingContinuation { continuation in
-                let resumeNow = sendWindow.withLock { window -> Bool in
-                    if window.closed || window.available >= frame.data.count { return true }
-                    window.waiter = continuation
-                    return false
+            let wake = Task { [weak self] in
+                try await Task.sleep(for: .seconds(1))
+                self?.nudge()
+            }
+            defer { wake.cancel() }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let resumeNow = sendWindow.withLock { window -> Bool in
+                        if window.closed || window.available >= frame.data.count { return true }
+                        window.waiter = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
                 }
-                if resumeNow { continuation.resume() }
+            } onCancel: {
+                closeSending()
             }
         }
         guard try await registry.send(frame, to: agentID) else { throw DomainError.unavailable("The sandbox's agent disconnected.") }
+    }
+
+    /// Resumes a waiting sender so that it looks at its deadline again.
+    private func nudge() {
+        let waiter = sendWindow.withLock { window -> CheckedContinuation<Void, any Error>? in
+            defer { window.waiter = nil }
+            return window.waiter
+        }
+        waiter?.resume()
     }
 
     /// Ends waiting sends (the command finished or failed).

@@ -58,7 +58,12 @@ struct SandboxDataPlane: Sendable {
             for await event in command.events {
                 switch event {
                 case .frame(let frame):
-                    if frame.channel == .stderr { stderr += frame.data } else { stdout += frame.data }
+                    // The agent cuts output at the limit; what it sends beyond is dropped, not buffered.
+                    if frame.channel == .stderr {
+                        stderr += frame.data.prefix(max(0, payload.outputLimitBytes - stderr.count))
+                    } else {
+                        stdout += frame.data.prefix(max(0, payload.outputLimitBytes - stdout.count))
+                    }
                     await command.grant(frame.data.count)
                 case .finished(let outcome):
                     return (try Self.result(outcome, as: ExecResult.self), stdout, stderr)
@@ -78,7 +83,7 @@ struct SandboxDataPlane: Sendable {
     func stream(_ body: CommandBody, on sandbox: Sandbox) async throws -> HTTPBody {
         let command = try await start(body, on: sandbox)
         let reader = FrameReader(command)
-        let first = try await Self.within(Self.answerTimeout, command) { try await reader.next() }
+        let first = try await Self.within(Self.answerTimeout, command) { try await reader.next(acceptingOpened: true) }
         return HTTPBody(FrameSequence(reader: reader, first: first), length: .unknown, iterationBehavior: .single)
     }
 
@@ -204,8 +209,9 @@ final class FrameReader: @unchecked Sendable {
         self.iterator = command.events.makeAsyncIterator()
     }
 
-    /// The next chunk of data, nil at the end; throws the agent's refusal.
-    func next() async throws -> ArraySlice<UInt8>? {
+    /// The next chunk of data, nil at the end; throws the agent's refusal. With `acceptingOpened`, the agent's
+    /// empty frame saying the stream is open (a quiet output being followed) returns an empty chunk.
+    func next(acceptingOpened: Bool = false) async throws -> ArraySlice<UInt8>? {
         if unacknowledged > 0 {
             await command.grant(unacknowledged)
             unacknowledged = 0
@@ -213,7 +219,10 @@ final class FrameReader: @unchecked Sendable {
         while !done, let event = await iterator.next() {
             switch event {
             case .frame(let frame):
-                guard !frame.data.isEmpty else { continue }
+                guard !frame.data.isEmpty else {
+                    if acceptingOpened && !frame.isEnd { return [] }
+                    continue
+                }
                 unacknowledged = frame.data.count
                 return frame.data[...]
             case .finished(let outcome):
@@ -253,8 +262,8 @@ struct FrameSequence: AsyncSequence, Sendable {
         mutating func next() async throws -> ArraySlice<UInt8>? {
             if !started {
                 started = true
-                if let first { return first }
-                return nil
+                guard let first else { return nil }
+                if !first.isEmpty { return first }
             }
             return try await reader.next()
         }

@@ -89,7 +89,7 @@ struct AgentGateway: Sendable {
                 case .binary(let buffer):
                     do {
                         let frame = try StreamFrame(decoding: buffer.readableBytesView)
-                        if !live.deliver(.frame(frame), commandID: frame.commandId) {
+                        if !live.deliver(.frame(frame), commandID: frame.commandId, from: agent.id) {
                             logger.debug("Ignored a stream frame of a command that is not under way", metadata: ["command_id": "\(frame.commandId.prefix(64))"])
                         }
                     } catch {
@@ -122,11 +122,11 @@ struct AgentGateway: Sendable {
     private func handle(_ message: AgentMessage, from agent: Agent, logger: Logger) async {
         // Reports about data-plane commands go to their waiting clients, never to the store.
         switch message {
-        case .ack(let ack) where live.isLive(ack.commandId): return
-        case .complete(let complete) where live.deliver(.finished(.success(complete)), commandID: complete.commandId): return
-        case .failed(let failed) where live.deliver(.finished(.failure(failed)), commandID: failed.commandId): return
+        case .ack(let ack) where live.isLive(ack.commandId, of: agent.id): return
+        case .complete(let complete) where live.deliver(.finished(.success(complete)), commandID: complete.commandId, from: agent.id): return
+        case .failed(let failed) where live.deliver(.finished(.failure(failed)), commandID: failed.commandId, from: agent.id): return
         case .credit(let credit):
-            _ = live.deliver(.credit(credit.bytes), commandID: credit.commandId)
+            _ = live.deliver(.credit(credit.bytes), commandID: credit.commandId, from: agent.id)
             return
         default: break
         }

@@ -19,11 +19,25 @@ struct SandboxDataHandler {
     static let defaultTimeoutSeconds = 60.0
     static let defaultOutputLimitBytes = 1 << 20
     static let defaultOutputLines = 100
+    static let maximumTimeoutSeconds = 3_600.0
+    static let maximumProcessTimeoutSeconds = 7 * 86_400.0
+    static let maximumOutputLimitBytes = 8 << 20
+
+    /// The limits the contract states (the generated types do not enforce minimum and maximum).
+    static func checkLimits(timeout: Double?, maximum: Double, outputLimit: Int?) throws {
+        if let timeout, !(timeout > 0 && timeout <= maximum) {
+            throw DomainError.invalidInput("timeoutSeconds must be more than 0 and at most \(Int(maximum)).")
+        }
+        if let outputLimit, !(0...maximumOutputLimitBytes).contains(outputLimit) {
+            throw DomainError.invalidInput("outputLimitBytes must be between 0 and \(maximumOutputLimitBytes).")
+        }
+    }
 
     func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output {
         let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
+        try Self.checkLimits(timeout: request.timeoutSeconds, maximum: Self.maximumTimeoutSeconds, outputLimit: request.outputLimitBytes)
         var payload = ExecPayload(
             sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? Self.defaultTimeoutSeconds,
             outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
@@ -63,6 +77,7 @@ struct SandboxDataHandler {
         let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
+        try Self.checkLimits(timeout: request.timeoutSeconds, maximum: Self.maximumProcessTimeoutSeconds, outputLimit: request.outputLimitBytes)
         // No timeout unless asked: a background process runs until it ends, is signalled or the sandbox stops.
         var payload = ExecPayload(
             sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? 0,
