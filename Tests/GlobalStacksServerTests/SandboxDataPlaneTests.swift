@@ -52,6 +52,12 @@ struct SandboxDataPlaneTests {
         let loud = try await api.exec(id, ["/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; echo done >&2"], outputLimitBytes: 1_000)
         #expect(loud.stdoutTruncated && loud.stdout.utf8.count == 1_000 && !loud.stderrTruncated && loud.stderr == "done\n")
         #expect(await Self.refusal { try await api.exec(id, ["/no/such/program"]) } == nil, "a missing program is an exit status, not a refusal")
+        for (timeout, limit) in [(1e21, nil), (-1, nil), (nil, 64 << 20)] as [(Double?, Int?)] {
+            let refused = await Self.refusal { try await api.exec(id, ["true"], timeoutSeconds: timeout, outputLimitBytes: limit) }
+            #expect(refused?.status == 400, "timeout \(String(describing: timeout)), limit \(String(describing: limit)): \(String(describing: refused))")
+        }
+        let oversized = await Self.refusal { try await api.exec(id, ["true"], stdin: String(repeating: "x", count: 200 << 10)) }
+        #expect(oversized?.status == 400 || oversized?.status == 413, "\(String(describing: oversized))")
 
         let history = try await api.execHistory(id)
         #expect(history.count == 6, "\(history.map(\.command))")

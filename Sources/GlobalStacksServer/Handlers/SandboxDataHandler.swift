@@ -23,7 +23,19 @@ struct SandboxDataHandler {
     static let maximumProcessTimeoutSeconds = 7 * 86_400.0
     static let maximumOutputLimitBytes = 8 << 20
 
+    static let maximumStdinBytes = 128 << 10
+
     /// The limits the contract states (the generated types do not enforce minimum and maximum).
+    static func checkLimits(_ request: Components.Schemas.ExecRequest, maximumTimeout maximum: Double) throws {
+        try checkLimits(timeout: request.timeoutSeconds, maximum: maximum, outputLimit: request.outputLimitBytes)
+        if let stdin = request.stdin, stdin.utf8.count > maximumStdinBytes {
+            throw DomainError.invalidInput("stdin is at most \(maximumStdinBytes) bytes here; stream larger input with /exec/stream, or upload it as a file.")
+        }
+        if request.command.count > 256 || (request.environment?.additionalProperties.count ?? 0) > 64 {
+            throw DomainError.invalidInput("command has at most 256 words and environment at most 64 variables.")
+        }
+    }
+
     static func checkLimits(timeout: Double?, maximum: Double, outputLimit: Int?) throws {
         if let timeout, !(timeout > 0 && timeout <= maximum) {
             throw DomainError.invalidInput("timeoutSeconds must be more than 0 and at most \(Int(maximum)).")
@@ -37,7 +49,7 @@ struct SandboxDataHandler {
         let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
-        try Self.checkLimits(timeout: request.timeoutSeconds, maximum: Self.maximumTimeoutSeconds, outputLimit: request.outputLimitBytes)
+        try Self.checkLimits(request, maximumTimeout: Self.maximumTimeoutSeconds)
         var payload = ExecPayload(
             sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? Self.defaultTimeoutSeconds,
             outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
@@ -77,7 +89,7 @@ struct SandboxDataHandler {
         let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
-        try Self.checkLimits(timeout: request.timeoutSeconds, maximum: Self.maximumProcessTimeoutSeconds, outputLimit: request.outputLimitBytes)
+        try Self.checkLimits(request, maximumTimeout: Self.maximumProcessTimeoutSeconds)
         // No timeout unless asked: a background process runs until it ends, is signalled or the sandbox stops.
         var payload = ExecPayload(
             sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? 0,
