@@ -23,6 +23,9 @@ public struct StreamFrame: Sendable, Equatable {
     public static let maximumDataBytes = 64 * 1024
     /// Credit a sender starts with, per command.
     public static let initialWindowBytes = 1 << 20
+    /// A receiver gives credit back in batches of at least this much (a quarter of the window: the sender never
+    /// waits while a quarter of a window is unconsumed, and one credit message answers four frames or more).
+    public static let creditBatchBytes = initialWindowBytes / 4
 
     public init(commandId: String, channel: Channel, data: [UInt8], isEnd: Bool = false) {
         self.commandId = commandId

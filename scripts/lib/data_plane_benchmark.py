@@ -173,6 +173,9 @@ def measure(engine):
                           "noop_p50_ms": percentile(noop_latencies, 50), "noop_p99_ms": percentile(noop_latencies, 99),
                           "direct_p50_ms": percentile(direct, 50) if direct else None}
 
+        state = api.call("GET", f"/v1/sandboxes/{sandbox}")
+        if state["state"] != "running":
+            raise RuntimeError(f"the benchmark sandbox is {state['state']}: {state.get('lastError')}")
         mib = int(env("BENCH_STREAM_MIB", "512"))
         streams = [stream_throughput(base, cookie, sandbox, mib) for _ in range(3)]
         pipes = [local_pipe_throughput(mib) for _ in range(3)]

@@ -255,12 +255,17 @@ public actor DataPlane {
         guard let input else { throw DriverError("write_file needs input frames.") }
         let pending = try files.beginWrite(payload.path)
         var written: Int64 = 0
+        var ungranted = 0
         do {
             for await frame in input where frame.channel == .file {
                 written += Int64(frame.data.count)
                 guard written <= cap else { throw DriverError(Self.tooLarge(written, cap: cap, maximum: payload.maximumBytes), kind: .tooLarge) }
                 try pending.write(frame.data)
-                if !frame.data.isEmpty { await outbox.send(.credit(CreditMessage(commandId: id, bytes: frame.data.count))) }
+                ungranted += frame.data.count
+                if ungranted >= StreamFrame.creditBatchBytes {
+                    await outbox.send(.credit(CreditMessage(commandId: id, bytes: ungranted)))
+                    ungranted = 0
+                }
                 if frame.isEnd {
                     if let expected = payload.expectedBytes, expected != written {
                         throw DriverError("The upload announced \(expected) bytes and sent \(written); nothing was written.", kind: .invalidInput)

@@ -185,9 +185,14 @@ enum ExecProcess {
             _ = await write(fd, Array(text.utf8))
         }
         guard payload.streamStdin == true, let input else { return }
+        var ungranted = 0
         for await frame in input where frame.channel == .stdin {
             guard await write(fd, frame.data) else { return }
-            if !frame.data.isEmpty { await sink.send(.credit(CreditMessage(commandId: commandID, bytes: frame.data.count))) }
+            ungranted += frame.data.count
+            if ungranted >= StreamFrame.creditBatchBytes {
+                await sink.send(.credit(CreditMessage(commandId: commandID, bytes: ungranted)))
+                ungranted = 0
+            }
             if frame.isEnd { return }
         }
     }

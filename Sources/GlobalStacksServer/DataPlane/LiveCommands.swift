@@ -108,6 +108,8 @@ final class LiveCommand: Sendable {
     let agentID: AgentID
     let events: AsyncStream<LiveCommands.Event>
     private let registry: LiveCommands
+    /// Consumed bytes not yet credited back to the agent.
+    private let ungranted = Mutex(0)
     /// Credit the agent gave for frames sent to it.
     private let sendWindow = Mutex<(available: Int, waiter: CheckedContinuation<Void, any Error>?, closed: Bool)>(
         (StreamFrame.initialWindowBytes, nil, false)
@@ -120,10 +122,16 @@ final class LiveCommand: Sendable {
         self.registry = registry
     }
 
-    /// Gives the agent credit for `bytes` more (after they were passed on to the client).
+    /// Gives the agent credit for `bytes` more (after they were passed on to the client), in batches.
     func grant(_ bytes: Int) async {
-        guard bytes > 0 else { return }
-        _ = try? await registry.send(.credit(CreditMessage(commandId: id, bytes: bytes)), to: agentID)
+        let due = ungranted.withLock { ungranted -> Int in
+            ungranted += max(0, bytes)
+            guard ungranted >= StreamFrame.creditBatchBytes else { return 0 }
+            defer { ungranted = 0 }
+            return ungranted
+        }
+        guard due > 0 else { return }
+        _ = try? await registry.send(.credit(CreditMessage(commandId: id, bytes: due)), to: agentID)
     }
 
     /// Credit the agent gave back for frames it consumed (from a `.credit` event). An agent cannot give more than

@@ -30,7 +30,8 @@ struct SandboxDataPlane: Sendable {
         case .hibernating, .hibernated:
             throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue); wake it first (POST /v1/sandboxes/\(id)/wake).")
         case .stopping, .stopped, .failed, .terminated:
-            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue) and does not run again; create a new sandbox.")
+            let reason = sandbox.lastError.map { " (\($0.prefix(500)))" } ?? ""
+            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue)\(reason) and does not run again; create a new sandbox.")
         }
     }
 
