@@ -5,7 +5,7 @@ import Logging
 /// Carries out the control plane's commands. Every delivery is acknowledged at once. Session commands take
 /// effect exactly once: a command seen before is not run again (if it finished, its result is sent again; if it is
 /// running, its result follows when it ends), and commands about one sandbox run one after another in the order
-/// they arrive. Data-plane commands go to the `DataPlane`, which runs them at once.
+/// they arrive. Data-plane commands go to the `DataPlane`, which runs them at once; they are not acknowledged.
 public actor CommandExecutor {
     private let driver: any SandboxDriver
     /// Where data-plane commands, their stream frames, credit and cancellations go.
@@ -33,6 +33,11 @@ public actor CommandExecutor {
 
     public func receive(_ command: CommandMessage) async {
         let id = command.commandId
+        // A data-plane command is sent once and answered only by its result: no `ack` (nothing redelivers it).
+        if let body = try? command.body(), !body.action.isSessionLifecycle, !draining {
+            await dataPlane.start(id, body)
+            return
+        }
         await outbox.send(.ack(AckMessage(commandId: id)))
         if let result = results[id] {
             await outbox.send(result)
@@ -48,10 +53,6 @@ public actor CommandExecutor {
             body = try command.body()
         } catch {
             await finish(id, .failed(FailedMessage(commandId: id, error: "\(error)")))
-            return
-        }
-        guard body.action.isSessionLifecycle else {
-            await dataPlane.start(id, body)
             return
         }
         running.insert(id)

@@ -59,7 +59,12 @@ struct SandboxDataPlaneTests {
         let oversized = await Self.refusal { try await api.exec(id, ["true"], stdin: String(repeating: "x", count: 200 << 10)) }
         #expect(oversized?.status == 400 || oversized?.status == 413, "\(String(describing: oversized))")
 
-        let history = try await api.execHistory(id)
+        // An outcome is written beside the answer: wait (≤ 5 s) until the last one is in.
+        var history = try await api.execHistory(id)
+        for _ in 0..<100 where history.contains(where: { $0.endedAt == nil }) {
+            try await Task.sleep(for: .milliseconds(50))
+            history = try await api.execHistory(id)
+        }
         #expect(history.count == 6, "\(history.map(\.command))")
         #expect(history.last?.command == ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"] && history.last?.exitCode == 3)
         #expect(history.contains { $0.timedOut && $0.signal == "SIGKILL" })

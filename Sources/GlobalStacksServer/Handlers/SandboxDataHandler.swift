@@ -67,10 +67,14 @@ struct SandboxDataHandler {
         logger.info("Exec started", metadata: ["sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "exec_id": "\(record.id)", "program": "\(program.prefix(256))"])
         do {
             let (result, stdout, stderr) = try await dataPlane.exec(payload, on: sandbox)
-            try? await store.recordExecEnd(record.id, ExecOutcome(
+            // The start was recorded before the command ran (what the history is for); its outcome is written
+            // beside the answer rather than before it.
+            let store = self.store
+            let outcome = ExecOutcome(
                 endedAt: Date(), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
                 durationMilliseconds: result.durationMilliseconds, error: nil
-            ), scope: scope)
+            )
+            Task { try? await store.recordExecEnd(record.id, outcome, scope: scope) }
             logger.info("Exec ended", metadata: ["exec_id": "\(record.id)", "exit_code": "\(result.exitCode.map(String.init) ?? result.signal ?? "-")", "duration_ms": "\(result.durationMilliseconds)"])
             return .ok(.init(body: .json(.init(
                 execId: record.id.rawValue, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
