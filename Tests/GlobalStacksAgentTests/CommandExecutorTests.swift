@@ -96,6 +96,16 @@ struct CommandExecutorTests {
         #expect(last == .failed(FailedMessage(commandId: "c-2", error: "The agent is shutting down; the command was not run.")))
         #expect(await driver.starts["s-2"] == nil)
     }
+
+    /// A data-plane command is answered by its result alone (nothing redelivers it, so there is no `ack`), with the
+    /// kind of refusal the control plane turns into a status.
+    @Test func aDataPlaneCommandIsAnsweredWithoutAnAck() async throws {
+        let sink = RecordingSink()
+        let executor = CommandExecutor(driver: CountingDriver(), outbox: sink, logger: Logger(label: "test"))
+        await executor.receive(try CommandMessage(commandId: "live-1", body: .statFile(FilePathPayload(sessionId: "s-1", path: "a"))))
+        let messages = try await Self.settle(sink, until: 1)
+        #expect(messages == [.failed(FailedMessage(commandId: "live-1", error: "no data plane here", kind: .conflict))])
+    }
 }
 
 extension CommandMessage {

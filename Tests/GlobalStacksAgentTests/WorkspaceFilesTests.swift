@@ -74,6 +74,15 @@ struct WorkspaceFilesTests {
         #expect(refusal { try files.beginWrite(".") } == .invalidInput)
     }
 
+    /// A FIFO the sandbox put in place of a file is refused at once, not waited on for a writer.
+    @Test func aFIFOIsRefusedWithoutWaiting() throws {
+        #expect(mkfifo(workspace.appendingPathComponent("output.log").path, 0o644) == 0)
+        #expect(refusal { try files.openForReading("output.log") } == .conflict)
+        #expect(refusal { try files.delete(".", recursive: true) } == .invalidInput, "the workspace itself is not deleted")
+        #expect(refusal { try files.delete("/workspace", recursive: true) } == .invalidInput)
+        #expect(try files.stat("output.log").kind == .other, "and it is still there")
+    }
+
     @Test func theTailStartsAtTheRightLine() throws {
         let log = workspace.appendingPathComponent("output.log")
         try "one\ntwo\nthree\n".write(to: log, atomically: true, encoding: .utf8)

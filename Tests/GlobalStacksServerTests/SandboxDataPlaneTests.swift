@@ -219,7 +219,9 @@ struct SandboxDataPlaneTests {
         #expect(try await api.files(id).items.map(\.name).contains("hello.txt"))
         let refused = await Self.refusal { try await api.download(id, "../etc/passwd") }
         #expect(refused?.status == 400, "the other replica's refusal comes back as it is: \(String(describing: refused))")
-        #expect(try await api.execHistory(id).count == 1)
+        let process = try await api.startProcess(id, ["/bin/sh", "-c", "echo in the background"])
+        #expect(try await api.processes(id).map(\.id) == [process.id], "background processes are relayed too")
+        #expect(try await api.execHistory(id).count == 2)
     }
 
     @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"))

@@ -270,19 +270,58 @@ def measure(engine):
         result["fleet"] = phase_fleet(api, work, pid)
     print(json.dumps(result))
 
-def report(path):
-    results = [json.loads(line) for line in open(path) if line.strip()]
-    date = time.strftime("%Y-%m-%d")
-    lines = [
-        f"## Agents and sandboxes ({date})", "",
-        f"`{os.environ.get('BENCH_COMMAND', 'scripts/benchmark-agents.sh')}` — {os.environ.get('BENCH_MACHINE', '')}; "
-        f"commit {os.environ.get('BENCH_GIT', 'unknown')}, {os.environ.get('BIN_DESCRIPTION', 'release build')}. One server per engine (PostgreSQL with fsync=on); "
-        "real `gstacks agent` processes for dispatch and start-up, simulated agents (Python websockets) for the fleet.", "",
+def section_lines(title, default_command, description, results):
+    """The head of a results section: title with today's date, what produced it, and the table's header."""
+    return [
+        f"## {title} ({time.strftime('%Y-%m-%d')})", "",
+        f"`{os.environ.get('BENCH_COMMAND', default_command)}` — {os.environ.get('BENCH_MACHINE', '')}; "
+        f"commit {os.environ.get('BENCH_GIT', 'unknown')}, {os.environ.get('BIN_DESCRIPTION', 'release build')}. {description}", "",
         "| | " + " | ".join(r["engine"] for r in results) + " |",
         "|---|" + "---|" * len(results),
     ]
+
+def table_row(lines, results):
+    """A function adding one row: a label and how each engine's result renders."""
     def row(label, render):
         lines.append(f"| {label} | " + " | ".join(render(r) for r in results) + " |")
+    return row
+
+def print_and_record(lines, name, script, before=None):
+    """Prints the section; with BENCH_RECORD=1 replaces it between its markers in docs/benchmarks.md (first time:
+    before the marker line `before`, or at the end)."""
+    lines.append("")
+    section = "\n".join(lines)
+    print(section)
+    if os.environ.get("BENCH_RECORD") != "1":
+        return
+    doc_path = os.environ.get("BENCH_DOC", "docs/benchmarks.md")
+    begin = f"<!-- {name}: written by `{script} --record`, which replaces everything down to the end marker. -->"
+    end = f"<!-- End of {name[0].lower() + name[1:]}. -->"
+    doc = open(doc_path).read()
+    block = f"{begin}\n{section}\n{end}"
+    if begin in doc:
+        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    elif before and before in doc:
+        doc = doc.replace(before, block + "\n\n" + before, 1)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    open(doc_path, "w").write(doc)
+    print(f"recorded in {doc_path}", file=sys.stderr)
+
+def run(measure, report, doc):
+    if len(sys.argv) == 3 and sys.argv[1] == "measure":
+        measure(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "report":
+        report(sys.argv[2])
+    else:
+        sys.exit(doc)
+
+def report(path):
+    results = [json.loads(line) for line in open(path) if line.strip()]
+    lines = section_lines("Agents and sandboxes", "scripts/benchmark-agents.sh",
+                          "One server per engine (PostgreSQL with fsync=on); real `gstacks agent` processes for dispatch and start-up, "
+                          "simulated agents (Python websockets) for the fleet.", results)
+    row = table_row(lines, results)
     row("Dispatch: API call → agent's `ack`, p50 / p99 (noop driver)", lambda r: f"{r['dispatch']['p50_ms']:.0f} ms / {r['dispatch']['p99_ms']:.0f} ms")
     row("… reference: the POST /v1/sandboxes response alone, p50 / p99", lambda r: f"{r['dispatch']['post_p50_ms']:.1f} ms / {r['dispatch']['post_p99_ms']:.1f} ms")
     row("Sandbox create → `running`, p50 / p99 (process driver)", lambda r: f"{r['startup']['p50_ms']:.0f} ms / {r['startup']['p99_ms']:.0f} ms")
@@ -293,27 +332,7 @@ def report(path):
         row("Heartbeat lag (arrival → committed), median / max of 1 s samples", lambda r: f"{r['fleet']['lag_p50_s'] * 1000:.0f} ms / {r['fleet']['lag_max_s'] * 1000:.0f} ms")
         row("Heartbeats sent / recorded in the steady window", lambda r: f"{r['fleet']['heartbeats_sent']:,} / {int(r['fleet']['heartbeats_recorded']):,} in {r['fleet']['steady_s']} s")
         row("Enrollment of the fleet / connecting it", lambda r: f"{r['fleet']['enroll_s']:.0f} s / {r['fleet']['connect_s']:.0f} s")
-    lines.append("")
-    section = "\n".join(lines)
-    print(section)
-    if os.environ.get("BENCH_RECORD") == "1":
-        doc_path = os.environ.get("BENCH_DOC", "docs/benchmarks.md")
-        begin = "<!-- Agents and sandboxes: written by `scripts/benchmark-agents.sh --record`, which replaces everything down to the end marker. -->"
-        end = "<!-- End of agents and sandboxes. -->"
-        doc = open(doc_path).read()
-        block = f"{begin}\n{section}\n{end}"
-        if begin in doc:
-            doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
-        else:
-            anchor = "<!-- Operation runs: written by"
-            doc = doc.replace(anchor, block + "\n\n" + anchor, 1)
-        open(doc_path, "w").write(doc)
-        print(f"recorded in {doc_path}", file=sys.stderr)
+    print_and_record(lines, "Agents and sandboxes", "scripts/benchmark-agents.sh", before="<!-- Operation runs: written by")
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "measure":
-        measure(sys.argv[2])
-    elif len(sys.argv) == 3 and sys.argv[1] == "report":
-        report(sys.argv[2])
-    else:
-        sys.exit(__doc__)
+    run(measure, report, __doc__)

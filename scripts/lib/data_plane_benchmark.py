@@ -19,7 +19,8 @@ object with:
 import asyncio, hashlib, http.client, json, os, shutil, statistics, subprocess, sys, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import API, approve_when_online, cluster_with_token, env, percentile, rss_mib, start_agent  # noqa: E402
+from agents_benchmark import (API, approve_when_online, cluster_with_token, env, percentile, print_and_record, rss_mib,  # noqa: E402
+                              run, section_lines, start_agent, table_row)
 
 MiB = 1 << 20
 
@@ -223,17 +224,10 @@ def measure(engine):
 
 def report(path):
     results = [json.loads(line) for line in open(path) if line.strip()]
-    date = time.strftime("%Y-%m-%d")
-    lines = [
-        f"## Data plane ({date})", "",
-        f"`{os.environ.get('BENCH_COMMAND', 'scripts/benchmark-data-plane.sh')}` — {os.environ.get('BENCH_MACHINE', '')}; "
-        f"commit {os.environ.get('BENCH_GIT', 'unknown')}, {os.environ.get('BIN_DESCRIPTION', 'release build')}. A real `gstacks agent` "
-        "(process driver, bubblewrap) on the same machine; client, server and agent share the 2 cores.", "",
-        "| | " + " | ".join(r["engine"] for r in results) + " |",
-        "|---|" + "---|" * len(results),
-    ]
-    def row(label, render):
-        lines.append(f"| {label} | " + " | ".join(render(r) for r in results) + " |")
+    lines = section_lines("Data plane", "scripts/benchmark-data-plane.sh",
+                          "A real `gstacks agent` (process driver, bubblewrap) on the same machine; client, server and agent share the 2 cores.",
+                          results)
+    row = table_row(lines, results)
     row("Exec of `/bin/true` through the API, p50 / p99 (target < 10 ms / < 30 ms)", lambda r: f"{r['exec']['p50_ms']:.1f} ms / {r['exec']['p99_ms']:.1f} ms")
     row("… reference: the same exec on the noop driver (no process), p50 / p99", lambda r: f"{r['exec']['noop_p50_ms']:.1f} ms / {r['exec']['noop_p99_ms']:.1f} ms")
     row("… reference: entering the sandbox with nsenter + env directly, p50", lambda r: f"{r['exec']['direct_p50_ms']:.1f} ms" if r['exec']['direct_p50_ms'] else "n/a")
@@ -244,26 +238,7 @@ def report(path):
     row("1 GiB download", lambda r: f"{r['large']['mb_s']:.0f} MB/s")
     row("… server resident memory idle → peak (target: < 64 MiB above idle)", lambda r: f"{r['large']['server_idle_mib']:.0f} → {r['large']['server_peak_mib']:.0f} MiB")
     row("… agent resident memory idle → peak", lambda r: f"{r['large']['agent_idle_mib']:.0f} → {r['large']['agent_peak_mib']:.0f} MiB")
-    lines.append("")
-    section = "\n".join(lines)
-    print(section)
-    if os.environ.get("BENCH_RECORD") == "1":
-        doc_path = os.environ.get("BENCH_DOC", "docs/benchmarks.md")
-        begin = "<!-- Data plane: written by `scripts/benchmark-data-plane.sh --record`, which replaces everything down to the end marker. -->"
-        end = "<!-- End of data plane. -->"
-        doc = open(doc_path).read()
-        block = f"{begin}\n{section}\n{end}"
-        if begin in doc:
-            doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-        open(doc_path, "w").write(doc)
-        print(f"recorded in {doc_path}", file=sys.stderr)
+    print_and_record(lines, "Data plane", "scripts/benchmark-data-plane.sh")
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "measure":
-        measure(sys.argv[2])
-    elif len(sys.argv) == 3 and sys.argv[1] == "report":
-        report(sys.argv[2])
-    else:
-        sys.exit(__doc__)
+    run(measure, report, __doc__)

@@ -5,11 +5,13 @@ import GlobalStacksAgentProtocol
 /// memory. Closing it (the command was cancelled or its connection ended) ends every wait with an error.
 actor CreditWindow {
     private var available: Int
+    private let size: Int
     private var waiters: [(bytes: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var closed = false
 
     init(bytes: Int = StreamFrame.initialWindowBytes) {
         available = bytes
+        size = bytes
     }
 
     func spend(_ bytes: Int) async throws {
@@ -23,8 +25,9 @@ actor CreditWindow {
         }
     }
 
+    /// Never more than the window: what the receiver gives beyond it is ignored.
     func grant(_ bytes: Int) {
-        available += max(0, bytes)
+        available = min(size, available + min(max(0, bytes), size))
         while let first = waiters.first, available >= first.bytes {
             available -= first.bytes
             waiters.removeFirst().continuation.resume()

@@ -37,11 +37,10 @@ struct DataPlaneRelay: RouterMiddleware {
     /// The sandbox of a data-plane path that is relayed (the exec history is in the database, and the streaming
     /// exec is a WebSocket: neither is).
     static func relayedSandbox(_ path: String) -> SandboxID? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "sandboxes", let id = SandboxID(path: String(parts[3])) else { return nil }
-        switch parts[4] {
-        case "exec": return parts.count == 5 ? id : nil
-        case "output", "files": return id
+        guard let path = SandboxPath(path), let id = SandboxID(path: path.sandboxID), let area = path.rest.first else { return nil }
+        switch area {
+        case "exec": return path.rest.count == 1 ? id : nil
+        case "output", "files", "processes": return id
         default: return nil
         }
     }

@@ -45,9 +45,8 @@ struct ExecStreamEndpoint: Sendable {
 
     /// The sandbox id of a stream path, nil for any other path.
     static func sandboxID(inPath path: String) -> String? {
-        let parts = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/", omittingEmptySubsequences: false) } ?? []
-        guard parts.count == 6, parts[0].isEmpty, parts[1] == "v1", parts[2] == "sandboxes", parts[4] == "exec", parts[5] == "stream" else { return nil }
-        return String(parts[3])
+        guard let path = SandboxPath(path), path.rest == ["exec", "stream"] else { return nil }
+        return path.sandboxID
     }
 
     /// nil when the request is not for this endpoint; otherwise upgrades it when the caller may work in the sandbox.
@@ -126,16 +125,13 @@ struct ExecStreamEndpoint: Sendable {
         payload.workingDirectory = start.workingDirectory
         payload.streamStdin = true
         payload.tty = start.tty
-        let record = ExecRecord(
-            id: .generate(), sandboxID: sandbox.id, userID: principal.user.id, command: start.command, workingDirectory: start.workingDirectory,
-            startedAt: Date(), outcome: nil
-        )
+        let record = ExecRecord.starting(payload, in: sandbox, by: principal.user.id)
         let command: LiveCommand
         do {
             try await store.recordExecStart(record, scope: scope)
             command = try await dataPlane.start(.exec(payload), on: sandbox)
         } catch {
-            try? await store.recordExecEnd(record.id, Self.failure(error), scope: scope)
+            try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
             await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
             return
         }
@@ -146,10 +142,7 @@ struct ExecStreamEndpoint: Sendable {
         let output = Task {
             do {
                 let result = try await Self.forwardOutput(command, to: outbound)
-                try? await store.recordExecEnd(record.id, ExecOutcome(
-                    endedAt: Date(), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
-                    durationMilliseconds: result.durationMilliseconds, error: nil
-                ), scope: scope)
+                try? await store.recordExecEnd(record.id, ExecOutcome(result), scope: scope)
                 var exit: [String: Any] = ["type": "exit", "timedOut": result.timedOut, "durationMs": result.durationMilliseconds]
                 exit["exitCode"] = result.exitCode
                 exit["signal"] = result.signal
@@ -158,7 +151,7 @@ struct ExecStreamEndpoint: Sendable {
                 // The client's side broke or the agent went away: the command ends, and a stdin write waiting
                 // for credit stops waiting.
                 await command.cancel()
-                try? await store.recordExecEnd(record.id, Self.failure(error), scope: scope)
+                try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
                 await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
             }
         }
@@ -166,10 +159,6 @@ struct ExecStreamEndpoint: Sendable {
         // The client closed first: nobody reads the output any more.
         await command.cancel()
         await output.value
-    }
-
-    private static func failure(_ error: any Error) -> ExecOutcome {
-        ExecOutcome(endedAt: Date(), exitCode: nil, signal: nil, timedOut: false, durationMilliseconds: nil, error: String(words(error).prefix(1_000)))
     }
 
     /// The agent's output frames to the client (byte 1 stdout, 2 stderr, then the data), credit back once written.

@@ -176,7 +176,7 @@ struct SandboxDataPlane: Sendable {
         }
     }
 
-    /// Runs `work`, cancelling the command when it takes longer than `limit` or the caller goes away.
+    /// Runs `work`, cancelling the command when it takes longer than `limit` or the calling task is cancelled.
     static func within<Value: Sendable>(_ limit: Duration, _ command: LiveCommand, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await work() }

@@ -36,6 +36,17 @@ struct SandboxDataHandler {
         }
     }
 
+    static func payload(_ request: Components.Schemas.ExecRequest, for sandbox: Sandbox, defaultTimeout: Double) -> ExecPayload {
+        var payload = ExecPayload(
+            sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? defaultTimeout,
+            outputLimitBytes: request.outputLimitBytes ?? defaultOutputLimitBytes
+        )
+        payload.environment = request.environment?.additionalProperties
+        payload.workingDirectory = request.workingDirectory
+        payload.stdin = request.stdin
+        return payload
+    }
+
     static func checkLimits(timeout: Double?, maximum: Double, outputLimit: Int?) throws {
         if let timeout, !(timeout > 0 && timeout <= maximum) {
             throw DomainError.invalidInput("timeoutSeconds must be more than 0 and at most \(Int(maximum)).")
@@ -50,17 +61,8 @@ struct SandboxDataHandler {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
         try Self.checkLimits(request, maximumTimeout: Self.maximumTimeoutSeconds)
-        var payload = ExecPayload(
-            sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? Self.defaultTimeoutSeconds,
-            outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
-        )
-        payload.environment = request.environment?.additionalProperties
-        payload.workingDirectory = request.workingDirectory
-        payload.stdin = request.stdin
-        let record = ExecRecord(
-            id: .generate(), sandboxID: sandbox.id, userID: principal.user.id, command: request.command,
-            workingDirectory: request.workingDirectory, startedAt: Date(), outcome: nil
-        )
+        let payload = Self.payload(request, for: sandbox, defaultTimeout: Self.defaultTimeoutSeconds)
+        let record = ExecRecord.starting(payload, in: sandbox, by: principal.user.id)
         try await store.recordExecStart(record, scope: scope)
         let logger = try RequestEnvironment.required.logger
         // The program only: arguments and environment may hold secrets.
@@ -70,11 +72,7 @@ struct SandboxDataHandler {
             // The start was recorded before the command ran (what the history is for); its outcome is written
             // beside the answer rather than before it.
             let store = self.store
-            let outcome = ExecOutcome(
-                endedAt: Date(), exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
-                durationMilliseconds: result.durationMilliseconds, error: nil
-            )
-            Task { try? await store.recordExecEnd(record.id, outcome, scope: scope) }
+            Task { try? await store.recordExecEnd(record.id, ExecOutcome(result), scope: scope) }
             logger.info("Exec ended", metadata: ["exec_id": "\(record.id)", "exit_code": "\(result.exitCode.map(String.init) ?? result.signal ?? "-")", "duration_ms": "\(result.durationMilliseconds)"])
             return .ok(.init(body: .json(.init(
                 execId: record.id.rawValue, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut,
@@ -82,9 +80,7 @@ struct SandboxDataHandler {
                 stdoutTruncated: result.stdoutTruncated, stderrTruncated: result.stderrTruncated, durationMs: result.durationMilliseconds
             ))))
         } catch {
-            try? await store.recordExecEnd(record.id, ExecOutcome(
-                endedAt: Date(), exitCode: nil, signal: nil, timedOut: false, durationMilliseconds: nil, error: "\(error)".prefix(1_000).description
-            ), scope: scope)
+            try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
             throw error
         }
     }
@@ -94,18 +90,9 @@ struct SandboxDataHandler {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let program = request.command.first, !program.isEmpty else { throw DomainError.invalidInput("command needs a program as its first word.") }
         try Self.checkLimits(request, maximumTimeout: Self.maximumProcessTimeoutSeconds)
-        // No timeout unless asked: a background process runs until it ends, is signalled or the sandbox stops.
-        var payload = ExecPayload(
-            sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: request.timeoutSeconds ?? 0,
-            outputLimitBytes: request.outputLimitBytes ?? Self.defaultOutputLimitBytes
-        )
-        payload.environment = request.environment?.additionalProperties
-        payload.workingDirectory = request.workingDirectory
-        payload.stdin = request.stdin
-        try await store.recordExecStart(ExecRecord(
-            id: .generate(), sandboxID: sandbox.id, userID: principal.user.id, command: request.command, workingDirectory: request.workingDirectory,
-            startedAt: Date(), outcome: nil
-        ), scope: scope)
+        // No timeout unless asked (0): a background process runs until it ends, is signalled or the sandbox stops.
+        let payload = Self.payload(request, for: sandbox, defaultTimeout: 0)
+        try await store.recordExecStart(.starting(payload, in: sandbox, by: principal.user.id), scope: scope)
         let process = try await dataPlane.call(.startProcess(payload), on: sandbox, as: ProcessStatus.self)
         try RequestEnvironment.required.logger.info("Background process started", metadata: [
             "sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "process_id": "\(process.processId)", "program": "\(program.prefix(256))",

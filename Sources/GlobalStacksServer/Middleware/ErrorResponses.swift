@@ -90,7 +90,6 @@ struct BodySizeLimitMiddleware: RouterMiddleware {
 extension BodySizeLimitMiddleware {
     /// `PUT /v1/sandboxes/{id}/files/content`.
     static func isFileUpload(_ path: String) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 6 && parts[0].isEmpty && parts[1] == "v1" && parts[2] == "sandboxes" && parts[4] == "files" && parts[5] == "content"
+        SandboxPath(path)?.rest == ["files", "content"]
     }
 }
