@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-// `stat`'s members (see DiskUsage).
-import CoreFoundation
-import Glibc
-#endif
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
@@ -134,7 +129,14 @@ public actor ProcessDriver: SandboxDriver {
         guard !running.frozen else { throw DriverError("Sandbox \(sessionID) is hibernated; wake it first.", kind: .conflict) }
         let isolation = self.isolation
         // bubblewrap's first child is the sandbox's init: inside every namespace, with the sandbox's root.
-        let initPID = isolation == .plain ? nil : Self.firstChild(of: running.pid).flatMap { Self.isInside($0, workspace: running.workspace) ? $0 : nil }
+        // A sandbox reported running may still be inside bubblewrap's set-up for a moment: wait for it (≤ 10 s).
+        var found: pid_t?
+        for _ in 0..<500 where isolation != .plain {
+            found = Self.firstChild(of: running.pid).flatMap { Self.isInside($0, workspace: running.workspace) ? $0 : nil }
+            if found != nil || sessions[sessionID]?.pid != running.pid { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let initPID = found
         if isolation != .plain, initPID == nil {
             throw DriverError("Sandbox \(sessionID) is still starting; try again in a moment.", kind: .conflict)
         }
@@ -155,10 +157,14 @@ public actor ProcessDriver: SandboxDriver {
     /// bubblewrap has pivoted into the new root, its init's root is still the host's, and entering it then would
     /// run the command on the host's filesystem.
     private static func isInside(_ pid: pid_t, workspace: URL) -> Bool {
-        var inside = stat()
-        var expected = stat()
-        guard stat("/proc/\(pid)/root/workspace", &inside) == 0, stat(workspace.path, &expected) == 0 else { return false }
-        return inside.st_dev == expected.st_dev && inside.st_ino == expected.st_ino
+        func identity(_ path: String) -> [AnyHashable]? {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let device = attributes[.systemNumber] as? AnyHashable, let inode = attributes[.systemFileNumber] as? AnyHashable
+            else { return nil }
+            return [device, inode]
+        }
+        guard let inside = identity("/proc/\(pid)/root/workspace") else { return false }
+        return inside == identity(workspace.path)
     }
 
     /// The first child of a process (bubblewrap's init inside the sandbox's namespaces).
