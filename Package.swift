@@ -43,6 +43,7 @@ let package = Package(
         // The agent wire protocol (JSON envelopes over WebSocket), shared by the gateway and `gstacks agent`.
         .target(
             name: "GlobalStacksAgentProtocol",
+            dependencies: ["GlobalStacksDomain"],
             swiftSettings: strict
         ),
         // System calls Swift cannot make directly (openat2).

@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksDomain
 
 /// What a `command` message asks, typed by its action: the contract's four session actions and our data-plane
 /// additions. On the wire it stays the contract's `{commandId, action, payload}`.

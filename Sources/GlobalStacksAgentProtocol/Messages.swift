@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksDomain
 
 /// Message types of the agent contract, by direction.
 public enum ControlMessageType: String, Sendable, CaseIterable {

@@ -20,6 +20,8 @@ enum TestServer {
         configuration.initialAdminEmail = adminEmail
         configuration.initialAdminPassword = adminPassword
         configuration.publicURL = "https://gstacks.example.com"
+        // Extension content and the secret-sealing key live in the data directory; each test gets its own.
+        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-test-\(UUID().uuidString)").path
         configuration.database = switch database.engine {
         case .sqlite: .sqlite(path: database.location)
         case .postgres: .postgres(url: database.location)

@@ -10,7 +10,7 @@ struct StoreAccountingTests {
     /// Parameter types that prove the caller may reach the data: the scopes, and the types that carry one
     /// (`NewOperationRun.scope`, `ClusterOwner.tenant`; a platform-owned cluster needs `manageManagedClusters`, which
     /// `AccessPolicy` checks, and is visible to every tenant).
-    static let scopedTypes = ["TenantScope", "TenantScope?", "OrganizationScope", "AccountScope", "SiteAdministrationScope",
+    static let scopedTypes = ["TenantScope", "TenantScope?", "OrganizationScope", "AccountScope", "SiteAdministrationScope", "MarketplaceReviewScope",
                               "NewOperationRun", "[NewOperationRun]", "ClusterOwner"]
 
     struct Method: Equatable, CustomStringConvertible {

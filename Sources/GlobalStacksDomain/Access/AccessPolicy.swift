@@ -8,9 +8,10 @@ public enum AccessPolicy {
     /// The same decision from roles alone, for work evaluated away from a request (queued operation runs).
     public static func allows(_ capability: Capability, organizationRole orgRole: OrganizationRole, siteRole site: SiteRole) -> Bool {
         switch capability {
-        case .manageOrganization, .manageTenants, .manageTenantClusters, .manageIntegrations, .runProviderOperations:
+        case .manageOrganization, .manageTenants, .manageTenantClusters, .manageIntegrations, .runProviderOperations,
+             .publishExtensions, .installExtensions:
             return orgRole.canManage
-        case .manageManagedClusters:
+        case .manageManagedClusters, .reviewExtensions:
             return site == .operator || site == .admin
         case .manageUsers:
             return site == .admin
@@ -49,6 +50,12 @@ public enum AccessPolicy {
     public static func siteAdministrationScope(_ principal: Principal) throws -> SiteAdministrationScope {
         try require(.manageUsers, principal)
         return SiteAdministrationScope(adminID: principal.user.id)
+    }
+
+    /// Marketplace review across every publisher: site operators and admins only (403 otherwise).
+    public static func marketplaceReviewScope(_ principal: Principal) throws -> MarketplaceReviewScope {
+        try require(.reviewExtensions, principal)
+        return MarketplaceReviewScope(reviewerID: principal.user.id)
     }
 
     /// The scope of the caller's active tenant, or nil when no tenant is selected.
@@ -92,6 +99,9 @@ public enum AccessPolicy {
         case .manageUsers: "Only site admins can manage user accounts."
         case .manageIntegrations: "Owner or admin role in the organization is required to manage provider connections."
         case .runProviderOperations: "Owner or admin role in the organization is required to start provider operations."
+        case .publishExtensions: "Owner or admin role in the organization is required to publish extensions from its tenants."
+        case .installExtensions: "Owner or admin role in the organization is required to install and configure extensions."
+        case .reviewExtensions: "Only site operators and admins can review marketplace releases and set extension policy."
         }
     }
 }

@@ -14,4 +14,10 @@ public enum Capability: Sendable, CaseIterable {
     case manageIntegrations
     /// Start provider-backed operations (syncs) in the tenant.
     case runProviderOperations
+    /// Create developer apps, keys, packages and releases of the active tenant, and move its releases.
+    case publishExtensions
+    /// Install, consent to, configure and uninstall extensions in the active tenant.
+    case installExtensions
+    /// Review releases (approve, reject, publish, revoke) and set extension policy for the installation.
+    case reviewExtensions
 }

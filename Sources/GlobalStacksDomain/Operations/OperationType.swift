@@ -117,3 +117,13 @@ extension OperationTypeDefinition {
         prerequisites: [.connectionUsable, .writeGateOpen], maxAttempts: 3, deadline: 10 * 60
     )
 }
+
+extension OperationTypeDefinition {
+    /// Brings what an installed extension manages in line after a `requires_reconcile` settings change. Target
+    /// context: `extensionKey` and the changed `settings`; the same change while one is active is the same run.
+    public static let integrationSettingsReconcile = OperationTypeDefinition(
+        key: OperationTypeKey(rawValue: "integration.settings.reconcile"), capability: .installExtensions,
+        operatorVerb: "Reconcile", operatorTarget: "extension settings",
+        protectedScope: .none, dedupe: .deterministic, prerequisites: [], maxAttempts: 3, deadline: 15 * 60
+    )
+}

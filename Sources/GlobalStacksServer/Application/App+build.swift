@@ -123,7 +123,7 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
-    let api = APIController(
+    let api = try APIController(
         store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, principals: principals,
         configuration: configuration
     )

@@ -40,6 +40,10 @@ public struct ServerConfiguration: Sendable {
     /// The directory whose `<tenant external id>/` subdirectories hold each tenant's credential files and
     /// directory exports (nil: provider connections cannot use files).
     public var credentialsDirectory: String?
+    /// Where uploaded extension manifests and artifacts are kept (nil: `extension-content` in the data directory).
+    public var contentDirectory: String?
+    /// The 32-byte key that seals extension secret settings (nil: `secret.key` in the data directory, created once).
+    public var secretKeyFile: String?
     /// Operation run workers (count, lease, retries, retention).
     public var workers = WorkerSettings()
     /// How long an agent has to finish a sandbox command before it fails (its agent stayed away or stalled).

@@ -86,6 +86,12 @@ public enum ServerSettings {
         .init(key: "credentials.dir", kind: .text(secret: false), help: "Directory whose files provider connections may use as credentials (file: references); none by default.") {
             $0.credentialsDirectory = $1.text
         },
+        .init(key: "content.dir", kind: .text(secret: false), help: "Directory for uploaded extension manifests and artifacts; default: extension-content in the data directory.") {
+            $0.contentDirectory = $1.text
+        },
+        .init(key: "secret.key.file", kind: .text(secret: false), help: "File holding the 32-byte key that seals extension secret settings (created 0600 when missing); default: secret.key in the data directory.") {
+            $0.secretKeyFile = $1.text
+        },
         .init(key: "command.deadline.seconds", kind: .number(5...86_400, unit: "s"), help: "How long an agent has to finish a sandbox command before it fails.", shows: { "\(Int($0.commandDeadline))" }) {
             $0.commandDeadline = TimeInterval($1.number)
         },

@@ -15,6 +15,9 @@ struct APIController: APIProtocol {
     let sandboxData: SandboxDataHandler
     let groups: GroupsHandler
     let operations: OperationsHandler
+    let publishing: PublishingHandler
+    let review: MarketplaceReviewHandler
+    let installs: IntegrationInstallsHandler
     /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
     let authenticator: Authenticator
 
@@ -22,7 +25,7 @@ struct APIController: APIProtocol {
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority, gate: OperationGate,
         connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
         configuration: ServerConfiguration
-    ) {
+    ) throws {
         let lifetime = CredentialLifetime(configuration)
         let authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
         let anonymous = AnonymousAccess(store: store)
@@ -46,6 +49,16 @@ struct APIController: APIProtocol {
         groups = GroupsHandler(store: store, authenticator: authenticator)
         operations = OperationsHandler(
             store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
+        )
+        let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
+        let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
+            ?? dataDirectory.appendingPathComponent("extension-content"))
+        publishing = PublishingHandler(store: store, authenticator: authenticator, content: content)
+        review = MarketplaceReviewHandler(store: store, authenticator: authenticator, publishing: publishing)
+        installs = IntegrationInstallsHandler(
+            store: store, authenticator: authenticator,
+            sealer: try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("secret.key")),
+            gate: gate
         )
     }
 
@@ -167,4 +180,41 @@ struct APIController: APIProtocol {
     func updateIntegration(_ input: Operations.UpdateIntegration.Input) async throws -> Operations.UpdateIntegration.Output { try await operations.updateIntegration(input) }
     func deleteIntegration(_ input: Operations.DeleteIntegration.Input) async throws -> Operations.DeleteIntegration.Output { try await operations.deleteIntegration(input) }
     func listDirectoryGroups(_ input: Operations.ListDirectoryGroups.Input) async throws -> Operations.ListDirectoryGroups.Output { try await operations.listDirectoryGroups(input) }
+
+    // MARK: marketplace
+
+    func listDeveloperApps(_ input: Operations.ListDeveloperApps.Input) async throws -> Operations.ListDeveloperApps.Output { try await publishing.listDeveloperApps(input) }
+    func createDeveloperApp(_ input: Operations.CreateDeveloperApp.Input) async throws -> Operations.CreateDeveloperApp.Output { try await publishing.createDeveloperApp(input) }
+    func listPublisherKeys(_ input: Operations.ListPublisherKeys.Input) async throws -> Operations.ListPublisherKeys.Output { try await publishing.listPublisherKeys(input) }
+    func registerPublisherKey(_ input: Operations.RegisterPublisherKey.Input) async throws -> Operations.RegisterPublisherKey.Output { try await publishing.registerPublisherKey(input) }
+    func revokePublisherKey(_ input: Operations.RevokePublisherKey.Input) async throws -> Operations.RevokePublisherKey.Output { try await publishing.revokePublisherKey(input) }
+    func uploadExtensionContent(_ input: Operations.UploadExtensionContent.Input) async throws -> Operations.UploadExtensionContent.Output { try await publishing.uploadExtensionContent(input) }
+    func listExtensionPackages(_ input: Operations.ListExtensionPackages.Input) async throws -> Operations.ListExtensionPackages.Output { try await publishing.listExtensionPackages(input) }
+    func createExtensionPackage(_ input: Operations.CreateExtensionPackage.Input) async throws -> Operations.CreateExtensionPackage.Output { try await publishing.createExtensionPackage(input) }
+    func registerReleaseSignature(_ input: Operations.RegisterReleaseSignature.Input) async throws -> Operations.RegisterReleaseSignature.Output { try await publishing.registerReleaseSignature(input) }
+    func listExtensionReleases(_ input: Operations.ListExtensionReleases.Input) async throws -> Operations.ListExtensionReleases.Output { try await publishing.listExtensionReleases(input) }
+    func createExtensionRelease(_ input: Operations.CreateExtensionRelease.Input) async throws -> Operations.CreateExtensionRelease.Output { try await publishing.createExtensionRelease(input) }
+    func moveExtensionRelease(_ input: Operations.MoveExtensionRelease.Input) async throws -> Operations.MoveExtensionRelease.Output { try await publishing.moveExtensionRelease(input) }
+    func getReleaseAllowlist(_ input: Operations.GetReleaseAllowlist.Input) async throws -> Operations.GetReleaseAllowlist.Output { try await publishing.getReleaseAllowlist(input) }
+    func setReleaseAllowlist(_ input: Operations.SetReleaseAllowlist.Input) async throws -> Operations.SetReleaseAllowlist.Output { try await publishing.setReleaseAllowlist(input) }
+    func listPackageAudit(_ input: Operations.ListPackageAudit.Input) async throws -> Operations.ListPackageAudit.Output { try await publishing.listPackageAudit(input) }
+    func listReviewQueue(_ input: Operations.ListReviewQueue.Input) async throws -> Operations.ListReviewQueue.Output { try await review.listReviewQueue(input) }
+    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input) async throws -> Operations.GetReviewedRelease.Output { try await review.getReviewedRelease(input) }
+    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output { try await review.decideExtensionRelease(input) }
+    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output { try await review.getExtensionPolicy(input) }
+    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output { try await review.setExtensionPolicy(input) }
+    func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input) async throws -> Operations.ListIntegrationCatalog.Output { try await installs.listIntegrationCatalog(input) }
+    func searchIntegrationCatalog(_ input: Operations.SearchIntegrationCatalog.Input) async throws -> Operations.SearchIntegrationCatalog.Output { try await installs.searchIntegrationCatalog(input) }
+    func getIntegrationCatalogItem(_ input: Operations.GetIntegrationCatalogItem.Input) async throws -> Operations.GetIntegrationCatalogItem.Output { try await installs.getIntegrationCatalogItem(input) }
+    func getIntegrationConsent(_ input: Operations.GetIntegrationConsent.Input) async throws -> Operations.GetIntegrationConsent.Output { try await installs.getIntegrationConsent(input) }
+    func listIntegrationInstalls(_ input: Operations.ListIntegrationInstalls.Input) async throws -> Operations.ListIntegrationInstalls.Output { try await installs.listIntegrationInstalls(input) }
+    func installIntegration(_ input: Operations.InstallIntegration.Input) async throws -> Operations.InstallIntegration.Output { try await installs.installIntegration(input) }
+    func getIntegrationSettings(_ input: Operations.GetIntegrationSettings.Input) async throws -> Operations.GetIntegrationSettings.Output { try await installs.getIntegrationSettings(input) }
+    func updateIntegrationSettings(_ input: Operations.UpdateIntegrationSettings.Input) async throws -> Operations.UpdateIntegrationSettings.Output { try await installs.updateIntegrationSettings(input) }
+    func getIntegrationCliCommands(_ input: Operations.GetIntegrationCliCommands.Input) async throws -> Operations.GetIntegrationCliCommands.Output { try await installs.getIntegrationCliCommands(input) }
+    func getIntegrationInstallState(_ input: Operations.GetIntegrationInstallState.Input) async throws -> Operations.GetIntegrationInstallState.Output { try await installs.getIntegrationInstallState(input) }
+    func uninstallIntegration(_ input: Operations.UninstallIntegration.Input) async throws -> Operations.UninstallIntegration.Output { try await installs.uninstallIntegration(input) }
+    func listIntegrationAudit(_ input: Operations.ListIntegrationAudit.Input) async throws -> Operations.ListIntegrationAudit.Output { try await installs.listIntegrationAudit(input) }
+    func optInToBeta(_ input: Operations.OptInToBeta.Input) async throws -> Operations.OptInToBeta.Output { try await installs.optInToBeta(input) }
+    func optOutOfBeta(_ input: Operations.OptOutOfBeta.Input) async throws -> Operations.OptOutOfBeta.Output { try await installs.optOutOfBeta(input) }
 }

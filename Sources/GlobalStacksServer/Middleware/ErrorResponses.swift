@@ -69,13 +69,13 @@ struct ErrorResponseMiddleware: RouterMiddleware {
 }
 
 /// Rejects bodies over the limit with 413 before any handler reads them. File uploads into sandboxes are streamed
-/// through to the agent instead, under their own limit.
+/// through to the agent instead, and extension content is read under its kind's limit, each under their own limit.
 struct BodySizeLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method == .put, Self.isFileUpload(request.uri.path) {
+        if request.method == .put, Self.isFileUpload(request.uri.path) || request.uri.path.hasPrefix("/v1/extension-content/") {
             return try await next(request, context)
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {

@@ -47,6 +47,7 @@ struct OperationCatalog: Sendable {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),
             RegisteredOperation(definition: .directoryGroupsSync, executor: DirectoryGroupsSyncExecutor()),
+            RegisteredOperation(definition: .integrationSettingsReconcile, executor: IntegrationSettingsReconcileExecutor()),
         ]
         if includeTestOperations {
             operations += [

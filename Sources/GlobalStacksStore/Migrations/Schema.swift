@@ -116,5 +116,6 @@ enum Schema {
         agents,
         sandboxes,
         execHistory,
+        marketplace,
     ]
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Any JSON value: the agent contract's free-form maps (command payloads, results, metadata).
+/// Any JSON value: the agent contract's free-form maps (command payloads, results, metadata), extension manifests,
+/// settings and the documents JSON Schemas validate.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
@@ -44,16 +45,5 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { object[key] } else { nil }
-    }
-}
-
-extension JSONValue {
-    /// A Codable value as a JSON object, with the protocol's date format.
-    static func object(encoding value: some Encodable) throws -> [String: JSONValue] {
-        try AgentProtocol.decoder.decode([String: JSONValue].self, from: AgentProtocol.encoder.encode(value))
-    }
-
-    static func decode<Value: Decodable>(_ type: Value.Type, from object: [String: JSONValue]) throws -> Value {
-        try AgentProtocol.decoder.decode(Value.self, from: AgentProtocol.encoder.encode(object))
     }
 }
