@@ -152,12 +152,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GlobalStacksAgentProtocolTests",
-            dependencies: ["GlobalStacksAgentProtocol"],
+            dependencies: ["GlobalStacksAgentProtocol", "GlobalStacksDomain"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "GlobalStacksAgentTests",
-            dependencies: ["GlobalStacksAgent", "GlobalStacksAgentProtocol"],
+            dependencies: ["GlobalStacksAgent", "GlobalStacksAgentProtocol", "GlobalStacksDomain"],
             swiftSettings: strict
         ),
         .testTarget(

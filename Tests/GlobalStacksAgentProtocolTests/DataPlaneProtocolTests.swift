@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Testing
 
 @Suite("Agent protocol: data-plane additions")

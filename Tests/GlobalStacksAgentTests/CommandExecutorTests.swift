@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Logging
 import Testing
 
