@@ -13,7 +13,8 @@
 #      tenant-scoped operations (clusters) do real work instead of failing for lack of a tenant;
 #   4. writes a normalized copy of /work/shared/contracts/globalstacks-public-api.openapi.yaml
 #      (see below) and runs schemathesis against the live server for the operations tagged
-#      Auth, Tenants, Organizations and Clusters and listIntegrations, sending the session cookie,
+#      Auth, Tenants, Organizations and Clusters, listIntegrations and the marketplace's Integrations operations
+#      (developer apps, packages, releases, catalog, installs, settings, CLI metadata), sending the session cookie,
 #      with the checks not_a_server_error, response_schema_conformance and content_type_conformance;
 #   5. runs the same checks with our own openapi.yaml for our additions that the shared contract
 #      does not have: provider connections (/v1/integrations/...) and operation runs.
@@ -166,11 +167,25 @@ status=0
 run_schemathesis shared "$WORK/contract.normalized.yaml" \
     --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters \
     --include-operation-id listIntegrations \
+    --include-operation-id listDeveloperApps \
+    --include-operation-id createDeveloperApp \
+    --include-operation-id listExtensionPackages \
+    --include-operation-id createExtensionPackage \
+    --include-operation-id listExtensionReleases \
+    --include-operation-id createExtensionRelease \
+    --include-operation-id listIntegrationCatalog \
+    --include-operation-id getIntegrationCatalogItem \
+    --include-operation-id listIntegrationInstalls \
+    --include-operation-id installIntegration \
+    --include-operation-id getIntegrationSettings \
+    --include-operation-id updateIntegrationSettings \
+    --include-operation-id getIntegrationCliCommands \
     --exclude-operation-id deleteSession || status=$?
 # 2. Our own document for our additions that the shared contract does not have: provider connections,
-#    operation runs, provisioning tokens, agents, sandboxes, groups and quotas.
+#    operation runs, provisioning tokens, agents, sandboxes, groups and quotas, and the marketplace's content,
+#    keys, signatures, review, policy, search, consent, install state, audit and uninstall.
 run_schemathesis additions "$WORK/ours.normalized.yaml" \
-    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens|sandboxes|groups|quotas/|organizations/current/quota|organizations/current/members/[^/]+/quota)' || status=$?
+    --include-path-regex '^/v1/(integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens|sandboxes|groups|quotas/|organizations/current/quota|organizations/current/members/[^/]+/quota|extension-content|developer/apps/[^/]+/keys|developer/packages/[^/]+/(signatures|audit)|developer/releases|marketplace/|integration-catalog/[^/]+/consent|integration-installs/[^/]+(/state|/audit)?$)' || status=$?
 
 # The session must have survived the run; if it did not, later results only tested 401s.
 if ! gs_api GET /v1/auth/session 200 >/dev/null; then
