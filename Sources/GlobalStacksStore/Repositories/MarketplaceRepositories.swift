@@ -188,5 +188,3 @@ public protocol IntegrationInstallRepository: Sendable {
     func installAudit(key: ExtensionKey, _ scope: TenantScope) async throws -> [MarketplaceAuditEvent]
     func setBetaOptIn(key: ExtensionKey, enabled: Bool, _ scope: TenantScope, at now: Date) async throws
 }
-
-public typealias MarketplaceRepository = PublishingRepository & MarketplaceReviewRepository & IntegrationInstallRepository
