@@ -120,12 +120,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `gstacks` as a client: login, contexts, and noun-verb commands on the typed client.
+        .target(
+            name: "GlobalStacksCLI",
+            dependencies: [
+                "GlobalStacksClient",
+                "GlobalStacksDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         // The `gstacks` binary: command-line parsing only.
         .executableTarget(
             name: "gstacks",
             dependencies: [
                 "GlobalStacksAgent",
                 "GlobalStacksAgentProtocol",
+                "GlobalStacksCLI",
                 "GlobalStacksDomain",
                 "GlobalStacksServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,7 +8,11 @@ extension Columns {
     static let extensionPackage = "x.id AS x_id, x.developer_app_id AS x_developer_app_id, x.tenant_id AS x_tenant_id, x.extension_key AS x_extension_key, x.name AS x_name, x.description AS x_description, x.category AS x_category, x.tags AS x_tags, x.status AS x_status, x.created_at AS x_created_at, x.updated_at AS x_updated_at"
     static let extensionRelease = "xr.id AS xr_id, xr.package_id AS xr_package_id, xr.version AS xr_version, xr.manifest_digest AS xr_manifest_digest, xr.artifact_digest AS xr_artifact_digest, xr.manifest AS xr_manifest, xr.signing_key_id AS xr_signing_key_id, xr.signature AS xr_signature, xr.status AS xr_status, xr.status_reason AS xr_status_reason, xr.visibility AS xr_visibility, xr.findings AS xr_findings, xr.created_at AS xr_created_at, xr.updated_at AS xr_updated_at, xr.submitted_at AS xr_submitted_at, xr.reviewed_at AS xr_reviewed_at, xr.published_at AS xr_published_at"
     /// A release with its package, publisher name and key revocation (`FROM extension_releases xr` + `listedJoins`).
-    static let listedRelease = extensionRelease + ", " + extensionPackage + ", d.publisher_name AS d_publisher_name, pk.revoked_at AS pk_revoked_at, pk.revoked_reason AS pk_revoked_reason"
+    static let listedRelease = extensionRelease + ", " + listedExtras
+    /// The same without the manifest's text, for lists whose manifests are parsed already (`ManifestCache.load`).
+    static let listedReleaseWithoutManifest = extensionRelease.replacingOccurrences(of: "xr.manifest AS xr_manifest", with: "NULL AS xr_manifest")
+        + ", " + listedExtras
+    private static let listedExtras = extensionPackage + ", d.publisher_name AS d_publisher_name, pk.revoked_at AS pk_revoked_at, pk.revoked_reason AS pk_revoked_reason"
     static let listedJoins = """
         JOIN extension_packages x ON x.id = xr.package_id JOIN developer_apps d ON d.id = x.developer_app_id
         JOIN publisher_keys pk ON pk.id = xr.signing_key_id
@@ -23,8 +27,12 @@ final class ManifestCache: @unchecked Sendable {
     private let lock = NSLock()
     private var manifests: [String: ExtensionManifest] = [:]
 
+    func cached(_ digest: String) -> ExtensionManifest? {
+        lock.withLock { manifests[digest] }
+    }
+
     func manifest(digest: String, text: String) throws -> ExtensionManifest {
-        if let cached = lock.withLock({ manifests[digest] }) { return cached }
+        if let cached = cached(digest) { return cached }
         let document = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         let manifest = try ExtensionManifest(parsing: document)
         lock.withLock {
@@ -75,7 +83,13 @@ extension SQLRow {
         else { throw StoreError.corruptRow("extension_releases \(try string("xr_id"))") }
         let manifest: ExtensionManifest
         do {
-            manifest = try ManifestCache.shared.manifest(digest: digestText, text: try string("xr_manifest"))
+            if let text = try optionalString("xr_manifest") {
+                manifest = try ManifestCache.shared.manifest(digest: digestText, text: text)
+            } else if let cached = ManifestCache.shared.cached(digestText) {
+                manifest = cached
+            } else {
+                throw StoreError.corruptRow("extension_releases.manifest of \(try string("xr_id")) was not read")
+            }
         } catch {
             throw StoreError.corruptRow("extension_releases.manifest of \(try string("xr_id"))")
         }

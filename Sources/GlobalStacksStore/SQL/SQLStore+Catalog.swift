@@ -24,10 +24,21 @@ extension SQLStore: IntegrationInstallRepository {
     private func catalogEntries(_ scope: TenantScope, key: ExtensionKey?) async throws -> [CatalogEntry] {
         try await engine.read { database in
             let keyFilter: SQLQueryString = key.map { "x.extension_key = \(bind: $0.rawValue)" } ?? "1 = 1"
-            let listed = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.listedRelease) FROM extension_releases xr \(unsafeRaw: Columns.listedJoins)
+            // Manifests are immutable and cached by digest: their text is read only for those not parsed yet.
+            let rows = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.listedReleaseWithoutManifest) FROM extension_releases xr \(unsafeRaw: Columns.listedJoins)
                 WHERE \(keyFilter) AND \(self.eligible(tenant: self.tenant(scope)))
-                """).all().map { try $0.listedRelease() }
+                """).all()
+            let missing = try Set(rows.map { try $0.string("xr_manifest_digest") }).filter { ManifestCache.shared.cached($0) == nil }
+            if !missing.isEmpty {
+                for row in try await database.raw("""
+                    SELECT DISTINCT manifest_digest, manifest FROM extension_releases
+                    WHERE manifest_digest IN (\(binds: Array(missing)))
+                    """).all() {
+                    _ = try ManifestCache.shared.manifest(digest: try row.string("manifest_digest"), text: try row.string("manifest"))
+                }
+            }
+            let listed = try rows.map { try $0.listedRelease() }
             var newest: [ExtensionPackageID: ListedRelease] = [:]
             for entry in listed where newest[entry.package.id].map({ $0.release.version < entry.release.version }) ?? true {
                 newest[entry.package.id] = entry

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import GlobalStacksClient
+
+public struct LoginCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "login", abstract: "Sign in to a server and keep the session as a context.",
+        discussion: "The password is prompted for without echo, or read from standard input with --password-stdin; never pass it as an argument."
+    )
+
+    @Argument(help: "The server's address, e.g. https://gstacks.example.com (default: the current context's).")
+    var url: String?
+
+    @Option(help: "The account's email address (prompted for when missing).")
+    var email: String?
+
+    @Flag(help: "Read the password from standard input (for scripts).")
+    var passwordStdin = false
+
+    @Option(help: "The context's name (default: the server's host and port).")
+    var name: String?
+
+    public init() {}
+
+    public func run() async throws {
+        try await runCommand {
+            var file = try ContextFile.load()
+            let current = file.current.flatMap { file.contexts[$0] }
+            guard let address = url ?? current?.server, let server = URL(string: address), server.scheme != nil, server.host != nil else {
+                throw CLIError(.usage, "Name the server: gstacks login https://gstacks.example.com")
+            }
+            let email = try self.email ?? Prompt.line("Email: ")
+            let password = passwordStdin ? (readLine(strippingNewline: true) ?? "") : try Prompt.secret("Password: ")
+            let signedIn: GlobalStacksClient
+            do {
+                signedIn = try await GlobalStacksClient(serverURL: server).signIn(email: email, password: password)
+            } catch let refusal as GlobalStacksClientError {
+                // A refused sign-in is an error of this command, not a missing sign-in (exit 1, the server's words).
+                throw CLIError(.failure, refusal.message)
+            }
+            guard case .session(let session) = signedIn.credential else { throw CLIError(.failure, "The server set no session.") }
+            let contextName = name ?? [server.host, server.port.map(String.init)].compactMap { $0 }.joined(separator: ":")
+            file.contexts[contextName] = CLIContext(server: address, user: email, session: session)
+            file.current = contextName
+            try file.save()
+            print("Signed in to \(address) as \(email) (context \(contextName)).")
+        }
+    }
+}
+
+public struct LogoutCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "logout", abstract: "End the session and forget the context.")
+
+    @OptionGroup var context: ContextOptions
+
+    public init() {}
+
+    public func run() async throws {
+        try await runCommand {
+            var file = try ContextFile.load()
+            let (client, name, _) = try context.client()
+            // The session may have ended already; the context is forgotten either way.
+            try? await client.signOut()
+            file.contexts[name] = nil
+            if file.current == name { file.current = file.contexts.keys.sorted().first }
+            try file.save()
+            print("Signed out of context \(name).")
+        }
+    }
+}
+
+public struct WhoamiCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Who you are signed in as, and what is selected.")
+
+    @OptionGroup var context: ContextOptions
+    @OptionGroup var output: OutputOptions
+
+    public init() {}
+
+    public func run() async throws {
+        try await runCommand {
+            let (client, name, _) = try context.client()
+            let session = try await client.session()
+            if output.format == .table {
+                print("\(session.user?.email ?? "unknown") on context \(name)" + (session.tenantId.map { ", tenant \($0)" } ?? ""))
+            } else {
+                try output.print(session, columns: [])
+            }
+        }
+    }
+}
+
+/// Reading from the terminal: a line, or a secret without echo.
+enum Prompt {
+    static func line(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError(.usage, "Nothing was entered.") }
+        return line
+    }
+
+    static func secret(_ prompt: String) throws -> String {
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw CLIError(.usage, "Standard input is not a terminal; pass --password-stdin to read the password from it.")
+        }
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// One server and account the CLI talks to, with what is selected there.
+public struct CLIContext: Codable, Sendable, Equatable {
+    public var server: String
+    public var user: String
+    /// The session the server set at sign-in (a secret: the file holding it is readable by its owner only).
+    public var session: String
+}
+
+/// The contexts file: `contexts.json` in `$GSTACKS_CONFIG_DIR`, else `$XDG_CONFIG_HOME/gstacks`, else
+/// `~/.config/gstacks`; the directory is 0700 and the file 0600, written whole (temporary file, then rename).
+public struct ContextFile: Codable, Sendable, Equatable {
+    public var current: String?
+    public var contexts: [String: CLIContext] = [:]
+
+    public static var directory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["GSTACKS_CONFIG_DIR"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("gstacks") }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config/gstacks")
+    }
+
+    static var path: URL { directory.appendingPathComponent("contexts.json") }
+
+    public static func load() throws -> ContextFile {
+        guard let data = FileManager.default.contents(atPath: path.path) else { return ContextFile() }
+        do {
+            return try JSONDecoder().decode(ContextFile.self, from: data)
+        } catch {
+            throw CLIError(.failure, "\(path.path) is not a contexts file (\(error)); move it away to start afresh.")
+        }
+    }
+
+    public func save() throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: Self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let temporary = Self.directory.appendingPathComponent(".contexts.\(ProcessInfo.processInfo.processIdentifier).json")
+        guard manager.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError(.failure, "Could not write \(temporary.path).")
+        }
+        guard rename(temporary.path, Self.path.path) == 0 else {
+            throw CLIError(.failure, "Could not replace \(Self.path.path) (errno \(errno)).")
+        }
+    }
+
+    /// The context a command uses: `--context`, else `GSTACKS_CONTEXT`, else the current one.
+    public func selected(_ name: String?) throws -> (name: String, context: CLIContext) {
+        let chosen = name ?? ProcessInfo.processInfo.environment["GSTACKS_CONTEXT"].flatMap { $0.isEmpty ? nil : $0 } ?? current
+        guard let chosen else { throw CLIError(.notSignedIn, "Not signed in; run `gstacks login URL`.") }
+        guard let context = contexts[chosen] else {
+            throw CLIError(.notSignedIn, "No context '\(chosen)'; `gstacks context list` shows them, `gstacks login URL` adds one.")
+        }
+        return (chosen, context)
+    }
+}
+
+/// How a command ends, as `gh` does it: 1 error, 2 usage, 4 not signed in.
+public struct CLIError: Error, CustomStringConvertible {
+    public enum Code: Int32, Sendable {
+        case failure = 1
+        case usage = 2
+        case notSignedIn = 4
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GlobalStacksTestSupport
+import Testing
+
+/// The real `gstacks` binary as a person or a script uses it, against a real server and agent: sign-in, contexts,
+/// tables and JSON, a sandbox created and waited for, exec passing its exit code through, and the documented exit
+/// codes for a wrong password, no sign-in and bad usage.
+@Suite("CLI end to end", .serialized)
+struct CLITests {
+    /// Runs `gstacks` with its own configuration directory.
+    struct CLI {
+        let configDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-cli-\(UUID().uuidString)").path
+
+        struct Result {
+            let code: Int32
+            let out: String
+            let err: String
+        }
+
+        @discardableResult
+        func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["GSTACKS_CONFIG_DIR": configDirectory].merging(environment) { $1 }) { $1 }
+            let (input, output, error) = (Pipe(), Pipe(), Pipe())
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+            try input.fileHandleForWriting.close()
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Result(code: process.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+        }
+
+        /// Runs with `-o json` (before a `--`, after which everything is the sandbox's command) and parses the output.
+        func json(_ arguments: [String]) throws -> Any {
+            var arguments = arguments
+            arguments.insert(contentsOf: ["-o", "json"], at: arguments.firstIndex(of: "--") ?? arguments.endIndex)
+            let result = try run(arguments)
+            try #require(result.code == 0, "\(arguments): \(result.code) \(result.err)")
+            return try JSONSerialization.jsonObject(with: Data(result.out.utf8))
+        }
+    }
+
+    @Test func signInContextsListingsSandboxesExecAndSignOut() async throws {
+        let installation = try await SandboxEndToEndTests.Installation.start(.sqlite)
+        let server = "http://127.0.0.1:\(installation.server.port)"
+        let cli = CLI()
+
+        let anonymous = try cli.run(["whoami"])
+        #expect(anonymous.code == 4 && anonymous.err.contains("Not signed in"), "\(anonymous.code) \(anonymous.err)")
+        let wrong = try cli.run(["login", server, "--email", "root@example.com", "--password-stdin"], stdin: "not-the-password\n")
+        #expect(wrong.code == 1 && wrong.err.hasPrefix("error: ") && !wrong.err.contains("Fatal"), "\(wrong.code) \(wrong.err)")
+        let usage = try cli.run(["sandboxes", "exec"])
+        #expect(usage.code == 2, "\(usage.code) \(usage.err)")
+        let noPrompt = try cli.run(["login", server, "--email", "root@example.com"], stdin: "root-password-123\n")
+        #expect(noPrompt.code == 2 && noPrompt.err.contains("--password-stdin"), "the password is never read from a pipe unasked: \(noPrompt.err)")
+
+        let login = try cli.run(["login", server, "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n")
+        try #require(login.code == 0, "\(login.err)")
+        let file = cli.configDirectory + "/contexts.json"
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let whoami = try #require(try cli.json(["whoami"]) as? [String: Any])
+        #expect((whoami["user"] as? [String: Any])?["email"] as? String == "root@example.com", "\(whoami)")
+
+        // The tenant the installation made is listed in a table and in JSON; using it by slug works.
+        let table = try cli.run(["tenants", "list"])
+        #expect(table.code == 0 && table.out.hasPrefix("ID") && table.out.contains("prod") && table.out.contains("ago"), "\(table.out)")
+        #expect((try cli.json(["tenants", "list"]) as? [[String: Any]])?.contains { $0["slug"] as? String == "prod" } == true)
+        #expect(try cli.run(["tenants", "use", "prod"]).code == 0)
+        let columns = try cli.run(["tenants", "list", "--columns", "slug,name"])
+        #expect(columns.out.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["SLUG", "NAME"], "\(columns.out)")
+
+        // A sandbox, waited for; exec passes the command's exit code and output through.
+        let created = try #require(try cli.json(["sandboxes", "create", "--wait", "--", "/bin/sleep", "600"]) as? [String: Any])
+        let id = try #require(created["id"] as? String)
+        #expect(created["state"] as? String == "running", "\(created)")
+        let exec = try cli.run(["sandboxes", "exec", id, "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(exec.code == 3 && exec.out == "out\n" && exec.err == "err\n", "\(exec.code) \(exec.out) \(exec.err)")
+        #expect(try cli.run(["sandboxes", "exec", id, "--", "true"]).code == 0)
+        let yaml = try cli.run(["sandboxes", "list", "-o", "yaml"])
+        #expect(yaml.code == 0 && yaml.out.contains("id: \(id)"), "\(yaml.out)")
+
+        // A second context beside the first; --context and GSTACKS_CONTEXT pick one per command.
+        try #require(try cli.run(["login", server, "--email", "root@example.com", "--password-stdin", "--name", "second"], stdin: "root-password-123\n").code == 0)
+        let contexts = try #require(try cli.json(["context", "list"]) as? [[String: Any]])
+        #expect(contexts.count == 2 && contexts.first { $0["current"] as? Bool == true }?["name"] as? String == "second", "\(contexts)")
+        let first = try #require(contexts.first { $0["name"] as? String != "second" }?["name"] as? String)
+        #expect(try cli.run(["context", "use", first]).code == 0)
+        #expect(try cli.run(["logout", "--context", "second"]).code == 0)
+        #expect(try cli.run(["whoami", "--context", "second"]).code == 4)
+        #expect(try cli.run(["whoami"], environment: ["GSTACKS_CONTEXT": first]).code == 0)
+
+        #expect(try cli.run(["sandboxes", "stop", id]).code == 0)
+        #expect(try cli.run(["logout"]).code == 0)
+        #expect(try cli.run(["whoami"]).code == 4)
+    }
+}
