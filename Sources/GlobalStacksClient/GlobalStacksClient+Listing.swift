@@ -23,3 +23,28 @@ extension GlobalStacksClient {
         _ = try await call { try await client.deleteSession().noContent }
     }
 }
+
+extension GlobalStacksClient {
+    public typealias Organization = Components.Schemas.Organization
+    public typealias IntegrationInstall = Components.Schemas.IntegrationInstall
+
+    /// The caller's organizations.
+    public func organizations() async throws -> [Organization] {
+        try await call { try await client.listOrganizations().ok.body.json.items }
+    }
+
+    /// Makes the organization the active one of this client's credential.
+    public func activateOrganization(_ id: String) async throws {
+        _ = try await call { try await client.activateOrganization(path: .init(organizationId: id)).ok }
+    }
+
+    /// Operation runs of the active organization, newest first.
+    public func operationRuns(limit: Int? = nil) async throws -> [OperationRun] {
+        try await call { try await client.listOperationRuns(query: .init(limit: limit)).ok.body.json.items }
+    }
+
+    /// Extensions installed in the active tenant.
+    public func integrationInstalls() async throws -> [IntegrationInstall] {
+        try await call { try await client.listIntegrationInstalls().ok.body.json.items }
+    }
+}

@@ -9,7 +9,8 @@ struct GStacks: AsyncParsableCommand {
         abstract: "GlobalStacks: a self-hosted control plane for secure sandbox execution.",
         subcommands: [
             ServerCommand.self, AgentCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
-            TenantsCommand.self, SandboxesCommand.self, CatalogCommand.self,
+            OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
+            CatalogCommand.self, InstallsCommand.self,
         ]
     )
 

@@ -95,6 +95,15 @@ struct CLITests {
         #expect(try cli.run(["whoami", "--context", "second"]).code == 4)
         #expect(try cli.run(["whoami"], environment: ["GSTACKS_CONTEXT": first]).code == 0)
 
+        // The other areas list in the same way.
+        #expect((try cli.json(["orgs", "list"]) as? [[String: Any]])?.isEmpty == false)
+        #expect((try cli.json(["clusters", "list"]) as? [[String: Any]])?.contains { $0["name"] as? String == "Rack" } == true)
+        let agents = try cli.run(["agents", "list"])
+        #expect(agents.code == 0 && agents.out.contains(installation.agentID) && agents.out.contains("approved"), "\(agents.out)")
+        #expect(try cli.json(["runs", "list"]) is [Any])
+        #expect((try cli.json(["installs", "list"]) as? [Any])?.isEmpty == true)
+        #expect((try cli.json(["catalog", "list"]) as? [Any])?.isEmpty == true)
+
         #expect(try cli.run(["sandboxes", "stop", id]).code == 0)
         #expect(try cli.run(["logout"]).code == 0)
         #expect(try cli.run(["whoami"]).code == 4)
