@@ -313,7 +313,8 @@ def approve(issuer, user_code, username, password, deny=False, verification_uri=
     log = log or (lambda *_: None)
     browser = Browser()
     page_url = verification_uri or (issuer.rstrip("/") + "/device")
-    page_url += ("&" if "?" in page_url else "?") + urllib.parse.urlencode({"user_code": user_code})
+    if "user_code=" not in page_url:  # verification_uri_complete already carries it
+        page_url += ("&" if "?" in page_url else "?") + urllib.parse.urlencode({"user_code": user_code})
     status, url, body = browser.request(page_url)
     log(f"GET {page_url} -> {status}")
     if status != 200:
@@ -469,7 +470,8 @@ def main(argv=None):
     p.add_argument("--username")
     p.add_argument("--password")
     p.add_argument("--deny", action="store_true")
-    p.add_argument("--verification-uri", help="use this page instead of ISSUER/device")
+    p.add_argument("--verification-uri", help="open this page (verification_uri or verification_uri_complete) "
+                   "instead of ISSUER/device")
     p.add_argument("-v", "--verbose", action="store_true", help="log the requests to stderr")
     p.set_defaults(func=cmd_approve)
 
