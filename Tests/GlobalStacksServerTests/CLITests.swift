@@ -1,4 +1,8 @@
+import Crypto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GlobalStacksTestSupport
 import Testing
 
@@ -101,11 +105,68 @@ struct CLITests {
         let agents = try cli.run(["agents", "list"])
         #expect(agents.code == 0 && agents.out.contains(installation.agentID) && agents.out.contains("approved"), "\(agents.out)")
         #expect(try cli.json(["runs", "list"]) is [Any])
-        #expect((try cli.json(["installs", "list"]) as? [Any])?.isEmpty == true)
         #expect((try cli.json(["catalog", "list"]) as? [Any])?.isEmpty == true)
+
+        // An extension published over HTTP is found, consented to, configured and removed with the CLI.
+        try await Self.publish(Manifest(version: "1.0.0", permissions: ["sandboxes.read"]), server: installation.server, cli: cli)
+        let catalog = try cli.run(["catalog", "list"])
+        #expect(catalog.out.contains("acme.object-store") && catalog.out.contains("incompatible"), "\(catalog.out)")
+        let added = try cli.run(["installs", "add", "acme.object-store", "--yes", "--set", "region=us", "--set", "token=s3cret-token-1", "--set", "maxObjects=5"])
+        #expect(added.code == 0 && added.err.contains("sandboxes.read") && added.err.contains("api.acme.example"), "\(added.code) \(added.err)")
+        let settings = try #require(try cli.json(["installs", "settings", "acme.object-store"]) as? [String: Any])
+        let effective = settings["effectiveSettings"] as? [String: Any]
+        #expect(effective?["bucketPrefix"] as? String == "gs-" && effective?["maxObjects"] as? Int == 5, "\(settings)")
+        #expect(!String(describing: settings).contains("s3cret"), "secrets are not shown")
+        #expect(try cli.run(["installs", "settings", "acme.object-store", "--set", "bucketPrefix=team-"]).code == 0)
+        let frozen = try cli.run(["installs", "settings", "acme.object-store", "--set", "region=eu"])
+        #expect(frozen.code == 1 && frozen.err.contains("immutable"), "\(frozen.err)")
+        let commands = try #require(try cli.json(["installs", "commands", "acme.object-store"]) as? [[String: Any]])
+        #expect(commands.first?["path"] as? [String] == ["objects", "list"], "\(commands)")
+        #expect(try cli.run(["installs", "remove", "acme.object-store"]).code == 0)
+        #expect((try cli.json(["installs", "list"]) as? [Any])?.isEmpty == true)
 
         #expect(try cli.run(["sandboxes", "stop", id]).code == 0)
         #expect(try cli.run(["logout"]).code == 0)
         #expect(try cli.run(["whoami"]).code == 4)
+    }
+
+    /// Publishes the test extension through the live server's HTTP API as the signed-in context's account (the
+    /// site admin, which also reviews), so it is installable in its own tenant.
+    static func publish(_ manifest: Manifest, server: ServerProcess, cli: CLI) async throws {
+        let contexts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.configDirectory + "/contexts.json"))) as? [String: Any]
+        let current = try #require(contexts?["current"] as? String)
+        let session = try #require(((contexts?["contexts"] as? [String: Any])?[current] as? [String: Any])?["session"] as? String)
+        func call(_ method: String, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> [String: Any] {
+            var request = URLRequest(url: server.url(path))
+            request.httpMethod = method
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            request.setValue("globalstacks_session=\(session)", forHTTPHeaderField: "Cookie")
+            let (data, response) = try await ServerProcess.session.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            try #require((200..<300).contains(status), "\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+            return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        }
+        func json(_ method: String, _ path: String, _ text: String) async throws -> [String: Any] { try await call(method, path, Data(text.utf8)) }
+        let app = try #require(try await json("POST", "/v1/developer/apps", """
+            {"name":"Acme","publisherName":"Acme","supportUrl":"https://a.example/s","termsUrl":"https://a.example/t","privacyUrl":"https://a.example/p"}
+            """)["id"] as? String)
+        let signer = Curve25519.Signing.PrivateKey()
+        let key = try #require(try await json("POST", "/v1/developer/apps/\(app)/keys",
+                                              #"{"name":"k","publicKey":"\#(signer.publicKey.rawRepresentation.base64EncodedString())"}"#)["id"] as? String)
+        let package = try #require(try await json("POST", "/v1/developer/apps/\(app)/packages", #"{"extensionKey":"acme.object-store","name":"Store"}"#)["id"] as? String)
+        let artifact = Data("print('hello')\n".utf8)
+        _ = try await call("PUT", "/v1/extension-content/\(manifest.digest)?kind=manifest", manifest.bytes, contentType: "application/octet-stream")
+        _ = try await call("PUT", "/v1/extension-content/\(ContentAddress.of(artifact))?kind=artifact", artifact, contentType: "application/octet-stream")
+        let signature = Release.sign(signer, manifest: manifest.digest, artifact: ContentAddress.of(artifact))
+        _ = try await json("POST", "/v1/developer/packages/\(package)/signatures", """
+            {"manifestDigest":"\(manifest.digest)","artifactDigest":"\(ContentAddress.of(artifact))","keyId":"\(key)","signature":"\(signature)"}
+            """)
+        let release = try #require(try await json("POST", "/v1/developer/packages/\(package)/releases", """
+            {"version":"\(manifest.version)","manifestDigest":"\(manifest.digest)","artifactDigest":"\(ContentAddress.of(artifact))"}
+            """)["id"] as? String)
+        _ = try await json("POST", "/v1/developer/releases/\(release)/moves", #"{"to":"submitted"}"#)
+        _ = try await json("POST", "/v1/marketplace/releases/\(release)/decisions", #"{"to":"approved"}"#)
+        _ = try await json("POST", "/v1/marketplace/releases/\(release)/decisions", #"{"to":"published"}"#)
     }
 }

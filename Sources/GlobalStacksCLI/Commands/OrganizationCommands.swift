@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import GlobalStacksDomain
 
 public struct OrganizationsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -159,7 +160,8 @@ public struct RunsCommand: AsyncParsableCommand {
 
 public struct InstallsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "installs", abstract: "Extensions installed in the active tenant.", subcommands: [List.self]
+        commandName: "installs", abstract: "Extensions installed in the active tenant.",
+        subcommands: [List.self, Add.self, Settings.self, Remove.self, Commands.self]
     )
 
     public init() {}
@@ -173,6 +175,117 @@ public struct InstallsCommand: AsyncParsableCommand {
             try await runCommand {
                 try output.print(try await context.client().0.integrationInstalls(), columns: ["extensionKey", "version", "status", "updatedAt"])
             }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install an extension (or consent again to its newest release) after showing what it asks for."
+        )
+        @OptionGroup var context: ContextOptions
+        @Flag(name: .shortAndLong, help: "Consent without asking (scripts).") var yes = false
+        @Option(name: .customLong("set"), help: "A setting, key=value (value as JSON when it parses, else text); repeatable.") var settings: [String] = []
+        @Argument var key: String
+
+        func run() async throws {
+            try await runCommand {
+                let client = try context.client().0
+                let consent = try await client.consent(key)
+                var screen = "\(consent.name) \(consent.version) by \(consent.publisher) asks for:\n"
+                for permission in consent.permissions {
+                    screen += "  \(permission.name)\(permission.new == true ? " (new)" : ""): \(permission.allows) Why: \(permission.purpose)\n"
+                }
+                screen += consent.egress.isEmpty ? "  no network access\n" : "  network access to \(consent.egress.joined(separator: ", "))\n"
+                FileHandle.standardError.write(Data(screen.utf8))
+                if !yes {
+                    FileHandle.standardError.write(Data("Consent and install? [y/N] ".utf8))
+                    guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { throw CLIError(.failure, "Not installed.") }
+                }
+                let install = try await client.install(key, consentingTo: consent, settings: try SettingArguments.parse(settings))
+                print("Installed \(install.extensionKey) \(install.version) (\(install.status.rawValue)).")
+            }
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an install's settings, or change them with --set (key= removes one).")
+        @OptionGroup var context: ContextOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("set"), help: "key=value (JSON when it parses, else text); key= removes it; repeatable.") var settings: [String] = []
+        @Argument var key: String
+
+        func run() async throws {
+            try await runCommand {
+                let client = try context.client().0
+                let answer = settings.isEmpty
+                    ? try await client.integrationSettings(key)
+                    : try await client.updateIntegrationSettings(key, try SettingArguments.patch(settings))
+                try output.print(answer, columns: ["extensionKey", "settings", "effectiveSettings"])
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Uninstall an extension, with its settings and secrets.")
+        @OptionGroup var context: ContextOptions
+        @Argument var key: String
+
+        func run() async throws {
+            try await runCommand {
+                try await context.client().0.uninstall(key)
+                print("Uninstalled \(key).")
+            }
+        }
+    }
+
+    struct Commands: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "commands", abstract: "The CLI commands an installed extension declares.")
+        @OptionGroup var context: ContextOptions
+        @OptionGroup var output: OutputOptions
+        @Argument var key: String
+
+        func run() async throws {
+            try await runCommand {
+                try output.print(try await context.client().0.integrationCliCommands(key), columns: ["path", "operation", "short", "output"])
+            }
+        }
+    }
+}
+
+/// `--set key=value` arguments: the value as JSON when it parses (numbers, booleans, objects), else as text.
+enum SettingArguments {
+    static func parse(_ arguments: [String]) throws -> [String: any Sendable] {
+        try patch(arguments).compactMapValues { $0 }
+    }
+
+    static func patch(_ arguments: [String]) throws -> [String: (any Sendable)?] {
+        var settings: [String: (any Sendable)?] = [:]
+        for argument in arguments {
+            guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
+                throw CLIError(.usage, "--set takes key=value (got '\(argument)').")
+            }
+            let key = String(argument[..<equals])
+            let text = String(argument[argument.index(after: equals)...])
+            if text.isEmpty {
+                settings[key] = .some(nil)
+            } else if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let sendable = Self.sendable(value) {
+                settings[key] = sendable
+            } else {
+                settings[key] = text
+            }
+        }
+        return settings
+    }
+
+    /// JSON values as the Sendable values the typed client's free-form objects take.
+    private static func sendable(_ value: JSONValue) -> (any Sendable)? {
+        switch value {
+        case .null: nil
+        case .bool(let flag): flag
+        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? Int(number) : number
+        case .string(let text): text
+        case .array(let items): items.compactMap(sendable)
+        case .object(let object): object.compactMapValues(sendable)
         }
     }
 }
