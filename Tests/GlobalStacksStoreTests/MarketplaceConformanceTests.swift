@@ -44,13 +44,15 @@ struct MarketplaceConformanceTests {
     }
 
     /// Creates a release of `acme.store` and moves it to `published` (or leaves it a draft).
-    static func release(_ store: SQLStore, _ world: World, version: String, permissions: [String], publish: Bool = true) async throws -> ExtensionRelease {
+    static func release(_ store: SQLStore, _ world: World, version: String, permissions: [String], settings: String? = nil,
+                        publish: Bool = true) async throws -> ExtensionRelease {
         let text = """
             {"key":"acme.store","name":"Store","version":"\(version)","publisher":"Acme","description":"d","brokerProtocol":"globalstacks.broker.v1",
-             "entrypoint":"main.py","permissions":[\(permissions.map { #"{"name":"\#($0)","purpose":"p"}"# }.joined(separator: ","))]}
+             "entrypoint":"main.py","permissions":[\(permissions.map { #"{"name":"\#($0)","purpose":"p"}"# }.joined(separator: ","))]\(settings.map { #","settings":\#($0)"# } ?? "")}
             """
         let manifest = try ExtensionManifest(parsing: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
-        let hex = { (seed: String) in String(repeating: String(seed.hashValue & 0xf, radix: 16), count: 64) }
+        // Unique per release, as real digests of distinct bytes are (parsed manifests are cached by digest).
+        let hex = { (_: String) in (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased() }
         let release = try await store.createExtensionRelease(NewExtensionRelease(
             packageID: world.package.id, manifestDigest: ContentDigest("sha256:" + hex(version + "m"))!,
             artifactDigest: ContentDigest("sha256:" + hex(version + "a"))!, manifest: manifest, manifestText: text, signingKeyID: world.key.id,
@@ -62,8 +64,30 @@ struct MarketplaceConformanceTests {
         return try await store.moveReviewedRelease(id: release.id, ReleaseMove(to: .published, reason: nil), world.reviewer, by: world.ada.id, at: Date())
     }
 
-    static func install(_ store: SQLStore, _ world: World, _ release: ExtensionRelease, _ scope: TenantScope) async throws -> InstalledExtension {
-        try await store.install(NewInstall(releaseID: release.id, settings: [:], sealedSecrets: nil, secretKeys: []), scope, by: world.ada.id, at: Date())
+    static func install(_ store: SQLStore, _ world: World, _ release: ExtensionRelease, _ scope: TenantScope,
+                        settings: [String: JSONValue] = [:], secretKeys: [String] = []) async throws -> InstalledExtension {
+        try await store.install(NewInstall(releaseID: release.id, settings: settings, sealedSecrets: secretKeys.isEmpty ? nil : "sealed", secretKeys: secretKeys),
+                                scope, by: world.ada.id, at: Date())
+    }
+
+    /// An upgrade whose settings schema no longer accepts the install's settings waits for the person, who changes
+    /// them; secrets (unknown to the store) count as set.
+    @Test(arguments: TestEngine.available)
+    func anUpgradeThatRejectsTheSettingsWaitsForConsent(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await Self.world(store)
+            let consumer = world.consumers[0]
+            let loose = #"{"schema":{"type":"object","properties":{"prefix":{"type":"string"},"token":{"type":"string","minLength":8}},"required":["token"]},"secrets":["token"]}"#
+            let strict = #"{"schema":{"type":"object","properties":{"prefix":{"type":"string","pattern":"^gs-"},"token":{"type":"string","minLength":8}},"required":["token"]},"secrets":["token"]}"#
+            let first = try await Self.release(store, world, version: "1.0.0", permissions: [], settings: loose)
+            _ = try await Self.install(store, world, first, consumer, settings: ["prefix": .string("team-")], secretKeys: ["token"])
+            _ = try await Self.release(store, world, version: "1.1.0", permissions: [], settings: loose)
+            #expect(try await store.install(key: world.package.extensionKey, consumer)?.install.version.description == "1.1.0", "the secret counts as set")
+            _ = try await Self.release(store, world, version: "1.2.0", permissions: [], settings: strict)
+            let waiting = try #require(try await store.install(key: world.package.extensionKey, consumer))
+            #expect(waiting.install.status == .needsReconsent && waiting.install.version.description == "1.1.0", "\(waiting.install)")
+            #expect(waiting.install.statusReason?.contains("settings.prefix") == true, "\(String(describing: waiting.install.statusReason))")
+        }
     }
 
     @Test(arguments: TestEngine.available)

@@ -95,6 +95,16 @@ public struct ExtensionSettingsSpec: Sendable, Equatable {
         }
     }
 
+    /// What in an install's settings breaks this schema once resolved, in words (empty when nothing does). Secret
+    /// values are not known here, only which are set: they count as present and their own checks are skipped.
+    public func problems(tenant: [String: JSONValue], secretsSet: [String], policy: [String: JSONValue]) -> [String] {
+        guard let schema else { return tenant.keys.sorted().map { "settings.\($0) is not a setting of this release" } }
+        let placeholders = Dictionary(uniqueKeysWithValues: secretsSet.map { ($0, JSONValue.string("")) })
+        return schema.validate(.object(effective(tenant: tenant.merging(placeholders) { $1 }, policy: policy)))
+            .filter { violation in !secretsSet.contains { violation.instancePath == "/\($0)" || violation.instancePath.hasPrefix("/\($0)/") } }
+            .map { "settings" + $0.instancePath.replacingOccurrences(of: "/", with: ".") + ": " + $0.message }
+    }
+
     /// What a change from `old` to `new` tenant settings touches; changing an immutable setting is refused by name.
     public func change(from old: [String: JSONValue], to new: [String: JSONValue]) throws -> SettingsChange {
         let changed = Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()

@@ -94,7 +94,8 @@ extension SQLStore: MarketplaceReviewRepository {
     }
 
     /// Moves each install of the package that may see `listed` and runs an older version onto it, or to
-    /// `needs_reconsent` when it asks for permissions or egress hosts beyond the consent given.
+    /// `needs_reconsent` when it asks for permissions or egress hosts beyond the consent given, or when its settings
+    /// schema does not accept the install's settings.
     private func upgradeInstalls(to listed: ListedRelease, at now: Date, _ database: any SQLDatabase) async throws {
         guard listed.keyRevokedReason == nil else { return }
         let release = listed.release
@@ -104,10 +105,21 @@ extension SQLStore: MarketplaceReviewRepository {
             WHERE ii.package_id = \(bind: release.packageID.rawValue) AND ii.status IN ('installed', 'needs_reconsent')
                 AND \(eligible(tenant: "ii.tenant_id"))
             """).all()
+        let policy = try await database.raw("""
+            SELECT settings FROM extension_policies WHERE extension_key = \(bind: listed.package.extensionKey.rawValue)
+            """).first().map { try JSONColumn.decode([String: JSONValue].self, try $0.string("settings"), column: "extension_policies.settings") } ?? [:]
         for row in rows {
             let install = try row.integrationInstall()
             guard install.version < release.version else { continue }
-            if install.consentCovers(release.manifest) {
+            let problems = release.manifest.settings.problems(tenant: install.settings, secretsSet: install.secretKeysSet, policy: policy)
+            if !problems.isEmpty {
+                try await database.raw("""
+                    UPDATE integration_installs SET status = 'needs_reconsent',
+                        status_reason = \(bind: "Release \(release.version) does not accept the install's settings (\(problems.prefix(3).joined(separator: "; "))); change them and consent again to upgrade."),
+                        updated_at = \(bind: now.storedMilliseconds)
+                    WHERE id = \(bind: install.id.rawValue)
+                    """).run()
+            } else if install.consentCovers(release.manifest) {
                 try await database.raw("""
                     UPDATE integration_installs SET release_id = \(bind: release.id.rawValue), status = 'installed', status_reason = NULL,
                         consented_manifest_digest = \(bind: release.manifestDigest.rawValue),
