@@ -94,10 +94,11 @@ struct IntegrationInstallsHandler {
         let installed = try await store.install(NewInstall(
             releaseID: release.id, settings: plain, sealedSecrets: try sealer.seal(secrets), secretKeys: secrets.keys.sorted()
         ), scope, by: principal.user.id, at: Date())
-        guard let after = try await store.catalogEntry(key: key, scope) else { throw DomainError.notFound("No extension '\(key)' is available.") }
+        // Built from what the install's own transaction returned: a reader may not see that write yet.
         let capabilities = try await store.agentCapabilities(scope)
         return .created(.init(body: .json(.init(
-            catalogItem: APIMapping.catalogItem(after, agentCapabilities: capabilities), install: try await mapped(installed, scope)
+            catalogItem: APIMapping.catalogItem(CatalogEntry(listed: installed.release, install: installed.install), agentCapabilities: capabilities),
+            install: try await mapped(installed, scope)
         ))))
     }
 

@@ -29,12 +29,12 @@ struct MarketplaceReviewHandler {
         let visibility = request.visibility.flatMap { ReleaseVisibility(rawValue: $0.rawValue) }
         if visibility != nil, to != .published { throw DomainError.invalidInput("visibility is for publishing only.") }
         let id: ExtensionReleaseID = try pathID(input.path.extensionReleaseId, "extension release")
+        guard let listed = try await store.reviewedRelease(id: id, scope) else { throw DomainError.notFound("No extension release \(id).") }
         let moved = try await store.moveReviewedRelease(
             id: id, ReleaseMove(to: to, reason: try request.reason.map(PublishingHandler.reason), visibility: visibility), scope,
             by: principal.user.id, at: Date()
         )
-        guard let listed = try await store.reviewedRelease(id: moved.id, scope) else { throw DomainError.notFound("No extension release \(id).") }
-        return .ok(.init(body: .json(try publishing.review(listed))))
+        return .ok(.init(body: .json(try publishing.review(listed.with(moved)))))
     }
 
     func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output {

@@ -178,9 +178,9 @@ struct PublishingHandler {
         let id: ExtensionReleaseID = try pathID(input.path.extensionReleaseId, "extension release")
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let to = ReleaseStatus(rawValue: request.to.rawValue) else { throw DomainError.invalidInput("to must be private, submitted or revoked.") }
+        guard let listed = try await store.publishedRelease(id: id, scope) else { throw DomainError.notFound("No extension release \(id) in the active tenant.") }
         var findings: [ReleaseFinding]?
         if to == .submitted {
-            guard let listed = try await store.publishedRelease(id: id, scope) else { throw DomainError.notFound("No extension release \(id) in the active tenant.") }
             let key = try await store.publisherKeys(appID: listed.package.developerAppID, scope).first { $0.id == listed.release.signingKeyID }
             let results = ReleaseChecks(content: content).run(listed, key: key)
             let failed = results.filter { $0.severity == .failed }
@@ -192,8 +192,7 @@ struct PublishingHandler {
         let moved = try await store.movePublishedRelease(
             id: id, ReleaseMove(to: to, reason: try request.reason.map(Self.reason), findings: findings), scope, by: principal.user.id, at: Date()
         )
-        guard let listed = try await store.publishedRelease(id: moved.id, scope) else { throw DomainError.notFound("No extension release \(id).") }
-        return .ok(.init(body: .json(try review(listed))))
+        return .ok(.init(body: .json(try review(listed.with(moved)))))
     }
 
     func getReleaseAllowlist(_ input: Operations.GetReleaseAllowlist.Input) async throws -> Operations.GetReleaseAllowlist.Output {

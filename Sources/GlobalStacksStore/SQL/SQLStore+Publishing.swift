@@ -30,7 +30,7 @@ extension SQLStore: PublishingRepository {
 
     public func createDeveloperApp(_ app: NewDeveloperApp, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> DeveloperApp {
         let id = DeveloperAppID.generate()
-        try await engine.transaction { database in
+        return try await engine.transaction { database in
             try await database.raw("""
                 INSERT INTO developer_apps (id, tenant_id, name, publisher_name, publisher_url, support_url, terms_url, privacy_url, status,
                     created_by, created_at, updated_at)
@@ -38,9 +38,13 @@ extension SQLStore: PublishingRepository {
                     \(bind: app.publisherURL), \(bind: app.supportURL), \(bind: app.termsURL), \(bind: app.privacyURL), 'active',
                     \(bind: user.rawValue), \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
                 """).run()
+            // Read back on the writer: a reader may still be on an older snapshot.
+            guard let created = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.developerApp) FROM developer_apps d WHERE d.id = \(bind: id.rawValue)
+                """).first()?.developerApp()
+            else { throw StoreError.corruptRow("developer_apps \(id) vanished after insert") }
+            return created
         }
-        guard let created = try await developerApp(id: id, scope) else { throw StoreError.corruptRow("developer_apps \(id) vanished after insert") }
-        return created
     }
 
     public func developerApps(_ scope: TenantScope) async throws -> [DeveloperApp] {
@@ -119,7 +123,7 @@ extension SQLStore: PublishingRepository {
 
     public func createExtensionPackage(appID: DeveloperAppID, _ package: NewExtensionPackage, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> ExtensionPackage {
         let id = ExtensionPackageID.generate()
-        try await engine.transaction { database in
+        return try await engine.transaction { database in
             try await self.requireApp(appID, scope, database)
             try await self.uniquely("The extension key '\(package.extensionKey)' is taken; extension keys are unique across the installation.") {
                 try await database.raw("""
@@ -132,9 +136,12 @@ extension SQLStore: PublishingRepository {
             }
             try await self.audit(.packageCreated, key: package.extensionKey.rawValue, tenant: scope.tenantID, by: user,
                                  ["name": .string(package.name)], at: now, database)
+            guard let created = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.extensionPackage) FROM extension_packages x WHERE x.id = \(bind: id.rawValue)
+                """).first()?.extensionPackage()
+            else { throw StoreError.corruptRow("extension_packages \(id) vanished after insert") }
+            return created
         }
-        guard let created = try await extensionPackage(id: id, scope) else { throw StoreError.corruptRow("extension_packages \(id) vanished") }
-        return created
     }
 
     public func extensionPackages(appID: DeveloperAppID, _ scope: TenantScope) async throws -> [ExtensionPackage] {
@@ -186,7 +193,7 @@ extension SQLStore: PublishingRepository {
         let id = ExtensionReleaseID.generate()
         let manifest = release.manifest
         let searchText = ([manifest.name, manifest.description, manifest.key.rawValue, manifest.publisher] + manifest.tags).joined(separator: " ").lowercased()
-        try await engine.transaction { database in
+        return try await engine.transaction { database in
             guard let package = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.extensionPackage) FROM extension_packages x JOIN developer_apps d ON d.id = x.developer_app_id
                 WHERE x.id = \(bind: release.packageID.rawValue) AND \(self.ownedApps(scope))\(unsafeRaw: self.engine.rowLockClause)
@@ -208,9 +215,12 @@ extension SQLStore: PublishingRepository {
             try await self.audit(.releaseCreated, key: package.extensionKey.rawValue, tenant: scope.tenantID, by: user,
                                  ["version": .string(manifest.version.description), "manifestDigest": .string(release.manifestDigest.rawValue),
                                   "artifactDigest": .string(release.artifactDigest.rawValue)], at: now, database)
+            guard let created = try await database.raw("""
+                SELECT \(unsafeRaw: Columns.extensionRelease) FROM extension_releases xr WHERE xr.id = \(bind: id.rawValue)
+                """).first()?.extensionRelease()
+            else { throw StoreError.corruptRow("extension_releases \(id) vanished after insert") }
+            return created
         }
-        guard let created = try await publishedRelease(id: id, scope)?.release else { throw StoreError.corruptRow("extension_releases \(id) vanished") }
-        return created
     }
 
     public func extensionReleases(packageID: ExtensionPackageID, _ scope: TenantScope) async throws -> [ExtensionRelease] {
