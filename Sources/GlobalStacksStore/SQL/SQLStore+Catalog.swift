@@ -24,12 +24,19 @@ extension SQLStore: IntegrationInstallRepository {
     private func catalogEntries(_ scope: TenantScope, key: ExtensionKey?) async throws -> [CatalogEntry] {
         try await engine.read { database in
             let keyFilter: SQLQueryString = key.map { "x.extension_key = \(bind: $0.rawValue)" } ?? "1 = 1"
-            // Manifests are immutable and cached by digest: their text is read only for those not parsed yet.
             let rows = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.listedReleaseWithoutManifest) FROM extension_releases xr \(unsafeRaw: Columns.listedJoins)
+                SELECT \(unsafeRaw: Columns.catalogRelease) FROM extension_releases xr \(unsafeRaw: Columns.listedJoins)
                 WHERE \(keyFilter) AND \(self.eligible(tenant: self.tenant(scope)))
                 """).all()
-            let missing = try Set(rows.map { try $0.string("xr_manifest_digest") }).filter { ManifestCache.shared.cached($0) == nil }
+            // The newest version per package is chosen before anything but the version is decoded.
+            var newest: [String: (version: SemanticVersion, row: any SQLRow)] = [:]
+            for row in rows {
+                let package = try row.string("xr_package_id")
+                guard let version = SemanticVersion(try row.string("xr_version")) else { throw StoreError.corruptRow("extension_releases.version") }
+                if newest[package].map({ $0.version < version }) ?? true { newest[package] = (version, row) }
+            }
+            // Manifests are immutable and cached by digest: their text is read only for those not parsed yet.
+            let missing = try Set(newest.values.map { try $0.row.string("xr_manifest_digest") }).filter { ManifestCache.shared.cached($0) == nil }
             if !missing.isEmpty {
                 for row in try await database.raw("""
                     SELECT DISTINCT manifest_digest, manifest FROM extension_releases
@@ -38,11 +45,7 @@ extension SQLStore: IntegrationInstallRepository {
                     _ = try ManifestCache.shared.manifest(digest: try row.string("manifest_digest"), text: try row.string("manifest"))
                 }
             }
-            let listed = try rows.map { try $0.listedRelease() }
-            var newest: [ExtensionPackageID: ListedRelease] = [:]
-            for entry in listed where newest[entry.package.id].map({ $0.release.version < entry.release.version }) ?? true {
-                newest[entry.package.id] = entry
-            }
+            let listed = try newest.values.map { try $0.row.listedRelease() }
             let installFilter: SQLQueryString = key.map { "ii.extension_key = \(bind: $0.rawValue)" } ?? "1 = 1"
             let installs = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.install) FROM integration_installs ii JOIN extension_releases ir ON ir.id = ii.release_id
@@ -51,7 +54,7 @@ extension SQLStore: IntegrationInstallRepository {
                 let install = try row.integrationInstall()
                 byPackage[install.packageID] = install
             }
-            return newest.values.sorted { $0.package.extensionKey.rawValue < $1.package.extensionKey.rawValue }
+            return listed.sorted { $0.package.extensionKey.rawValue < $1.package.extensionKey.rawValue }
                 .map { CatalogEntry(listed: $0, install: installs[$0.package.id]) }
         }
     }
