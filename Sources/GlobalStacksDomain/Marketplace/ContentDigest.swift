@@ -3,10 +3,11 @@ public struct ContentDigest: Sendable, Hashable, Codable, CustomStringConvertibl
     public let rawValue: String
 
     public init?(_ text: String) {
-        let hex = text.dropFirst("sha256:".count)
-        guard text.hasPrefix("sha256:"), hex.count == 64, hex.allSatisfy({ $0.isASCIIDigit || ("a"..."f").contains($0) }) else {
-            return nil
-        }
+        // Checked on the UTF-8 bytes: this runs for every release a catalog lists.
+        let bytes = text.utf8
+        guard bytes.count == 71, text.hasPrefix("sha256:"),
+              bytes.dropFirst(7).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return nil }
         rawValue = text
     }
 

@@ -101,10 +101,15 @@ extension SQLRow {
             manifestDigest: manifestDigest, artifactDigest: artifactDigest, manifest: manifest,
             signingKeyID: try identifier("xr_signing_key_id"), signature: signature, status: try enumValue("xr_status"),
             statusReason: try optionalString("xr_status_reason"), visibility: try enumValue("xr_visibility"),
-            findings: try JSONColumn.decode([ReleaseFinding].self, try string("xr_findings"), column: "extension_releases.findings"),
+            findings: try Self.findings(try string("xr_findings")),
             createdAt: try date("xr_created_at"), updatedAt: try date("xr_updated_at"), submittedAt: try optionalDate("xr_submitted_at"),
             reviewedAt: try optionalDate("xr_reviewed_at"), publishedAt: try optionalDate("xr_published_at")
         )
+    }
+
+    /// Findings, skipping the decoder for none (what catalog listings read).
+    private static func findings(_ text: String) throws -> [ReleaseFinding] {
+        text == "[]" ? [] : try JSONColumn.decode([ReleaseFinding].self, text, column: "extension_releases.findings")
     }
 
     func listedRelease() throws -> ListedRelease {
