@@ -127,6 +127,7 @@ let package = Package(
                 "GlobalStacksClient",
                 "GlobalStacksDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict

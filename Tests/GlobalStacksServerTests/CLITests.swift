@@ -86,6 +86,18 @@ struct CLITests {
         let exec = try cli.run(["sandboxes", "exec", id, "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
         #expect(exec.code == 3 && exec.out == "out\n" && exec.err == "err\n", "\(exec.code) \(exec.out) \(exec.err)")
         #expect(try cli.run(["sandboxes", "exec", id, "--", "true"]).code == 0)
+        // Files both ways, and output followed until the process ends.
+        let local = cli.configDirectory + "/notes.txt"
+        try Data("line one\nline two\n".utf8).write(to: URL(fileURLWithPath: local))
+        #expect(try cli.run(["sandboxes", "cp", local, "\(id):notes.txt"]).code == 0)
+        #expect(try cli.run(["sandboxes", "exec", id, "--", "cat", "notes.txt"]).out == "line one\nline two\n")
+        #expect(try cli.run(["sandboxes", "cp", "\(id):notes.txt", local + ".back"]).code == 0)
+        #expect(FileManager.default.contents(atPath: local + ".back") == Data("line one\nline two\n".utf8))
+        #expect(try cli.run(["sandboxes", "cp", local, local + ".again"]).code == 2, "one side must be in a sandbox")
+        let talker = try #require(try cli.json(["sandboxes", "create", "--wait", "--", "/bin/sh", "-c", "echo one; sleep 2; echo two"]) as? [String: Any])
+        let followed = try cli.run(["sandboxes", "logs", "-f", try #require(talker["id"] as? String)])
+        #expect(followed.code == 0 && followed.out == "one\ntwo\n", "\(followed.code) \(followed.out) \(followed.err)")
+
         let yaml = try cli.run(["sandboxes", "list", "-o", "yaml"])
         #expect(yaml.code == 0 && yaml.out.contains("id: \(id)"), "\(yaml.out)")
 

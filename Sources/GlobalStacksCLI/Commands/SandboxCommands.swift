@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import OpenAPIRuntime
 
 public struct SandboxesCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandboxes", abstract: "Sandboxes of the active tenant.",
-        subcommands: [List.self, Create.self, Get.self, Exec.self, Logs.self, Stop.self, Delete.self]
+        subcommands: [List.self, Create.self, Get.self, Exec.self, Copy.self, Logs.self, Stop.self, Delete.self]
     )
 
     public init() {}
@@ -94,10 +95,62 @@ public struct SandboxesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The sandbox's main process output.")
         @OptionGroup var context: ContextOptions
         @Option(help: "How many lines from the end.") var lines: Int?
+        @Flag(name: .shortAndLong, help: "Keep printing new output until the process ends; Ctrl-C stops following.") var follow = false
         @Argument var id: String
 
         func run() async throws {
-            try await runCommand { print(try await context.client().0.output(id, lines: lines), terminator: "") }
+            try await runCommand {
+                let client = try context.client().0
+                guard follow else { return print(try await client.output(id, lines: lines), terminator: "") }
+                var events = ServerSentEvents()
+                for try await chunk in try await client.followOutput(id, lines: lines) {
+                    for event in events.feed(chunk) {
+                        if event.name == "end" { return }
+                        FileHandle.standardOutput.write(Data(event.data.utf8))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cp", abstract: "Copy a file into or out of a sandbox: one side is SANDBOX_ID:PATH (relative to its workspace)."
+        )
+        @OptionGroup var context: ContextOptions
+        @Argument var source: String
+        @Argument var destination: String
+
+        func run() async throws {
+            try await runCommand {
+                let client = try context.client().0
+                switch (Self.remote(source), Self.remote(destination)) {
+                case (nil, let (sandbox, path)?):
+                    guard let handle = FileHandle(forReadingAtPath: source) else { throw CLIError(.failure, "Cannot read \(source).") }
+                    let bytes = try handle.readToEnd() ?? Data()
+                    let file = try await client.upload(sandbox, path, HTTPBody(bytes))
+                    print("\(source) → \(sandbox):\(file.path) (\(bytes.count) bytes)")
+                case (let (sandbox, path)?, nil):
+                    guard FileManager.default.createFile(atPath: destination, contents: nil), let handle = FileHandle(forWritingAtPath: destination) else {
+                        throw CLIError(.failure, "Cannot write \(destination).")
+                    }
+                    defer { try? handle.close() }
+                    var count = 0
+                    for try await chunk in try await client.download(sandbox, path) {
+                        try handle.write(contentsOf: chunk)
+                        count += chunk.count
+                    }
+                    print("\(sandbox):\(path) → \(destination) (\(count) bytes)")
+                default:
+                    throw CLIError(.usage, "Exactly one side is SANDBOX_ID:PATH, e.g. gstacks sandboxes cp notes.txt SANDBOX_ID:notes.txt")
+                }
+            }
+        }
+
+        /// `SANDBOX_ID:PATH`, when the part before the first ':' is a sandbox id (a UUID).
+        static func remote(_ argument: String) -> (String, String)? {
+            guard let colon = argument.firstIndex(of: ":"), UUID(uuidString: String(argument[..<colon])) != nil else { return nil }
+            return (String(argument[..<colon]), String(argument[argument.index(after: colon)...]))
         }
     }
 
@@ -144,5 +197,34 @@ public struct CatalogCommand: AsyncParsableCommand {
                                  columns: ["extensionKey", "version", "publisher", "installedStatus", "compatibilityStatus"])
             }
         }
+    }
+}
+
+/// Server-sent events from bytes as they arrive: `event:` names one, its `data:` lines are joined with newlines, and a
+/// blank line ends it (the output stream sends one `output` event per chunk, then `end`).
+struct ServerSentEvents {
+    struct Event {
+        let name: String
+        let data: String
+    }
+
+    private var buffer = ""
+
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
+        buffer += String(decoding: Array(bytes), as: UTF8.self)
+        var events: [Event] = []
+        while let end = buffer.range(of: "\n\n") {
+            let block = buffer[..<end.lowerBound]
+            buffer = String(buffer[end.upperBound...])
+            var name = "message"
+            var data: [Substring] = []
+            for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                else if line.hasPrefix("data: ") { data.append(line.dropFirst(6)) }
+                else if line == "data:" { data.append("") }
+            }
+            events.append(Event(name: name, data: data.joined(separator: "\n")))
+        }
+        return events
     }
 }
