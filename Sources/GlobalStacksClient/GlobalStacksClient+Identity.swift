@@ -20,3 +20,22 @@ extension GlobalStacksClient {
         try await call { try await client.getSession().ok.body.json }
     }
 }
+
+extension GlobalStacksClient {
+    public typealias ApiKey = Components.Schemas.ApiKey
+
+    /// The caller's API keys (never their secrets).
+    public func apiKeys() async throws -> [ApiKey] {
+        try await call { try await client.listApiKeys().ok.body.json.items }
+    }
+
+    /// A new API key and its secret, shown this once.
+    public func createApiKey(name: String, expiresInDays: Int? = nil) async throws -> (key: ApiKey, secret: String) {
+        let created = try await call { try await client.createApiKey(body: .json(.init(name: name, expiresInDays: expiresInDays))).created.body.json }
+        return (created.apiKey, created.key)
+    }
+
+    public func revokeApiKey(_ id: String) async throws {
+        _ = try await call { try await client.revokeApiKey(path: .init(apiKeyId: id)).noContent }
+    }
+}

@@ -111,6 +111,19 @@ struct CLITests {
         #expect(try cli.run(["whoami", "--context", "second"]).code == 4)
         #expect(try cli.run(["whoami"], environment: ["GSTACKS_CONTEXT": first]).code == 0)
 
+        // An API key: its secret on standard output once, never in the listing; revoked, it stops working.
+        let key = try cli.run(["api-keys", "create", "ci"])
+        let secret = key.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.code == 0 && secret.hasPrefix("gsk_") && key.err.contains("not shown again"), "\(key.out) \(key.err)")
+        let keys = try cli.run(["api-keys", "list", "-o", "json"])
+        #expect(keys.code == 0 && keys.out.contains("\"ci\"") && !keys.out.contains(secret), "\(keys.out)")
+        let keyID = try #require((try JSONSerialization.jsonObject(with: Data(keys.out.utf8)) as? [[String: Any]])?.first { $0["name"] as? String == "ci" }?["id"] as? String)
+        var request = URLRequest(url: installation.server.url("/v1/auth/session"))
+        request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+        #expect((try await ServerProcess.session.data(for: request).1 as? HTTPURLResponse)?.statusCode == 200)
+        #expect(try cli.run(["api-keys", "revoke", keyID]).code == 0)
+        #expect((try await ServerProcess.session.data(for: request).1 as? HTTPURLResponse)?.statusCode == 401)
+
         // The other areas list in the same way.
         #expect((try cli.json(["orgs", "list"]) as? [[String: Any]])?.isEmpty == false)
         #expect((try cli.json(["clusters", "list"]) as? [[String: Any]])?.contains { $0["name"] as? String == "Rack" } == true)
