@@ -134,7 +134,7 @@ struct IntegrationInstallsHandler {
                 targetContext: ["extensionKey": key.rawValue, "settings": change.reconcileKeys.joined(separator: ",")],
                 sourceSurface: "updateIntegrationSettings"
             ))
-            Logger(label: "gstacks.marketplace").info("Settings change needs a reconcile", metadata: [
+            try RequestEnvironment.required.logger.info("Settings change needs a reconcile", metadata: [
                 "tenant": "\(scope.tenantID)", "extension": "\(key)", "run": "\(outcome.run.id)", "outcome": "\(outcome.status.rawValue)",
             ])
         }
