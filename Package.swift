@@ -56,6 +56,8 @@ let package = Package(
                 "GlobalStacksAgentProtocol",
                 "GlobalStacksClient",
                 "GlobalStacksDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifndef SYS_openat2
@@ -67,6 +72,39 @@ int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows)
     size.ws_row = rows;
     return ioctl(fd, TIOCSWINSZ, &size);
 }
+
+/* The calling thread joins the target's network namespace only for the socket(2) call: a socket belongs to the
+   namespace it was created in, whatever thread uses it later. */
+int gstacks_listen_in_netns(int pid, unsigned short port) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+    int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0) return -1;
+    int target = open(path, O_RDONLY | O_CLOEXEC);
+    if (target < 0) { int saved = errno; close(own); errno = saved; return -1; }
+    if (setns(target, CLONE_NEWNET) != 0) { int saved = errno; close(target); close(own); errno = saved; return -1; }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int saved = errno;
+    if (setns(own, CLONE_NEWNET) != 0) abort(); /* never go on in the sandbox's namespace */
+    close(target);
+    close(own);
+    if (fd < 0) { errno = saved; return -1; }
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof(address));
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 || listen(fd, 64) != 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 #else
 int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigned short rows) {
     (void)primary; (void)replica; (void)columns; (void)rows;
@@ -98,6 +136,12 @@ int gstacks_o_path(void) {
 
 int gstacks_open_beneath(int dirfd, const char *path, int flags, unsigned int mode) {
     (void)dirfd; (void)path; (void)flags; (void)mode;
+    errno = ENOSYS;
+    return -1;
+}
+
+int gstacks_listen_in_netns(int pid, unsigned short port) {
+    (void)pid; (void)port;
     errno = ENOSYS;
     return -1;
 }

@@ -29,7 +29,10 @@ public struct AgentRuntime: Sendable {
         case .noop: NoopDriver(root: settings.sandboxDirectory)
         }
         let outbox = AgentOutbox(logger: logger)
-        let executor = CommandExecutor(driver: driver, outbox: outbox, logger: logger)
+        let extensions = settings.driver == .process && ExtensionRunner.isAvailable
+            ? try ExtensionRunner(root: settings.extensionsDirectory, serverURL: settings.serverURL, allowLoopbackEgress: settings.allowLoopbackEgress, logger: logger)
+            : nil
+        let executor = CommandExecutor(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
         let reporter = Task {
             for await exit in driver.exits { await outbox.report(exit) }
         }

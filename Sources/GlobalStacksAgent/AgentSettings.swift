@@ -23,6 +23,11 @@ public struct AgentSettings: Sendable {
     public var allowUnconfined = false
     /// Where sandboxes get their private directories (process driver).
     public var sandboxDirectory: URL
+    /// Where extension artifacts are cached and invocations get their workspaces (process driver, bubblewrap).
+    public var extensionsDirectory: URL
+    /// Let extensions' declared hosts resolve to loopback or link-local addresses (tests with a local server only:
+    /// otherwise the egress proxy refuses them, so no extension reaches this host's own services).
+    public var allowLoopbackEgress = false
     /// First reconnect delay; doubled per failed attempt up to `maximumBackoff`, with full jitter.
     public var initialBackoff: TimeInterval = 1
     public var maximumBackoff: TimeInterval = 60
@@ -33,6 +38,12 @@ public struct AgentSettings: Sendable {
         self.credentialsFile = credentialsFile
         self.name = name
         self.sandboxDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("sandboxes")
+        self.extensionsDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("extensions")
+    }
+
+    /// The capabilities this agent announces when it enrolls: `extensions.runtime` when it can run extensions.
+    public var announcedCapabilities: [String] {
+        driver == .process && ExtensionRunner.isAvailable ? capabilities + [InvokeExtensionPayload.runtimeCapability] : capabilities
     }
 
     /// The address of one control-plane route, under the server URL's own path (a control plane behind a

@@ -24,11 +24,11 @@ public actor CommandExecutor {
     private var draining = false
     static let resultsKept = 10_000
 
-    public init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
+    public init(driver: any SandboxDriver, extensions: ExtensionRunner? = nil, outbox: any AgentMessageSink, logger: Logger) {
         self.driver = driver
         self.outbox = outbox
         self.logger = logger
-        self.dataPlane = DataPlane(driver: driver, outbox: outbox, logger: logger)
+        self.dataPlane = DataPlane(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
     }
 
     public func receive(_ command: CommandMessage) async {

@@ -14,7 +14,7 @@ enum Enrollment {
         let capacity = settings.capacity.map { (maxSessions: $0.maxSessions, cpu: $0.cpu, memory: $0.memory) }
         do {
             let (agentID, key) = try await client.registerAgent(.init(
-                name: settings.name, platform: settings.platform, region: settings.region, capacity: capacity, capabilities: settings.capabilities
+                name: settings.name, platform: settings.platform, region: settings.region, capacity: capacity, capabilities: settings.announcedCapabilities
             ))
             return AgentCredentials(agentID: agentID, name: settings.name, key: key, serverURL: settings.serverURL.absoluteString)
         } catch let error as GlobalStacksClientError {

@@ -21,6 +21,7 @@ public enum CommandBody: Sendable, Equatable {
     case listProcesses(SessionReference)
     case getProcess(ProcessReference)
     case signalProcess(SignalProcessPayload)
+    case invokeExtension(InvokeExtensionPayload)
 
     public enum Action: String, Sendable, CaseIterable {
         case startSession = "start_session"
@@ -40,6 +41,7 @@ public enum CommandBody: Sendable, Equatable {
         case listProcesses = "list_processes"
         case getProcess = "get_process"
         case signalProcess = "signal_process"
+        case invokeExtension = "invoke_extension"
 
         /// Session actions are stored and delivered at least once; data-plane actions are sent while a client
         /// waits, never stored, never delivered again.
@@ -70,6 +72,7 @@ public enum CommandBody: Sendable, Equatable {
         case .listProcesses: .listProcesses
         case .getProcess: .getProcess
         case .signalProcess: .signalProcess
+        case .invokeExtension: .invokeExtension
         }
     }
 
@@ -86,6 +89,8 @@ public enum CommandBody: Sendable, Equatable {
         case .writeFile(let payload): payload.sessionId
         case .moveFile(let payload): payload.sessionId
         case .deleteFile(let payload): payload.sessionId
+        // An invocation runs in a sandbox of its own, named after it.
+        case .invokeExtension(let payload): payload.invocationId
         }
     }
 
@@ -103,6 +108,7 @@ public enum CommandBody: Sendable, Equatable {
             case .writeFile(let payload): try JSONValue.object(encoding: payload)
             case .moveFile(let payload): try JSONValue.object(encoding: payload)
             case .deleteFile(let payload): try JSONValue.object(encoding: payload)
+            case .invokeExtension(let payload): try JSONValue.object(encoding: payload)
             }
         }
     }
@@ -136,6 +142,7 @@ public enum CommandBody: Sendable, Equatable {
         case .listProcesses: self = .listProcesses(try decode(SessionReference.self))
         case .getProcess: self = .getProcess(try decode(ProcessReference.self))
         case .signalProcess: self = .signalProcess(try decode(SignalProcessPayload.self))
+        case .invokeExtension: self = .invokeExtension(try decode(InvokeExtensionPayload.self))
         }
     }
 }

@@ -49,6 +49,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Without bubblewrap, run sandboxes as plain processes of this agent's user (NOT isolated); refused otherwise.")
     var allowUnconfined = false
 
+    @Flag(help: "Let extensions' declared egress hosts resolve to loopback or link-local addresses (for tests against a local server; otherwise refused, so no extension reaches this host's own services).")
+    var allowLoopbackEgress = false
+
     @Option(help: "Where sandboxes get their private directories (default: 'sandboxes' beside the credentials file). [GSTACKS_AGENT_SANDBOX_DIR]")
     var sandboxDir: String?
 
@@ -83,7 +86,9 @@ struct AgentCommand: AsyncParsableCommand {
         settings.allowUnconfined = allowUnconfined
         if let directory = setting(sandboxDir, "GSTACKS_AGENT_SANDBOX_DIR") {
             settings.sandboxDirectory = URL(fileURLWithPath: directory)
+            settings.extensionsDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("extensions")
         }
+        settings.allowLoopbackEgress = allowLoopbackEgress
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'.") }
         var logger = Logger(label: "gstacks.agent")

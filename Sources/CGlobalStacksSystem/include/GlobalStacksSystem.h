@@ -22,4 +22,9 @@ int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows)
 /// The session a terminal belongs to (TIOCGSID), or -1.
 int gstacks_terminal_session(int fd);
 
+/// A TCP socket listening on 127.0.0.1:`port` inside the network namespace of process `pid` (a sandbox's init), made
+/// by entering that namespace on this thread for the socket(2) call only. Needs CAP_SYS_ADMIN over the namespace
+/// (root). Returns the descriptor (close-on-exec), or -1 with errno.
+int gstacks_listen_in_netns(int pid, unsigned short port);
+
 #endif

@@ -28,13 +28,16 @@ public actor DataPlane {
     static let maximumTailLines = 10_000
 
     private let driver: any SandboxDriver
+    /// Runs extensions' operations (`invoke_extension`), when this agent offers the runtime.
+    private let extensions: ExtensionRunner?
     private let outbox: any AgentMessageSink
     private let logger: Logger
     private var live: [String: Live] = [:]
     private let background = BackgroundProcesses()
 
-    init(driver: any SandboxDriver, outbox: any AgentMessageSink, logger: Logger) {
+    init(driver: any SandboxDriver, extensions: ExtensionRunner?, outbox: any AgentMessageSink, logger: Logger) {
         self.driver = driver
+        self.extensions = extensions
         self.outbox = outbox
         self.logger = logger
     }
@@ -109,6 +112,11 @@ public actor DataPlane {
     }
 
     private func run(_ id: String, _ body: CommandBody, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> AgentMessage {
+        if case .invokeExtension(let payload) = body {
+            // Not in a sandbox of the driver's: an invocation gets a fresh one of its own.
+            guard let extensions else { throw DriverError("This agent does not run extensions (no extensions.runtime).", kind: .conflict) }
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await extensions.invoke(payload)))
+        }
         let entry = try await driver.entry(body.sessionID)
         let files = WorkspaceFiles(root: entry.workspace)
         switch body {
@@ -147,6 +155,8 @@ public actor DataPlane {
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
         case .startSession, .stopSession, .hibernateSession, .wakeSession:
             throw DriverError("Session commands are not data-plane commands.")
+        case .invokeExtension:
+            throw DriverError("Invocations run above.")
         }
     }
 

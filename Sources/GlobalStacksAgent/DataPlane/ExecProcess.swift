@@ -138,7 +138,7 @@ enum ExecProcess {
         return copy
     }
 
-    private static func pipe() throws(DriverError) -> (read: Int32, write: Int32) {
+    static func pipe() throws(DriverError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
         guard gstacks_pipe_cloexec(&fds) == 0 else { throw DriverError("Could not create a pipe: \(String(cString: strerror(errno))).") }
         return (fds[0], fds[1])

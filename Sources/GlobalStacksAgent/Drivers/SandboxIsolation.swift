@@ -25,8 +25,9 @@ public enum SandboxIsolation: Sendable, Equatable {
     /// The command line that runs `command` confined, with exactly `environment`. Whatever runs before the
     /// sandbox (limit wrappers, bwrap itself) gets a fixed minimal environment from the driver, never the
     /// sandbox's. `newSession` detaches the sandbox from the agent's terminal (only when its processes can be
-    /// frozen and signalled through their cgroup, since they then leave the agent's process group).
-    func argv(_ command: [String], workspace: URL, network: Bool, environment: [String: String], newSession: Bool) -> [String] {
+    /// frozen and signalled through their cgroup, since they then leave the agent's process group). `extra` are more
+    /// bubblewrap options (an extension's read-only artifact, its set-up descriptors).
+    func argv(_ command: [String], workspace: URL, network: Bool, environment: [String: String], newSession: Bool, extra: [String] = []) -> [String] {
         let variables = environment.sorted { $0.key < $1.key }
         guard case .bubblewrap(let bwrap) = self else {
             return ["/usr/bin/env", "-i"] + variables.map { "\($0.key)=\($0.value)" }
@@ -47,7 +48,7 @@ public enum SandboxIsolation: Sendable, Equatable {
         if network {
             argv += ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts", "/etc/hosts"]
         }
-        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", workspace.path, "/workspace", "--chdir", "/workspace", "--clearenv"]
+        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", workspace.path, "/workspace", "--chdir", "/workspace"] + extra + ["--clearenv"]
         for (name, value) in variables {
             argv += ["--setenv", name, value]
         }

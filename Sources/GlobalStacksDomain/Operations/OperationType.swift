@@ -127,3 +127,14 @@ extension OperationTypeDefinition {
         protectedScope: .none, dedupe: .deterministic, prerequisites: [], maxAttempts: 3, deadline: 15 * 60
     )
 }
+
+extension OperationTypeDefinition {
+    /// One invocation of an installed extension's operation through the broker. Target context: `extensionKey`,
+    /// `operation`, `targetKind`, `targetId` and the `input` document. Every invocation is its own run, tried once
+    /// (third-party operations are not known to be safe to repeat).
+    public static let integrationExtensionInvoke = OperationTypeDefinition(
+        key: OperationTypeKey(rawValue: "integration.extension.invoke"), capability: .runProviderOperations,
+        operatorVerb: "Invoke", operatorTarget: "extension operation",
+        protectedScope: .none, dedupe: .uniquePerRequest, prerequisites: [], maxAttempts: 1, deadline: 120
+    )
+}

@@ -17,6 +17,8 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case tooManyRequests(retryAfterSeconds: Int)
         /// A part the request needs is not reachable now, e.g. the sandbox's agent (503).
         case unavailable
+        /// Something the request ran failed, e.g. an extension's operation (502).
+        case upstreamFailed
     }
 
     public let kind: Kind
@@ -36,4 +38,5 @@ public struct DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
     public static func tooLarge(_ message: String) -> Self { .init(.tooLarge, message) }
     public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
+    public static func upstreamFailed(_ message: String) -> Self { .init(.upstreamFailed, message) }
 }

@@ -14,15 +14,19 @@ import ServiceLifecycle
 /// Builds the whole server: store (migrated), first-start bootstrap, router and services.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let (store, engineService) = try await StoreFactory.open(configuration.database, logger: logger)
+    let connections = AgentConnections()
+    let live = LiveCommands(connections: connections)
+    let sealer = try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("secret.key"))
+    let grants = ArtifactGrants(sealer: sealer)
+    let broker = ExtensionInvokeExecutor(store: store, live: live, connections: connections, sealer: sealer, grants: grants)
     let gate = OperationGate(
-        store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations), wake: RunWakeSignal()
+        store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations, broker: broker), wake: RunWakeSignal()
     )
     // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
     let started = StartupGate()
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
-    let connections = AgentConnections()
     let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
-    let live = LiveCommands(connections: connections)
     let gateway = AgentGateway(
         store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
         commandDeadline: configuration.commandDeadline,
@@ -36,7 +40,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var app = Application(
         router: try buildRouter(
             store: store, gate: gate, connections: connections, dataPlane: dataPlane, execStream: execStream, dispatcher: dispatcher,
-            configuration: configuration
+            sealer: sealer, grants: grants, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -70,7 +74,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
-            store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, settings: configuration.workers,
+            store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, completions: gate.completions, settings: configuration.workers,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, logger: logger
         )
     )
@@ -101,7 +105,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
     store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, execStream: ExecStreamEndpoint,
-    dispatcher: CommandDispatcher, configuration: ServerConfiguration
+    dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let principals = PrincipalCache()
@@ -123,9 +127,12 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
+    let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
+    ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
         store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, principals: principals,
-        configuration: configuration
+        content: content, sealer: sealer, configuration: configuration
     )
     try api.registerHandlers(
         on: router,

@@ -57,6 +57,7 @@ struct EmbeddedAgent: Service {
         var settings = AgentSettings(serverURL: serverURL, provisioningToken: nil, credentialsFile: credentialsFile, name: Self.agentName)
         settings.capacity = Self.hostCapacity
         settings.sandboxDirectory = directory.appendingPathComponent("sandboxes")
+        settings.extensionsDirectory = directory.appendingPathComponent("extensions")
         // Never unconfined: its sandboxes would run as the server's user, next to its database.
         settings.allowUnconfined = false
         try await AgentRuntime(settings: settings, logger: logger).run()
@@ -81,7 +82,7 @@ struct EmbeddedAgent: Service {
         let agent = try await store.registerAgent(AgentRegistration(
             name: Self.agentName, platform: .process, region: nil,
             capacity: AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory)),
-            capabilities: ["process"], metadata: ["embedded": "true"]
+            capabilities: ExtensionRunner.isAvailable ? ["process", InvokeExtensionPayload.runtimeCapability] : ["process"], metadata: ["embedded": "true"]
         ), provisioningTokenHash: SecretHasher.hash(token.value), keyHash: SecretHasher.hash(key.value), keyPrefix: key.displayPrefix, at: now)
         _ = try await store.updateAgent(id: agent.id, visibleTo: nil, at: now) { agent in
             agent.approval = .approved

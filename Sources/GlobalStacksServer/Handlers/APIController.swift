@@ -18,13 +18,14 @@ struct APIController: APIProtocol {
     let publishing: PublishingHandler
     let review: MarketplaceReviewHandler
     let installs: IntegrationInstallsHandler
+    let broker: BrokerHandler
     /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
     let authenticator: Authenticator
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority, gate: OperationGate,
         connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
-        configuration: ServerConfiguration
+        content: any ContentStore, sealer: SecretSealer, configuration: ServerConfiguration
     ) throws {
         let lifetime = CredentialLifetime(configuration)
         let authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
@@ -50,16 +51,10 @@ struct APIController: APIProtocol {
         operations = OperationsHandler(
             store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
         )
-        let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
-        let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
-            ?? dataDirectory.appendingPathComponent("extension-content"))
         publishing = PublishingHandler(store: store, authenticator: authenticator, content: content)
         review = MarketplaceReviewHandler(store: store, authenticator: authenticator, publishing: publishing)
-        installs = IntegrationInstallsHandler(
-            store: store, authenticator: authenticator,
-            sealer: try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("secret.key")),
-            gate: gate
-        )
+        installs = IntegrationInstallsHandler(store: store, authenticator: authenticator, sealer: sealer, gate: gate)
+        broker = BrokerHandler(store: store, authenticator: authenticator, gate: gate)
     }
 
     // MARK: auth
@@ -214,6 +209,7 @@ struct APIController: APIProtocol {
     func getIntegrationCliCommands(_ input: Operations.GetIntegrationCliCommands.Input) async throws -> Operations.GetIntegrationCliCommands.Output { try await installs.getIntegrationCliCommands(input) }
     func getIntegrationInstallState(_ input: Operations.GetIntegrationInstallState.Input) async throws -> Operations.GetIntegrationInstallState.Output { try await installs.getIntegrationInstallState(input) }
     func uninstallIntegration(_ input: Operations.UninstallIntegration.Input) async throws -> Operations.UninstallIntegration.Output { try await installs.uninstallIntegration(input) }
+    func invokeIntegrationExtension(_ input: Operations.InvokeIntegrationExtension.Input) async throws -> Operations.InvokeIntegrationExtension.Output { try await broker.invokeIntegrationExtension(input) }
     func listIntegrationAudit(_ input: Operations.ListIntegrationAudit.Input) async throws -> Operations.ListIntegrationAudit.Output { try await installs.listIntegrationAudit(input) }
     func optInToBeta(_ input: Operations.OptInToBeta.Input) async throws -> Operations.OptInToBeta.Output { try await installs.optInToBeta(input) }
     func optOutOfBeta(_ input: Operations.OptOutOfBeta.Input) async throws -> Operations.OptOutOfBeta.Output { try await installs.optOutOfBeta(input) }

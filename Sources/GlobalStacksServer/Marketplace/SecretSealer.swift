@@ -26,6 +26,12 @@ struct SecretSealer: Sendable {
         keyBytes = bytes
     }
 
+    /// A key for another purpose (e.g. signing artifact grants), derived from the same secret so that every replica
+    /// sharing `secret.key.file` agrees on it.
+    func derivedKey(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("globalstacks.\(purpose)".utf8), outputByteCount: 32)
+    }
+
     func seal(_ secrets: [String: JSONValue]) throws -> String? {
         guard !secrets.isEmpty else { return nil }
         let encoder = JSONEncoder()

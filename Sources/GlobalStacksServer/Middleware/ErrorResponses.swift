@@ -32,6 +32,7 @@ struct ErrorResponse: Sendable {
         case .conflict: self.init(status: .conflict, message: error.message)
         case .tooLarge: self.init(status: .contentTooLarge, message: error.message)
         case .unavailable: self.init(status: .serviceUnavailable, message: error.message)
+        case .upstreamFailed: self.init(status: .badGateway, message: error.message)
         case .tooManyRequests(let seconds):
             self.init(status: .tooManyRequests, message: error.message, headers: [.retryAfter: String(seconds)])
         }

@@ -43,11 +43,12 @@ struct OperationCatalog: Sendable {
     }
 
     /// The product's operation types, plus the test types when `includeTestOperations` (tests and benchmarks).
-    static func standard(includeTestOperations: Bool) -> OperationCatalog {
+    static func standard(includeTestOperations: Bool, broker: ExtensionInvokeExecutor) -> OperationCatalog {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),
             RegisteredOperation(definition: .directoryGroupsSync, executor: DirectoryGroupsSyncExecutor()),
             RegisteredOperation(definition: .integrationSettingsReconcile, executor: IntegrationSettingsReconcileExecutor()),
+            RegisteredOperation(definition: .integrationExtensionInvoke, executor: broker),
         ]
         if includeTestOperations {
             operations += [

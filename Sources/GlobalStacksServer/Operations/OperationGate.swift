@@ -17,6 +17,8 @@ struct OperationGate: Sendable {
     let store: any OperationRunRepository & ProviderConnectionRepository
     let catalog: OperationCatalog
     let wake: RunWakeSignal
+    /// Runs finished by this process's workers, for requests that wait for one.
+    let completions = RunCompletions()
 
     static let maximumBootstrapOperations = 10
 

@@ -30,6 +30,7 @@ struct OperationWorkers: Service {
     let engine: any DatabaseEngine
     let catalog: OperationCatalog
     let wake: RunWakeSignal
+    let completions: RunCompletions
     let settings: WorkerSettings
     /// Where tenants' credential files live (see `ServerConfiguration.credentialsDirectory`).
     let credentialsDirectory: String?
@@ -39,9 +40,10 @@ struct OperationWorkers: Service {
     private let instance = UUID().uuidString.prefix(8)
 
     init(
-        store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal, settings: WorkerSettings,
-        credentialsDirectory: String?, startAfter: StartupGate, logger: Logger
+        store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal,
+        completions: RunCompletions, settings: WorkerSettings, credentialsDirectory: String?, startAfter: StartupGate, logger: Logger
     ) {
+        self.completions = completions
         self.store = store
         self.credentialsDirectory = credentialsDirectory
         self.engine = engine
@@ -219,6 +221,7 @@ struct OperationWorkers: Service {
             logger.warning("The run changed hands before it could be finished; its result is dropped", metadata: ["outcome": "\(outcome.rawValue)"])
             return
         }
+        completions.finished(run.id)
         Counter(label: "gstacks_operation_runs_finished_total", dimensions: [("type", run.operationType.rawValue), ("outcome", outcome.rawValue)]).increment()
         logger.info("Operation run finished", metadata: ["outcome": "\(outcome.rawValue)", "reason": "\(reason?.code ?? "-")", "attempt": "\(run.attempts)"])
         if run.scopeKey != nil {

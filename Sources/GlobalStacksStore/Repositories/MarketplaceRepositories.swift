@@ -200,6 +200,9 @@ public protocol IntegrationInstallRepository: Sendable {
     func installs(_ scope: TenantScope) async throws -> [InstalledExtension]
     func install(key: ExtensionKey, _ scope: TenantScope) async throws -> InstalledExtension?
     func sealedSecrets(key: ExtensionKey, _ scope: TenantScope) async throws -> String?
+    /// The publisher key that signed the release an install is pinned to (the broker sends its public key to the
+    /// agent, which verifies the artifact with it).
+    func installSigningKey(key: ExtensionKey, _ scope: TenantScope) async throws -> PublisherKey?
     func updateInstallSettings(key: ExtensionKey, _ update: InstallSettingsUpdate, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> InstalledExtension
     func uninstall(key: ExtensionKey, _ scope: TenantScope, by user: UserID, at now: Date) async throws
     func installAudit(key: ExtensionKey, _ scope: TenantScope) async throws -> [MarketplaceAuditEvent]

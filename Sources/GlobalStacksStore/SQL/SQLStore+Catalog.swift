@@ -149,6 +149,16 @@ extension SQLStore: IntegrationInstallRepository {
         }
     }
 
+    public func installSigningKey(key: ExtensionKey, _ scope: TenantScope) async throws -> PublisherKey? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.publisherKey) FROM integration_installs ii
+                JOIN extension_releases xr ON xr.id = ii.release_id JOIN publisher_keys pk ON pk.id = xr.signing_key_id
+                WHERE \(self.installsInScope(scope)) AND ii.extension_key = \(bind: key.rawValue)
+                """).first()?.publisherKey()
+        }
+    }
+
     public func updateInstallSettings(key: ExtensionKey, _ update: InstallSettingsUpdate, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> InstalledExtension {
         try await engine.transaction { database in
             guard try await database.raw("""

@@ -1,0 +1,178 @@
+import Foundation
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import GlobalStacksStore
+import Logging
+
+/// `integration.extension.invoke`: runs one operation of an installed extension on an agent (docs/broker.md). At
+/// execution everything is checked again from the current state (install, consent, signing key, agents), the agent
+/// gets the release's digests and signature, a credential for that artifact, the request, and an environment of the
+/// install's effective settings and granted secrets only. While it runs, the release and its key are watched: a
+/// revocation stops the invocation on the agent and fails the run with the reason. The artifact never runs here.
+struct ExtensionInvokeExecutor: OperationExecutor {
+    let store: any RequestStore
+    let live: LiveCommands
+    let connections: AgentConnections
+    let sealer: SecretSealer
+    let grants: ArtifactGrants
+    /// How often a running invocation looks whether its release or signing key was revoked (on any replica).
+    var revocationCheckInterval: Duration = .seconds(1)
+
+    private struct Revoked: Error {
+        let reason: String
+    }
+
+    func execute(_ context: ExecutionContext) async throws -> [String: String] {
+        let scope = context.scope
+        let run = context.run
+        let target = run.targetContext
+        guard let keyText = target["extensionKey"], let key = ExtensionKey(rawValue: keyText), let operationName = target["operation"],
+              let targetKind = target["targetKind"], let targetID = target["targetId"],
+              case .object(let input)? = try? JSONDecoder().decode(JSONValue.self, from: Data((target["input"] ?? "{}").utf8))
+        else { throw ExecutionError.permanent("The run does not describe an extension invocation.") }
+
+        let (installed, operation, signer) = try await admitted(key, operationName: operationName, targetKind: targetKind, scope)
+        let release = installed.release.release
+        let manifest = release.manifest
+        let agents = try await permanent { try await ExtensionTargets.agents(targetKind: targetKind, targetID: targetID, manifest: manifest, scope, store: store) }
+        let connected = Set(connections.connectedAgents)
+        guard let agent = agents.filter({ connected.contains($0.id) }).randomElement() else {
+            throw ExecutionError.permanent("No agent able to run '\(key)' in the target is connected to this server now (\(agents.count) are connected elsewhere or reconnecting); invoke again in a moment.")
+        }
+
+        let policy = try await store.extensionPolicy(key: key, scope)
+        let secrets = try sealer.open(try await store.sealedSecrets(key: key, scope))
+        let settings = manifest.settings.effective(tenant: installed.install.settings, policy: policy).filter { !manifest.settings.secretKeys.contains($0.key) }
+        let invocationID = "run-\(run.id.rawValue)"
+        let request = BrokerInvocation.request(
+            invocationID: invocationID, extensionKey: key, version: release.version, operation: operationName, targetKind: targetKind, targetID: targetID,
+            input: input, tenantID: scope.tenantID.rawValue
+        )
+        let timeLimit = BrokerInvocation.timeLimitSeconds
+        let payload = InvokeExtensionPayload(
+            invocationId: invocationID, extensionKey: key.rawValue, manifestDigest: release.manifestDigest.rawValue,
+            artifactDigest: release.artifactDigest.rawValue, signature: release.signature.base64EncodedString(),
+            publicKey: signer.publicKey.base64EncodedString(), artifactPath: "v1/broker/artifacts/\(release.artifactDigest.rawValue)",
+            artifactToken: grants.issue(run: run.id, digest: release.artifactDigest, expiresAt: Date().addingTimeInterval(timeLimit + 120)),
+            entrypoint: manifest.entrypoint, request: try Self.text(request),
+            environment: [
+                "GLOBALSTACKS_BROKER_PROTOCOL": BrokerInvocation.protocolVersion,
+                "GLOBALSTACKS_INVOCATION_ID": invocationID,
+                "GLOBALSTACKS_EXTENSION_KEY": key.rawValue,
+                "GLOBALSTACKS_SETTINGS": try Self.text(.object(settings)),
+                "GLOBALSTACKS_SECRETS": try Self.text(.object(secrets)),
+            ],
+            egress: manifest.egress.map { "\($0.host):\($0.port)" }, timeoutSeconds: timeLimit, outputLimitBytes: BrokerInvocation.outputLimitBytes,
+            cpu: "1", memory: "512Mi"
+        )
+        guard let command = try await live.start(.invokeExtension(payload), agent: agent.id) else {
+            throw ExecutionError.permanent("Agent \(agent.name) disconnected before the invocation could be sent; invoke again.")
+        }
+        context.logger.info("Invocation sent", metadata: ["agent_id": "\(agent.id)", "extension": "\(key)", "operation": "\(operationName)"])
+        let result: InvokeExtensionResult
+        do {
+            result = try await watched(command, key: key, scope)
+        } catch let revoked as Revoked {
+            await command.cancel()
+            context.logger.notice("Invocation stopped: its extension was revoked", metadata: ["reason": "\(revoked.reason)"])
+            throw ExecutionError.permanent(revoked.reason)
+        } catch {
+            await command.cancel()
+            throw error
+        }
+        switch BrokerInvocation.answer(
+            stdout: result.stdout, stdoutTruncated: result.stdoutTruncated, stderrTail: result.stderrTail, exitCode: result.exitCode, signal: result.signal,
+            timedOut: result.timedOut, timeLimit: timeLimit, operation: operation
+        ) {
+        case .success(let answer):
+            return [
+                "outputs": try Self.text(.object(answer.outputs)),
+                "diagnostics": try Self.text(.array(answer.diagnostics.map(JSONValue.string))),
+                "agentId": agent.id.rawValue, "artifactCached": result.cached ? "true" : "false", "durationMs": "\(result.durationMilliseconds)",
+            ]
+        case .failure(.failed(let reason, let diagnostics)):
+            throw ExecutionError.permanent(BrokerInvocation.message(reason, diagnostics: diagnostics))
+        }
+    }
+
+    /// The install, the operation it may run, and the key that signed its release, as they are now.
+    private func admitted(_ key: ExtensionKey, operationName: String, targetKind: String, _ scope: TenantScope) async throws
+        -> (InstalledExtension, ExtensionManifest.ExtensionOperation, PublisherKey)
+    {
+        guard let installed = try await store.install(key: key, scope) else {
+            throw ExecutionError.permanent("'\(key)' is no longer installed in the tenant.")
+        }
+        let manifest = installed.release.release.manifest
+        let (status, reason) = installed.install.effectiveStatus(releaseCompatibility: Compatibility(manifest: manifest, agentCapabilities: []))
+        let operation = try await permanent {
+            try BrokerInvocation.admit(install: installed.install, status: status, statusReason: reason, manifest: manifest, operation: operationName, targetKind: targetKind)
+        }
+        guard let signer = try await store.installSigningKey(key: key, scope) else {
+            throw ExecutionError.permanent("The key that signed '\(key)' \(manifest.version) is gone.")
+        }
+        if signer.revokedAt != nil {
+            throw ExecutionError.permanent("The publisher key that signed '\(key)' \(manifest.version) was revoked (\(signer.revokedReason ?? "no reason given")).")
+        }
+        return (installed, operation, signer)
+    }
+
+    /// The agent's result, unless the release or its key is revoked first.
+    private func watched(_ command: LiveCommand, key: ExtensionKey, _ scope: TenantScope) async throws -> InvokeExtensionResult {
+        try await withThrowingTaskGroup(of: InvokeExtensionResult?.self) { group in
+            group.addTask {
+                for await event in command.events {
+                    switch event {
+                    case .finished(let outcome):
+                        do {
+                            return try SandboxDataPlane.result(outcome, as: InvokeExtensionResult.self)
+                        } catch let error as DomainError {
+                            throw ExecutionError.permanent("The agent could not run the extension: \(error.message)")
+                        }
+                    case .disconnected: throw ExecutionError.permanent("The agent disconnected while the extension ran; its outcome is unknown.")
+                    case .frame, .credit: continue
+                    }
+                }
+                throw ExecutionError.permanent("The agent disconnected while the extension ran; its outcome is unknown.")
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: revocationCheckInterval)
+                    if let reason = try await revocation(key, scope) { throw Revoked(reason: reason) }
+                }
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let next { return next }
+            }
+            throw ExecutionError.permanent("The invocation ended without an answer.")
+        }
+    }
+
+    /// Why the invocation must stop now: its release was revoked, its install disabled, or its key revoked.
+    private func revocation(_ key: ExtensionKey, _ scope: TenantScope) async throws -> String? {
+        guard let installed = try await store.install(key: key, scope) else { return "'\(key)' was uninstalled; the invocation was stopped." }
+        switch installed.install.status {
+        case .disabled, .unsupported:
+            return "'\(key)' \(installed.release.release.version) was revoked (\(installed.install.statusReason ?? "no reason given")); the invocation was stopped."
+        default:
+            if let keyReason = installed.release.keyRevokedReason {
+                return "The publisher key that signed '\(key)' was revoked (\(keyReason)); the invocation was stopped."
+            }
+            return nil
+        }
+    }
+
+    private func permanent<Value>(_ work: () async throws -> Value) async throws -> Value {
+        do {
+            return try await work()
+        } catch let error as DomainError {
+            throw ExecutionError.permanent(error.message)
+        }
+    }
+
+    static func text(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
