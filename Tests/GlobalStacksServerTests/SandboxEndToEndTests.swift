@@ -16,7 +16,7 @@ struct SandboxEndToEndTests {
         let agent: AgentProcess
         let agentID: String
 
-        static func start(_ engine: TestEngine) async throws -> Installation {
+        static func start(_ engine: TestEngine, agentArguments: [String] = []) async throws -> Installation {
             let data = LifecycleTests.dataDirectory()
             var flags = ["--data-dir", data, "--bcrypt-cost", "4", "--log-level", "warning", "--command-deadline-seconds", "60"]
             if engine == .postgres {
@@ -29,7 +29,7 @@ struct SandboxEndToEndTests {
             let api = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
             try await api.activateTenant(try await api.createTenant(name: "Prod", slug: "prod").id)
             let token = try await api.createProvisioningToken(cluster: try await api.createCluster(name: "Rack").id)
-            let agent = try AgentProcess(server: server, name: "rack-1", credentialsFile: data + "/agent/agent.json", token: token)
+            let agent = try AgentProcess(server: server, name: "rack-1", credentialsFile: data + "/agent/agent.json", token: token, extraArguments: agentArguments)
             var agentID: String?
             for _ in 0..<300 where agentID == nil {
                 try await Task.sleep(for: .milliseconds(100))
