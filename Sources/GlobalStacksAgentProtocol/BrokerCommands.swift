@@ -32,6 +32,10 @@ public struct InvokeExtensionPayload: Sendable, Equatable, Codable {
     public var outputLimitBytes: Int
     public var cpu: String?
     public var memory: String?
+    /// The invocation's API credential, when its release was granted permissions: the agent adds the control plane's
+    /// address (`GLOBALSTACKS_API_URL`) and this (`GLOBALSTACKS_API_TOKEN`) to the environment, and its egress proxy
+    /// admits that address besides the declared hosts.
+    public var apiToken: String?
 
     public init(
         invocationId: String, extensionKey: String, manifestDigest: String, artifactDigest: String, signature: String, publicKey: String,

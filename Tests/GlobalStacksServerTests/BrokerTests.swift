@@ -94,8 +94,18 @@ struct BrokerTests {
         #expect(undeclared["reached"] as? Bool == false && (undeclared["detail"] as? String)?.contains("not among the hosts") == true, "\(undeclared)")
         let direct = try await fetch("http://localhost:\(setup.upstream.port)/ok", direct: true)
         #expect(direct["reached"] as? Bool == false && direct["status"] == nil, "around the proxy there is no network: \(direct)")
-        let server = try await fetch("http://localhost:\(setup.installation.server.port)/healthz")
-        #expect(server["reached"] as? Bool == false, "the control plane is not reachable from an extension: \(server)")
+    }
+
+    /// The release asks for clusters.read: its invocation calls the API with a credential of its own, which lists
+    /// the tenant's clusters and is refused everything else.
+    @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"), arguments: TestEngine.available)
+    func theInvocationCredentialReachesOnlyWhatWasConsented(_ engine: TestEngine) async throws {
+        let setup = try await Self.setUp(engine)
+        let reply = try await Self.invoke(setup, "clusters", "{}")
+        try #require(reply.status == 200, "\(reply.status) \(reply.message)")
+        let outputs = try #require(reply.json["outputs"] as? [String: Any])
+        #expect(outputs["clusters"] as? [String] == ["Rack"], "\(outputs)")
+        #expect(outputs["refused"] as? [String: Int] == ["listSandboxes": 403, "createApiKey": 403, "createTenant": 403], "\(outputs)")
     }
 
     @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"), arguments: TestEngine.available)

@@ -6,7 +6,8 @@ import Synchronization
 /// agent's, admitting exactly the `host:port` pairs the release declares and the tenant consented to: HTTP `CONNECT`
 /// (TLS and anything else) and absolute-form plain HTTP requests. Everything else is answered 403 with the reason:
 /// an undeclared name or port, an IP address, and unless the agent allows it (tests), a name that resolves to a
-/// loopback, link-local or unspecified address (the agent's own services, cloud metadata).
+/// loopback, link-local or unspecified address (the agent's own services, cloud metadata). With an API credential,
+/// the control plane's own address (as the agent reaches it) is admitted too, exactly.
 final class EgressProxy: Sendable {
     static let port: UInt16 = 3128
     static let maximumHeadBytes = 16 << 10
@@ -15,14 +16,17 @@ final class EgressProxy: Sendable {
     private let listener: Int32
     private let allowed: Set<String>
     private let allowLoopback: Bool
+    /// `host:port` of the control plane, admitted as it is (the agent's own configured address).
+    private let controlPlane: String?
     private let open = Mutex<Set<Int32>>([])
     private let stopped = Atomic<Bool>(false)
 
     /// Starts serving connections accepted on `listener` (made inside the sandbox's namespace).
-    init(listener: Int32, allowed: [String], allowLoopback: Bool) {
+    init(listener: Int32, allowed: [String], allowLoopback: Bool, controlPlane: String?) {
         self.listener = listener
         self.allowed = Set(allowed.map { $0.lowercased() })
         self.allowLoopback = allowLoopback
+        self.controlPlane = controlPlane
         let thread = Thread { [self] in self.acceptLoop() }
         thread.stackSize = 128 << 10
         thread.start()
@@ -84,12 +88,13 @@ final class EgressProxy: Sendable {
         case .success(let parsed):
             request = parsed
         }
-        if let refusal = EgressRule.refusal(host: request.host, port: request.port, allowed: allowed) {
+        let toControlPlane = controlPlane == "\(request.host):\(request.port)"
+        if !toControlPlane, let refusal = EgressRule.refusal(host: request.host, port: request.port, allowed: allowed) {
             Self.refuse(client, 403, refusal)
             return finish(client)
         }
         let upstream: Int32
-        switch Self.connect(request.host, request.port, allowLoopback: allowLoopback) {
+        switch Self.connect(request.host, request.port, allowLoopback: allowLoopback || toControlPlane) {
         case .failure(let reason):
             Self.refuse(client, reason.status, reason.message)
             return finish(client)

@@ -14,6 +14,7 @@ public final class ExtensionRunner: Sendable {
     private let isolation: SandboxIsolation
     private let cache: ArtifactCache
     private let allowLoopbackEgress: Bool
+    private let serverURL: URL
     private let logger: Logger
     static let maximumTimeoutSeconds = 3_600.0
     /// Every file an extension writes is capped at this (its workspace is thrown away after the run).
@@ -24,6 +25,7 @@ public final class ExtensionRunner: Sendable {
         self.root = root
         self.isolation = isolation
         self.allowLoopbackEgress = allowLoopbackEgress
+        self.serverURL = serverURL
         self.logger = logger
         cache = try ArtifactCache(root: root.appendingPathComponent("artifacts"), serverURL: serverURL, isolation: isolation, logger: logger)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("runs"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -50,7 +52,8 @@ public final class ExtensionRunner: Sendable {
         guard payload.timeoutSeconds > 0, payload.timeoutSeconds <= Self.maximumTimeoutSeconds,
               (1...InvokeExtensionPayload.maximumOutputBytes).contains(payload.outputLimitBytes)
         else { throw DriverError("timeout or output limit out of range.", kind: .invalidInput) }
-        if !payload.egress.isEmpty && geteuid() != 0 {
+        let egress = !payload.egress.isEmpty || payload.apiToken != nil
+        if egress && geteuid() != 0 {
             throw DriverError("This extension declares egress hosts, and this agent's egress proxy needs it to run as root.", kind: .conflict)
         }
         let started = ContinuousClock.now
@@ -70,7 +73,10 @@ public final class ExtensionRunner: Sendable {
         defer { limits.release() }
         var environment = payload.environment
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/workspace"]) { _, ours in ours }
-        let egress = !payload.egress.isEmpty
+        if let token = payload.apiToken {
+            environment["GLOBALSTACKS_API_URL"] = serverURL.absoluteString.hasSuffix("/") ? String(serverURL.absoluteString.dropLast()) : serverURL.absoluteString
+            environment["GLOBALSTACKS_API_TOKEN"] = token
+        }
         if egress {
             let proxy = "http://127.0.0.1:\(EgressProxy.port)"
             for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] { environment[name] = proxy }
@@ -120,7 +126,10 @@ public final class ExtensionRunner: Sendable {
                 _ = await exit.value
                 throw DriverError("The egress proxy could not listen inside the extension's sandbox (errno \(errno)); nothing was run.")
             }
-            proxy = EgressProxy(listener: listener, allowed: payload.egress, allowLoopback: allowLoopbackEgress)
+            proxy = EgressProxy(
+                listener: listener, allowed: payload.egress, allowLoopback: allowLoopbackEgress,
+                controlPlane: payload.apiToken == nil ? nil : serverURL.host.map { "\($0.lowercased()):\(serverURL.port ?? (serverURL.scheme == "https" ? 443 : 80))" }
+            )
             EgressProxy.writeAll(setup.block.write, [1])
             close(setup.block.write)
         }

@@ -24,6 +24,18 @@ public enum AccessPolicy {
         }
     }
 
+    /// An extension invocation's credential reaches only the operations its consented permissions open
+    /// (`ExtensionPermission.operations`); a person's credential is not limited here.
+    public static func requireInvocationAllows(_ operationID: String, _ principal: Principal) throws {
+        guard let granted = principal.credential.permissions else { return }
+        guard let needed = ExtensionPermission.required(for: operationID) else {
+            throw DomainError.forbidden("An extension's invocation credential cannot call \(operationID); no extension permission allows it.")
+        }
+        guard granted.contains(needed) else {
+            throw DomainError.forbidden("\(operationID) needs the extension permission '\(needed.rawValue)', which this invocation was not granted.")
+        }
+    }
+
     /// The caller's own account.
     public static func accountScope(_ principal: Principal) -> AccountScope {
         AccountScope(userID: principal.user.id, email: principal.user.email, credentialID: principal.credential.id)

@@ -6,6 +6,9 @@ public struct Credential: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
         case session
         case apiKey = "api_key"
+        /// Held by one extension invocation's sandbox: limited to the permissions the tenant consented to, in the
+        /// install's tenant, until the invocation ends.
+        case invocation
     }
 
     public let id: CredentialID
@@ -20,11 +23,14 @@ public struct Credential: Sendable, Equatable {
     /// Absolute expiry; nil for API keys that never expire.
     public let expiresAt: Date?
     public var revokedAt: Date?
+    /// An invocation credential's permissions; nil for a person's credential (everything the person may do).
+    public let permissions: Set<ExtensionPermission>?
 
     public init(
         id: CredentialID, kind: Kind, userID: UserID, name: String?, tokenPrefix: String,
-        createdAt: Date, lastUsedAt: Date, expiresAt: Date?, revokedAt: Date?
+        createdAt: Date, lastUsedAt: Date, expiresAt: Date?, revokedAt: Date?, permissions: Set<ExtensionPermission>? = nil
     ) {
+        self.permissions = permissions
         self.id = id
         self.kind = kind
         self.userID = userID

@@ -26,3 +26,28 @@ public enum ExtensionPermission: String, Sendable, CaseIterable, Codable, Compar
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
+
+extension ExtensionPermission {
+    /// The API operations each permission opens to an extension's invocation credential, in the install's tenant.
+    /// An operation in no list is refused to every invocation (signing in, switching tenants, keys, the marketplace,
+    /// other extensions, anything administrative).
+    public static let operations: [ExtensionPermission: Set<String>] = [
+        .tenantRead: ["getTenant"],
+        .clustersRead: ["listClusters", "getCluster"],
+        .agentsRead: ["listAgents", "getAgent"],
+        .sandboxesRead: ["listSandboxes", "getSandbox", "listSandboxCommands"],
+        .sandboxesWrite: ["createSandbox", "stopSandbox", "deleteSandbox", "hibernateSandbox", "wakeSandbox"],
+        .sandboxesExec: [
+            "execSandbox", "listSandboxExecs", "getSandboxOutput", "listSandboxFiles", "deleteSandboxFile", "statSandboxFile", "downloadSandboxFile",
+            "uploadSandboxFile", "makeSandboxDirectory", "moveSandboxFile", "listSandboxProcesses", "startSandboxProcess", "getSandboxProcess",
+            "signalSandboxProcess",
+        ],
+        .integrationsRead: ["listIntegrations", "getIntegration"],
+        .operationsRead: ["listOperationRuns", "getOperationRun"],
+    ]
+
+    /// The permission an operation needs from an invocation credential, or nil when no permission opens it.
+    public static func required(for operationID: String) -> ExtensionPermission? {
+        allCases.first { operations[$0]?.contains(operationID) == true }
+    }
+}

@@ -19,7 +19,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let sealer = try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("secret.key"))
     let grants = ArtifactGrants(sealer: sealer)
-    let broker = ExtensionInvokeExecutor(store: store, live: live, connections: connections, sealer: sealer, grants: grants)
+    let broker = ExtensionInvokeExecutor(
+        store: store, live: live, connections: connections, sealer: sealer, grants: grants,
+        issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime(configuration))
+    )
     let gate = OperationGate(
         store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations, broker: broker), wake: RunWakeSignal()
     )

@@ -16,6 +16,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         }
         let principal = try await authenticator.resolvePrincipal()
+        try AccessPolicy.requireInvocationAllows(operationID, principal)
         return try await Authenticator.$authenticated.withValue(principal) {
             try await next(request, body, metadata)
         }

@@ -38,10 +38,13 @@ struct Authenticator: Sendable {
         let environment = try RequestEnvironment.required
         let lookup: (hash: String, kind: Credential.Kind)
         if let bearer = environment.bearerToken {
-            guard bearer.hasPrefix(SecretPrefix.apiKey) else {
+            if bearer.hasPrefix(SecretPrefix.apiKey) {
+                lookup = (SecretHasher.hash(bearer), .apiKey)
+            } else if bearer.hasPrefix(SecretPrefix.invocation) {
+                lookup = (SecretHasher.hash(bearer), .invocation)
+            } else {
                 throw DomainError.unauthenticated("Unsupported bearer token; API keys start with '\(SecretPrefix.apiKey)'.")
             }
-            lookup = (SecretHasher.hash(bearer), .apiKey)
         } else if let token = environment.sessionToken {
             lookup = (SecretHasher.hash(token), .session)
         } else {
@@ -57,9 +60,12 @@ struct Authenticator: Sendable {
         guard let principal = try await store.principal(tokenHash: lookup.hash, kind: lookup.kind),
               principal.user.isActive, lifetime.isUsable(principal.credential, at: now)
         else {
-            throw DomainError.unauthenticated(lookup.kind == .session
-                ? "Your session has ended; sign in again with POST /v1/auth/session."
-                : "This API key is not valid (revoked, expired or unknown).")
+            let message = switch lookup.kind {
+            case .session: "Your session has ended; sign in again with POST /v1/auth/session."
+            case .apiKey: "This API key is not valid (revoked, expired or unknown)."
+            case .invocation: "This invocation credential is no longer valid: its invocation ended."
+            }
+            throw DomainError.unauthenticated(message)
         }
         if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
             try await store.touchCredential(id: principal.credential.id, at: now)
@@ -88,6 +94,25 @@ struct CredentialIssuer: Sendable {
             activeOrganizationID: user.personalOrganizationID
         ), at: now)
         return (credential, token.value)
+    }
+
+    /// The credential an extension's invocation calls the API with: the invoking person's, in the install's tenant,
+    /// limited to the consented `permissions`, until `expiresAt` (revoked earlier when the invocation ends).
+    func issueInvocationCredential(
+        user: UserID, organization: OrganizationID, tenant: TenantID, permissions: Set<ExtensionPermission>, expiresAt: Date, at now: Date
+    ) async throws -> (credential: Credential, token: String) {
+        let token = SecretToken.generate(prefix: SecretPrefix.invocation)
+        var new = NewCredential(
+            kind: .invocation, userID: user, tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix,
+            name: "extension invocation", expiresAt: expiresAt, activeOrganizationID: organization
+        )
+        new.activeTenantID = tenant
+        new.permissions = permissions
+        return (try await store.createCredential(new, at: now), token.value)
+    }
+
+    func revoke(_ credential: Credential, at now: Date) async throws {
+        try await store.revokeIssuedCredential(id: credential.id, at: now)
     }
 
     func issueAPIKey(for principal: Principal, name: String, expiresAt: Date?, at now: Date) async throws -> (credential: Credential, key: String) {

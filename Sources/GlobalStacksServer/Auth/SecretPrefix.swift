@@ -5,4 +5,8 @@ enum SecretPrefix {
     static let provisioningToken = "gsp_"
     static let invitation = "gsi_"
     static let setupToken = "gss_"
+    /// An extension invocation's API credential.
+    static let invocation = "gse_"
+    /// An agent's grant to fetch one artifact for one invocation.
+    static let artifactGrant = "gsg_"
 }

@@ -2,11 +2,11 @@ import Crypto
 import Foundation
 import GlobalStacksDomain
 
-/// Credentials with which an agent fetches one artifact for one invocation: `gsa_<run id>.<digest hex>.<expiry>.<mac>`,
+/// Credentials with which an agent fetches one artifact for one invocation: `gsg_<run id>.<digest hex>.<expiry>.<mac>`,
 /// an HMAC-SHA256 under a key derived from the server's secret key (every replica can check it; nothing is stored).
 /// Valid for that digest only, until the invocation's deadline.
 struct ArtifactGrants: Sendable {
-    static let prefix = "gsa_"
+    static let prefix = SecretPrefix.artifactGrant
     private let keyBytes: Data
 
     init(sealer: SecretSealer) {

@@ -73,6 +73,7 @@ struct ExecStreamEndpoint: Sendable {
             bearerToken: BearerToken.parse(headers[.authorization]), clientAddress: "unknown", isReadOnly: true, responseCookies: ResponseCookies()
         )
         let principal = try await RequestEnvironment.$current.withValue(environment) { try await authenticator.resolvePrincipal() }
+        try AccessPolicy.requireInvocationAllows("execSandbox", principal)
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let id: SandboxID = try pathID(sandboxPath, "sandbox")
         guard let sandbox = try await store.sandbox(id: id, scope: scope) else { throw DomainError.notFound("No sandbox \(id) in the active tenant.") }

@@ -117,5 +117,6 @@ enum Schema {
         sandboxes,
         execHistory,
         marketplace,
+        invocationCredentials,
     ]
 }

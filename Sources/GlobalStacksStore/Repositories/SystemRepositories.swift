@@ -24,6 +24,8 @@ public protocol CredentialAuthority: Sendable {
     /// The principal behind a secret's hash, resolved against current memberships and tenants. No usability checks.
     func principal(tokenHash: String, kind: Credential.Kind) async throws -> Principal?
     func touchCredential(id: CredentialID, at now: Date) async throws
+    /// Ends a credential the server issued itself (an invocation's, when the invocation ends).
+    func revokeIssuedCredential(id: CredentialID, at now: Date) async throws
 }
 
 public struct NewCredential: Sendable {
@@ -34,6 +36,9 @@ public struct NewCredential: Sendable {
     public let name: String?
     public let expiresAt: Date?
     public let activeOrganizationID: OrganizationID
+    /// An invocation credential's tenant and permissions.
+    public var activeTenantID: TenantID?
+    public var permissions: Set<ExtensionPermission>?
 
     public init(kind: Credential.Kind, userID: UserID, tokenHash: String, tokenPrefix: String, name: String?, expiresAt: Date?, activeOrganizationID: OrganizationID) {
         self.kind = kind

@@ -8,18 +8,27 @@ extension SQLStore: CredentialAuthority, AccountRepository {
         let time = now.storedMilliseconds
         try await engine.transaction { database in
             try await database.raw("""
-                INSERT INTO credentials (id, kind, user_id, token_hash, token_prefix, name, active_organization_id,
-                                         created_at, last_used_at, expires_at)
+                INSERT INTO credentials (id, kind, user_id, token_hash, token_prefix, name, active_organization_id, active_tenant_id,
+                                         created_at, last_used_at, expires_at, permissions)
                 VALUES (\(bind: id.rawValue), \(bind: new.kind.rawValue), \(bind: new.userID.rawValue), \(bind: new.tokenHash),
-                        \(bind: new.tokenPrefix), \(bind: new.name), \(bind: new.activeOrganizationID.rawValue),
-                        \(bind: time), \(bind: time), \(bind: new.expiresAt.storedMilliseconds))
+                        \(bind: new.tokenPrefix), \(bind: new.name), \(bind: new.activeOrganizationID.rawValue), \(bind: new.activeTenantID?.rawValue),
+                        \(bind: time), \(bind: time), \(bind: new.expiresAt.storedMilliseconds),
+                        \(bind: new.permissions.map { JSONColumn.encode($0.map(\.rawValue).sorted()) }))
                 """).run()
         }
         return Credential(
             id: id, kind: new.kind, userID: new.userID, name: new.name, tokenPrefix: new.tokenPrefix,
             createdAt: now.truncatedToStoredPrecision, lastUsedAt: now.truncatedToStoredPrecision,
-            expiresAt: new.expiresAt?.truncatedToStoredPrecision, revokedAt: nil
+            expiresAt: new.expiresAt?.truncatedToStoredPrecision, revokedAt: nil, permissions: new.permissions
         )
+    }
+
+    public func revokeIssuedCredential(id: CredentialID, at now: Date) async throws {
+        try await engine.transaction { database in
+            try await database.raw("""
+                UPDATE credentials SET revoked_at = \(bind: now.storedMilliseconds) WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL
+                """).run()
+        }
     }
 
     /// One prepared query (`PrincipalByToken`) resolves the credential, its user, the active organization and tenant.

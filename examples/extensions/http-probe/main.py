@@ -23,6 +23,19 @@ def fetch(url, token=None, direct=False):
         return response.status, response.read(4096).decode("utf-8", "replace")
 
 
+def api(method, path, body=None):
+    """Calls the GlobalStacks API with this invocation's credential (the release's consented permissions only)."""
+    request = urllib.request.Request(os.environ["GLOBALSTACKS_API_URL"] + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", "Bearer " + os.environ["GLOBALSTACKS_API_TOKEN"])
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
 def main():
     request = json.load(sys.stdin)
     settings = json.loads(os.environ.get("GLOBALSTACKS_SETTINGS", "{}"))
@@ -44,6 +57,16 @@ def main():
             outputs = {"reached": False, "status": error.code, "detail": detail}
         except Exception as error:  # noqa: BLE001 - every other failure is reported, not raised
             outputs = {"reached": False, "detail": "%s: %s" % (type(error).__name__, error)}
+    elif operation == "clusters":
+        status, listed = api("GET", "/v1/clusters")
+        names = [cluster["name"] for cluster in (listed or {}).get("items", [])]
+        # What clusters.read does not allow is refused (403).
+        refused = {
+            "listSandboxes": api("GET", "/v1/sandboxes")[0],
+            "createApiKey": api("POST", "/v1/api-keys", {"name": "stolen"})[0],
+            "createTenant": api("POST", "/v1/tenants", {"name": "Other", "slug": "other"})[0],
+        }
+        outputs = {"clusters": names, "refused": refused}
     elif operation == "echo":
         outputs = {"echo": given}
     elif operation == "wait":

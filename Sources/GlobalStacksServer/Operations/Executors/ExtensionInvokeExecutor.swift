@@ -15,6 +15,7 @@ struct ExtensionInvokeExecutor: OperationExecutor {
     let connections: AgentConnections
     let sealer: SecretSealer
     let grants: ArtifactGrants
+    let issuer: CredentialIssuer
     /// How often a running invocation looks whether its release or signing key was revoked (on any replica).
     var revocationCheckInterval: Duration = .seconds(1)
 
@@ -49,7 +50,7 @@ struct ExtensionInvokeExecutor: OperationExecutor {
             input: input, tenantID: scope.tenantID.rawValue
         )
         let timeLimit = BrokerInvocation.timeLimitSeconds
-        let payload = InvokeExtensionPayload(
+        var payload = InvokeExtensionPayload(
             invocationId: invocationID, extensionKey: key.rawValue, manifestDigest: release.manifestDigest.rawValue,
             artifactDigest: release.artifactDigest.rawValue, signature: release.signature.base64EncodedString(),
             publicKey: signer.publicKey.base64EncodedString(), artifactPath: "v1/broker/artifacts/\(release.artifactDigest.rawValue)",
@@ -65,6 +66,21 @@ struct ExtensionInvokeExecutor: OperationExecutor {
             egress: manifest.egress.map { "\($0.host):\($0.port)" }, timeoutSeconds: timeLimit, outputLimitBytes: BrokerInvocation.outputLimitBytes,
             cpu: "1", memory: "512Mi"
         )
+        // The API credential, when the release was granted permissions: the invoking person's rights, narrowed to
+        // those permissions in this tenant, ending with the invocation.
+        let granted = Set(manifest.permissions.map(\.permission)).filter { installed.install.consentedPermissions.contains($0.rawValue) }
+        var credential: Credential?
+        if !granted.isEmpty, let user = run.authority.userID {
+            let issued = try await issuer.issueInvocationCredential(
+                user: user, organization: scope.organizationID, tenant: scope.tenantID, permissions: granted,
+                expiresAt: Date().addingTimeInterval(timeLimit + 30), at: Date()
+            )
+            credential = issued.credential
+            payload.apiToken = issued.token
+        }
+        defer {
+            if let credential { Task { [issuer] in try? await issuer.revoke(credential, at: Date()) } }
+        }
         guard let command = try await live.start(.invokeExtension(payload), agent: agent.id) else {
             throw ExecutionError.permanent("Agent \(agent.name) disconnected before the invocation could be sent; invoke again.")
         }
