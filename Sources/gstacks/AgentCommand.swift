@@ -46,6 +46,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "What runs sandboxes: process (real processes, in bubblewrap when installed) or noop (nothing; for benchmarks).")
     var driver: String = "process"
 
+    @Option(name: .customLong("capability"), help: "A capability this host offers beyond those detected (process, extensions.runtime), e.g. extensions.python; repeat for several. Announced when the agent enrolls.")
+    var extraCapabilities: [String] = []
+
     @Flag(help: "Without bubblewrap, run sandboxes as plain processes of this agent's user (NOT isolated); refused otherwise.")
     var allowUnconfined = false
 
@@ -89,6 +92,10 @@ struct AgentCommand: AsyncParsableCommand {
             settings.extensionsDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("extensions")
         }
         settings.allowLoopbackEgress = allowLoopbackEgress
+        guard extraCapabilities.count <= 16, extraCapabilities.allSatisfy({ (1...64).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || ".-_".contains($0) } }) else {
+            throw ValidationError("--capability takes up to 16 names of letters, digits, '.', '-' and '_' (at most 64 characters each).")
+        }
+        settings.capabilities += extraCapabilities
         let level = setting(logLevel, "GSTACKS_LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level '\(level)'.") }
         var logger = Logger(label: "gstacks.agent")

@@ -20,6 +20,12 @@ struct DataPlaneProtocolTests {
             .deleteFile(DeleteFilePayload(sessionId: "s", path: "d", recursive: true)), .startProcess(exec),
             .listProcesses(SessionReference(sessionId: "s")), .getProcess(ProcessReference(sessionId: "s", processId: "p")),
             .signalProcess(SignalProcessPayload(sessionId: "s", processId: "p", signal: "SIGTERM")),
+            .invokeExtension(InvokeExtensionPayload(
+                invocationId: "s", extensionKey: "acme.store", manifestDigest: "sha256:m", artifactDigest: "sha256:a", signature: "c2ln",
+                publicKey: "a2V5", artifactPath: "v1/broker/artifacts/sha256:a", artifactToken: "gsg_x", entrypoint: "main.py", request: "{}",
+                environment: ["GLOBALSTACKS_SETTINGS": "{}"], egress: ["api.example.com:443"], timeoutSeconds: 50, outputLimitBytes: 1_024, cpu: "1",
+                memory: "512Mi"
+            )),
         ]
         #expect(Set(bodies.map(\.action)) == Set(CommandBody.Action.allCases), "every action is covered")
         for body in bodies {
