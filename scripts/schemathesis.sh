@@ -14,7 +14,7 @@
 #   4. writes a normalized copy of /work/shared/contracts/globalstacks-public-api.openapi.yaml
 #      (see below) and runs schemathesis against the live server for the operations tagged
 #      Auth, Tenants, Organizations and Clusters, listIntegrations and the marketplace's Integrations operations
-#      (developer apps, packages, releases, catalog, installs, settings, CLI metadata), sending the session cookie,
+#      (developer apps, packages, releases, catalog, installs, settings, CLI metadata, invoke), sending the session cookie,
 #      with the checks not_a_server_error, response_schema_conformance and content_type_conformance;
 #   5. runs the same checks with our own openapi.yaml for our additions that the shared contract
 #      does not have: provider connections (/v1/integrations/...) and operation runs.
@@ -180,6 +180,7 @@ run_schemathesis shared "$WORK/contract.normalized.yaml" \
     --include-operation-id getIntegrationSettings \
     --include-operation-id updateIntegrationSettings \
     --include-operation-id getIntegrationCliCommands \
+    --include-operation-id invokeIntegrationExtension \
     --exclude-operation-id deleteSession || status=$?
 # 2. Our own document for our additions that the shared contract does not have: provider connections,
 #    operation runs, provisioning tokens, agents, sandboxes, groups and quotas, and the marketplace's content,
