@@ -20,6 +20,8 @@ fi
 # in the venv schemathesis.sh created.
 VENV=.venv-schemathesis
 "$VENV/bin/python" -c "import jsonschema" 2>/dev/null || "$VENV/bin/pip" install --quiet "jsonschema==4.26.0"
+# nanoidp, the OIDC provider the device-code sign-in tests run against (its own venv, pinned; docs/oidc-test-provider.md).
+python3 scripts/lib/oidc_provider.py setup >/dev/null
 # The official JSON-Schema-Test-Suite (draft 2020-12) for the manifests' schema validator, from the same pinned sdist.
 JSON_SCHEMA_SUITE=$(scripts/lib/fetch-json-schema-suite.sh "$VENV/bin/python" | tail -n 1)
 GSTACKS_JSON_SCHEMA_SUITE="$JSON_SCHEMA_SUITE" GSTACKS_REQUIRE_JSON_SCHEMA_SUITE=1 GSTACKS_TEST_PYTHON="$PWD/$VENV/bin/python" swift test --skip-build

@@ -73,6 +73,14 @@ int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows)
     return ioctl(fd, TIOCSWINSZ, &size);
 }
 
+int gstacks_window_size(int fd, unsigned short *columns, unsigned short *rows) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+    *columns = size.ws_col;
+    *rows = size.ws_row;
+    return 0;
+}
+
 /* The calling thread joins the target's network namespace only for the socket(2) call: a socket belongs to the
    namespace it was created in, whatever thread uses it later. */
 int gstacks_listen_in_netns(int pid, unsigned short port) {
@@ -136,6 +144,12 @@ int gstacks_o_path(void) {
 
 int gstacks_open_beneath(int dirfd, const char *path, int flags, unsigned int mode) {
     (void)dirfd; (void)path; (void)flags; (void)mode;
+    errno = ENOSYS;
+    return -1;
+}
+
+int gstacks_window_size(int fd, unsigned short *columns, unsigned short *rows) {
+    (void)fd; (void)columns; (void)rows;
     errno = ENOSYS;
     return -1;
 }

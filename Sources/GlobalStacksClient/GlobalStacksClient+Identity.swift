@@ -39,3 +39,14 @@ extension GlobalStacksClient {
         _ = try await call { try await client.revokeApiKey(path: .init(apiKeyId: id)).noContent }
     }
 }
+
+extension GlobalStacksClient {
+    public typealias UserAccount = Components.Schemas.UserAccount
+
+    /// Creates an account with a password (site admins).
+    public func createUser(email: String, displayName: String, password: String) async throws -> UserAccount {
+        try await call {
+            try await client.createUser(body: .json(.init(email: email, displayName: displayName, password: password))).created.body.json
+        }
+    }
+}

@@ -43,3 +43,24 @@ extension GlobalStacksClient {
         try await call { try await client.getIntegrationCliCommands(path: .init(extensionKey: key)).ok.body.json.commands }
     }
 }
+
+extension GlobalStacksClient {
+    /// What an invocation answered: its run's id, the outputs (as JSON) and the diagnostics.
+    public struct Invocation: Sendable {
+        public let jobId: String
+        public let outputs: Data
+        public let diagnostics: [String]
+    }
+
+    /// Invokes an installed extension's operation through the broker; the answer waits for it to end.
+    public func invoke(_ key: String, operation: String, targetKind: String, targetId: String, input: [String: any Sendable]) async throws -> Invocation {
+        let container = try OpenAPIObjectContainer(unvalidatedValue: input.mapValues { $0 as (any Sendable)? })
+        let answer = try await call {
+            try await client.invokeIntegrationExtension(path: .init(extensionKey: key), body: .json(.init(
+                operation: operation, targetKind: targetKind, targetId: targetId, input: .init(additionalProperties: container)
+            ))).ok.body.json
+        }
+        let outputs = try JSONEncoder().encode(answer.outputs?.additionalProperties ?? OpenAPIObjectContainer())
+        return Invocation(jobId: answer.jobId, outputs: outputs, diagnostics: answer.diagnostics ?? [])
+    }
+}

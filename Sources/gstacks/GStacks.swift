@@ -10,7 +10,7 @@ struct GStacks: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
             OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
-            CatalogCommand.self, InstallsCommand.self, ApiKeysCommand.self,
+            CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self,
         ]
     )
 

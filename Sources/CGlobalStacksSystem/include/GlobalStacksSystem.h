@@ -19,6 +19,9 @@ int gstacks_open_pty(int *primary, int *replica, unsigned short columns, unsigne
 /// Sets a terminal's window size (TIOCSWINSZ; the foreground process group gets SIGWINCH).
 int gstacks_set_window_size(int fd, unsigned short columns, unsigned short rows);
 
+/// A terminal's window size (TIOCGWINSZ); 0, or -1 with errno when `fd` is not a terminal.
+int gstacks_window_size(int fd, unsigned short *columns, unsigned short *rows);
+
 /// The session a terminal belongs to (TIOCGSID), or -1.
 int gstacks_terminal_session(int fd);
 

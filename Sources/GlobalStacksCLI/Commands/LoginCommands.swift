@@ -20,6 +20,12 @@ public struct LoginCommand: AsyncParsableCommand {
     @Option(help: "The context's name (default: the server's host and port).")
     var name: String?
 
+    @Flag(help: "Sign in with an identity provider instead of a password (OIDC device code: open the address shown and enter the code).")
+    var oidc = false
+
+    @Option(help: "With --oidc: the provider's name (default: the server's only one).")
+    var provider: String?
+
     public init() {}
 
     public func run() async throws {
@@ -28,6 +34,11 @@ public struct LoginCommand: AsyncParsableCommand {
             let current = file.current.flatMap { file.contexts[$0] }
             guard let address = url ?? current?.server, let server = URL(string: address), server.scheme != nil, server.host != nil else {
                 throw CLIError(.usage, "Name the server: gstacks login https://gstacks.example.com")
+            }
+            if oidc {
+                let (session, user) = try await DeviceSignIn(server: server, provider: provider).run()
+                try remember(session: session, user: user, address: address, server: server, in: &file)
+                return
             }
             let email = try self.email ?? Prompt.line("Email: ")
             let password = passwordStdin ? (readLine(strippingNewline: true) ?? "") : try Prompt.secret("Password: ")
@@ -39,12 +50,16 @@ public struct LoginCommand: AsyncParsableCommand {
                 throw CLIError(.failure, refusal.message)
             }
             guard case .session(let session) = signedIn.credential else { throw CLIError(.failure, "The server set no session.") }
-            let contextName = name ?? [server.host, server.port.map(String.init)].compactMap { $0 }.joined(separator: ":")
-            file.contexts[contextName] = CLIContext(server: address, user: email, session: session)
-            file.current = contextName
-            try file.save()
-            print("Signed in to \(address) as \(email) (context \(contextName)).")
+            try remember(session: session, user: email, address: address, server: server, in: &file)
         }
+    }
+
+    private func remember(session: String, user: String, address: String, server: URL, in file: inout ContextFile) throws {
+        let contextName = name ?? [server.host, server.port.map(String.init)].compactMap { $0 }.joined(separator: ":")
+        file.contexts[contextName] = CLIContext(server: address, user: user, session: session)
+        file.current = contextName
+        try file.save()
+        print("Signed in to \(address) as \(user) (context \(contextName)).")
     }
 }
 

@@ -6,7 +6,7 @@ import OpenAPIRuntime
 public struct SandboxesCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandboxes", abstract: "Sandboxes of the active tenant.",
-        subcommands: [List.self, Create.self, Get.self, Exec.self, Copy.self, Logs.self, Stop.self, Delete.self]
+        subcommands: [List.self, Create.self, Get.self, Exec.self, Shell.self, Copy.self, Logs.self, Stop.self, Delete.self]
     )
 
     public init() {}

@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var contentDirectory: String?
     /// The 32-byte key that seals extension secret settings (nil: `secret.key` in the data directory, created once).
     public var secretKeyFile: String?
+    /// A JSON file listing the OpenID providers people may sign in with by device code (docs/oidc.md); nil: none.
+    public var oidcProvidersFile: String?
     /// Operation run workers (count, lease, retries, retention).
     public var workers = WorkerSettings()
     /// How long an agent has to finish a sandbox command before it fails (its agent stayed away or stalled).
@@ -88,5 +90,17 @@ public struct ServerConfiguration: Sendable {
 extension CredentialLifetime {
     init(_ configuration: ServerConfiguration) {
         self.init(sessionIdleTimeout: configuration.sessionIdleTimeout, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime)
+    }
+}
+
+extension ServerConfiguration {
+    /// The OpenID providers of `oidc.providers.file` (none without one); a file that cannot be read or is invalid
+    /// stops start-up with the reason.
+    func oidcProviders() throws -> [OIDCProvider] {
+        guard let file = oidcProvidersFile else { return [] }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw DomainError.invalidInput("The OIDC providers file \(file) cannot be read.")
+        }
+        return try OIDCProvider.parse(data)
     }
 }

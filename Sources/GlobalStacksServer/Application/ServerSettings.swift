@@ -92,6 +92,9 @@ public enum ServerSettings {
         .init(key: "secret.key.file", kind: .text(secret: false), help: "File holding the 32-byte key that seals extension secret settings (created 0600 when missing); default: secret.key in the data directory.") {
             $0.secretKeyFile = $1.text
         },
+        .init(key: "oidc.providers.file", kind: .text(secret: false), help: "JSON file of the OpenID providers people may sign in with by device code (gstacks login --oidc); see docs/oidc.md.") {
+            $0.oidcProvidersFile = $1.text
+        },
         .init(key: "command.deadline.seconds", kind: .number(5...86_400, unit: "s"), help: "How long an agent has to finish a sandbox command before it fails.", shows: { "\(Int($0.commandDeadline))" }) {
             $0.commandDeadline = TimeInterval($1.number)
         },

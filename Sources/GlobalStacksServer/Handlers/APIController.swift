@@ -23,7 +23,7 @@ struct APIController: APIProtocol {
     let authenticator: Authenticator
 
     init(
-        store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority, gate: OperationGate,
+        store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
         connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
         content: any ContentStore, sealer: SecretSealer, configuration: ServerConfiguration
     ) throws {
@@ -37,7 +37,8 @@ struct APIController: APIProtocol {
             passwords: PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost)),
             throttle: LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow),
             secureCookies: configuration.secureCookies, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime,
-            allowSignUp: configuration.allowSignUp
+            allowSignUp: configuration.allowSignUp,
+            deviceLogins: try DeviceLoginFlow(providers: try configuration.oidcProviders(), store: store, sealer: sealer)
         )
         organizations = OrganizationsHandler(store: store, authenticator: authenticator, publicURL: publicURL)
         tenants = TenantsHandler(store: store, authenticator: authenticator)
@@ -61,6 +62,9 @@ struct APIController: APIProtocol {
 
     func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output { try await auth.getSession(input) }
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output { try await auth.createSession(input) }
+    func listSignInProviders(_ input: Operations.ListSignInProviders.Input) async throws -> Operations.ListSignInProviders.Output { try await auth.listSignInProviders(input) }
+    func beginDeviceLogin(_ input: Operations.BeginDeviceLogin.Input) async throws -> Operations.BeginDeviceLogin.Output { try await auth.beginDeviceLogin(input) }
+    func pollDeviceLogin(_ input: Operations.PollDeviceLogin.Input) async throws -> Operations.PollDeviceLogin.Output { try await auth.pollDeviceLogin(input) }
     func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output { try await auth.deleteSession(input) }
     func completeSetup(_ input: Operations.CompleteSetup.Input) async throws -> Operations.CompleteSetup.Output { try await auth.completeSetup(input) }
     func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output { try await auth.signUp(input) }

@@ -16,6 +16,8 @@ struct AuthHandler {
     let secureCookies: Bool
     let sessionAbsoluteLifetime: TimeInterval
     let allowSignUp: Bool
+    /// OIDC device-code sign-in, when providers are configured.
+    let deviceLogins: DeviceLoginFlow
 
     func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
         .ok(.init(body: .json(APIMapping.session(try authenticator.principal()))))
@@ -25,7 +27,12 @@ struct AuthHandler {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         switch request.strategy {
         case .oidcDeviceCode:
-            throw DomainError.invalidInput("OIDC device-code sign-in is not configured on this server; use the password strategy.")
+            guard let provider = request.provider, let token = request.password else {
+                throw DomainError.invalidInput("The oidc_device_code strategy needs 'provider' and, in 'password', the token POST /v1/auth/device-logins returned.")
+            }
+            let environment = try RequestEnvironment.required
+            let user = try await deviceLogins.complete(token: token, provider: provider, at: Date())
+            return try await signIn(user, environment, how: "oidc:\(provider)")
         case .password:
             guard let loginName = request.loginName, let password = request.password else {
                 throw DomainError.invalidInput("The password strategy needs 'loginName' (your email) and 'password'.")
@@ -35,18 +42,25 @@ struct AuthHandler {
             let now = Date()
             try throttle.beginAttempt(account: email.canonical, address: environment.clientAddress, at: now)
             let account = try await anonymous.accountForSignIn(email: email)
-            guard try await passwords.verify(password, against: account?.passwordHash), let user = account?.user, user.isActive else {
+            // An account that exists only through an identity provider has no bcrypt hash: no password opens it.
+            let hash = account.flatMap { $0.passwordHash.hasPrefix("$2") ? $0.passwordHash : nil }
+            guard try await passwords.verify(password, against: hash), let user = account?.user, user.isActive else {
                 environment.logger.notice("Sign-in refused", metadata: ["client": "\(environment.clientAddress)"])
                 throw DomainError.unauthenticated("Email or password is incorrect.")
             }
             throttle.succeeded(account: email.canonical)
-            let (credential, token) = try await issuer.issueSession(for: user, at: now)
-            environment.responseCookies.set(sessionCookie(value: token, maxAge: Int(sessionAbsoluteLifetime)))
-            environment.logger.info("Signed in", metadata: ["user": "\(user.id)", "session": "\(credential.id)"])
-            return .ok(.init(body: .json(.init(
-                authenticated: true, sessionId: credential.id.rawValue, tenantId: nil, user: APIMapping.userSummary(user)
-            ))))
+            return try await signIn(user, environment, how: "password")
         }
+    }
+
+    /// A new session for `user`, in the cookie.
+    private func signIn(_ user: User, _ environment: RequestEnvironment, how: String) async throws -> Operations.CreateSession.Output {
+        let (credential, token) = try await issuer.issueSession(for: user, at: Date())
+        environment.responseCookies.set(sessionCookie(value: token, maxAge: Int(sessionAbsoluteLifetime)))
+        environment.logger.info("Signed in", metadata: ["user": "\(user.id)", "session": "\(credential.id)", "with": "\(how)"])
+        return .ok(.init(body: .json(.init(
+            authenticated: true, sessionId: credential.id.rawValue, tenantId: nil, user: APIMapping.userSummary(user)
+        ))))
     }
 
     func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output {

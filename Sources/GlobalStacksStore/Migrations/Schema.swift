@@ -118,5 +118,6 @@ enum Schema {
         execHistory,
         marketplace,
         invocationCredentials,
+        deviceLogins,
     ]
 }

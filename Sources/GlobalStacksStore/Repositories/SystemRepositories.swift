@@ -58,3 +58,20 @@ public protocol StoreMaintenance: Sendable {
     /// Succeeds when the database answers a query (readiness).
     func ping() async throws
 }
+
+/// Device-code sign-in before there is a principal: the sign-ins under way and the accounts behind provider
+/// identities. Held by the device-login flow, never by request handlers.
+public protocol DeviceLoginAuthority: Sendable {
+    func createDeviceLogin(_ login: DeviceLogin, tokenHash: String, at now: Date) async throws
+    func deviceLogin(tokenHash: String) async throws -> DeviceLogin?
+    /// Records a poll's result; the status moves only away from `pending`.
+    func updateDeviceLogin(_ login: DeviceLogin) async throws
+    /// The account of an approved, unexpired sign-in, once: a second call (or a concurrent one) gets nil.
+    func consumeDeviceLogin(tokenHash: String, at now: Date) async throws -> UserID?
+    /// Sign-ins past their expiry are deleted.
+    func pruneDeviceLogins(before cutoff: Date) async throws
+    func user(provider: String, subject: String) async throws -> User?
+    func linkIdentity(provider: String, subject: String, to user: UserID, at now: Date) async throws
+    /// An account by id, for the device-login flow (active or not; the caller checks).
+    func user(id: UserID) async throws -> User?
+}
