@@ -27,6 +27,9 @@ struct AuthHandler {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         switch request.strategy {
         case .oidcDeviceCode:
+            guard !deviceLogins.order.isEmpty else {
+                throw DomainError.invalidInput("OIDC device-code sign-in is not configured on this server; use the password strategy.")
+            }
             guard let provider = request.provider, let token = request.password else {
                 throw DomainError.invalidInput("The oidc_device_code strategy needs 'provider' and, in 'password', the token POST /v1/auth/device-logins returned.")
             }
