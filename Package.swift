@@ -92,6 +92,7 @@ let package = Package(
             name: "GlobalStacksClient",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -130,6 +131,7 @@ let package = Package(
             name: "GlobalStacksCLI",
             dependencies: [
                 "CGlobalStacksSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "GlobalStacksClient",
                 "GlobalStacksDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -10,7 +10,8 @@ struct GStacks: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
             OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
-            CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self,
+            CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self, MembersCommand.self, InvitationsCommand.self,
+            GroupsCommand.self, QuotasCommand.self, IntegrationsCommand.self, TokensCommand.self, PublishCommand.self,
         ]
     )
 
