@@ -155,6 +155,20 @@ struct BrokerTests {
         #expect(refused.status == 403 && refused.message.contains("disabled"), "\(refused.message)")
     }
 
+    @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"))
+    func revokingThePublisherKeyStopsARunningInvocation() async throws {
+        let setup = try await Self.setUp(.sqlite)
+        let api = setup.api
+        let clusterID = setup.clusterID
+        async let waiting = Self.invoke(api, "wait", #"{"seconds":40}"#, targetID: clusterID)
+        try await Task.sleep(for: .seconds(3))
+        try await api.ok("POST", "/v1/developer/apps/\(setup.example.appID)/keys/\(setup.example.keyID)/revoke", #"{"reason":"key leaked"}"#)
+        let stopped = try await waiting
+        #expect(stopped.status == 502 && stopped.message.contains("key leaked"), "\(stopped.message)")
+        let refused = try await Self.invoke(setup, "echo", "{}")
+        #expect(refused.status == 403 && refused.message.contains("unsupported"), "\(refused.message)")
+    }
+
     /// The control plane never runs an artifact itself: with only an agent that offers no extension runtime (the
     /// noop driver), invoking answers 503 although this host could run it.
     @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"))

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+// `stat`'s and `timeval`'s members (see DiskUsage).
+import CoreFoundation
+import Glibc
+#endif
 import Synchronization
 
 /// The only way out of an extension's sandbox, which has a network namespace of its own with loopback alone. It

@@ -1,5 +1,10 @@
 import CGlobalStacksSystem
 import Foundation
+#if canImport(Glibc)
+// `stat`'s and `timeval`'s members (see DiskUsage).
+import CoreFoundation
+import Glibc
+#endif
 import GlobalStacksDomain
 import GlobalStacksAgentProtocol
 import Logging
