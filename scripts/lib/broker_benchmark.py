@@ -10,9 +10,9 @@ it, and prints one JSON object with:
             release whose artifact differs by one comment line, installed by the automatic upgrade): POST .../invoke
             round trip as the client sees it, fetch, verification and unpacking included.
   warm      BENCH_INVOKES invocations of `echo` (artifact cached), one at a time, after a warm-up: p50/p99.
-  exec      the reference: the same entrypoint with the same request on stdin, run directly in a running sandbox on
-            the same agent through POST /v1/sandboxes/{id}/exec, BENCH_INVOKES times: p50/p99. The broker's own
-            overhead is warm minus exec.
+  exec      the reference, interleaved with warm (one of each in turn): the same entrypoint with the same request on
+            stdin, run directly in a running sandbox on the same agent through POST /v1/sandboxes/{id}/exec: p50/p99.
+            The broker's own overhead is warm minus exec.
 """
 import hashlib, http.client, io, json, os, statistics, subprocess, sys, tarfile, tempfile, time, urllib.parse, base64
 
@@ -120,8 +120,6 @@ def measure(engine):
         for index in range(1, cold_count):
             publisher.release(f"1.0.{index}")  # the install moves to it: nothing new is asked
             cold.append(invoke(api, cluster, {"n": index}))
-        warm = [invoke(api, cluster, {"n": index}) for index in range(count + 20)][20:]
-
         # The reference: the same entrypoint and request, exec'd in a running sandbox on the same agent.
         sandbox = api.call("POST", "/v1/sandboxes", {"command": ["sleep", "3600"], "resources": {"cpu": "1000m", "memory": "512Mi"},
                                                      "clusterId": cluster}, expect=(201,))["id"]
@@ -129,22 +127,29 @@ def measure(engine):
             if api.call("GET", f"/v1/sandboxes/{sandbox}")["state"] == "running":
                 break
             time.sleep(0.005)
-        _, source = artifact("1.0.0")
+        _, source = artifact(f"1.0.{cold_count - 1}")
         put_bytes(api, f"/v1/sandboxes/{sandbox}/files/content?path=main.py", source)
         request = json.dumps({"protocol": "globalstacks.broker.v1", "invocationId": "run-0", "extension": {"key": KEY, "version": "1.0.0"},
                               "operation": "echo", "target": {"kind": "cluster", "id": cluster}, "tenantId": "t", "input": {"n": 1}})
         environment = {"GLOBALSTACKS_SETTINGS": json.dumps({"endpoint": "https://status.example.com", "label": "probe"}),
                        "GLOBALSTACKS_SECRETS": json.dumps({"token": "bench"})}
-        execs = []
-        for index in range(count + 20):
+
+        def direct():
             started = time.perf_counter()
             answer = api.call("POST", f"/v1/sandboxes/{sandbox}/exec",
                               {"command": ["/usr/bin/python3", "main.py"], "stdin": request, "environment": environment})
             elapsed = (time.perf_counter() - started) * 1000
             if answer.get("exitCode") != 0 or '"echo"' not in answer.get("stdout", ""):
                 raise RuntimeError(f"the direct run answered {answer}")
+            return elapsed
+
+        # Interleaved, one of each at a time, so both see the same machine.
+        warm, execs = [], []
+        for index in range(count + 20):
+            invoked, executed = invoke(api, cluster, {"n": index}), direct()
             if index >= 20:
-                execs.append(elapsed)
+                warm.append(invoked)
+                execs.append(executed)
         result.update({
             "cold": {"runs": len(cold), "p50_ms": statistics.median(cold), "max_ms": max(cold)},
             "warm": {"runs": len(warm), "p50_ms": percentile(warm, 50), "p99_ms": percentile(warm, 99)},

@@ -40,13 +40,13 @@ def measure(engine):
 
 def report(path):
     results = [json.loads(line) for line in open(path) if line.strip()]
-    lines = section_lines("CLI start-up", "scripts/benchmark-cli.sh",
+    lines = section_lines("Command-line start-up", "scripts/benchmark-cli.sh",
                           "Whole processes timed from a Python driver, interleaved; the release binary; client and server share the 2 cores.", results)
     row = table_row(lines, results)
     row("`gstacks whoami`, p50 / p99", lambda r: f"{r['whoami_p50_ms']:.1f} ms / {r['whoami_p99_ms']:.1f} ms ({r['runs']} runs)")
     row("… reference: `curl -s` of GET /v1/auth/session, p50 / p99", lambda r: f"{r['curl_p50_ms']:.1f} ms / {r['curl_p99_ms']:.1f} ms")
     row("Over curl, p50 (target < 50 ms)", lambda r: f"{r['whoami_p50_ms'] - r['curl_p50_ms']:.1f} ms")
-    print_and_record(lines, "CLI start-up", "scripts/benchmark-cli.sh")
+    print_and_record(lines, "Command-line start-up", "scripts/benchmark-cli.sh")
 
 if __name__ == "__main__":
     run(measure, report, __doc__)
