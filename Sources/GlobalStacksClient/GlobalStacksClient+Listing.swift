@@ -33,6 +33,11 @@ extension GlobalStacksClient {
         try await call { try await client.listOrganizations().ok.body.json.items }
     }
 
+    /// Creates a business organization (the caller is its owner).
+    public func createOrganization(name: String) async throws -> Organization {
+        try await call { try await client.createOrganization(body: .json(.init(name: name))).created.body.json }
+    }
+
     /// Makes the organization the active one of this client's credential.
     public func activateOrganization(_ id: String) async throws {
         _ = try await call { try await client.activateOrganization(path: .init(organizationId: id)).ok }

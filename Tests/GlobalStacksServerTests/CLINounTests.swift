@@ -12,6 +12,8 @@ struct CLINounTests {
         let server = try await ServerProcess(["--data-dir", data, "--bcrypt-cost", "4", "--log-level", "warning"], environment: LifecycleTests.admin)
         let cli = CLITests.CLI()
         try #require(try cli.run(["login", "http://127.0.0.1:\(server.port)", "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n").code == 0)
+        let organization = try #require((try cli.json(["orgs", "create", "Acme Corp"]) as? [String: Any])?["slug"] as? String)
+        try #require(try cli.run(["orgs", "use", organization]).code == 0)
         try #require(try cli.run(["tenants", "create", "Prod", "--slug", "prod"]).code == 0)
         try #require(try cli.run(["tenants", "use", "prod"]).code == 0)
 
@@ -63,6 +65,6 @@ struct CLINounTests {
                                     "--artifact", artifact, "--key-file", keyFile, "--submit"])
         #expect(released.code == 0 && released.err.contains("Submitted"), "\(released.out) \(released.err)")
         let releases = try #require(try cli.json(["publish", "releases", package]) as? [[String: Any]])
-        #expect(releases.first?["status"] as? String == "submitted" && releases.first?["version"] as? String == "1.0.0", "\(releases)")
+        #expect(releases.first?["releaseStatus"] as? String == "submitted" && releases.first?["version"] as? String == "1.0.0", "\(releases)")
     }
 }

@@ -1,10 +1,5 @@
 import CGlobalStacksSystem
 import Foundation
-#if canImport(Glibc)
-// `stat`'s and `timeval`'s members (see DiskUsage).
-import CoreFoundation
-import Glibc
-#endif
 import GlobalStacksDomain
 import GlobalStacksAgentProtocol
 import Logging
@@ -63,8 +58,8 @@ public final class ExtensionRunner: Sendable {
         }
         let started = ContinuousClock.now
         let (tree, cached) = try await cache.prepare(payload)
-        var info = stat()
-        guard lstat(tree.appendingPathComponent(payload.entrypoint).path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o111 != 0 else {
+        let entry = try? FileManager.default.attributesOfItem(atPath: tree.appendingPathComponent(payload.entrypoint).path)
+        guard entry?[.type] as? FileAttributeType == .typeRegular, ((entry?[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o111 != 0 else {
             throw DriverError("The artifact has no executable file \(payload.entrypoint) (its entrypoint); nothing was run.", kind: .invalidInput)
         }
         let workspace = root.appendingPathComponent("runs").appendingPathComponent(id)

@@ -5,7 +5,7 @@ import GlobalStacksDomain
 
 public struct OrganizationsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "orgs", abstract: "Your organizations.", subcommands: [List.self, Use.self]
+        commandName: "orgs", abstract: "Your organizations.", subcommands: [List.self, Create.self, Use.self]
     )
 
     public init() {}
@@ -17,6 +17,17 @@ public struct OrganizationsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand { try output.print(try await context.client().0.organizations(), columns: ["id", "name", "slug", "kind", "role"]) }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a business organization (to work with others); you are its owner.")
+        @OptionGroup var context: ContextOptions
+        @OptionGroup var output: OutputOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await runCommand { try output.print(try await context.client().0.createOrganization(name: name), columns: ["id", "name", "slug", "kind"]) }
         }
     }
 

@@ -113,7 +113,7 @@ public struct PublishCommand: AsyncParsableCommand {
         @Argument var package: String
 
         func run() async throws {
-            try await runCommand { try output.print(try await context.client().0.extensionReleases(package: package), columns: ["id", "version", "status", "visibility"]) }
+            try await runCommand { try output.print(try await context.client().0.extensionReleases(package: package), columns: ["id", "version", "releaseStatus", "visibility"]) }
         }
     }
 
@@ -143,7 +143,7 @@ public struct PublishCommand: AsyncParsableCommand {
                     package: package, version: version, manifest: manifestBytes, artifact: artifactBytes, keyID: keyID, signer: key
                 )
                 if submit { try await client.moveRelease(release.id, to: "submitted") }
-                try output.print(release, columns: ["id", "version", "status", "manifestDigest", "artifactDigest"])
+                try output.print(release, columns: ["id", "version", "releaseStatus", "manifestDigest", "artifactDigest"])
                 if submit { FileHandle.standardError.write(Data("Submitted for review.\n".utf8)) }
             }
         }
