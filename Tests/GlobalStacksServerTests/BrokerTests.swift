@@ -169,6 +169,28 @@ struct BrokerTests {
         #expect(refused.status == 403 && refused.message.contains("unsupported"), "\(refused.message)")
     }
 
+    /// Invocations have workers of their own (four by default, beside the two of the other runs): three run at once.
+    @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"))
+    func invocationsRunSideBySide() async throws {
+        let setup = try await Self.setUp(.sqlite)
+        let api = setup.api
+        let clusterID = setup.clusterID
+        let replies = try await withThrowingTaskGroup(of: LiveHTTP.Reply.self) { group in
+            for _ in 0..<3 {
+                group.addTask { try await Self.invoke(api, "wait", #"{"seconds":3}"#, targetID: clusterID) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map(\.message))")
+        let runs = try #require(try await api.ok("GET", "/v1/operation-runs?operationType=integration.extension.invoke")["items"] as? [[String: Any]])
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let started = runs.compactMap { ($0["startedAt"] as? String).flatMap(formatter.date(from:)) }
+        let completed = runs.compactMap { ($0["completedAt"] as? String).flatMap(formatter.date(from:)) }
+        try #require(started.count == 3 && completed.count == 3, "\(runs)")
+        #expect(started.max()! < completed.min()!, "all three ran at once: every one started before any finished")
+    }
+
     /// The control plane never runs an artifact itself: with only an agent that offers no extension runtime (the
     /// noop driver), invoking answers 503 although this host could run it.
     @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap and root"))

@@ -77,8 +77,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
-            store: store, engine: store.engine, catalog: gate.catalog, wake: gate.wake, completions: gate.completions, settings: configuration.workers,
-            credentialsDirectory: configuration.credentialsDirectory, startAfter: started, logger: logger
+            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: gate.wake, completions: gate.completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
+            startAfter: started, logger: logger
+        ),
+        // Invocations wait on agents for up to their time limit: a pool of their own, so they never hold up the
+        // other runs, nor those them.
+        OperationWorkers(
+            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: gate.wake, completions: gate.completions, settings: configuration.invocationWorkerSettings,
+            credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
     )
     if let directory = configuration.embeddedAgentDirectory {

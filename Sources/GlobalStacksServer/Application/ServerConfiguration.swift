@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     public var secretKeyFile: String?
     /// A JSON file listing the OpenID providers people may sign in with by device code (docs/oidc.md); nil: none.
     public var oidcProvidersFile: String?
+    /// Workers that run extension invocations (apart from the other operation runs, which a long invocation would
+    /// otherwise hold up).
+    public var invocationWorkers = 4
     /// Operation run workers (count, lease, retries, retention).
     public var workers = WorkerSettings()
     /// How long an agent has to finish a sandbox command before it fails (its agent stayed away or stalled).
@@ -94,6 +97,13 @@ extension CredentialLifetime {
 }
 
 extension ServerConfiguration {
+    /// The invocation pool: the operation workers' settings with its own count.
+    var invocationWorkerSettings: WorkerSettings {
+        var settings = workers
+        settings.count = invocationWorkers
+        return settings
+    }
+
     /// The OpenID providers of `oidc.providers.file` (none without one); a file that cannot be read or is invalid
     /// stops start-up with the reason.
     func oidcProviders() throws -> [OIDCProvider] {

@@ -76,6 +76,7 @@ public enum ServerSettings {
             $0.initialAdminPassword = $1.text
         },
         .init(key: "bcrypt.cost", kind: .number(4...31, unit: nil), help: "bcrypt cost for password hashes.", shows: { "\($0.bcryptCost)" }) { $0.bcryptCost = $1.number },
+        .init(key: "invocation.workers", kind: .number(1...256, unit: nil), help: "Workers that run extension invocations in this process (each waits for one invocation at a time).", shows: { "\($0.invocationWorkers)" }) { $0.invocationWorkers = $1.number },
         .init(key: "operation.workers", kind: .number(1...64, unit: nil), help: "Operation run workers in this process.", shows: { "\($0.workers.count)" }) { $0.workers.count = $1.number },
         .init(key: "operation.lease.seconds", kind: .number(1...3600, unit: "s"), help: "How long a worker holds a run without renewing it; a crashed worker's run is retried after it.", shows: { "\(Int($0.workers.leaseDuration))" }) {
             $0.workers.leaseDuration = TimeInterval($1.number)

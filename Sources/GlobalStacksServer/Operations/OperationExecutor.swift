@@ -61,6 +61,11 @@ struct OperationCatalog: Sendable {
 
     subscript(key: OperationTypeKey) -> RegisteredOperation? { operations[key] }
 
+    /// The same catalog with only (or without) these types, for a pool of workers of their own.
+    func filtered(_ include: (OperationTypeKey) -> Bool) -> OperationCatalog {
+        OperationCatalog(all.filter { include($0.definition.key) })
+    }
+
     var definitions: [OperationTypeKey: OperationTypeDefinition] { operations.mapValues(\.definition) }
 
     var all: [RegisteredOperation] { operations.values.sorted { $0.definition.key.rawValue < $1.definition.key.rawValue } }

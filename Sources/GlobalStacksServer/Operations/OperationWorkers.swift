@@ -36,13 +36,18 @@ struct OperationWorkers: Service {
     let credentialsDirectory: String?
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: StartupGate
+    /// The pool that also polls, listens for cross-replica wake-ups and runs maintenance; another pool of the same
+    /// process (extension invocations) only claims, woken by the same signal.
+    let isPrimary: Bool
     let logger: Logger
     private let instance = UUID().uuidString.prefix(8)
 
     init(
         store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal,
-        completions: RunCompletions, settings: WorkerSettings, credentialsDirectory: String?, startAfter: StartupGate, logger: Logger
+        completions: RunCompletions, settings: WorkerSettings, credentialsDirectory: String?, startAfter: StartupGate, isPrimary: Bool = true,
+        logger: Logger
     ) {
+        self.isPrimary = isPrimary
         self.completions = completions
         self.store = store
         self.credentialsDirectory = credentialsDirectory
@@ -66,9 +71,11 @@ struct OperationWorkers: Service {
                     let stream = wake.subscribe()
                     group.addTask { await self.work(name: "\(ProcessInfo.processInfo.hostName)/\(self.instance)/\(index)", wakeUps: stream) }
                 }
-                group.addTask { await self.tick(every: self.settings.pollInterval) { self.wake.signal() } }
-                group.addTask { await self.tick(every: self.settings.maintenanceInterval) { await self.maintain() } }
-                group.addTask { await self.listen() }
+                if isPrimary {
+                    group.addTask { await self.tick(every: self.settings.pollInterval) { self.wake.signal() } }
+                    group.addTask { await self.tick(every: self.settings.maintenanceInterval) { await self.maintain() } }
+                    group.addTask { await self.listen() }
+                }
             }
         }
         wake.finish()
