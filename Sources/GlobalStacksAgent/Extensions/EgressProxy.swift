@@ -17,6 +17,8 @@ final class EgressProxy: Sendable {
     static let port: UInt16 = 3128
     static let maximumHeadBytes = 16 << 10
     static let connectTimeoutSeconds = 10
+    /// Connections one invocation may have open at once (each holds threads of the agent).
+    static let maximumConnections = 64
 
     private let listener: Int32
     private let allowed: Set<String>
@@ -55,6 +57,12 @@ final class EgressProxy: Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            // Each connection counts its client and upstream sockets.
+            guard open.withLock({ $0.count }) < Self.maximumConnections * 2 else {
+                Self.refuse(client, 429, "This invocation has \(Self.maximumConnections) connections open already.")
+                close(client)
+                continue
+            }
             track(client)
             let thread = Thread { [self] in
                 self.serve(client)
@@ -203,7 +211,12 @@ final class EgressProxy: Sendable {
     }
 
     private static func refuse(_ fd: Int32, _ status: Int, _ reason: String) {
-        let phrase = status == 403 ? "Forbidden" : status == 400 ? "Bad Request" : "Bad Gateway"
+        let phrase = switch status {
+        case 403: "Forbidden"
+        case 400: "Bad Request"
+        case 429: "Too Many Requests"
+        default: "Bad Gateway"
+        }
         let body = "GlobalStacks egress: \(reason)\n"
         writeAll(fd, Array("HTTP/1.1 \(status) \(phrase)\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
     }
