@@ -17,6 +17,9 @@ final class OIDCTestProvider: @unchecked Sendable {
 
     let process = Process()
     let issuer: String
+    /// nanoidp itself. Both it and its wrapper are killed with SIGKILL: processes a test starts may inherit an
+    /// ignored SIGTERM, and a provider left behind would outlive the test run.
+    private let providerPID: Int32?
 
     init(deviceCodeTTL: Int = 600) throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-oidc-\(UUID().uuidString)").path
@@ -34,11 +37,13 @@ final class OIDCTestProvider: @unchecked Sendable {
             line += chunk
         }
         let ready = (try? JSONSerialization.jsonObject(with: line.split(separator: UInt8(ascii: "\n")).first ?? Data())) as? [String: Any]
+        providerPID = (ready?["nanoidp_pid"] as? Int).map(Int32.init)
         issuer = try #require(ready?["issuer"] as? String, "nanoidp started: \(String(decoding: line, as: UTF8.self))")
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        if let providerPID { kill(providerPID, SIGKILL) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Approves (or denies) a user code on the provider's own page, as a person in a browser would.
