@@ -85,7 +85,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         // other runs, nor those them.
         OperationWorkers(
             store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
-            wake: gate.wake, completions: gate.completions, settings: configuration.invocationWorkerSettings,
+            wake: gate.invocationWake, completions: gate.completions, settings: configuration.invocationWorkerSettings,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
     )

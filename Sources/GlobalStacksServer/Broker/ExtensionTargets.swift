@@ -19,13 +19,14 @@ enum ExtensionTargets {
             throw DomainError.invalidInput("targetId '\(targetID.prefix(100))' names no cluster the active tenant may use.")
         }
         let runtime = InvokeExtensionPayload.runtimeCapability
-        guard try await store.agentCapabilities(scope).contains(runtime) else {
-            throw DomainError.unavailable("No agent of the clusters this tenant may use runs extensions: an operator must connect one that offers '\(runtime)' (gstacks agent with the process driver and bubblewrap installed). Extensions never run in the control plane.")
-        }
         let required = [runtime] + manifest.agentCapabilities
         let candidates = try await store.agents(visibleTo: scope, clusterID: cluster.id).filter(\.receivesWork)
         let able = candidates.filter { agent in required.allSatisfy(agent.capabilities.contains) }
         guard !able.isEmpty else {
+            // Only on the way to a refusal: whether any agent at all could run extensions (503) or not this target (409).
+            guard try await store.agentCapabilities(scope).contains(runtime) else {
+                throw DomainError.unavailable("No agent of the clusters this tenant may use runs extensions: an operator must connect one that offers '\(runtime)' (gstacks agent with the process driver and bubblewrap installed). Extensions never run in the control plane.")
+            }
             let missing = required.filter { capability in !candidates.contains { $0.capabilities.contains(capability) } }
             let what = candidates.isEmpty ? "has no approved, online agent"
                 : missing.isEmpty ? "has no single approved, online agent offering all of \(required.joined(separator: ", "))"

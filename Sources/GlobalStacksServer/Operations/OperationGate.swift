@@ -17,6 +17,8 @@ struct OperationGate: Sendable {
     let store: any OperationRunRepository & ProviderConnectionRepository
     let catalog: OperationCatalog
     let wake: RunWakeSignal
+    /// Wakes the invocation workers (their own pool), so that an invocation wakes only workers that may claim it.
+    let invocationWake = RunWakeSignal()
     /// Runs finished by this process's workers, for requests that wait for one.
     let completions = RunCompletions()
 
@@ -129,7 +131,7 @@ struct OperationGate: Sendable {
     private func outcome(of admission: RunAdmission, _ definition: OperationTypeDefinition, _ connection: ProviderConnection?) async throws -> StartOutcome {
         switch admission {
         case .accepted(let run):
-            wake.signal()
+            (definition.key == OperationTypeDefinition.integrationExtensionInvoke.key ? invocationWake : wake).signal()
             return counted(StartOutcome(status: .accepted, definition: definition, run: run, connection: connection, reason: nil))
         case .deduped(let run):
             return counted(StartOutcome(status: .deduped, definition: definition, run: run, connection: connection, reason: nil))

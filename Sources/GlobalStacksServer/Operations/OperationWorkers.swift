@@ -36,8 +36,8 @@ struct OperationWorkers: Service {
     let credentialsDirectory: String?
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: StartupGate
-    /// The pool that also polls, listens for cross-replica wake-ups and runs maintenance; another pool of the same
-    /// process (extension invocations) only claims, woken by the same signal.
+    /// The pool that also listens for cross-replica wake-ups and runs maintenance; another pool of the same process
+    /// (extension invocations, with a wake signal of its own) claims and polls only.
     let isPrimary: Bool
     let logger: Logger
     private let instance = UUID().uuidString.prefix(8)
@@ -71,8 +71,8 @@ struct OperationWorkers: Service {
                     let stream = wake.subscribe()
                     group.addTask { await self.work(name: "\(ProcessInfo.processInfo.hostName)/\(self.instance)/\(index)", wakeUps: stream) }
                 }
+                group.addTask { await self.tick(every: self.settings.pollInterval) { self.wake.signal() } }
                 if isPrimary {
-                    group.addTask { await self.tick(every: self.settings.pollInterval) { self.wake.signal() } }
                     group.addTask { await self.tick(every: self.settings.maintenanceInterval) { await self.maintain() } }
                     group.addTask { await self.listen() }
                 }
