@@ -15,7 +15,7 @@
 #   --engines LIST    comma-separated subset of sqlite,postgresql (default here: sqlite)
 #   -h, --help        this text
 # Environment (defaults in brackets):
-#   BENCH_CLI_RUNS [60]  BENCH_LOG_LEVEL [warning]  GSTACKS_BIN
+#   BENCH_CLI_RUNS [30]  BENCH_CLI_ROUNDS [5]  BENCH_LOG_LEVEL [warning]  GSTACKS_BIN
 # Needs: swift, curl, python3.
 set -Eeuo pipefail
 trap 'echo "benchmark-cli: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
