@@ -104,7 +104,14 @@ int gstacks_listen_in_netns(int pid, unsigned short port) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 || listen(fd, 64) != 0) {
+    /* The sandbox brings its loopback up itself, maybe a moment after it was created: wait for it (at most 2 s). */
+    int bound = -1;
+    for (int attempt = 0; attempt < 400; attempt++) {
+        bound = bind(fd, (struct sockaddr *)&address, sizeof(address));
+        if (bound == 0 || errno != EADDRNOTAVAIL) break;
+        usleep(5000);
+    }
+    if (bound != 0 || listen(fd, 64) != 0) {
         saved = errno;
         close(fd);
         errno = saved;

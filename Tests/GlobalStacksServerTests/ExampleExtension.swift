@@ -99,9 +99,9 @@ final class EchoHTTPServer: @unchecked Sendable {
         try process.run()
     }
 
-    /// Waits (≤ 5 s) until it accepts connections.
+    /// Waits (≤ 15 s, a loaded machine starts Python slowly) until it accepts connections.
     func ready() async throws {
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if let (_, response) = try? await ServerProcess.session.data(from: URL(string: "http://127.0.0.1:\(port)/")!), (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
             }
