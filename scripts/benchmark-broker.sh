@@ -23,15 +23,9 @@ trap 'echo "benchmark-broker: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-# shellcheck source=scripts/lib/gstacks-server.sh
-source scripts/lib/gstacks-server.sh
-# shellcheck source=scripts/postgres-throwaway.sh
-source scripts/postgres-throwaway.sh
-# shellcheck source=scripts/lib/benchmark-options.sh
-source scripts/lib/benchmark-options.sh
 # shellcheck source=scripts/lib/benchmark-engines.sh
 source scripts/lib/benchmark-engines.sh
 
+BENCH_DEFAULT_ENGINES=sqlite
 bench_parse_options "$@"
-[[ " ${ORIGINAL_ARGS[*]} " == *" --engines"* ]] || ENGINES=sqlite
 bench_run_engines benchmark-broker scripts/lib/broker_benchmark.py

@@ -28,13 +28,6 @@ trap 'echo "benchmark-marketplace: failed at line $LINENO: $BASH_COMMAND" >&2' E
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-# shellcheck source=scripts/lib/gstacks-server.sh
-source scripts/lib/gstacks-server.sh
-# shellcheck source=scripts/postgres-throwaway.sh
-source scripts/postgres-throwaway.sh
-# shellcheck source=scripts/lib/benchmark-options.sh
-source scripts/lib/benchmark-options.sh
-
 # shellcheck source=scripts/lib/benchmark-engines.sh
 source scripts/lib/benchmark-engines.sh
 

@@ -1,9 +1,17 @@
 # shellcheck shell=bash
-# The body the agents and data-plane benchmarks share. Source it after benchmark-options.sh and call
-#   bench_run_engines NAME PYTHON_MODULE
+# The body the per-engine benchmarks (agents, data plane, marketplace, broker, CLI) share. Source it from the
+# repository's root (it brings the server, throwaway PostgreSQL and option helpers with it), then call
+#   bench_parse_options "$@"; bench_run_engines NAME PYTHON_MODULE
 # Per engine in ENGINES: a fresh `gstacks server` (PostgreSQL on a throwaway server with fsync=on), a signed-in
 # admin and an active tenant, then `PYTHON_MODULE measure ENGINE`; finally `PYTHON_MODULE report`.
 # Builds the release binary unless BUILD=0; installs `websockets` into .venv-bench; keeps logs on failure.
+
+# shellcheck source=scripts/lib/gstacks-server.sh
+source scripts/lib/gstacks-server.sh
+# shellcheck source=scripts/postgres-throwaway.sh
+source scripts/postgres-throwaway.sh
+# shellcheck source=scripts/lib/benchmark-options.sh
+source scripts/lib/benchmark-options.sh
 
 bench_run_engines() {
     local name=$1 module=$2

@@ -2,7 +2,8 @@
 # The options every benchmark script takes. Source it, then call `bench_parse_options "$@"`:
 #   --record          write the results into docs/benchmarks.md            → RECORD=1
 #   --skip-build      use the existing release binary                       → BUILD=0
-#   --engines LIST    comma-separated subset of sqlite,postgresql           → ENGINES
+#   --engines LIST    comma-separated subset of sqlite,postgresql           → ENGINES (default: BENCH_DEFAULT_ENGINES
+#                     when the calling script sets it, else both)
 #   -h, --help        the calling script's header comment
 # Also sets ORIGINAL_ARGS (for the record of the command that produced the figures).
 # After the build, `bench_describe_binary "$BIN"` sets BENCH_GIT and BIN_DESCRIPTION for the record.
@@ -12,7 +13,7 @@ bench_usage() { sed -n '2,/^set -Eeuo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//';
 bench_parse_options() {
     RECORD=0
     BUILD=1
-    ENGINES=sqlite,postgresql
+    ENGINES=${BENCH_DEFAULT_ENGINES:-sqlite,postgresql}
     ORIGINAL_ARGS=("$@")
     while [[ $# -gt 0 ]]; do
         case "$1" in

@@ -4,7 +4,7 @@ Usage: broker_benchmark.py measure ENGINE   (environment: GS_BASE_URL, GS_COOKIE
        broker_benchmark.py report RESULTS   (prints the markdown section; BENCH_RECORD=1 writes docs/benchmarks.md)
 
 measure starts a real `gstacks agent --driver process` (bubblewrap), publishes the example extension
-(examples/extensions/http-probe, signed with an Ed25519 key made by openssl) without egress or permissions, installs
+(examples/extensions/http-probe, signed with marketplace_benchmark's openssl Ed25519 signer) without egress or permissions, installs
 it, and prints one JSON object with:
   cold      BENCH_COLD invocations of its trivial `echo` operation, each of a digest the agent has not seen (a new
             release whose artifact differs by one comment line, installed by the automatic upgrade): POST .../invoke
@@ -14,43 +14,16 @@ it, and prints one JSON object with:
             stdin, run directly in a running sandbox on the same agent through POST /v1/sandboxes/{id}/exec: p50/p99.
             The broker's own overhead is warm minus exec.
 """
-import hashlib, http.client, io, json, os, statistics, subprocess, sys, tarfile, tempfile, time, urllib.parse, base64
+import io, json, os, statistics, sys, tarfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import API, approve_when_online, cluster_with_token, env, percentile, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
+from agents_benchmark import approve_when_online, cluster_with_token, env, percentile, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
+from data_plane_benchmark import upload  # noqa: E402
+from marketplace_benchmark import ContentAPI, Signer, b64  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLE = os.path.join(ROOT, "examples", "extensions", "http-probe")
 KEY = "example.http-probe"
-
-def put_bytes(api, path, data):
-    url = api.url
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    connection.request("PUT", path, body=data, headers={"Cookie": api.cookie, "Content-Type": "application/octet-stream"})
-    response = connection.getresponse()
-    payload = response.read()
-    connection.close()
-    if response.status not in (200, 201):
-        raise RuntimeError(f"PUT {path} answered {response.status}: {payload[:300]!r}")
-
-def digest(data):
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-class Signer:
-    """An Ed25519 key through openssl (no Python crypto dependency)."""
-    def __init__(self, work):
-        self.pem = os.path.join(work, "publisher.pem")
-        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", self.pem], check=True, capture_output=True)
-        der = subprocess.run(["openssl", "pkey", "-in", self.pem, "-pubout", "-outform", "DER"], check=True, capture_output=True).stdout
-        self.public_key = base64.b64encode(der[-32:]).decode()
-
-    def sign(self, manifest_digest, artifact_digest):
-        message = f"globalstacks.release.v1\n{manifest_digest}\n{artifact_digest}\n".encode()
-        with tempfile.NamedTemporaryFile() as file:
-            file.write(message)
-            file.flush()
-            raw = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", self.pem, "-rawin", "-in", file.name], check=True, capture_output=True).stdout
-        return base64.b64encode(raw).decode()
 
 def artifact(variant):
     """A gzip tar archive of the example, its entrypoint changed by one comment line per variant (a new digest)."""
@@ -68,7 +41,7 @@ class Publisher:
         self.signer = Signer(work)
         app = api.call("POST", "/v1/developer/apps", {"name": "Bench", "publisherName": "Bench", "supportUrl": "https://b.example/s",
                                                       "termsUrl": "https://b.example/t", "privacyUrl": "https://b.example/p"}, expect=(201,))["id"]
-        self.key_id = api.call("POST", f"/v1/developer/apps/{app}/keys", {"name": "k", "publicKey": self.signer.public_key}, expect=(201,))["id"]
+        self.key_id = api.call("POST", f"/v1/developer/apps/{app}/keys", {"name": "k", "publicKey": b64(self.signer.public_key)}, expect=(201,))["id"]
         self.package = api.call("POST", f"/v1/developer/apps/{app}/packages", {"extensionKey": KEY, "name": "HTTP probe"}, expect=(201,))["id"]
         self.manifest = json.load(open(os.path.join(EXAMPLE, "extension.json")))
         self.manifest["egress"] = []
@@ -79,12 +52,12 @@ class Publisher:
         manifest = dict(self.manifest, version=version)
         manifest_bytes = json.dumps(manifest, sort_keys=True).encode()
         archive, _ = artifact(version)
-        manifest_digest, artifact_digest = digest(manifest_bytes), digest(archive)
-        put_bytes(self.api, f"/v1/extension-content/{manifest_digest}?kind=manifest", manifest_bytes)
-        put_bytes(self.api, f"/v1/extension-content/{artifact_digest}?kind=artifact", archive)
+        manifest_digest = self.api.put_content("manifest", manifest_bytes)
+        artifact_digest = self.api.put_content("artifact", archive)
+        signature = self.signer.sign(f"globalstacks.release.v1\n{manifest_digest}\n{artifact_digest}\n".encode(), version)
         self.api.call("POST", f"/v1/developer/packages/{self.package}/signatures",
                       {"manifestDigest": manifest_digest, "artifactDigest": artifact_digest, "keyId": self.key_id,
-                       "signature": self.signer.sign(manifest_digest, artifact_digest)}, expect=(200, 201))
+                       "signature": b64(signature)}, expect=(200, 201))
         release = self.api.call("POST", f"/v1/developer/packages/{self.package}/releases",
                                 {"version": version, "manifestDigest": manifest_digest, "artifactDigest": artifact_digest}, expect=(201,))["id"]
         self.api.call("POST", f"/v1/developer/releases/{release}/moves", {"to": "submitted"}, expect=(200, 201))
@@ -103,7 +76,7 @@ def invoke(api, cluster, payload):
 
 def measure(engine):
     os.environ["BENCH_ENGINE"] = engine
-    api = API(env("GS_BASE_URL"), env("GS_COOKIE"))
+    api = ContentAPI(env("GS_BASE_URL"), env("GS_COOKIE"))
     work = env("WORK")
     count = int(env("BENCH_INVOKES", "200"))
     cold_count = int(env("BENCH_COLD", "7"))
@@ -128,7 +101,10 @@ def measure(engine):
                 break
             time.sleep(0.005)
         _, source = artifact(f"1.0.{cold_count - 1}")
-        put_bytes(api, f"/v1/sandboxes/{sandbox}/files/content?path=main.py", source)
+        entrypoint = os.path.join(work, "main.py")
+        with open(entrypoint, "wb") as file:
+            file.write(source)
+        upload(env("GS_BASE_URL"), env("GS_COOKIE"), sandbox, "main.py", entrypoint)
         request = json.dumps({"protocol": "globalstacks.broker.v1", "invocationId": "run-0", "extension": {"key": KEY, "version": "1.0.0"},
                               "operation": "echo", "target": {"kind": "cluster", "id": cluster}, "tenantId": "t", "input": {"n": 1}})
         environment = {"GLOBALSTACKS_SETTINGS": json.dumps({"endpoint": "https://status.example.com", "label": "probe"}),
