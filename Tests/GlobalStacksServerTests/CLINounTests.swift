@@ -68,10 +68,7 @@ struct CLINounTests {
         #expect(releases.first?["releaseStatus"] as? String == "submitted" && releases.first?["version"] as? String == "1.0.0", "\(releases)")
 
         // The session ends on the server (signed out elsewhere): the CLI says so and exits 4.
-        let contexts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.configDirectory + "/contexts.json"))) as? [String: Any]
-        let current = try #require(contexts?["current"] as? String)
-        let session = try #require(((contexts?["contexts"] as? [String: Any])?[current] as? [String: Any])?["session"] as? String)
-        #expect(try await LiveHTTP(server: server, session: session).call("DELETE", "/v1/auth/session").status == 204)
+        #expect(try await cli.http(server).call("DELETE", "/v1/auth/session").status == 204)
         let ended = try cli.run(["whoami"])
         #expect(ended.code == 4 && ended.err.contains("session has ended") && ended.err.contains("gstacks login"), "\(ended.code) \(ended.err)")
     }

@@ -40,6 +40,14 @@ struct CLITests {
             return Result(code: process.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
         }
 
+        /// Plain HTTP to `server` with the current context's session, as the CLI itself would send it.
+        func http(_ server: ServerProcess) throws -> LiveHTTP {
+            let contexts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configDirectory + "/contexts.json"))) as? [String: Any]
+            let current = try #require(contexts?["current"] as? String)
+            let session = try #require(((contexts?["contexts"] as? [String: Any])?[current] as? [String: Any])?["session"] as? String)
+            return LiveHTTP(server: server, session: session)
+        }
+
         /// Runs with `-o json` (before a `--`, after which everything is the sandbox's command) and parses the output.
         func json(_ arguments: [String]) throws -> Any {
             var arguments = arguments
@@ -158,19 +166,11 @@ struct CLITests {
     /// Publishes the test extension through the live server's HTTP API as the signed-in context's account (the
     /// site admin, which also reviews), so it is installable in its own tenant.
     static func publish(_ manifest: Manifest, server: ServerProcess, cli: CLI) async throws {
-        let contexts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.configDirectory + "/contexts.json"))) as? [String: Any]
-        let current = try #require(contexts?["current"] as? String)
-        let session = try #require(((contexts?["contexts"] as? [String: Any])?[current] as? [String: Any])?["session"] as? String)
+        let api = try cli.http(server)
         func call(_ method: String, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> [String: Any] {
-            var request = URLRequest(url: server.url(path))
-            request.httpMethod = method
-            request.httpBody = body
-            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-            request.setValue("globalstacks_session=\(session)", forHTTPHeaderField: "Cookie")
-            let (data, response) = try await ServerProcess.session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            try #require((200..<300).contains(status), "\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
-            return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+            let reply = try await api.call(method, path, body, contentType: contentType)
+            try #require((200..<300).contains(reply.status), "\(method) \(path): \(reply.status) \(reply.message)")
+            return reply.json
         }
         func json(_ method: String, _ path: String, _ text: String) async throws -> [String: Any] { try await call(method, path, Data(text.utf8)) }
         let app = try #require(try await json("POST", "/v1/developer/apps", """
