@@ -54,9 +54,14 @@ struct ExtensionCommandLine {
     let key: String
     let commands: [Command]
 
-    /// The declared command the words start with (the longest path wins) and its input; a usage error otherwise.
+    /// The declared command the words start with (the longest path wins).
+    func command(for words: [String]) -> Command? {
+        commands.filter { words.starts(with: $0.path) }.max { $0.path.count < $1.path.count }
+    }
+
+    /// The declared command the words name and its input; a usage error otherwise.
     func parse(_ words: [String]) throws -> Invocation {
-        guard let command = commands.filter({ words.starts(with: $0.path) }).max(by: { $0.path.count < $1.path.count }) else {
+        guard let command = command(for: words) else {
             throw CLIError(.usage, "'\(words.joined(separator: " "))' is not a command of \(key).\n\n" + help())
         }
         var input: [String: any Sendable] = [:]

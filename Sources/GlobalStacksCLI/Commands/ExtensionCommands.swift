@@ -43,7 +43,7 @@ public struct ExtensionCommand: AsyncParsableCommand {
                 print(line.help(), terminator: "")
                 return
             }
-            if words.contains("--help") || words.contains("-h"), let command = commands.filter({ words.starts(with: $0.path) }).max(by: { $0.path.count < $1.path.count }) {
+            if words.contains("--help") || words.contains("-h"), let command = line.command(for: words) {
                 print(line.help(command), terminator: "")
                 return
             }

@@ -47,3 +47,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         if case .object(let object) = self { object[key] } else { nil }
     }
 }
+
+extension JSONValue {
+    /// Compact JSON text with sorted keys (the same value always gives the same text).
+    public func encodedText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -24,7 +24,7 @@ struct BrokerHandler {
         }
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let invocationInput = try APIMapping.jsonObject(request.input?.additionalProperties)
-        let inputText = try ExtensionInvokeExecutor.text(.object(invocationInput))
+        let inputText = try JSONValue.object(invocationInput).encodedText()
         guard inputText.utf8.count <= BrokerInvocation.maximumInputBytes else {
             throw DomainError.invalidInput("input may be at most \(BrokerInvocation.maximumInputBytes) bytes of JSON.")
         }

@@ -55,13 +55,13 @@ struct ExtensionInvokeExecutor: OperationExecutor {
             artifactDigest: release.artifactDigest.rawValue, signature: release.signature.base64EncodedString(),
             publicKey: signer.publicKey.base64EncodedString(), artifactPath: "v1/broker/artifacts/\(release.artifactDigest.rawValue)",
             artifactToken: grants.issue(run: run.id, digest: release.artifactDigest, expiresAt: Date().addingTimeInterval(timeLimit + 120)),
-            entrypoint: manifest.entrypoint, request: try Self.text(request),
+            entrypoint: manifest.entrypoint, request: try request.encodedText(),
             environment: [
                 "GLOBALSTACKS_BROKER_PROTOCOL": BrokerInvocation.protocolVersion,
                 "GLOBALSTACKS_INVOCATION_ID": invocationID,
                 "GLOBALSTACKS_EXTENSION_KEY": key.rawValue,
-                "GLOBALSTACKS_SETTINGS": try Self.text(.object(settings)),
-                "GLOBALSTACKS_SECRETS": try Self.text(.object(secrets)),
+                "GLOBALSTACKS_SETTINGS": try JSONValue.object(settings).encodedText(),
+                "GLOBALSTACKS_SECRETS": try JSONValue.object(secrets).encodedText(),
             ],
             egress: manifest.egress.map { "\($0.host):\($0.port)" }, timeoutSeconds: timeLimit, outputLimitBytes: BrokerInvocation.outputLimitBytes,
             cpu: "1", memory: "512Mi"
@@ -102,8 +102,8 @@ struct ExtensionInvokeExecutor: OperationExecutor {
         ) {
         case .success(let answer):
             return [
-                "outputs": try Self.text(.object(answer.outputs)),
-                "diagnostics": try Self.text(.array(answer.diagnostics.map(JSONValue.string))),
+                "outputs": try JSONValue.object(answer.outputs).encodedText(),
+                "diagnostics": try JSONValue.array(answer.diagnostics.map(JSONValue.string)).encodedText(),
                 "agentId": agent.id.rawValue, "artifactCached": result.cached ? "true" : "false", "durationMs": "\(result.durationMilliseconds)",
             ]
         case .failure(.failed(let reason, let diagnostics)):
@@ -184,11 +184,5 @@ struct ExtensionInvokeExecutor: OperationExecutor {
         } catch let error as DomainError {
             throw ExecutionError.permanent(error.message)
         }
-    }
-
-    static func text(_ value: JSONValue) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
