@@ -1,3 +1,4 @@
+import GlobalStacksDomain
 import Testing
 @testable import GlobalStacksServer
 
@@ -19,5 +20,12 @@ struct PasswordHasherTests {
         #expect(hash.hasPrefix("$2b$06$"))
         #expect(try await hasher.verify("a-long-password", against: hash))
         #expect(try await !hasher.verify("a-long-password", against: nil))
+    }
+
+    /// An account made by an identity provider stores a marker, not a hash: no password opens it, not even the marker.
+    @Test func aStoredValueThatIsNotBcryptMatchesNoPassword() async throws {
+        let hasher = PasswordHasher(cost: 4)
+        #expect(try await !hasher.verify(OIDCProvider.noPassword, against: OIDCProvider.noPassword))
+        #expect(try await !hasher.verify("", against: ""))
     }
 }

@@ -26,8 +26,11 @@ struct PasswordHasher: Sendable {
         }
     }
 
-    func verify(_ password: String, against hash: String?) async throws -> Bool {
+    /// A stored hash that is not bcrypt's (an account that exists only through an identity provider) matches no
+    /// password, and costs the same time as an unknown account.
+    func verify(_ password: String, against stored: String?) async throws -> Bool {
         let decoy = self.decoy
+        let hash = stored.flatMap { $0.hasPrefix("$2") ? $0 : nil }
         return try await Self.pool.runIfActive {
             let matches = Bcrypt.verify(password, hash: hash ?? decoy)
             return matches && hash != nil

@@ -45,9 +45,7 @@ struct AuthHandler {
             let now = Date()
             try throttle.beginAttempt(account: email.canonical, address: environment.clientAddress, at: now)
             let account = try await anonymous.accountForSignIn(email: email)
-            // An account that exists only through an identity provider has no bcrypt hash: no password opens it.
-            let hash = account.flatMap { $0.passwordHash.hasPrefix("$2") ? $0.passwordHash : nil }
-            guard try await passwords.verify(password, against: hash), let user = account?.user, user.isActive else {
+            guard try await passwords.verify(password, against: account?.passwordHash), let user = account?.user, user.isActive else {
                 environment.logger.notice("Sign-in refused", metadata: ["client": "\(environment.clientAddress)"])
                 throw DomainError.unauthenticated("Email or password is incorrect.")
             }
