@@ -34,6 +34,10 @@ int gstacks_open_beneath(int dirfd, const char *path, int flags, unsigned int mo
     return (int)result;
 }
 
+int gstacks_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
 int gstacks_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
@@ -165,5 +169,10 @@ int gstacks_listen_in_netns(int pid, unsigned short port) {
     (void)pid; (void)port;
     errno = ENOSYS;
     return -1;
+}
+
+int gstacks_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    (void)actions; (void)lowest;
+    return ENOSYS;
 }
 #endif

@@ -1,6 +1,8 @@
 #ifndef GLOBALSTACKS_SYSTEM_H
 #define GLOBALSTACKS_SYSTEM_H
 
+#include <spawn.h>
+
 /// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: `path` is resolved by the kernel strictly beneath
 /// `dirfd` (no `..` above it, no absolute path, no symlink leading out, no /proc magic link), atomically, so a path
 /// swapped for a symlink at the same moment cannot lead out. Swift cannot call the variadic syscall(2) itself.
@@ -29,5 +31,10 @@ int gstacks_terminal_session(int fd);
 /// by entering that namespace on this thread for the socket(2) call only. Needs CAP_SYS_ADMIN over the namespace
 /// (root). Returns the descriptor (close-on-exec), or -1 with errno.
 int gstacks_listen_in_netns(int pid, unsigned short port);
+
+/// Adds to `actions` the closing of every descriptor from `lowest` up (glibc's posix_spawn_file_actions_addclosefrom_np,
+/// close_range(2) in the child): the child keeps what the earlier actions placed below `lowest` and nothing else,
+/// whatever the parent's libraries left without close-on-exec. 0, or an error number.
+int gstacks_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 
 #endif

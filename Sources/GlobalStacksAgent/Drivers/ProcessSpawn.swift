@@ -1,10 +1,13 @@
+import CGlobalStacksSystem
 import Foundation
 
 /// posix_spawn as every process of the agent is started: a new session (and so a new process group, id = pid,
 /// which a timeout or stop signals whole, and no controlling terminal to inject keystrokes into), default signal
 /// handling and an empty signal mask (the agent ignores SIGPIPE; its children must not inherit that), and a fixed
 /// minimal environment: the sandbox's own variables are set by the last wrapper, never seen by the host programs
-/// before it.
+/// before it. The child holds only the descriptors `standard` names: every other one is closed before exec, so no
+/// socket or epoll handle of the agent (or of the server it is embedded in) reaches a sandbox, whichever library
+/// forgot close-on-exec.
 enum ProcessSpawn {
     /// Where one of the child's standard descriptors comes from.
     enum Standard {
@@ -17,7 +20,8 @@ enum ProcessSpawn {
     /// glibc's POSIX_SPAWN_SETSID (since 2.26), which the Swift Glibc module does not export.
     private static let spawnNewSession: Int32 = 0x80
 
-    /// `standard` maps 0, 1 and 2 to their sources; every other descriptor the agent holds is close-on-exec.
+    /// `standard` maps the child's descriptors (0, 1, 2, and any a wrapper is told about, e.g. bubblewrap's
+    /// --info-fd) to their sources; the child has no other.
     static func spawn(_ argv: [String], standard: [(Int32, Standard)]) throws(DriverError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -27,6 +31,10 @@ enum ProcessSpawn {
             case .path(let path, let flags): posix_spawn_file_actions_addopen(&actions, target, path, flags, 0o600)
             case .descriptor(let fd), .sameAs(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
             }
+        }
+        let closing = gstacks_spawn_close_from(&actions, (standard.map(\.0).max() ?? 2) + 1)
+        guard closing == 0 else {
+            throw DriverError("Could not prepare the descriptors of '\(argv[0])': \(String(cString: strerror(closing))).")
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
