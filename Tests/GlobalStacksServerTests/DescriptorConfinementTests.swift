@@ -49,13 +49,16 @@ struct DescriptorConfinementTests {
 
     /// The probe's report in `output` (a terminal's output has carriage returns and the echo around it).
     static func report(_ output: String) -> (reachable: [Int], text: String)? {
-        for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix(#"{"reachable""#) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        for line in output.split(whereSeparator: \.isNewline) {
+            guard let start = line.range(of: #"{"reachable""#)?.lowerBound,
+                  let object = try? JSONSerialization.jsonObject(with: Data(line[start...].utf8)) as? [String: Any],
                   let reachable = object["reachable"] as? [Int] else { continue }
-            return (reachable, String(line))
+            return (reachable, String(line[start...]))
         }
         return nil
     }
+
+    static let small = GlobalStacksClient.SandboxResources(cpu: "250m", memory: "256Mi")
 
     /// Polls (≤ 20 s) until the sandbox is in `state`.
     static func wait(_ api: GlobalStacksClient, _ id: String, for state: GlobalStacksClient.Sandbox.StatePayload) async throws {
@@ -70,7 +73,7 @@ struct DescriptorConfinementTests {
     /// The probe's report from each kind of process in a sandbox of `api`'s tenant, by kind.
     static func probeEveryKind(_ api: GlobalStacksClient) async throws -> [String: String] {
         var outputs: [String: String] = [:]
-        let id = try await api.createSandbox(command: ["python3", "-c", probe + "\nimport time\ntime.sleep(600)"]).id
+        let id = try await api.createSandbox(command: ["python3", "-c", probe + "\nimport time\ntime.sleep(600)"], resources: small).id
         try await wait(api, id, for: .running)
         outputs["main process"] = try await api.output(id)
         for _ in 0..<100 where report(outputs["main process"] ?? "") == nil {
@@ -133,11 +136,11 @@ struct DescriptorConfinementTests {
 
         var ready = false
         for _ in 0..<300 where !ready {  // refused (409) until the embedded agent is online
-            ready = (try? await api.createSandbox(command: ["sleep", "1"])) != nil
+            ready = (try? await api.createSandbox(command: ["sleep", "1"], resources: Self.small)) != nil
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }
         try #require(ready, "the embedded agent came online")
-        let holder = try await api.createSandbox(command: ["sleep", "600"]).id
+        let holder = try await api.createSandbox(command: ["sleep", "600"], resources: Self.small).id
         try await Self.wait(api, holder, for: .running)
         Self.expectNothingReachable(try await Self.probeEveryKind(api), "embedded agent")
 
