@@ -102,6 +102,9 @@ public actor CommandExecutor {
             case .stopSession(let session):
                 try await driver.stop(session.sessionId)
                 remember(stopped: session.sessionId)
+            case .deleteSession(let session):
+                try await driver.delete(session.sessionId)
+                remember(stopped: session.sessionId)
             case .hibernateSession(let session): try await driver.hibernate(session.sessionId)
             case .wakeSession(let session): try await driver.wake(session.sessionId)
             default: throw DriverError("'\(body.action.rawValue)' is not a session command.")

@@ -1,13 +1,15 @@
 import Foundation
 import GlobalStacksDomain
 
-/// What a `command` message asks, typed by its action: the contract's four session actions and our data-plane
-/// additions. On the wire it stays the contract's `{commandId, action, payload}`.
+/// What a `command` message asks, typed by its action: the contract's four session actions, our `delete_session`
+/// and our data-plane additions. On the wire it stays the contract's `{commandId, action, payload}`.
 public enum CommandBody: Sendable, Equatable {
     case startSession(StartSessionPayload)
     case stopSession(SessionReference)
     case hibernateSession(SessionReference)
     case wakeSession(SessionReference)
+    /// The sandbox was deleted: the agent removes what it holds of it (its directory, its groups).
+    case deleteSession(SessionReference)
     case exec(ExecPayload)
     case readOutput(ReadOutputPayload)
     case listFiles(FilePathPayload)
@@ -28,6 +30,7 @@ public enum CommandBody: Sendable, Equatable {
         case stopSession = "stop_session"
         case hibernateSession = "hibernate_session"
         case wakeSession = "wake_session"
+        case deleteSession = "delete_session"
         case exec
         case readOutput = "read_output"
         case listFiles = "list_files"
@@ -47,7 +50,7 @@ public enum CommandBody: Sendable, Equatable {
         /// waits, never stored, never delivered again.
         public var isSessionLifecycle: Bool {
             switch self {
-            case .startSession, .stopSession, .hibernateSession, .wakeSession: true
+            case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession: true
             default: false
             }
         }
@@ -59,6 +62,7 @@ public enum CommandBody: Sendable, Equatable {
         case .stopSession: .stopSession
         case .hibernateSession: .hibernateSession
         case .wakeSession: .wakeSession
+        case .deleteSession: .deleteSession
         case .exec: .exec
         case .readOutput: .readOutput
         case .listFiles: .listFiles
@@ -80,7 +84,8 @@ public enum CommandBody: Sendable, Equatable {
     public var sessionID: String {
         switch self {
         case .startSession(let payload): payload.sessionId
-        case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .listProcesses(let payload): payload.sessionId
+        case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .deleteSession(let payload), .listProcesses(let payload):
+            payload.sessionId
         case .exec(let payload), .startProcess(let payload): payload.sessionId
         case .getProcess(let payload): payload.sessionId
         case .signalProcess(let payload): payload.sessionId
@@ -98,7 +103,7 @@ public enum CommandBody: Sendable, Equatable {
         get throws {
             switch self {
             case .startSession(let payload): try JSONValue.object(encoding: payload)
-            case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .listProcesses(let payload):
+            case .stopSession(let payload), .hibernateSession(let payload), .wakeSession(let payload), .deleteSession(let payload), .listProcesses(let payload):
                 try JSONValue.object(encoding: payload)
             case .exec(let payload), .startProcess(let payload): try JSONValue.object(encoding: payload)
             case .getProcess(let payload): try JSONValue.object(encoding: payload)
@@ -129,6 +134,7 @@ public enum CommandBody: Sendable, Equatable {
         case .stopSession: self = .stopSession(try decode(SessionReference.self))
         case .hibernateSession: self = .hibernateSession(try decode(SessionReference.self))
         case .wakeSession: self = .wakeSession(try decode(SessionReference.self))
+        case .deleteSession: self = .deleteSession(try decode(SessionReference.self))
         case .exec: self = .exec(try decode(ExecPayload.self))
         case .readOutput: self = .readOutput(try decode(ReadOutputPayload.self))
         case .listFiles: self = .listFiles(try decode(FilePathPayload.self))

@@ -13,7 +13,7 @@ struct DataPlaneProtocolTests {
         start.command = ["sleep", "1"]
         let bodies: [CommandBody] = [
             .startSession(start), .stopSession(SessionReference(sessionId: "s")), .hibernateSession(SessionReference(sessionId: "s")),
-            .wakeSession(SessionReference(sessionId: "s")), .exec(exec), .readOutput(ReadOutputPayload(sessionId: "s", tailLines: 5, follow: true)),
+            .wakeSession(SessionReference(sessionId: "s")), .deleteSession(SessionReference(sessionId: "s")), .exec(exec), .readOutput(ReadOutputPayload(sessionId: "s", tailLines: 5, follow: true)),
             .listFiles(FilePathPayload(sessionId: "s", path: ".")), .statFile(FilePathPayload(sessionId: "s", path: "a")),
             .readFile(FilePathPayload(sessionId: "s", path: "a")), .writeFile(WriteFilePayload(sessionId: "s", path: "a", expectedBytes: 3, maximumBytes: 9)),
             .makeDirectory(FilePathPayload(sessionId: "s", path: "d")), .moveFile(MoveFilePayload(sessionId: "s", from: "a", to: "b")),
@@ -37,7 +37,7 @@ struct DataPlaneProtocolTests {
             #expect(try decoded.body() == body)
             #expect(body.sessionID == "s")
         }
-        #expect(CommandBody.Action.allCases.filter(\.isSessionLifecycle).map(\.rawValue) == ["start_session", "stop_session", "hibernate_session", "wake_session"])
+        #expect(CommandBody.Action.allCases.filter(\.isSessionLifecycle).map(\.rawValue) == ["start_session", "stop_session", "hibernate_session", "wake_session", "delete_session"])
     }
 
     @Test func aPayloadThatDoesNotFitItsActionIsRefusedWithTheField() {

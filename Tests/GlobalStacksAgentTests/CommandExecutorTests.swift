@@ -20,6 +20,7 @@ struct CommandExecutorTests {
         func stop(_ sessionID: String) async throws { stops += 1 }
         func hibernate(_ sessionID: String) async throws { throw DriverError("nothing to freeze") }
         func wake(_ sessionID: String) async throws {}
+        func delete(_ sessionID: String) async throws {}
         func sessions() async -> [String] { Array(starts.keys) }
         func stopAll() async { stops += starts.count }
         func entry(_ sessionID: String) async throws -> SandboxEntry { throw DriverError("no data plane here", kind: .conflict) }

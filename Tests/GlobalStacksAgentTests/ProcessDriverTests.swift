@@ -136,6 +136,69 @@ struct ProcessDriverTests {
         #expect(Self.read(root, id, "escaped") == stopped, "stopped although it left the process group")
     }
 
+    /// The first sandbox that ends on its own, waiting at most 10 s.
+    static func nextExit(_ driver: ProcessDriver) async -> SessionExit? {
+        await withTaskGroup(of: SessionExit?.self) { group in
+            group.addTask {
+                var exits = driver.exits.makeAsyncIterator()
+                return await exits.next()
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// A driver that starts on a directory ends the frozen sandboxes an earlier driver there left (as an agent
+    /// killed while they were hibernated would), and leaves those of a driver on another directory alone.
+    @Test(arguments: isolations())
+    func aDriverEndsWhatAnEarlierOneLeftInItsDirectoryOnly(isolation: SandboxIsolation) async throws {
+        let ticking = ["/bin/sh", "-c", "while :; do date +%s%N > tick.new; mv tick.new tick; sleep 0.05; done"]
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let earlier = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
+        let neighbour = try ProcessDriver(root: other, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
+        let left = UUID().uuidString.lowercased()
+        let kept = UUID().uuidString.lowercased()
+        try await earlier.start(Self.session(left, ticking))
+        try await neighbour.start(Self.session(kept, ticking))
+        try await Task.sleep(for: .milliseconds(300))
+        try await earlier.hibernate(left)
+        try await neighbour.hibernate(kept)
+
+        _ = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
+        let ended = await Self.nextExit(earlier)
+        #expect(ended?.sessionID == left && ended?.exitStatus == 128 + Int(SIGKILL), "the frozen sandbox was killed: \(String(describing: ended))")
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(left).path), "its directory stays until it is deleted")
+
+        #expect(await neighbour.isRunning(kept), "another directory's sandbox is not touched")
+        try await neighbour.wake(kept)
+        let before = Self.read(other, kept, "tick")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.read(other, kept, "tick") != before, "and still runs")
+        try await neighbour.stop(kept)
+    }
+
+    /// Deleting a sandbox removes its directory, files included (a stopped one keeps it); a repeat does nothing.
+    @Test(arguments: isolations())
+    func deleteRemovesTheSandboxsDirectory(isolation: SandboxIsolation) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, isolation: isolation, allowUnconfined: true, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", "mkdir -p a/b; echo kept > a/b/file; sleep 600"]))
+        try await Task.sleep(for: .milliseconds(300))
+        try await driver.stop(id)
+        #expect(Self.read(root, id, "a/b/file") == "kept\n", "a stopped sandbox keeps its files")
+        try await driver.delete(id)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(id).path))
+        try await driver.delete(id)
+        await #expect(throws: DriverError.self) { try await driver.delete("../escape") }
+    }
+
     /// An agent that ends stops every sandbox it runs, so none keeps running untracked.
     @Test func stopAllEndsEverySandbox() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")

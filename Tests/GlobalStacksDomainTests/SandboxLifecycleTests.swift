@@ -48,7 +48,8 @@ struct SandboxLifecycleTests {
     @Test func answersMoveTheSandboxWhenTheyStillFit() {
         #expect(AgentCommandAction.startSession.acknowledgedState == .starting)
         #expect(AgentCommandAction.stopSession.acknowledgedState == nil)
-        #expect(AgentCommandAction.allCases.map(\.completedState) == [.running, .stopped, .hibernated, .running])
+        #expect(AgentCommandAction.allCases.map(\.completedState) == [.running, .stopped, .hibernated, .running, .terminated])
+        #expect(AgentCommandAction.deleteSession.failedState == .terminated, "a deleted sandbox stays deleted when its agent cannot clean up")
         #expect(AgentCommandAction.hibernateSession.failedState == .running, "a failed freeze leaves the process running")
         var sandbox = Sandbox(
             id: .generate(), tenantID: .generate(), organizationID: .generate(), createdBy: .generate(), spec: try! Self.spec(),

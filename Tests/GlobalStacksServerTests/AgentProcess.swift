@@ -1,4 +1,6 @@
 import Foundation
+import GlobalStacksAgent
+import Logging
 
 /// The real `gstacks agent` binary, dialing a `ServerProcess`.
 final class AgentProcess: @unchecked Sendable {
@@ -24,7 +26,12 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // Killed, it stopped none of its sandboxes, and a frozen one would outlive it: end them as its next start would.
+        Leftovers.end(under: URL(fileURLWithPath: sandboxDirectory), logger: Logger(label: "test"))
     }
 
     func kill(signal: Int32 = SIGKILL) {

@@ -77,7 +77,10 @@ struct SandboxConformanceTests {
             #expect(try await store.commands(sandboxID: created.sandbox.id, scope: world.scope).map(\.status) == [.completed, .completed])
             #expect(try await store.recordSandboxStatus(created.sandbox.id, state: .running, exitStatus: nil, error: nil, agentID: world.agent.id, at: Date()) == nil,
                     "agents report only that a process ended")
-            #expect(try await store.deleteSandbox(id: created.sandbox.id, scope: world.scope, at: Date()).state == .terminated)
+            let deleted = try await store.deleteSandbox(id: created.sandbox.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
+            #expect(deleted.sandbox.state == .terminated && deleted.command.action == .deleteSession, "the agent is told to remove its directory")
+            _ = try await store.recordCommandReport(.failed(deleted.command.id, error: "no such directory"), agentID: world.agent.id, at: Date())
+            #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope)?.state == .terminated, "a failed clean-up leaves it deleted")
             #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope)?.spec.environment == [:], "secrets are dropped on delete")
             #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter()).isEmpty, "terminated sandboxes are listed only on request")
             #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter(state: .terminated)).count == 1)

@@ -153,7 +153,7 @@ public actor DataPlane {
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.info(payload)))
         case .signalProcess(let payload):
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
-        case .startSession, .stopSession, .hibernateSession, .wakeSession:
+        case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession:
             throw DriverError("Session commands are not data-plane commands.")
         case .invokeExtension:
             throw DriverError("Invocations run above.")

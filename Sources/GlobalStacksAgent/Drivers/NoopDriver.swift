@@ -20,6 +20,12 @@ public actor NoopDriver: SandboxDriver {
     }
 
     public func stop(_ sessionID: String) async throws { sessions.remove(sessionID) }
+    public func delete(_ sessionID: String) async throws {
+        guard !sessionID.isEmpty, sessionID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw DriverError("Invalid sandbox id.") }
+        sessions.remove(sessionID)
+        try? FileManager.default.removeItem(at: root.appendingPathComponent(sessionID))
+    }
+
     public func hibernate(_ sessionID: String) async throws {}
     public func wake(_ sessionID: String) async throws {}
     public func sessions() async -> [String] { Array(sessions) }

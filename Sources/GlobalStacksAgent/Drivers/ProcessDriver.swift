@@ -7,7 +7,8 @@ import Logging
 /// process group so that stop, hibernate (SIGSTOP) and wake (SIGCONT) reach every process of it. Each sandbox has a
 /// private directory `<root>/<sandbox id>` (its `/workspace`), with the process's output in `output.log`. A sandbox
 /// that asks for storage may hold at most that much there (output included): no file may grow past it, and one
-/// whose directory does is ended and reported failed with the reason.
+/// whose directory does is ended and reported failed with the reason. The directory stays after the sandbox stops
+/// (its output stays readable) until the sandbox is deleted.
 public actor ProcessDriver: SandboxDriver {
     private struct Running {
         let pid: pid_t
@@ -28,6 +29,7 @@ public actor ProcessDriver: SandboxDriver {
     private let storageCheckInterval: Duration
 
     private let root: URL
+    private let scope: ResourceLimits.Scope
     private let isolation: SandboxIsolation
     private let logger: Logger
     private var sessions: [String: Running] = [:]
@@ -36,7 +38,8 @@ public actor ProcessDriver: SandboxDriver {
     private let exitContinuation: AsyncStream<SessionExit>.Continuation
 
     /// Refuses to run sandboxes unconfined (no bubblewrap) unless `allowUnconfined`: such a sandbox runs as the
-    /// agent's user and could read the agent's key and other sandboxes' directories.
+    /// agent's user and could read the agent's key and other sandboxes' directories. Ends what an earlier run of an
+    /// agent on `root` left behind first (`Leftovers`).
     public init(
         root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5), logger: Logger
     ) throws {
@@ -47,7 +50,9 @@ public actor ProcessDriver: SandboxDriver {
             logger.warning("--allow-unconfined: sandboxes run as plain child processes of this agent, NOT isolated from the host or from each other")
         }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        Leftovers.end(under: root, logger: logger)
         self.root = root
+        scope = ResourceLimits.Scope(root: root)
         self.isolation = isolation
         self.storageCheckInterval = storageCheckInterval
         self.logger = logger
@@ -60,14 +65,14 @@ public actor ProcessDriver: SandboxDriver {
         guard let command = session.command, !command.isEmpty else {
             throw DriverError("The process driver runs a command; this sandbox names only a template.")
         }
-        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw DriverError("Invalid sandbox id.") }
+        try Self.requireValid(id)
         let workspace = root.appendingPathComponent(id)
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
         let memory = try session.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes }
         // Storage 0 means the sandbox asked for none: its directory is not limited.
         let storage = try session.resources?["storage"].map { try ByteQuantity(parsing: $0).bytes }.flatMap { $0 > 0 ? $0 : nil }
-        let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: storage, logger: logger)
+        let limits = ResourceLimits.prepare(scope: scope, sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: storage, logger: logger)
         var environment = session.environment ?? [:]
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]) { _, ours in ours }
         let argv = limits.prefix + isolation.argv(
@@ -108,6 +113,21 @@ public actor ProcessDriver: SandboxDriver {
             if sessions[sessionID] == nil { continuation.resume() } else { exitWaiters[sessionID, default: []].append(continuation) }
         }
         escalation.cancel()
+    }
+
+    public func delete(_ sessionID: String) async throws {
+        try Self.requireValid(sessionID)
+        // A deleted sandbox has been stopped; should a process remain anyway, it must not outlive the directory.
+        try await stop(sessionID)
+        _ = ResourceLimits.endLeftovers(in: scope, sandbox: sessionID)
+        let workspace = root.appendingPathComponent(sessionID)
+        guard FileManager.default.fileExists(atPath: workspace.path) else { return }
+        do {
+            try FileManager.default.removeItem(at: workspace)
+        } catch {
+            throw DriverError("Removing the sandbox's directory \(workspace.path) failed: \(error.localizedDescription)")
+        }
+        logger.info("Sandbox deleted with its directory", metadata: ["sandbox_id": "\(sessionID)"])
     }
 
     public func hibernate(_ sessionID: String) async throws {
@@ -152,6 +172,11 @@ public actor ProcessDriver: SandboxDriver {
     }
 
     public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }
+
+    /// Sandbox ids name directories: letters, digits and '-' only.
+    private static func requireValid(_ id: String) throws {
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw DriverError("Invalid sandbox id.") }
+    }
 
     /// Whether the process's root is the finished sandbox: its `/workspace` is the sandbox's directory. Until
     /// bubblewrap has pivoted into the new root, its init's root is still the host's, and entering it then would

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 
@@ -5,9 +6,21 @@ import Logging
 /// quota for CPU, a hard memory limit, a process count limit, and a freezer, so that hibernate and stop reach
 /// every process of the sandbox even if one left its process group. Without them, memory is bounded with
 /// `prlimit --as`, CPU and the process count are not limited (logged), and the driver falls back to signalling the
-/// process group.
+/// process group. A sandbox's group is `<agent's group>/<scope>/<sandbox id>` in each hierarchy.
 struct ResourceLimits: Sendable {
     static let maximumProcesses = 1_024
+    static let controllers = ["cpu", "memory", "pids", "freezer"]
+
+    /// The groups of the sandboxes kept in one directory: `gstacks-<digest of its path>`, so an agent that starts
+    /// again on the same directory finds what its previous run left, and never what another agent on the host runs.
+    struct Scope: Sendable, Equatable {
+        let name: String
+
+        init(root: URL) {
+            let digest = SHA256.hash(data: Data(root.standardizedFileURL.path.utf8))
+            name = "gstacks-" + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        }
+    }
 
     let directories: [URL]
     /// The freezer group, when there is one.
@@ -17,12 +30,12 @@ struct ResourceLimits: Sendable {
 
     /// `fileSizeBytes` caps every file the sandbox writes (RLIMIT_FSIZE: a write past it ends the process with
     /// SIGXFSZ), so no single file can outgrow the sandbox's storage between two checks of its directory.
-    static func prepare(sessionID: String, cpuMillicores: Int64?, memoryBytes: Int64?, fileSizeBytes: Int64?, logger: Logger) -> ResourceLimits {
+    static func prepare(scope: Scope, sessionID: String, cpuMillicores: Int64?, memoryBytes: Int64?, fileSizeBytes: Int64?, logger: Logger) -> ResourceLimits {
         var directories: [URL] = []
         var prefix: [String] = []
         let prlimit = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
         var rlimits: [String] = []
-        let name = "gstacks-\(sessionID.prefix(36))"
+        let name = "\(scope.name)/\(groupName(sessionID))"
         if let cpuMillicores, let group = Self.group("cpu", name: name, files: [
             "cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "\(max(1_000, cpuMillicores * 100))",
         ]) {
@@ -64,29 +77,86 @@ struct ResourceLimits: Sendable {
 
     /// Sends `signal` to every process of the sandbox; false without a group to list them from.
     func signalAll(_ signal: Int32) -> Bool {
-        guard let group = directories.first,
-              let text = try? String(contentsOf: group.appendingPathComponent("cgroup.procs"), encoding: .utf8)
-        else { return false }
-        for pid in text.split(separator: "\n").compactMap({ pid_t($0) }) {
+        guard let group = directories.first, let pids = Self.processes(in: group) else { return false }
+        for pid in pids {
             kill(pid, signal)
         }
         return true
     }
 
-    /// Removes the groups once the sandbox's processes are gone (a group empties a moment after its last kill).
+    /// Ends every process left in the scope's groups (of one sandbox, or of all) and removes those groups: what an
+    /// agent killed or restarted while its sandboxes ran left behind. A frozen process acts on no signal (not even
+    /// `--die-with-parent`'s), so each is killed while frozen, then thawed, and dies without running again.
+    /// Returns the names of the groups found.
+    static func endLeftovers(in scope: Scope, sandbox: String? = nil) -> Set<String> {
+        var found: Set<String> = []
+        // The freezer first: once its processes are gone, the other groups are empty.
+        for controller in ["freezer"] + controllers.filter({ $0 != "freezer" }) {
+            guard let parent = scopeDirectory(controller, scope) else { continue }
+            let names = sandbox.map { [groupName($0)] } ?? (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+            for name in names {
+                let group = parent.appendingPathComponent(name)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: group.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+                found.insert(name)
+                // At most 5 s: a process in uninterruptible sleep dies when its I/O ends.
+                for _ in 0..<250 {
+                    guard let pids = processes(in: group), !pids.isEmpty else { break }
+                    for pid in pids { kill(pid, SIGKILL) }
+                    if controller == "freezer" {
+                        try? "THAWED".write(to: group.appendingPathComponent("freezer.state"), atomically: false, encoding: .utf8)
+                    }
+                    usleep(20_000)
+                }
+                remove(group)
+            }
+            rmdir(parent.path)
+        }
+        return found
+    }
+
+    /// The processes in a group, nil when it cannot be read.
+    private static func processes(in group: URL) -> [pid_t]? {
+        guard let text = try? String(contentsOf: group.appendingPathComponent("cgroup.procs"), encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").compactMap { pid_t($0) }
+    }
+
+    /// Removes the groups once the sandbox's processes are gone (a group empties a moment after its last kill), and
+    /// their scope's group when it is left empty.
     func release() {
         for directory in directories {
-            for _ in 0..<50 where rmdir(directory.path) != 0 && errno == EBUSY {
-                usleep(10_000)
-            }
+            Self.remove(directory)
+            rmdir(directory.deletingLastPathComponent().path)
         }
+    }
+
+    /// Removes an empty group, waiting (≤ 0.5 s) for processes that were just killed to leave it.
+    static func remove(_ directory: URL) {
+        for _ in 0..<50 where rmdir(directory.path) != 0 && errno == EBUSY {
+            usleep(10_000)
+        }
+    }
+
+    /// A sandbox's group in its scope.
+    private static func groupName(_ sessionID: String) -> String { String(sessionID.prefix(64)) }
+
+    /// The scope's group for `controller` under the agent's own group (cgroups v1), whether or not it exists.
+    static func scopeDirectory(_ controller: String, _ scope: Scope) -> URL? {
+        ownGroup(controller).map { URL(fileURLWithPath: "/sys/fs/cgroup/\(controller)\($0)").appendingPathComponent(scope.name) }
     }
 
     /// A child group of the agent's own group for `controller` (cgroups v1), with `files` written, or nil.
     private static func group(_ controller: String, name: String, files: [String: String]) -> URL? {
         guard let own = ownGroup(controller) else { return nil }
         let directory = URL(fileURLWithPath: "/sys/fs/cgroup/\(controller)\(own)").appendingPathComponent(name)
-        guard mkdir(directory.path, 0o755) == 0 || errno == EEXIST else { return nil }
+        // The scope's group may be removed by the release of its last other sandbox between the two mkdirs.
+        var made = false
+        for _ in 0..<3 where !made {
+            mkdir(directory.deletingLastPathComponent().path, 0o755)
+            made = mkdir(directory.path, 0o755) == 0 || errno == EEXIST
+            if !made && errno != ENOENT { break }
+        }
+        guard made else { return nil }
         for (file, value) in files.sorted(by: { $0.key < $1.key }) {
             guard (try? value.write(to: directory.appendingPathComponent(file), atomically: false, encoding: .utf8)) != nil else {
                 rmdir(directory.path)

@@ -8,6 +8,8 @@ public protocol SandboxDriver: Sendable {
     func stop(_ sessionID: String) async throws
     func hibernate(_ sessionID: String) async throws
     func wake(_ sessionID: String) async throws
+    /// Removes what the sandbox holds on this host (its directory, its groups), stopping it first if it still runs.
+    func delete(_ sessionID: String) async throws
     /// Stops every sandbox (the agent is ending: nothing may keep running untracked).
     func stopAll() async
     /// Ids of the sandboxes that hold a process now (for heartbeats).

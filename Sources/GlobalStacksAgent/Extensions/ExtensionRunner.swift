@@ -11,6 +11,7 @@ import Synchronization
 /// it does not offer `extensions.runtime`, and refuses here too.
 public final class ExtensionRunner: Sendable {
     private let root: URL
+    private let scope: ResourceLimits.Scope
     private let isolation: SandboxIsolation
     private let cache: ArtifactCache
     private let allowLoopbackEgress: Bool
@@ -23,12 +24,14 @@ public final class ExtensionRunner: Sendable {
     /// `root` holds the artifact cache and the invocations' workspaces.
     public init(root: URL, serverURL: URL, isolation: SandboxIsolation = .detect(), allowLoopbackEgress: Bool = false, logger: Logger) throws {
         self.root = root
+        scope = ResourceLimits.Scope(root: root.appendingPathComponent("runs"))
         self.isolation = isolation
         self.allowLoopbackEgress = allowLoopbackEgress
         self.serverURL = serverURL
         self.logger = logger
         cache = try ArtifactCache(root: root.appendingPathComponent("artifacts"), serverURL: serverURL, isolation: isolation, logger: logger)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("runs"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        Leftovers.end(under: root.appendingPathComponent("runs"), logger: logger)
     }
 
     /// Whether this agent can run extensions at all.
@@ -69,7 +72,7 @@ public final class ExtensionRunner: Sendable {
 
         let cpu = try payload.cpu.map { try CPUQuantity(parsing: $0).millicores }
         let memory = try payload.memory.map { try ByteQuantity(parsing: $0).bytes }
-        let limits = ResourceLimits.prepare(sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: Self.fileSizeLimit, logger: logger)
+        let limits = ResourceLimits.prepare(scope: scope, sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: Self.fileSizeLimit, logger: logger)
         defer { limits.release() }
         var environment = payload.environment
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/workspace"]) { _, ours in ours }

@@ -1,9 +1,11 @@
-/// What an agent is asked to do with a sandbox (the agent contract's command actions).
+/// What an agent is asked to do with a sandbox (the agent contract's command actions, and our `delete_session`).
 public enum AgentCommandAction: String, Sendable, Codable, CaseIterable {
     case startSession = "start_session"
     case stopSession = "stop_session"
     case hibernateSession = "hibernate_session"
     case wakeSession = "wake_session"
+    /// Removes what a deleted sandbox holds on its agent's host (its directory, its groups).
+    case deleteSession = "delete_session"
 }
 
 /// A command's delivery: stored before it is sent, `pending → sent → ack → completed | failed`.

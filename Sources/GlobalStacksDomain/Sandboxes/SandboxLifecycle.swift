@@ -46,12 +46,18 @@ extension AgentCommandAction {
         case .startSession, .wakeSession: .running
         case .stopSession: .stopped
         case .hibernateSession: .hibernated
+        case .deleteSession: .terminated
         }
     }
 
-    /// Where the sandbox goes when the command fails: a failed hibernate leaves the process running.
+    /// Where the sandbox goes when the command fails: a failed hibernate leaves the process running; a deleted
+    /// sandbox stays terminated (the command keeps the agent's reason).
     public var failedState: SandboxState {
-        self == .hibernateSession ? .running : .failed
+        switch self {
+        case .hibernateSession: .running
+        case .deleteSession: .terminated
+        case .startSession, .stopSession, .wakeSession: .failed
+        }
     }
 
     public var verb: String {
@@ -60,6 +66,7 @@ extension AgentCommandAction {
         case .stopSession: "stop"
         case .hibernateSession: "hibernate"
         case .wakeSession: "wake"
+        case .deleteSession: "delete"
         }
     }
 }

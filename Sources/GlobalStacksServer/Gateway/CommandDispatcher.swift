@@ -115,6 +115,7 @@ final class CommandDispatcher: Service, Sendable {
         case .stopSession: return .stopSession(reference)
         case .hibernateSession: return .hibernateSession(reference)
         case .wakeSession: return .wakeSession(reference)
+        case .deleteSession: return .deleteSession(reference)
         case .startSession:
             var payload = StartSessionPayload(sessionId: sandbox.id.rawValue)
             payload.user = sandbox.createdBy.rawValue

@@ -58,7 +58,11 @@ struct SandboxesHandler {
 
     func deleteSandbox(_ input: Operations.DeleteSandbox.Input) async throws -> Operations.DeleteSandbox.Output {
         let scope = try await sandboxScope()
-        _ = try await store.deleteSandbox(id: try pathID(input.path.sandboxId, "sandbox"), scope: scope, at: Date())
+        let now = Date()
+        _ = try await store.deleteSandbox(
+            id: try pathID(input.path.sandboxId, "sandbox"), scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
+        )
+        dispatcher.signal()
         return .noContent(.init())
     }
 

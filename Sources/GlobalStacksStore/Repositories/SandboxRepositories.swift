@@ -40,8 +40,8 @@ public protocol SandboxRepository: Sendable {
     /// Stop, hibernate or wake: 409 when the state does not allow it. Wake admits quotas and capacity again
     /// (a hibernated sandbox holds neither).
     func requestSandbox(_ request: SandboxRequest, id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
-    /// Terminates a stopped or failed sandbox (409 otherwise).
-    func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox
+    /// Terminates a stopped or failed sandbox (409 otherwise), with a `delete_session` command for its agent.
+    func deleteSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
 }
 

@@ -75,7 +75,7 @@ extension SQLStore: SandboxRepository {
         }
     }
 
-    public func deleteSandbox(id: SandboxID, scope: TenantScope, at now: Date) async throws -> Sandbox {
+    public func deleteSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange {
         try await engine.transaction { database in
             guard var sandbox = try await self.sandbox(id, scope, lock: true, database) else { throw Self.noSandbox(id) }
             if sandbox.state.holdsCompute || sandbox.state == .hibernated {
@@ -86,7 +86,9 @@ extension SQLStore: SandboxRepository {
             try await self.writeState(of: sandbox, database)
             // Environment values may be secrets; a terminated sandbox no longer needs them.
             try await database.raw("UPDATE sandboxes SET environment = '{}' WHERE id = \(bind: id.rawValue)").run()
-            return sandbox
+            // Its directory (files, output) stays on the agent until now: the agent removes it.
+            let command = try await self.insertCommand(.deleteSession, for: sandbox, deadline: commandDeadline, at: now, database)
+            return SandboxChange(sandbox: sandbox, command: command)
         }
     }
 
