@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import OpenAPIRuntime
 
 /// Which context a command uses (`--context`, else `GSTACKS_CONTEXT`, else the current one).
 public struct ContextOptions: ParsableArguments {
@@ -18,7 +19,8 @@ public struct ContextOptions: ParsableArguments {
 }
 
 /// Runs a command's work and turns every failure into a message on standard error and an exit code: the server's
-/// own message for refusals, never a stack trace.
+/// own message for refusals, which server could not be reached and why for transport failures, never a stack trace
+/// and never the request (it may hold a password or a token).
 func runCommand(_ body: () async throws -> Void) async throws {
     do {
         try await body()
@@ -28,6 +30,11 @@ func runCommand(_ body: () async throws -> Void) async throws {
         throw fail(CLIError(.notSignedIn, "\(error.message) Sign in again with `gstacks login`."))
     } catch let error as GlobalStacksClientError {
         throw fail(CLIError(.failure, error.message))
+    } catch let error as GlobalStacksTransportError {
+        throw fail(CLIError(.failure, error.description))
+    } catch let error as ClientError {
+        // The facade lets none out; its description is the whole request, so it is never what is shown.
+        throw fail(CLIError(.failure, "\(error.operationID) failed: \(error.causeDescription)"))
     } catch let error as ExitCode {
         throw error
     } catch {

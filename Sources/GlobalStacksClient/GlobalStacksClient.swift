@@ -38,22 +38,32 @@ public struct GlobalStacksClient: Sendable {
         self.client = Client(
             serverURL: serverURL,
             configuration: .init(dateTranscoder: .iso8601WithFractionalSeconds),
-            transport: AsyncHTTPClientTransport(configuration: .init(client: .shared, timeout: TimeAmount(timeout))),
+            transport: AsyncHTTPClientTransport(configuration: .init(client: Self.http, timeout: TimeAmount(timeout))),
             middlewares: [RefusalMiddleware(), CredentialMiddleware(credential: credential)] + extraMiddlewares
         )
     }
+
+    /// The process's one HTTP client: `HTTPClient.shared`'s settings, except that a connection that cannot be made
+    /// fails the request at once (`cannot reach …: connection refused`) instead of being tried again until the
+    /// request's deadline; callers that wait for a server (the agent) try again themselves. Never shut down.
+    private static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The same server with another credential.
     public func with(_ credential: Credential) -> GlobalStacksClient {
         GlobalStacksClient(serverURL: serverURL, credential: credential, timeout: timeout)
     }
 
-    /// Runs a generated call and turns what its middlewares refused into `GlobalStacksClientError`.
+    /// Runs a generated call and turns what its middlewares refused into `GlobalStacksClientError`, and a transport
+    /// failure into `GlobalStacksTransportError`: the `ClientError` itself, which describes the request, never leaves.
     func call<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ClientError {
-            throw (error.underlyingError as? GlobalStacksClientError) ?? error
+            throw GlobalStacksTransportError.shown(error, serverURL: serverURL)
         }
     }
 }

@@ -163,6 +163,39 @@ struct CLITests {
         #expect(try cli.run(["whoami"]).code == 4)
     }
 
+    /// No secret given to a command shows in what it prints when it fails: not when the server refuses (a wrong
+    /// password, an unknown invitation, settings of an extension that is not installed), and not when nothing listens
+    /// at the address any more, where the message names the server and says the connection was refused.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
+    func failuresNeverPrintTheSecretsGivenToACommand() async throws {
+        let server = try await ServerProcess(["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"],
+                                             environment: LifecycleTests.admin)
+        let address = "http://127.0.0.1:\(server.port)"
+        let cli = CLI()
+        try #require(try cli.run(["login", address, "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n").code == 0)
+        let (password, token, setting) = ("wrong-Pa55word-4711", "gsi_InvitationSecret0815x", "s3cret-Setting-value-42")
+        let secrets = [password, token, setting, try cli.http(server).session]
+        let commands: [(arguments: [String], stdin: String?)] = [
+            (["login", address, "--email", "root@example.com", "--password-stdin", "--name", "other"], password + "\n"),
+            (["invitations", "accept", token], nil),
+            (["installs", "settings", "nobody.nothing", "--set", "token=\(setting)"], nil),
+        ]
+        for (arguments, stdin) in commands {
+            let refused = try cli.run(arguments, stdin: stdin)
+            #expect(refused.code == 1 || refused.code == 4, "\(arguments[0]): \(refused.code) \(refused.err)")
+            #expect(!secrets.contains { refused.out.contains($0) || refused.err.contains($0) }, "\(arguments[0]) printed a secret: \(refused.out) \(refused.err)")
+        }
+
+        try await server.stop(signal: SIGKILL)
+        for (arguments, stdin) in commands {
+            let unreachable = try cli.run(arguments, stdin: stdin)
+            #expect(unreachable.code == 1 && unreachable.err.hasPrefix("error: cannot reach \(address)") && unreachable.err.contains("connection refused"),
+                    "\(arguments[0]): \(unreachable.code) \(unreachable.err)")
+            #expect(!secrets.contains { unreachable.out.contains($0) || unreachable.err.contains($0) },
+                    "\(arguments[0]) printed a secret: \(unreachable.out) \(unreachable.err)")
+        }
+    }
+
     /// Publishes the test extension through the live server's HTTP API as the signed-in context's account (the
     /// site admin, which also reviews), so it is installable in its own tenant.
     static func publish(_ manifest: Manifest, server: ServerProcess, cli: CLI) async throws {
