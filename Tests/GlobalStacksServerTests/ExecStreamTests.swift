@@ -113,4 +113,89 @@ struct ExecStreamTests {
         let (_, foreign) = try await URLSession.shared.data(for: request)
         #expect((foreign as? HTTPURLResponse)?.statusCode == 403)
     }
+
+    /// A request sent as written (an upgrade by hand, or what no URL type lets through, such as `%zz`) on a
+    /// connection of its own: the answer's status and body (a 101 has none).
+    static func send(
+        _ port: Int, _ target: String, _ headers: [String], method: String = "GET", upgrade: Bool = false
+    ) throws -> (status: Int, body: String) {
+        let connection = try RawConnection(port: port)
+        let upgrading = upgrade ? ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="] : ["Connection: close"]
+        connection.send((["\(method) \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)"] + upgrading + headers).joined(separator: "\r\n") + "\r\n\r\n")
+        let text = try #require(connection.readResponse(timeout: .seconds(10)), "an answer to \(target)")
+        let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")
+    }
+
+    /// Revoking an API key, signing out and demoting a member each refuse the very next upgrade, as the API does at
+    /// once, even when a plain request of the same credential was answered a moment before; and every refused upgrade
+    /// says why with the status and message the same request gets without the upgrade.
+    @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"), arguments: TestEngine.available)
+    func aRevokedSignedOutOrDemotedCallerIsRefusedAtTheNextUpgrade(_ engine: TestEngine) async throws {
+        var flags = ["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--embedded-agent"]
+        if engine == .postgres { flags += ["--database-url", try await TestDatabase.make(.postgres).location] }
+        let server = try await ServerProcess(flags, environment: LifecycleTests.admin)
+        let root = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
+        // A business organization (nobody can be invited into a personal one) with Bo as an admin, who may exec.
+        let acme = try await root.createOrganization(name: "Acme").id
+        try await root.activateOrganization(acme)
+        let tenant = try await root.createTenant(name: "Prod", slug: "prod").id
+        try await root.activateTenant(tenant)
+        let boID = try await root.createUser(email: "bo@example.com", displayName: "Bo", password: "bo-password-123").id
+        let invitation = try await root.invite(email: "bo@example.com", role: "admin")
+        let bo = try await server.client.signIn(email: "bo@example.com", password: "bo-password-123")
+        try await bo.acceptInvitation(token: try #require(invitation.acceptUrl?.components(separatedBy: "/invitations/").last?.components(separatedBy: "/").first))
+        try await bo.activateOrganization(acme)
+        try await bo.activateTenant(tenant)
+        var created: String?
+        for _ in 0..<300 where created == nil {  // refused (409) until the embedded agent is online
+            created = try? await root.createSandbox(command: ["sleep", "600"]).id
+            if created == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let id = try #require(created, "the embedded agent came online")
+        var state = try await root.sandbox(id).state
+        for _ in 0..<300 where state != .running {
+            try await Task.sleep(for: .milliseconds(100))
+            state = try await root.sandbox(id).state
+        }
+        try #require(state == .running)
+        let stream = "/v1/sandboxes/\(id)/exec/stream"
+
+        /// Upgrades once (it works), asks without the upgrade (any cache of callers now holds this one), makes the
+        /// change, and upgrades again at once: that answer.
+        func upgrade(_ credential: String, after change: () async throws -> Void) async throws -> (status: Int, body: String) {
+            #expect(try Self.send(server.port, stream, [credential], upgrade: true).status == 101, "\(credential.prefix(30)) may open a stream")
+            #expect(try Self.send(server.port, stream, [credential]).status == 400, "without the upgrade: the missing upgrade is all that is wrong")
+            try await change()
+            return try Self.send(server.port, stream, [credential], upgrade: true)
+        }
+
+        let (key, secret) = try await root.createApiKey(name: "shell")
+        try await root.with(.bearer(secret)).activateTenant(tenant)
+        let revoked = try await upgrade("Authorization: Bearer \(secret)") { try await root.revokeApiKey(key.id) }
+        #expect(revoked.status == 401 && revoked.body.contains("This API key is not valid"), "\(revoked)")
+        #expect(try Self.send(server.port, "/v1/sandboxes/\(id)", ["Authorization: Bearer \(secret)"]).status == 401, "as the API answers")
+
+        let leaving = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
+        try await leaving.activateOrganization(acme)
+        try await leaving.activateTenant(tenant)
+        guard case .session(let cookie) = leaving.credential else { throw CancellationError() }
+        let signedOut = try await upgrade("Cookie: globalstacks_session=\(cookie)") { try await leaving.signOut() }
+        #expect(signedOut.status == 401 && signedOut.body.contains("Your session has ended"), "\(signedOut)")
+
+        guard case .session(let boCookie) = bo.credential else { throw CancellationError() }
+        let demoted = try await upgrade("Cookie: globalstacks_session=\(boCookie)") { _ = try await root.setMemberRole(boID, role: "member") }
+        #expect(demoted.status == 403 && demoted.body.contains("Only the sandbox's creator and the organization's owners and admins"), "\(demoted)")
+
+        // The other refusals say why as well: no credential, no such sandbox, a sandbox that does not run.
+        guard case .session(let rootCookie) = root.credential else { throw CancellationError() }
+        let anonymous = try Self.send(server.port, stream, [], upgrade: true)
+        #expect(anonymous.status == 401 && anonymous.body.contains("Sign in first"), "\(anonymous)")
+        let unknown = try Self.send(server.port, "/v1/sandboxes/\(UUID().uuidString.lowercased())/exec/stream", ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
+        #expect(unknown.status == 404 && unknown.body.hasPrefix(#"{"message":"No sandbox"#), "\(unknown)")
+        _ = try await root.stopSandbox(id)
+        let stopped = try Self.send(server.port, stream, ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
+        #expect(stopped.status == 409 && stopped.body.hasPrefix(#"{"message":"#), "\(stopped)")
+        try await server.stop(signal: SIGTERM)
+    }
 }

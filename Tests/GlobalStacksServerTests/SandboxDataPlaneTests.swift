@@ -69,6 +69,13 @@ struct SandboxDataPlaneTests {
         #expect(history.last?.command == ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"] && history.last?.exitCode == 3)
         #expect(history.contains { $0.timedOut && $0.signal == "SIGKILL" })
         #expect(history.allSatisfy { $0.endedAt != nil && $0.userId == history[0].userId })
+        #expect(try await api.execHistory(id, limit: 2).count == 2)
+        // A limit out of the contract's 1...1000, or not a number, is refused, not clamped.
+        guard case .session(let cookie) = api.credential else { throw CancellationError() }
+        for limit in ["-1", "0", "1001", "99999999999999999999", "ten", ""] {
+            let refused = try ExecStreamTests.send(installation.server.port, "/v1/sandboxes/\(id)/execs?limit=\(limit)", ["Cookie: globalstacks_session=\(cookie)"])
+            #expect(refused.status == 400 && refused.body.contains("limit"), "limit=\(limit): \(refused)")
+        }
 
         _ = try await api.hibernateSandbox(id)
         try await installation.wait(id, for: .hibernated)
@@ -113,7 +120,18 @@ struct SandboxDataPlaneTests {
         #expect(await Self.refusal { try await api.deleteFile(id, "data") }?.status == 409, "not empty")
         try await api.deleteFile(id, "data", recursive: true)
         #expect(await Self.refusal { try await api.stat(id, "data") }?.status == 404)
-
+        // An empty path, or one that is not percent-encoded UTF-8, names nothing: 400 naming the field, never the workspace.
+        guard case .session(let cookie) = api.credential else { throw CancellationError() }
+        for query in ["path=", "path=%ff", "path=%zz", "path=a%ffb"] {
+            for (method, operation) in [("GET", "files/stat"), ("GET", "files/content"), ("GET", "files"), ("DELETE", "files")] {
+                let target = "/v1/sandboxes/\(id)/\(operation)?\(query)"
+                let refused = try ExecStreamTests.send(installation.server.port, target, ["Cookie: globalstacks_session=\(cookie)"], method: method)
+                #expect(refused.status == 400 && refused.body.contains("path must name a file or directory"), "\(method) \(target): \(refused)")
+            }
+        }
+        #expect(await Self.refusal { try await api.makeDirectory(id, "") }?.message.contains("path must name") == true)
+        #expect(await Self.refusal { try await api.move(id, from: "", to: "elsewhere") }?.message.contains("from must name") == true)
+        #expect(try await api.files(id).items.map(\.name).sorted() == ["output.log"], "nothing moved or made")
 
         // Over the sandbox's storage: refused before anything is written, and nothing is left behind.
         let small = try await Self.running(installation, storage: "8Mi")

@@ -36,14 +36,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         pingInterval: configuration.agentPingInterval, logger: logger
     )
     let dataPlane = SandboxDataPlane(live: live)
+    // One authenticator and one principal cache for the API and the streaming exec, so that the cache's one
+    // invalidation (any request that may change state) covers both.
+    let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
     let execStream = ExecStreamEndpoint(
-        store: store, authenticator: Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache()),
-        dataPlane: dataPlane, publicOrigin: configuration.publicOrigin, logger: logger
+        store: store, authenticator: authenticator, dataPlane: dataPlane, publicOrigin: configuration.publicOrigin, logger: logger
     )
     var app = Application(
         router: try buildRouter(
-            store: store, gate: gate, connections: connections, dataPlane: dataPlane, execStream: execStream, dispatcher: dispatcher,
-            sealer: sealer, grants: grants, configuration: configuration
+            store: store, gate: gate, connections: connections, dataPlane: dataPlane, authenticator: authenticator, execStream: execStream,
+            dispatcher: dispatcher, sealer: sealer, grants: grants, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -57,8 +59,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             ),
             limiter: connectionLimiter(configuration.connections, logger: logger),
             settings: configuration.connections,
-            shouldUpgrade: { request, _, _ in
-                if let stream = await execStream.shouldUpgrade(request) { return stream }
+            shouldUpgrade: { request, channel, _ in
+                if let stream = await execStream.shouldUpgrade(request, on: channel) { return stream }
                 return try await gateway.shouldUpgrade(request)
             }
         ),
@@ -115,17 +117,16 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, execStream: ExecStreamEndpoint,
-    dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants, configuration: ServerConfiguration
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+    execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let principals = PrincipalCache()
     router.addMiddleware {
         ErrorResponseMiddleware()
         MetricsMiddleware()
         LogRequestsMiddleware(.debug)
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
-        RequestEnvironmentMiddleware(principals: principals)
+        RequestEnvironmentMiddleware(principals: authenticator.principals)
     }
     if let relayURL = configuration.resolvedRelayURL {
         router.add(middleware: DataPlaneRelay(store: store, connections: connections, ownURL: relayURL))
@@ -142,7 +143,7 @@ func buildRouter(
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
-        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, principals: principals,
+        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
         content: content, sealer: sealer, configuration: configuration
     )
     try api.registerHandlers(

@@ -49,12 +49,20 @@ struct ExecStreamEndpoint: Sendable {
         return path.sandboxID
     }
 
-    /// nil when the request is not for this endpoint; otherwise upgrades it when the caller may work in the sandbox.
-    func shouldUpgrade(_ request: HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
+    /// nil when the request is not for this endpoint; otherwise upgrades it when the caller may work in the sandbox,
+    /// and when not, answers on `channel` why (as `refusal` does for a request without the upgrade).
+    func shouldUpgrade(
+        _ request: HTTPRequest, on channel: any Channel
+    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
         guard let path = request.path, let sandboxPath = Self.sandboxID(inPath: path) else { return nil }
-        guard let (sandbox, scope, principal) = try? await authorize(request.headerFields, host: request.authority, sandboxPath) else { return .dontUpgrade }
-        return .upgrade([:]) { inbound, outbound, _ in
-            await self.serve(sandbox, scope: scope, principal: principal, inbound: inbound, outbound: outbound)
+        do {
+            let (sandbox, scope, principal) = try await authorize(request.headerFields, host: request.authority, sandboxPath)
+            return .upgrade([:]) { inbound, outbound, _ in
+                await self.serve(sandbox, scope: scope, principal: principal, inbound: inbound, outbound: outbound)
+            }
+        } catch {
+            await UpgradeRefusal.install(APIErrorMiddleware.errorResponse(for: error, operationID: "execSandboxStream"), on: channel)
+            return .dontUpgrade
         }
     }
 
@@ -68,9 +76,10 @@ struct ExecStreamEndpoint: Sendable {
         if BearerToken.parse(headers[.authorization]) == nil, let origin = headers[.origin], !Self.sameOrigin(origin, publicOrigin: publicOrigin, host: host) {
             throw DomainError.forbidden("A page of \(origin.prefix(200)) may not open a shell here with your session; use \(publicOrigin), or an API key.")
         }
+        // Not read-only: like `POST …/exec`, the upgrade runs a command, so its caller is never taken from the cache.
         let environment = RequestEnvironment(
             logger: logger, sessionToken: Self.cookie(RequestEnvironmentMiddleware.sessionCookieName, in: headers),
-            bearerToken: BearerToken.parse(headers[.authorization]), clientAddress: "unknown", isReadOnly: true, responseCookies: ResponseCookies()
+            bearerToken: BearerToken.parse(headers[.authorization]), clientAddress: "unknown", isReadOnly: false, responseCookies: ResponseCookies()
         )
         let principal = try await RequestEnvironment.$current.withValue(environment) { try await authenticator.resolvePrincipal() }
         try AccessPolicy.requireInvocationAllows("execSandbox", principal)
@@ -114,6 +123,7 @@ struct ExecStreamEndpoint: Sendable {
             start = try JSONDecoder().decode(Start.self, from: Data(text.utf8))
             guard let program = start.command.first, !program.isEmpty, start.command.count <= 256 else { throw DomainError.invalidInput("command needs a program as its first word (at most 256 words).") }
             if let tty = start.tty, !tty.isValid { throw DomainError.invalidInput("tty is 1 to 1,000 columns and rows.") }
+            try Validation.processInput(command: start.command, environment: start.environment, workingDirectory: start.workingDirectory)
         } catch {
             await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .unacceptableData)
             return

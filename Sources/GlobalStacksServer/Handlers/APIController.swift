@@ -24,11 +24,10 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, principals: PrincipalCache,
+        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
         content: any ContentStore, sealer: SecretSealer, configuration: ServerConfiguration
     ) throws {
-        let lifetime = CredentialLifetime(configuration)
-        let authenticator = Authenticator(store: store, lifetime: lifetime, principals: principals)
+        let lifetime = authenticator.lifetime
         let anonymous = AnonymousAccess(store: store)
         let publicURL = configuration.resolvedPublicURL
         self.authenticator = authenticator

@@ -61,7 +61,7 @@ struct OperationsHandler {
             scope, status: input.query.status.flatMap { RunExecutionStatus(rawValue: $0.rawValue) },
             // Any name may filter (a type no longer registered still has runs), but it must be text a person could type.
             operationType: try input.query.operationType.map { OperationTypeKey(rawValue: try Validation.name($0, field: "operationType")) },
-            limit: input.query.limit ?? 100
+            limit: try listLimit(input.query.limit)
         )
         return .ok(.init(body: .json(.init(items: try runs.map { try APIMapping.runDetail($0, connection: nil) }))))
     }

@@ -56,6 +56,15 @@ struct SandboxDataHandler {
         }
     }
 
+    /// A file operation's path, relative to the workspace ("." is the workspace itself). Empty is refused: it is also
+    /// what a query value that is not percent-encoded UTF-8 (`%ff`, `%zz`) decodes to, and would name the workspace.
+    static func filePath(_ value: String, field: String = "path") throws -> String {
+        guard !value.isEmpty else {
+            throw DomainError.invalidInput("\(field) must name a file or directory of the workspace ('.' is the workspace itself), percent-encoded as UTF-8.")
+        }
+        return value
+    }
+
     func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output {
         let (sandbox, scope, principal) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
@@ -126,7 +135,7 @@ struct SandboxDataHandler {
 
     func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output {
         let (sandbox, scope, _) = try await workableSandbox(input.path.sandboxId, running: false)
-        let records = try await store.execHistory(sandboxID: sandbox.id, scope: scope, limit: input.query.limit ?? 100)
+        let records = try await store.execHistory(sandboxID: sandbox.id, scope: scope, limit: try listLimit(input.query.limit))
         return .ok(.init(body: .json(.init(items: records.map(APIMapping.execRecord)))))
     }
 
@@ -143,20 +152,20 @@ struct SandboxDataHandler {
 
     func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let listing = try await dataPlane.call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path ?? ".")), on: sandbox, as: DirectoryListing.self)
+        let listing = try await dataPlane.call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path ?? "."))), on: sandbox, as: DirectoryListing.self)
         return .ok(.init(body: .json(.init(items: listing.entries.map(APIMapping.file), truncated: listing.truncated))))
     }
 
     func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let entry = try await dataPlane.call(.statFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path)), on: sandbox, as: FileEntry.self)
+        let entry = try await dataPlane.call(.statFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox, as: FileEntry.self)
         return .ok(.init(body: .json(APIMapping.file(entry))))
     }
 
     func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         _ = try await dataPlane.call(
-            .deleteFile(DeleteFilePayload(sessionId: sandbox.id.rawValue, path: input.query.path, recursive: input.query.recursive ?? false)),
+            .deleteFile(DeleteFilePayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path), recursive: input.query.recursive ?? false)),
             on: sandbox, as: SessionReference.self
         )
         return .noContent(.init())
@@ -165,20 +174,21 @@ struct SandboxDataHandler {
     func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let entry = try await dataPlane.call(.makeDirectory(FilePathPayload(sessionId: sandbox.id.rawValue, path: request.path)), on: sandbox, as: FileEntry.self)
+        let entry = try await dataPlane.call(.makeDirectory(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(request.path))), on: sandbox, as: FileEntry.self)
         return .created(.init(body: .json(APIMapping.file(entry))))
     }
 
     func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let entry = try await dataPlane.call(.moveFile(MoveFilePayload(sessionId: sandbox.id.rawValue, from: request.from, to: request.to)), on: sandbox, as: FileEntry.self)
+        let move = MoveFilePayload(sessionId: sandbox.id.rawValue, from: try Self.filePath(request.from, field: "from"), to: try Self.filePath(request.to, field: "to"))
+        let entry = try await dataPlane.call(.moveFile(move), on: sandbox, as: FileEntry.self)
         return .ok(.init(body: .json(APIMapping.file(entry))))
     }
 
     func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let body = try await dataPlane.stream(.readFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: input.query.path)), on: sandbox)
+        let body = try await dataPlane.stream(.readFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox)
         return .ok(.init(body: .binary(body)))
     }
 
@@ -191,7 +201,7 @@ struct SandboxDataHandler {
             throw DomainError.tooLarge("The file (\(expected) bytes) is larger than the limit of \(maximumFileBytes) bytes per file; nothing was written.")
         }
         let entry = try await dataPlane.upload(
-            WriteFilePayload(sessionId: sandbox.id.rawValue, path: input.query.path, expectedBytes: expected, maximumBytes: maximumFileBytes),
+            WriteFilePayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path), expectedBytes: expected, maximumBytes: maximumFileBytes),
             from: body, on: sandbox
         )
         return .created(.init(body: .json(APIMapping.file(entry))))
