@@ -208,17 +208,78 @@ struct MarketplaceTests {
     }
 }
 
-/// A test manifest (`extension.json`) of `acme.object-store` at a version, with a permission set.
+extension MarketplaceTests {
+    /// A digest is not a key: another tenant that signs a release naming a private artifact's digest without uploading
+    /// the bytes is refused, so it has nothing to install or invoke and no artifact grant reaches those bytes.
+    @Test(arguments: TestEngine.available)
+    func aReleaseCannotNameAnotherTenantsContent(engine: TestEngine) async throws {
+        try await TestServer.run(engine) { api, _ in
+            let admin = try await api.signInAdmin()
+            let ada = try await api.newUser("ada@example.com", admin: admin)
+            let mallory = try await api.newUser("mallory@example.com", admin: admin)
+            _ = try await api.organization(owner: ada, members: [])
+            _ = try await api.organization(owner: mallory, members: [])
+            try await api.tenant("pub", session: ada)
+            try await api.tenant("thief", session: mallory)
+
+            let app = try await api.created(.post, "/v1/developer/apps", json: Self.app, session: ada)
+            let signer = Curve25519.Signing.PrivateKey()
+            let keyID = try await api.created(.post, "/v1/developer/apps/\(app)/keys",
+                                              json: #"{"name":"k","publicKey":"\#(signer.publicKey.rawRepresentation.base64EncodedString())"}"#, session: ada)
+            let package = try await api.created(.post, "/v1/developer/apps/\(app)/packages", json: #"{"extensionKey":"acme.object-store","name":"Store"}"#, session: ada)
+            let secret = try await api.release(Manifest(version: "1.0.0", permissions: []), package: package, keyID: keyID, signer: signer, session: ada)
+            try #require(try await api.request(.post, "/v1/developer/releases/\(secret.id)/moves", json: #"{"to":"private"}"#, session: ada).status == .ok)
+
+            // Mallory's own app, key, package and manifest; the artifact is named by ada's digest only.
+            let theirApp = try await api.created(.post, "/v1/developer/apps", json: Self.app, session: mallory)
+            let theirSigner = Curve25519.Signing.PrivateKey()
+            let theirKey = try await api.created(.post, "/v1/developer/apps/\(theirApp)/keys",
+                                                 json: #"{"name":"k","publicKey":"\#(theirSigner.publicKey.rawRepresentation.base64EncodedString())"}"#, session: mallory)
+            let theirPackage = try await api.created(.post, "/v1/developer/apps/\(theirApp)/packages", json: #"{"extensionKey":"thief.copy","name":"Copy"}"#, session: mallory)
+            let manifest = Manifest(version: "1.0.0", permissions: [], key: "thief.copy")
+            let uploaded = try await api.upload("/v1/extension-content/\(manifest.digest)?kind=manifest", manifest.bytes, session: mallory)
+            try #require(uploaded.status == .created, "\(uploaded.message)")
+            let signature = try await api.request(.post, "/v1/developer/packages/\(theirPackage)/signatures", json: """
+                {"manifestDigest":"\(manifest.digest)","artifactDigest":"\(secret.artifact)","keyId":"\(theirKey)","signature":"\(Release.sign(theirSigner, manifest: manifest.digest, artifact: secret.artifact))"}
+                """, session: mallory)
+            try #require(signature.status == .created, "\(signature.message)")
+            let refused = try await api.request(.post, "/v1/developer/packages/\(theirPackage)/releases", json: """
+                {"version":"1.0.0","manifestDigest":"\(manifest.digest)","artifactDigest":"\(secret.artifact)"}
+                """, session: mallory)
+            #expect(refused.status == .badRequest && refused.message.contains("artifactDigest") && refused.message.contains("upload it first"), "\(refused.status) \(refused.message)")
+            // Nor may it name ada's manifest.
+            let borrowed = try await api.request(.post, "/v1/developer/packages/\(theirPackage)/releases", json: """
+                {"version":"1.0.0","manifestDigest":"\(secret.manifest)","artifactDigest":"\(secret.artifact)"}
+                """, session: mallory)
+            #expect(borrowed.status == .badRequest && borrowed.message.contains("manifestDigest"), "\(borrowed.status) \(borrowed.message)")
+
+            // Nothing was created: nothing to install or invoke, and the artifact endpoint opens nothing without a grant.
+            #expect(try await api.request(.get, "/v1/developer/packages/\(theirPackage)/releases", session: mallory).items.isEmpty)
+            #expect(try await api.request(.post, "/v1/integration-installs/thief.copy", json: secret.consent, session: mallory).status == .notFound)
+            let invoked = try await api.request(.post, "/v1/integration-extensions/thief.copy/invoke",
+                                                json: #"{"operation":"objects.list","targetKind":"cluster","targetId":"x","input":{}}"#, session: mallory)
+            #expect(invoked.status == .forbidden && invoked.message.contains("not installed"), "\(invoked.status) \(invoked.message)")
+            #expect(try await api.request(.get, "/v1/broker/artifacts/\(secret.artifact)", session: mallory).status == .unauthorized)
+        }
+    }
+
+    static let app = """
+        {"name":"Tools","publisherName":"Tools","supportUrl":"https://t.example/s","termsUrl":"https://t.example/t","privacyUrl":"https://t.example/p"}
+        """
+}
+
+/// A test manifest (`extension.json`) of `acme.object-store` (or another key) at a version, with a permission set.
 struct Manifest {
     let version: String
     let permissions: [String]
+    var key = "acme.object-store"
 
     var bytes: Data {
         let permissionEntries = permissions.map { name in
             #"{"name":"\#(name)","purpose":"\#(name == "sandboxes.read" ? "List buckets' sandboxes." : "Run the sync tool.")"}"#
         }.joined(separator: ",")
         return Data("""
-            {"format":"globalstacks.extension.v1","key":"acme.object-store","name":"Object store","version":"\(version)","publisher":"Acme",
+            {"format":"globalstacks.extension.v1","key":"\(key)","name":"Object store","version":"\(version)","publisher":"Acme",
              "description":"Buckets for sandboxes.","category":"storage","tags":["s3","storage"],"brokerProtocol":"globalstacks.broker.v1",
              "entrypoint":"bin/main.py","permissions":[\(permissionEntries)],"egress":["api.acme.example"],"agentCapabilities":["extensions.python"],
              "operations":[{"name":"objects.list","targetKind":"cluster","permissions":[],"inputSchema":{"type":"object","properties":{"prefix":{"type":"string"}},"additionalProperties":false},"outputSchema":{"type":"object"}}],

@@ -51,17 +51,22 @@ struct MarketplaceConformanceTests {
              "entrypoint":"main.py","permissions":[\(permissions.map { #"{"name":"\#($0)","purpose":"p"}"# }.joined(separator: ","))]\(settings.map { #","settings":\#($0)"# } ?? "")}
             """
         let manifest = try ExtensionManifest(parsing: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
-        // Unique per release, as real digests of distinct bytes are (parsed manifests are cached by digest).
-        let hex = { (_: String) in (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased() }
+        let manifestDigest = uniqueDigest(), artifactDigest = uniqueDigest()
+        try await store.recordContent(manifestDigest, kind: .manifest, byteCount: text.utf8.count, world.publisher, by: world.ada.id, at: Date())
+        try await store.recordContent(artifactDigest, kind: .artifact, byteCount: 1, world.publisher, by: world.ada.id, at: Date())
         let release = try await store.createExtensionRelease(NewExtensionRelease(
-            packageID: world.package.id, manifestDigest: ContentDigest("sha256:" + hex(version + "m"))!,
-            artifactDigest: ContentDigest("sha256:" + hex(version + "a"))!, manifest: manifest, manifestText: text, signingKeyID: world.key.id,
-            signature: Data(repeating: 1, count: 64)
+            packageID: world.package.id, manifestDigest: manifestDigest, artifactDigest: artifactDigest, manifest: manifest, manifestText: text,
+            signingKeyID: world.key.id, signature: Data(repeating: 1, count: 64)
         ), world.publisher, by: world.ada.id, at: Date())
         guard publish else { return release }
         _ = try await store.movePublishedRelease(id: release.id, ReleaseMove(to: .submitted, reason: nil), world.publisher, by: world.ada.id, at: Date())
         _ = try await store.moveReviewedRelease(id: release.id, ReleaseMove(to: .approved, reason: nil), world.reviewer, by: world.ada.id, at: Date())
         return try await store.moveReviewedRelease(id: release.id, ReleaseMove(to: .published, reason: nil), world.reviewer, by: world.ada.id, at: Date())
+    }
+
+    /// Unique per call, as real digests of distinct bytes are (parsed manifests are cached by digest).
+    static func uniqueDigest() -> ContentDigest {
+        ContentDigest("sha256:" + (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased())!
     }
 
     static func install(_ store: SQLStore, _ world: World, _ release: ExtensionRelease, _ scope: TenantScope,
@@ -131,6 +136,42 @@ struct MarketplaceConformanceTests {
             _ = try await store.moveReviewedRelease(id: wider.id, ReleaseMove(to: .revoked, reason: "malware"), world.reviewer, by: world.ada.id, at: Date())
             let disabled = try #require(try await store.install(key: world.package.extensionKey, consumer))
             #expect(disabled.install.status == .disabled && disabled.install.statusReason?.contains("malware") == true)
+        }
+    }
+
+    /// Content belongs to the tenant that uploaded it: another tenant (of the same organization, even) does not find
+    /// it by its digest and cannot name it in a release of its own until it uploads the same bytes itself.
+    @Test(arguments: TestEngine.available)
+    func contentUploadedByATenantIsNotFoundByAnother(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await Self.world(store)
+            let other = world.consumers[0]
+            let published = try await Self.release(store, world, version: "1.0.0", permissions: [])
+            let secret = published.artifactDigest
+            #expect(try await store.contentKind(secret, world.publisher) == .artifact)
+            #expect(try await store.contentKind(secret, other) == nil, "another tenant's content is not found by its digest")
+
+            let app = try await store.createDeveloperApp(NewDeveloperApp(
+                name: "Other", publisherName: "Other", publisherURL: nil, supportURL: "https://o.example/s", termsURL: "https://o.example/t",
+                privacyURL: "https://o.example/p"
+            ), other, by: world.ada.id, at: Date())
+            let key = try await store.registerPublisherKey(appID: app.id, name: "k", publicKey: Data(repeating: 8, count: 32), other, by: world.ada.id, at: Date())
+            let package = try await store.createExtensionPackage(appID: app.id, NewExtensionPackage(
+                extensionKey: ExtensionKey(rawValue: "other.store")!, name: "Other", description: nil, category: nil, tags: []
+            ), other, by: world.ada.id, at: Date())
+            let text = #"{"key":"other.store","name":"Other","version":"1.0.0","publisher":"Other","description":"d","brokerProtocol":"globalstacks.broker.v1","entrypoint":"main.py","permissions":[]}"#
+            let manifest = try ExtensionManifest(parsing: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+            let manifestDigest = Self.uniqueDigest()
+            try await store.recordContent(manifestDigest, kind: .manifest, byteCount: text.utf8.count, other, by: world.ada.id, at: Date())
+            let release = NewExtensionRelease(packageID: package.id, manifestDigest: manifestDigest, artifactDigest: secret, manifest: manifest,
+                                              manifestText: text, signingKeyID: key.id, signature: Data(repeating: 1, count: 64))
+            let refused = await DomainError.caught { _ = try await store.createExtensionRelease(release, other, by: world.ada.id, at: Date()) }
+            #expect(refused?.kind == .invalidInput && refused?.message.contains("upload it first") == true, "\(String(describing: refused))")
+            #expect(try await store.extensionReleases(packageID: package.id, other).isEmpty)
+
+            try await store.recordContent(secret, kind: .artifact, byteCount: 1, other, by: world.ada.id, at: Date())
+            #expect(try await store.createExtensionRelease(release, other, by: world.ada.id, at: Date()).artifactDigest == secret,
+                    "the tenant that uploads the same bytes may name them")
         }
     }
 

@@ -143,11 +143,9 @@ struct PublishingHandler {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let manifestDigest = try ContentDigest.parse(request.manifestDigest, field: "manifestDigest")
         let artifactDigest = try ContentDigest.parse(request.artifactDigest, field: "artifactDigest")
+        // The store refuses digests this tenant did not upload (another tenant's content included); the manifest is read here.
         guard try await store.contentKind(manifestDigest, scope) == .manifest, let manifestBytes = try content.get(manifestDigest) else {
-            throw DomainError.invalidInput("manifestDigest \(manifestDigest) names no uploaded manifest; upload it with PUT /v1/extension-content/{digest}?kind=manifest.")
-        }
-        guard try await store.contentKind(artifactDigest, scope) == .artifact else {
-            throw DomainError.invalidInput("artifactDigest \(artifactDigest) names no uploaded artifact; upload it with PUT /v1/extension-content/{digest}?kind=artifact.")
+            throw DomainError.invalidInput("manifestDigest \(manifestDigest) names no manifest uploaded by this tenant; upload it first with PUT /v1/extension-content/{digest}?kind=manifest.")
         }
         let manifest = try ExtensionManifest(parsing: try Self.manifestDocument(manifestBytes))
         guard SemanticVersion(request.version) == manifest.version, request.version == manifest.version.description else {

@@ -119,5 +119,6 @@ enum Schema {
         marketplace,
         invocationCredentials,
         deviceLogins,
+        contentUploads,
     ]
 }

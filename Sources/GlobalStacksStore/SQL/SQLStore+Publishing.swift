@@ -14,18 +14,27 @@ extension SQLStore: PublishingRepository {
     public func recordContent(_ digest: ContentDigest, kind: ContentKind, byteCount: Int, _ scope: TenantScope, by user: UserID, at now: Date) async throws {
         try await engine.transaction { database in
             try await database.raw("""
-                INSERT INTO extension_content (digest, kind, byte_count, uploaded_by, created_at)
-                VALUES (\(bind: digest.rawValue), \(bind: kind.rawValue), \(bind: byteCount), \(bind: user.rawValue), \(bind: now.storedMilliseconds))
-                ON CONFLICT (digest) DO NOTHING
+                INSERT INTO extension_content_uploads (tenant_id, digest, kind, byte_count, uploaded_by, created_at)
+                SELECT id, \(bind: digest.rawValue), \(bind: kind.rawValue), \(bind: byteCount), \(bind: user.rawValue), \(bind: now.storedMilliseconds)
+                FROM tenants WHERE id = \(bind: scope.tenantID.rawValue) AND organization_id = \(bind: scope.organizationID.rawValue)
+                ON CONFLICT (tenant_id, digest) DO NOTHING
                 """).run()
         }
     }
 
     public func contentKind(_ digest: ContentDigest, _ scope: TenantScope) async throws -> ContentKind? {
         try await engine.read { database in
-            try await database.raw("SELECT kind FROM extension_content WHERE digest = \(bind: digest.rawValue)").first()
-                .map { try $0.enumValue("kind") }
+            try await self.uploadedKind(digest, scope, database)
         }
+    }
+
+    /// The kind of content the scope's tenant uploaded under `digest`; nil for content only other tenants uploaded.
+    private func uploadedKind(_ digest: ContentDigest, _ scope: TenantScope, _ database: any SQLDatabase) async throws -> ContentKind? {
+        try await database.raw("""
+            SELECT u.kind FROM extension_content_uploads u JOIN tenants t ON t.id = u.tenant_id
+            WHERE u.digest = \(bind: digest.rawValue) AND u.tenant_id = \(bind: scope.tenantID.rawValue)
+                AND t.organization_id = \(bind: scope.organizationID.rawValue)
+            """).first().map { try $0.enumValue("kind") }
     }
 
     public func createDeveloperApp(_ app: NewDeveloperApp, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> DeveloperApp {
@@ -201,6 +210,12 @@ extension SQLStore: PublishingRepository {
             else { throw DomainError.notFound("No extension package \(release.packageID) in the active tenant.") }
             guard package.extensionKey == manifest.key else {
                 throw DomainError.invalidInput("The manifest's key '\(manifest.key)' is not this package's extension key '\(package.extensionKey)'.")
+            }
+            // A release names only content its publisher's tenant uploaded: a digest alone opens no other tenant's bytes.
+            for (field, digest, kind) in [("manifestDigest", release.manifestDigest, ContentKind.manifest), ("artifactDigest", release.artifactDigest, .artifact)] {
+                guard try await self.uploadedKind(digest, scope, database) == kind else {
+                    throw DomainError.invalidInput("\(field) \(digest) names no \(kind.rawValue) uploaded by this tenant; upload it first with PUT /v1/extension-content/{digest}?kind=\(kind.rawValue).")
+                }
             }
             try await self.uniquely("Version \(manifest.version) of '\(package.extensionKey)' exists; versions are unique per package.") {
                 try await database.raw("""
