@@ -85,7 +85,13 @@ struct SandboxRulesTests {
         #expect(refusal([Self.agent("a")], PlacementRequest(region: "us", requiredCapabilities: [], cpu: .zero, memory: .zero)) == .regionMismatch("us"))
         #expect(refusal([Self.agent("a")], PlacementRequest(region: nil, requiredCapabilities: ["gpu", "process"], cpu: .zero, memory: .zero)) == .capabilityMismatch(["gpu"]))
         #expect(refusal([Self.agent("a", sessions: 10)]) == .noCapacity)
-        #expect(refusal([Self.agent("a")], PlacementRequest(region: nil, requiredCapabilities: [], cpu: CPUQuantity(millicores: 9000), memory: .zero)) == .noCapacity)
+        // Idle agents too small for the sandbox are not "full": the answer says the largest any agent offers.
+        let huge = PlacementRequest(region: nil, requiredCapabilities: [], cpu: CPUQuantity(millicores: 64000), memory: ByteQuantity(bytes: 1 << 40))
+        let tooLarge = refusal([Self.agent("a"), Self.agent("b", sessions: 3)], huge)
+        #expect(tooLarge == .tooLarge(asked: huge.cpu, askedMemory: huge.memory, largest: CPUQuantity(millicores: 8000), largestMemory: ByteQuantity(bytes: 16 << 30)))
+        #expect(tooLarge?.message == "No agent is large enough for this sandbox: it asks for 64 CPU and 1Ti of memory, and the largest agent offers 8 CPU and 16Gi; ask for less, or add a larger agent.")
+        #expect(refusal([Self.agent("a", sessions: 9)], PlacementRequest(region: nil, requiredCapabilities: [], cpu: CPUQuantity(millicores: 7000), memory: .zero)) == .noCapacity,
+                "large enough, but busy")
         #expect(!PlacementRefusal.allDraining.message.isEmpty)
     }
 

@@ -8,9 +8,10 @@ public enum SandboxIsolation: Sendable, Equatable {
     case bubblewrap(path: String)
     case plain
 
-    /// bubblewrap from the usual places, else plain.
-    public static func detect() -> SandboxIsolation {
-        let candidates = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]
+    /// bubblewrap from the directories of `PATH`, then the usual places, else plain.
+    public static func detect(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> SandboxIsolation {
+        let onPath = (path ?? "").split(separator: ":").filter { $0.hasPrefix("/") }.map { "\($0)/bwrap" }
+        let candidates = onPath + ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]
         return candidates.first(where: FileManager.default.isExecutableFile(atPath:)).map { .bubblewrap(path: $0) } ?? .plain
     }
 

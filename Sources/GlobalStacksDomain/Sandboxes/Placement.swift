@@ -64,6 +64,8 @@ public enum PlacementRefusal: Error, Equatable, Sendable {
     case allDraining
     case regionMismatch(String)
     case capabilityMismatch(Set<String>)
+    /// No agent could hold the sandbox even empty: what it asked for, and the most any agent offers.
+    case tooLarge(asked: CPUQuantity, askedMemory: ByteQuantity, largest: CPUQuantity, largestMemory: ByteQuantity)
     case noCapacity
 
     public var message: String {
@@ -74,8 +76,14 @@ public enum PlacementRefusal: Error, Equatable, Sendable {
         case .allDraining: "Every online agent is draining and takes no new sandboxes."
         case .regionMismatch(let region): "No online agent is in region '\(region)'."
         case .capabilityMismatch(let missing): "No online agent has the required capabilities: \(missing.sorted().joined(separator: ", "))."
+        case .tooLarge(let asked, let askedMemory, let largest, let largestMemory):
+            "No agent is large enough for this sandbox: it asks for \(Self.text(asked)) and \(askedMemory) of memory, and the largest agent offers \(Self.text(largest)) and \(largestMemory); ask for less, or add a larger agent."
         case .noCapacity: "Every matching agent is full (sessions, CPU or memory); try a smaller sandbox or add capacity."
         }
+    }
+
+    private static func text(_ cpu: CPUQuantity) -> String {
+        cpu.millicores % 1000 == 0 ? "\(cpu.millicores / 1000) CPU" : "\(cpu) CPU"
     }
 }
 
@@ -97,7 +105,14 @@ public enum Placement {
             let closest = inRegion.min { request.requiredCapabilities.subtracting($0.capabilities).count < request.requiredCapabilities.subtracting($1.capabilities).count }
             return .failure(.capabilityMismatch(request.requiredCapabilities.subtracting(closest?.capabilities ?? [])))
         }
-        let roomy = capable.filter { $0.fits(cpu: request.cpu, memory: request.memory) }
+        let largeEnough = capable.filter { $0.capacity.maxSessions > 0 && request.cpu <= $0.capacity.cpu && request.memory <= $0.capacity.memory }
+        guard !largeEnough.isEmpty else {
+            return .failure(.tooLarge(
+                asked: request.cpu, askedMemory: request.memory,
+                largest: capable.map(\.capacity.cpu).max() ?? .zero, largestMemory: capable.map(\.capacity.memory).max() ?? .zero
+            ))
+        }
+        let roomy = largeEnough.filter { $0.fits(cpu: request.cpu, memory: request.memory) }
         guard let best = roomy.min(by: { lhs, rhs in
             let (l, r) = (lhs.loadAfter(cpu: request.cpu, memory: request.memory), rhs.loadAfter(cpu: request.cpu, memory: request.memory))
             return l != r ? l < r : lhs.agentID < rhs.agentID

@@ -36,6 +36,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         pingInterval: configuration.agentPingInterval, logger: logger
     )
     let dataPlane = SandboxDataPlane(live: live)
+    let embeddedAgent = configuration.embeddedAgentDirectory.map { _ in EmbeddedAgentStatus() }
     // One authenticator and one principal cache for the API and the streaming exec, so that the cache's one
     // invalidation (any request that may change state) covers both.
     let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
@@ -45,7 +46,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var app = Application(
         router: try buildRouter(
             store: store, gate: gate, connections: connections, dataPlane: dataPlane, authenticator: authenticator, execStream: execStream,
-            dispatcher: dispatcher, sealer: sealer, grants: grants, configuration: configuration
+            dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -91,11 +92,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
     )
-    if let directory = configuration.embeddedAgentDirectory {
+    if let directory = configuration.embeddedAgentDirectory, let embeddedAgent {
         let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
         app.addServices(EmbeddedAgent(
             store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
-            startAfter: started, logger: logger
+            startAfter: started, status: embeddedAgent, logger: logger
         ))
     }
     // Runs once the database pool is up and before the first request is accepted.
@@ -111,14 +112,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
 private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -> ConnectionLimiter {
     let descriptors = DescriptorLimit.raiseToHardLimit()
     let capacity = settings.maximumConnections ?? DescriptorLimit.connectionCap(forDescriptorLimit: descriptors)
-    logger.info("Accepting up to \(capacity) connections", metadata: ["descriptor_limit": "\(descriptors)"])
-    return ConnectionLimiter(capacity: capacity, logger: logger)
+    logger.info("Accepting up to \(capacity) connections, \(settings.maximumConnectionsPerAddress) per client address", metadata: ["descriptor_limit": "\(descriptors)"])
+    return ConnectionLimiter(capacity: capacity, capacityPerAddress: settings.maximumConnectionsPerAddress, logger: logger)
 }
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
     store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
-    execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants, configuration: ServerConfiguration
+    execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
+    embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
@@ -144,7 +146,7 @@ func buildRouter(
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
         store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
-        content: content, sealer: sealer, configuration: configuration
+        content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
     )
     try api.registerHandlers(
         on: router,

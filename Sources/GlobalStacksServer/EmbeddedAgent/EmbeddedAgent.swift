@@ -18,7 +18,10 @@ struct EmbeddedAgent: Service {
     let directory: URL
     let serverURL: URL
     let startAfter: StartupGate
+    let status: EmbeddedAgentStatus
     let logger: Logger
+    /// How often an agent not yet enrolled looks for the first site admin (made by setup, maybe on another replica).
+    static let siteAdminPollInterval: Duration = .milliseconds(500)
 
     /// Never ends the server: a problem (no site admin yet, bubblewrap missing, the agent revoked) is logged and
     /// retried until the server shuts down.
@@ -32,12 +35,15 @@ struct EmbeddedAgent: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
+                    status.starting()
                     try await runAgent(logger: logger)
                     // Returning without cancellation means the control plane sent `shutdown` (a revoke).
                     guard !Task.isCancelled else { return }
+                    status.failed("it was told to shut down (revoked?).")
                     logger.notice("The embedded agent was told to shut down (revoked?); trying again in 30 s")
                 } catch {
                     guard !Task.isCancelled else { return }
+                    status.failed("\(error)")
                     logger.error("The embedded agent is not running; trying again in 30 s", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: .seconds(30))
@@ -46,6 +52,14 @@ struct EmbeddedAgent: Service {
     }
 
     private func runAgent(logger: Logger) async throws {
+        guard SandboxIsolation.detect() != .plain else {
+            // Never unconfined (see below), so no --allow-unconfined here: the hint is to install bubblewrap.
+            throw DomainError.conflict(
+                "bubblewrap (bwrap) is not installed, or not on PATH, so the embedded agent cannot confine sandboxes. Install it (apt-get install bubblewrap). "
+                    + "The embedded agent never runs sandboxes unconfined (they would run as the server's user, beside its database); where bubblewrap cannot be "
+                    + "installed, run a separate `gstacks agent --allow-unconfined` as another user."
+            )
+        }
         let credentialsFile = directory.appendingPathComponent("agent.json")
         if let credentials = try AgentCredentials.load(from: credentialsFile) {
             guard try await store.agent(keyHash: SecretHasher.hash(credentials.key), at: Date()) != nil else {
@@ -70,9 +84,7 @@ struct EmbeddedAgent: Service {
         let token = SecretToken.generate(prefix: SecretPrefix.provisioningToken)
         let now = Date()
         // The server is the operator here; the token is used at once and never leaves this process.
-        guard let creator = try await store.firstSiteAdmin() else {
-            throw DomainError.conflict("The embedded agent enrolls once a site admin exists; create one (see the setup token above) and restart.")
-        }
+        let creator = try await firstSiteAdmin()
         _ = try await store.createProvisioningToken(NewProvisioningToken(
             name: "embedded agent", tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix, singleUse: true,
             expiresAt: now.addingTimeInterval(300), createdBy: creator
@@ -91,6 +103,16 @@ struct EmbeddedAgent: Service {
         }
         try AgentCredentials(agentID: agent.id.rawValue, name: agent.name, key: key.value, serverURL: serverURL.absoluteString).save(to: credentialsFile)
         logger.notice("Enrolled the embedded agent into the managed cluster 'local'", metadata: ["agent_id": "\(agent.id)", "cluster_id": "\(cluster.id)"])
+    }
+
+    /// The first site admin, waiting for setup to make one: the agent enrolls the moment it exists.
+    private func firstSiteAdmin() async throws -> UserID {
+        if let admin = try await store.firstSiteAdmin() { return admin }
+        logger.info("The embedded agent enrolls as soon as the first site admin exists: redeem the setup token printed above (gstacks setup URL)")
+        while true {
+            try await Task.sleep(for: Self.siteAdminPollInterval)
+            if let admin = try await store.firstSiteAdmin() { return admin }
+        }
     }
 
     private func localCluster() async throws -> Cluster {

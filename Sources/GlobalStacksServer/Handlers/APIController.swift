@@ -25,7 +25,7 @@ struct APIController: APIProtocol {
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
         connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
-        content: any ContentStore, sealer: SecretSealer, configuration: ServerConfiguration
+        content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
         let anonymous = AnonymousAccess(store: store)
@@ -43,7 +43,9 @@ struct APIController: APIProtocol {
         tenants = TenantsHandler(store: store, authenticator: authenticator)
         clusters = ClustersHandler(store: store, authenticator: authenticator)
         agents = AgentsHandler(store: store, authenticator: authenticator, anonymous: anonymous, connections: connections)
-        sandboxes = SandboxesHandler(store: store, authenticator: authenticator, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline)
+        sandboxes = SandboxesHandler(
+            store: store, authenticator: authenticator, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, embeddedAgent: embeddedAgent
+        )
         sandboxData = SandboxDataHandler(
             store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
         )

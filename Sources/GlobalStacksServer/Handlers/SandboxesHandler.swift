@@ -11,6 +11,8 @@ struct SandboxesHandler {
     let authenticator: Authenticator
     let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
+    /// Explains "no agent" refusals on a single-node installation.
+    let embeddedAgent: EmbeddedAgentStatus?
 
     func listSandboxes(_ input: Operations.ListSandboxes.Input) async throws -> Operations.ListSandboxes.Output {
         let scope = try await sandboxScope()
@@ -45,9 +47,14 @@ struct SandboxesHandler {
             requiredCapabilities: request.requiredCapabilities
         )
         let now = Date()
-        let change = try await store.createSandbox(
-            spec, createdBy: principal.user.id, scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
-        )
+        let change: SandboxChange
+        do {
+            change = try await store.createSandbox(
+                spec, createdBy: principal.user.id, scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
+            )
+        } catch let error as DomainError {
+            throw embeddedAgent?.explain(error) ?? error
+        }
         dispatcher.signal()
         return .created(.init(body: .json(APIMapping.sandbox(change.sandbox))))
     }
