@@ -25,6 +25,7 @@ struct CommandExecutorTests {
         func stopAll() async { stops += starts.count }
         func entry(_ sessionID: String) async throws -> SandboxEntry { throw DriverError("no data plane here", kind: .conflict) }
         func isRunning(_ sessionID: String) async -> Bool { starts[sessionID] != nil }
+        func workspace(_ sessionID: String) async -> URL? { nil }
     }
 
     actor RecordingSink: AgentMessageSink {

@@ -104,6 +104,23 @@ struct SandboxEndToEndTests {
         #expect(failed.exitStatus == 3)
         #expect(failed.lastError?.contains("status 3") == true, "\(failed)")
 
+        // Why a sandbox failed is in its own words, in lastError and in its output, kept while the sandbox exists.
+        let missing = try await installation.create(["/bin/nope"])
+        let cannotStart = try await installation.wait(missing, for: .failed)
+        #expect(cannotStart.lastError?.contains("/bin/nope: No such file or directory") == true, "\(cannotStart)")
+        #expect(try await installation.api.output(missing).contains("/bin/nope: No such file or directory"))
+        let finished = try await installation.create(["/bin/sh", "-c", "echo done; exit 0"])
+        let done = try await installation.wait(finished, for: .stopped)
+        #expect(done.exitStatus == 0 && done.lastError == nil, "\(done)")
+        #expect(try await installation.api.output(finished) == "done\n")
+        _ = try await installation.api.deleteSandbox(finished)
+        do {
+            _ = try await installation.api.output(finished)
+            Issue.record("a deleted sandbox's output was read")
+        } catch let error as GlobalStacksClientError {
+            #expect(error.status == 409 || error.status == 404, "\(error)")
+        }
+
         // Files each under the storage asked for, together over it: the agent's check of its directory ends it.
         let greedy = try await installation.create(
             ["/bin/sh", "-c", "for i in 1 2 3; do head -c 600000 /dev/zero > part$i; done; sleep 60"],

@@ -1,6 +1,7 @@
 import CGlobalStacksSystem
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Logging
 
 /// Carries out the data-plane commands (exec, files, output) while the control plane's client waits. They are
@@ -117,15 +118,20 @@ public actor DataPlane {
             guard let extensions else { throw DriverError("This agent does not run extensions (no extensions.runtime).", kind: .conflict) }
             return .complete(try CompleteMessage(commandId: id, typedResult: try await extensions.invoke(payload)))
         }
+        if case .readOutput(let payload) = body {
+            // Output stays readable while the sandbox exists: running, hibernated, stopped or failed.
+            guard let workspace = await driver.workspace(payload.sessionId) else {
+                throw DriverError("Sandbox \(payload.sessionId) has no directory on this host.", kind: .conflict)
+            }
+            let bytes = try await readOutput(id, payload, files: WorkspaceFiles(root: workspace), window: window)
+            return .complete(try CompleteMessage(commandId: id, typedResult: FileTransferResult(bytes: bytes)))
+        }
         let entry = try await driver.entry(body.sessionID)
         let files = WorkspaceFiles(root: entry.workspace)
         switch body {
         case .exec(let payload):
             let result = try await exec(id, payload, entry: entry, window: window, input: input)
             return .complete(try CompleteMessage(commandId: id, typedResult: result))
-        case .readOutput(let payload):
-            let bytes = try await readOutput(id, payload, files: files, window: window)
-            return .complete(try CompleteMessage(commandId: id, typedResult: FileTransferResult(bytes: bytes)))
         case .listFiles(let payload):
             return .complete(try CompleteMessage(commandId: id, typedResult: try files.list(payload.path)))
         case .statFile(let payload):
@@ -155,8 +161,8 @@ public actor DataPlane {
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
         case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession:
             throw DriverError("Session commands are not data-plane commands.")
-        case .invokeExtension:
-            throw DriverError("Invocations run above.")
+        case .invokeExtension, .readOutput:
+            throw DriverError("Invocations and output reads run above.")
         }
     }
 
@@ -205,6 +211,12 @@ public actor DataPlane {
     static func validated(_ payload: ExecPayload) throws(DriverError) -> ([String], [String: String], String) {
         guard let program = payload.command.first, !program.isEmpty, !program.contains("=") else {
             throw DriverError("command needs a program (a first word without '=').", kind: .invalidInput)
+        }
+        // The server refuses these already; an agent of another version must not run what a NUL would make of them.
+        do {
+            try Validation.processInput(command: payload.command, environment: payload.environment, workingDirectory: payload.workingDirectory)
+        } catch {
+            throw DriverError("\(error)", kind: .invalidInput)
         }
         let directory = try WorkspaceFiles.relative(payload.workingDirectory ?? ".")
         guard !directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {

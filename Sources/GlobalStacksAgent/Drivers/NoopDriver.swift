@@ -36,5 +36,11 @@ public actor NoopDriver: SandboxDriver {
         return SandboxEntry(workspace: root.appendingPathComponent(sessionID), storageLimit: nil, processArgv: nil)
     }
 
+    public func workspace(_ sessionID: String) async -> URL? {
+        let directory = root.appendingPathComponent(sessionID)
+        let valid = !sessionID.isEmpty && sessionID.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        return valid && FileManager.default.fileExists(atPath: directory.path) ? directory : nil
+    }
+
     public func isRunning(_ sessionID: String) async -> Bool { sessions.contains(sessionID) }
 }

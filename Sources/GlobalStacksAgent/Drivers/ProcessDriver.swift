@@ -173,6 +173,12 @@ public actor ProcessDriver: SandboxDriver {
 
     public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }
 
+    public func workspace(_ sessionID: String) async -> URL? {
+        guard (try? Self.requireValid(sessionID)) != nil else { return nil }
+        let workspace = root.appendingPathComponent(sessionID)
+        return FileManager.default.fileExists(atPath: workspace.path) ? workspace : nil
+    }
+
     /// Sandbox ids name directories: letters, digits and '-' only.
     private static func requireValid(_ id: String) throws {
         guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw DriverError("Invalid sandbox id.") }
@@ -245,6 +251,11 @@ public actor ProcessDriver: SandboxDriver {
             var reason = running.failure
             if reason == nil, let limit = running.storageLimit, exitStatus == 128 + Int(SIGXFSZ) {
                 reason = "The sandbox ended with status \(exitStatus) (SIGXFSZ), most likely writing a file larger than its storage limit of \(ByteQuantity(bytes: limit))."
+            }
+            // A failure says why in the sandbox's own words (bubblewrap's "execvp …: No such file", a traceback).
+            if reason == nil, exitStatus != 0 {
+                let tail = OutputTail.read(running.workspace.appendingPathComponent(SandboxEntry.outputFile))
+                reason = "The sandbox's process exited with status \(exitStatus)" + (tail.isEmpty ? "." : "; the end of its output: \(tail)")
             }
             exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus, reason: reason))
         }

@@ -16,6 +16,9 @@ public protocol SandboxDriver: Sendable {
     func sessions() async -> [String]
     /// A sandbox that runs now (not frozen), for the data plane; a refusal says why (`kind` conflict).
     func entry(_ sessionID: String) async throws -> SandboxEntry
+    /// The sandbox's directory on this host while it exists, running or not (a stopped or failed sandbox's output is
+    /// read from it until the sandbox is deleted); nil when there is none.
+    func workspace(_ sessionID: String) async -> URL?
     /// Whether the sandbox's main process still runs (following its output ends when it does not).
     func isRunning(_ sessionID: String) async -> Bool
     /// Sandboxes whose process ended on its own (not by `stop`), with how it ended.

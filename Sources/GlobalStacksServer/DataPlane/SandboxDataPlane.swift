@@ -14,7 +14,7 @@ struct SandboxDataPlane: Sendable {
     static let drainLimit = 8 << 20
 
     func start(_ body: CommandBody, on sandbox: Sandbox) async throws -> LiveCommand {
-        try Self.requireRunning(sandbox)
+        if case .readOutput = body { try Self.requireOutput(sandbox) } else { try Self.requireRunning(sandbox) }
         guard let command = try await live.start(body, agent: sandbox.agentID) else {
             throw DomainError.unavailable("The agent running sandbox \(sandbox.id) is not connected to this server now; try again in a moment.")
         }
@@ -32,6 +32,19 @@ struct SandboxDataPlane: Sendable {
         case .stopping, .stopped, .failed, .terminated:
             let reason = sandbox.lastError.map { " (\($0.prefix(500)))" } ?? ""
             throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue)\(reason) and does not run again; create a new sandbox.")
+        }
+    }
+
+    /// A sandbox's output is kept on its agent while it exists: readable once it started, stopped and failed
+    /// sandboxes included, until it is deleted.
+    static func requireOutput(_ sandbox: Sandbox) throws {
+        switch sandbox.state {
+        case .pending, .starting:
+            throw DomainError.conflict("Sandbox \(sandbox.id) is \(sandbox.state.rawValue) and has no output yet; try again when its state is running.")
+        case .terminated:
+            throw DomainError.conflict("Sandbox \(sandbox.id) was deleted, and its output with it.")
+        case .running, .hibernating, .hibernated, .waking, .stopping, .stopped, .failed:
+            return
         }
     }
 

@@ -34,6 +34,7 @@ struct SandboxDataHandler {
         if request.command.count > 256 || (request.environment?.additionalProperties.count ?? 0) > 64 {
             throw DomainError.invalidInput("command has at most 256 words and environment at most 64 variables.")
         }
+        try Validation.processInput(command: request.command, environment: request.environment?.additionalProperties, workingDirectory: request.workingDirectory)
     }
 
     static func payload(_ request: Components.Schemas.ExecRequest, for sandbox: Sandbox, defaultTimeout: Double) -> ExecPayload {
@@ -140,7 +141,7 @@ struct SandboxDataHandler {
     }
 
     func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output {
-        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
+        let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId, running: false)
         let follow = input.query.follow ?? false
         let body = try await dataPlane.stream(
             .readOutput(ReadOutputPayload(sessionId: sandbox.id.rawValue, tailLines: input.query.lines ?? Self.defaultOutputLines, follow: follow)),
