@@ -40,6 +40,9 @@ struct CLIExtensionAndShellTests {
         #expect(unknown.code == 2 && unknown.err.contains("--nope"), "\(unknown.err)")
         let refused = try cli.run(["ext", ExampleExtension.key, "probe", "no-slash"])
         #expect(refused.code == 1 && refused.err.contains("input.path"), "the server's refusal: \(refused.err)")
+        // A command that needs no outside network: the extension asks the GlobalStacks API with its own credential.
+        let clusters = try cli.run(["ext", ExampleExtension.key, "clusters"])
+        #expect(clusters.code == 0 && clusters.out.contains("\"Rack\""), "\(clusters.out) \(clusters.err)")
 
         // An interactive shell: typed lines run in the sandbox, and the shell's exit code is the command's.
         let created = try #require(try cli.json(["sandboxes", "create", "--wait", "--", "/bin/sleep", "600"]) as? [String: Any])
