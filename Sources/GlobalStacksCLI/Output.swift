@@ -27,8 +27,9 @@ public struct OutputOptions: ParsableArguments {
         case .yaml:
             Swift.print(try YAMLEncoder().encode(values), terminator: "")
         case .table:
-            let fields = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? defaults
-            let rows = try Self.plain(values).map { object in fields.map { Self.cell(object[$0], key: $0) } }
+            let objects = try Self.plain(values)
+            let fields = try Self.fields(columns, defaults: defaults, objects: objects)
+            let rows = objects.map { object in fields.map { Self.cell(object[$0], key: $0) } }
             Swift.print(Self.table(header: fields.map { $0.uppercased() }, rows: rows), terminator: "")
         }
     }
@@ -41,11 +42,26 @@ public struct OutputOptions: ParsableArguments {
         }
     }
 
+    /// Pretty JSON, with empty lists and objects as `[]` and `{}` (Foundation prints them over two lines; a newline
+    /// inside a JSON string is always escaped, so only layout matches).
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return text.replacingOccurrences(of: #"\[\n\s*\]"#, with: "[]", options: .regularExpression)
+            .replacingOccurrences(of: #"\{\n\s*\}"#, with: "{}", options: .regularExpression)
+    }
+
+    /// The table's fields: `--columns` (each one a field the values have, or a default) or the defaults.
+    static func fields(_ requested: String?, defaults: [String], objects: [[String: JSONValue]]) throws -> [String] {
+        guard let requested else { return defaults }
+        let fields = requested.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let known = Set(defaults).union(objects.flatMap(\.keys))
+        if let unknown = fields.first(where: { !known.contains($0) }) {
+            throw CLIError(.usage, "No column '\(unknown)'; the columns are \(known.sorted().joined(separator: ", ")).")
+        }
+        return fields
     }
 
     /// Values as plain JSON objects (what YAML and the table read).
@@ -55,10 +71,15 @@ public struct OutputOptions: ParsableArguments {
         return try JSONDecoder().decode([[String: JSONValue]].self, from: encoder.encode(values))
     }
 
+    /// A time is shown relative to now, a command as a shell would take it.
     static func cell(_ value: JSONValue?, key: String) -> String {
         guard let value else { return "" }
-        if key.hasSuffix("At"), case .string(let text) = value, let date = ISO8601DateFormatter().date(from: text) {
+        if case .string(let text) = value, text.count >= 20, text.dropFirst(4).first == "-", text.dropFirst(10).first == "T",
+           let date = ISO8601DateFormatter().date(from: text) {
             return relative(date)
+        }
+        if key == "command", case .array(let words) = value {
+            return words.map { ShellQuoting.quoted($0.cellText) }.joined(separator: " ")
         }
         return value.cellText
     }
@@ -81,7 +102,7 @@ public struct OutputOptions: ParsableArguments {
 }
 
 extension JSONValue {
-    /// A table cell: whole numbers without a fraction, lists joined with commas.
+    /// A table cell: whole numbers without a fraction, lists joined with commas, objects as key=value.
     var cellText: String {
         switch self {
         case .null: ""
@@ -89,7 +110,7 @@ extension JSONValue {
         case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         case .string(let value): value
         case .array(let values): values.map(\.cellText).joined(separator: ",")
-        case .object: "{…}"
+        case .object(let object): object.keys.sorted().map { "\($0)=\(object[$0]!.cellText)" }.joined(separator: ",")
         }
     }
 }

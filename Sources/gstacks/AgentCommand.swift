@@ -28,19 +28,19 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Region used for placement. [GSTACKS_AGENT_REGION]")
     var region: String?
 
-    @Option(help: "Sandboxes this host may run at once (default 8).")
+    @Option(help: "Sandboxes this host may run at once.")
     var maxSessions: Int = 8
 
     @Option(help: "CPU offered to sandboxes, as a Kubernetes quantity (default: all cores).")
     var cpu: String?
 
-    @Option(help: "Memory offered to sandboxes, as a Kubernetes quantity (default 4Gi).")
+    @Option(help: "Memory offered to sandboxes, as a Kubernetes quantity.")
     var memory: String = "4Gi"
 
-    @Option(help: "Seconds between heartbeats (default 10).")
+    @Option(help: "Seconds between heartbeats.")
     var heartbeatInterval: Double = 10
 
-    @Option(help: "Replace the agent's key when it is older than this many days; 0 never (default 30).")
+    @Option(help: "Replace the agent's key when it is older than this many days; 0 never.")
     var rotateKeyDays: Double = 30
 
     @Option(help: "What runs sandboxes: process (real processes, in bubblewrap when installed) or noop (nothing; for benchmarks).")

@@ -43,7 +43,7 @@ public struct OrganizationsCommand: AsyncParsableCommand {
                     throw CLIError(.failure, "No organization '\(organization)' of yours; `gstacks orgs list` shows them.")
                 }
                 try await client.activateOrganization(chosen.id)
-                print("Using organization \(chosen.slug) (\(chosen.id)).")
+                print("Using organization \(chosen.slug ?? chosen.name) (\(chosen.id)).")
             }
         }
     }
@@ -87,7 +87,7 @@ public struct AgentsCommand: AsyncParsableCommand {
 
     public init() {}
 
-    static let columns = ["id", "name", "status", "approvalStatus", "clusterId", "lastHeartbeatAt"]
+    static let columns = ["id", "agentId", "status", "approvalStatus", "clusterId", "lastHeartbeat"]
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the agents.")
