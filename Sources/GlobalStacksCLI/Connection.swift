@@ -19,17 +19,18 @@ public struct ContextOptions: ParsableArguments {
 }
 
 /// Runs a command's work and turns every failure into a message on standard error and an exit code: the server's
-/// own message for refusals, which server could not be reached and why for transport failures, never a stack trace
-/// and never the request (it may hold a password or a token).
+/// own message for refusals (in the CLI's words where `CLIAdvice` knows it), which server could not be reached and
+/// why for transport failures, never a stack trace and never the request (it may hold a password or a token).
 func runCommand(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as CLIError {
         throw fail(error)
     } catch let error as GlobalStacksClientError where error.status == 401 {
-        throw fail(CLIError(.notSignedIn, "\(error.message) Sign in again with `gstacks login`."))
+        let advice = CLIAdvice.message(for: error.message)
+        throw fail(CLIError(.notSignedIn, advice != error.message ? advice : "\(error.message) Sign in again with `gstacks login`."))
     } catch let error as GlobalStacksClientError {
-        throw fail(CLIError(.failure, error.message))
+        throw fail(CLIError(.failure, CLIAdvice.message(for: error.message)))
     } catch let error as GlobalStacksTransportError {
         throw fail(CLIError(.failure, error.description))
     } catch let error as ClientError {

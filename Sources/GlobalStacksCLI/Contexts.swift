@@ -57,6 +57,18 @@ public struct ContextFile: Codable, Sendable, Equatable {
     }
 }
 
+extension ContextFile {
+    /// Keeps a new session as a context (named `name`, else the server's host and port), makes it the current one,
+    /// saves the file and says so.
+    mutating func remember(session: String, user: String, address: String, server: URL, name: String?) throws {
+        let contextName = name ?? [server.host, server.port.map(String.init)].compactMap { $0 }.joined(separator: ":")
+        contexts[contextName] = CLIContext(server: address, user: user, session: session)
+        current = contextName
+        try save()
+        print("Signed in to \(address) as \(user) (context \(contextName)).")
+    }
+}
+
 /// How a command ends, as `gh` does it: 1 error, 2 usage, 4 not signed in.
 public struct CLIError: Error, CustomStringConvertible {
     public enum Code: Int32, Sendable {

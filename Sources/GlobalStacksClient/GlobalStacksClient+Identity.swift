@@ -15,6 +15,13 @@ extension GlobalStacksClient {
         return with(.session(cookie))
     }
 
+    /// Redeems the one-time setup token the server printed at its first start: the first site admin.
+    public func completeSetup(token: String, email: String, displayName: String, password: String) async throws -> UserAccount {
+        try await call {
+            try await client.completeSetup(body: .json(.init(token: token, email: email, displayName: displayName, password: password))).created.body.json
+        }
+    }
+
     /// Who this client is signed in as, and what it has selected.
     public func session() async throws -> Session {
         try await call { try await client.getSession().ok.body.json }

@@ -37,7 +37,7 @@ public struct LoginCommand: AsyncParsableCommand {
             }
             if oidc {
                 let (session, user) = try await DeviceSignIn(server: server, provider: provider).run()
-                try remember(session: session, user: user, address: address, server: server, in: &file)
+                try file.remember(session: session, user: user, address: address, server: server, name: name)
                 return
             }
             let email = try self.email ?? Prompt.line("Email: ")
@@ -47,19 +47,11 @@ public struct LoginCommand: AsyncParsableCommand {
                 signedIn = try await GlobalStacksClient(serverURL: server).signIn(email: email, password: password)
             } catch let refusal as GlobalStacksClientError {
                 // A refused sign-in is an error of this command, not a missing sign-in (exit 1, the server's words).
-                throw CLIError(.failure, refusal.message)
+                throw CLIError(.failure, CLIAdvice.message(for: refusal.message, server: address))
             }
             guard case .session(let session) = signedIn.credential else { throw CLIError(.failure, "The server set no session.") }
-            try remember(session: session, user: email, address: address, server: server, in: &file)
+            try file.remember(session: session, user: email, address: address, server: server, name: name)
         }
-    }
-
-    private func remember(session: String, user: String, address: String, server: URL, in file: inout ContextFile) throws {
-        let contextName = name ?? [server.host, server.port.map(String.init)].compactMap { $0 }.joined(separator: ":")
-        file.contexts[contextName] = CLIContext(server: address, user: user, session: session)
-        file.current = contextName
-        try file.save()
-        print("Signed in to \(address) as \(user) (context \(contextName)).")
     }
 }
 
@@ -92,15 +84,43 @@ public struct WhoamiCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// An organization or tenant as people name it.
+    struct Selection: Encodable {
+        let id: String
+        let slug: String?
+        let name: String
+
+        var text: String { "\(slug ?? id) (\(name))" }
+    }
+
+    struct Identity: Encodable {
+        let context: String
+        let user: Components.Schemas.UserSummary?
+        let sessionId: String?
+        let organization: Selection?
+        let tenant: Selection?
+    }
+
     public func run() async throws {
         try await runCommand {
             let (client, name, _) = try context.client()
-            let session = try await client.session()
-            if output.format == .table {
-                print("\(session.user?.email ?? "unknown") on context \(name)" + (session.tenantId.map { ", tenant \($0)" } ?? ""))
-            } else {
-                try output.print(session, columns: [])
-            }
+            // One round trip's time: the three answers are asked for at once.
+            async let session = client.session()
+            async let organizations = client.organizations()
+            async let tenants = client.tenants()
+            let me = try await session
+            let organization = (try? await organizations)?.first { $0.active == true }
+            let tenantList = me.tenantId == nil ? [] : ((try? await tenants) ?? [])
+            let tenant = tenantList.first { $0.id == me.tenantId }
+            let identity = Identity(
+                context: name, user: me.user, sessionId: me.sessionId,
+                organization: organization.map { Selection(id: $0.id, slug: $0.slug, name: $0.name) },
+                tenant: me.tenantId.map { id in tenant.map { Selection(id: id, slug: $0.slug, name: $0.name) } ?? Selection(id: id, slug: nil, name: "not listed") }
+            )
+            guard output.format == .table else { return try output.print(identity, columns: []) }
+            print("\(me.user?.email ?? "unknown") on context \(name)")
+            print("organization: \(identity.organization?.text ?? "none selected; `gstacks orgs use SLUG` selects one")")
+            print("tenant:       \(identity.tenant?.text ?? "none selected; `gstacks tenants use SLUG` selects one")")
         }
     }
 }
@@ -113,9 +133,9 @@ enum Prompt {
         return line
     }
 
-    static func secret(_ prompt: String) throws -> String {
+    static func secret(_ prompt: String, flag: String = "--password-stdin", what: String = "the password") throws -> String {
         guard isatty(STDIN_FILENO) == 1 else {
-            throw CLIError(.usage, "Standard input is not a terminal; pass --password-stdin to read the password from it.")
+            throw CLIError(.usage, "Standard input is not a terminal; pass \(flag) to read \(what) from it.")
         }
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()

@@ -47,6 +47,10 @@ struct AuthHandler {
             let account = try await anonymous.accountForSignIn(email: email)
             guard try await passwords.verify(password, against: account?.passwordHash), let user = account?.user, user.isActive else {
                 environment.logger.notice("Sign-in refused", metadata: ["client": "\(environment.clientAddress)"])
+                // Before setup no password can be right: say what to do instead (POST /v1/setup already tells anyone).
+                guard try await anonymous.isSetUp else {
+                    throw DomainError.unauthenticated("This server has no users yet; create the first site admin with the setup token it printed (POST /v1/setup).")
+                }
                 throw DomainError.unauthenticated("Email or password is incorrect.")
             }
             throttle.succeeded(account: email.canonical)
