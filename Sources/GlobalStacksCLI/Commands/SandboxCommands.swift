@@ -6,7 +6,7 @@ import OpenAPIRuntime
 public struct SandboxesCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandboxes", abstract: "Sandboxes of the active tenant.",
-        subcommands: [List.self, Create.self, Get.self, Exec.self, Shell.self, Copy.self, Logs.self, Stop.self, Delete.self]
+        subcommands: [List.self, Create.self, Get.self, Exec.self, Shell.self, Copy.self, Logs.self, Stop.self, Hibernate.self, Wake.self, Delete.self]
     )
 
     public init() {}
@@ -24,25 +24,45 @@ public struct SandboxesCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a sandbox running a command.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start a sandbox running a command.",
+            discussion: "The command comes after -- (or as the last words, when none starts with '-'): gstacks sandboxes create --wait -- sh -c 'echo hi'"
+        )
         @OptionGroup var context: ContextOptions
         @OptionGroup var output: OutputOptions
-        @Flag(help: "Wait until it runs (or fails); Ctrl-C stops waiting, not the sandbox.") var wait = false
+        @Flag(help: "Wait until it runs, or has run to its end; Ctrl-C stops waiting, not the sandbox.") var wait = false
         @Option(help: "How long to wait, in seconds.") var timeout: Double = 120
-        @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String]
+        @Option(help: "CPU, a Kubernetes quantity (500m, 2); the server's default is 500m.") var cpu: String?
+        @Option(help: "Memory, a Kubernetes quantity (512Mi, 2Gi); the server's default is 512Mi.") var memory: String?
+        @Option(help: "Storage, a Kubernetes quantity (counted against storage quotas).") var storage: String?
+        @Option(name: .customLong("env"), help: .init("An environment variable (its value is never shown again); repeatable.", valueName: "KEY=VALUE")) var environment: [String] = []
+        @Option(name: .customLong("label"), help: .init("A label; repeatable.", valueName: "KEY=VALUE")) var labels: [String] = []
+        @Flag(help: "Let the sandbox reach the network (it may not by default).") var network = false
+        @Option(help: "Run it on an agent of this region.") var region: String?
+        @Option(help: "Stop it after this long without activity: seconds, or with s, m, h or d (10m); at least 60 s.") var idleTimeout: String?
+        @Argument(help: "The command and its arguments.") var command: [String] = []
 
         func run() async throws {
             try await runCommand {
-                let argv = command.first == "--" ? Array(command.dropFirst()) : command
-                guard !argv.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes create -- sleep 600") }
+                guard !command.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes create -- sleep 600") }
+                let resources = cpu == nil && memory == nil && storage == nil ? nil : GlobalStacksClient.SandboxResources(cpu: cpu, memory: memory, storage: storage)
                 let client = try context.client().0
-                var sandbox = try await client.createSandbox(command: argv)
+                var sandbox = try await client.createSandbox(
+                    command: command, resources: resources, labels: try KeyValueArguments.parse(labels, flag: "--label"),
+                    environment: try KeyValueArguments.parse(environment, flag: "--env"), network: network ? true : nil,
+                    idleTimeoutSeconds: try idleTimeout.map(Self.seconds), region: region
+                )
                 if wait {
                     let deadline = Date().addingTimeInterval(timeout)
                     FileHandle.standardError.write(Data("waiting for \(sandbox.id) to run ".utf8))
                     while sandbox.state.rawValue != "running" {
                         if ["failed", "stopped", "terminated"].contains(sandbox.state.rawValue) {
-                            throw CLIError(.failure, "Sandbox \(sandbox.id) is \(sandbox.state.rawValue): \(sandbox.lastError ?? "no reason given")")
+                            guard sandbox.state.rawValue == "stopped", sandbox.exitStatus == 0 else {
+                                FileHandle.standardError.write(Data("\n".utf8))
+                                throw CLIError(.failure, Self.ending(sandbox))
+                            }
+                            FileHandle.standardError.write(Data(" finished: its command exited with status 0\n".utf8))
+                            return try output.print(sandbox, columns: SandboxesCommand.columns)
                         }
                         guard Date() < deadline else { throw CLIError(.failure, "Sandbox \(sandbox.id) is still \(sandbox.state.rawValue) after \(Int(timeout)) s.") }
                         FileHandle.standardError.write(Data(".".utf8))
@@ -53,6 +73,23 @@ public struct SandboxesCommand: AsyncParsableCommand {
                 }
                 try output.print(sandbox, columns: SandboxesCommand.columns)
             }
+        }
+
+        /// Why a sandbox that was waited for ended without success.
+        static func ending(_ sandbox: GlobalStacksClient.Sandbox) -> String {
+            let reason = sandbox.lastError ?? sandbox.exitStatus.map { "its command exited with status \($0)" } ?? "no reason given"
+            let state = sandbox.state.rawValue == "terminated" ? "was terminated" : sandbox.state.rawValue
+            return "Sandbox \(sandbox.id) \(state): \(reason)"
+        }
+
+        /// `600`, `90s`, `10m`, `2h`, `1d` as seconds.
+        static func seconds(_ text: String) throws -> Int {
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+            let unit = text.last.flatMap { units[$0] }
+            guard let amount = Int(unit == nil ? text : String(text.dropLast())), amount > 0 else {
+                throw CLIError(.usage, "--idle-timeout takes seconds or a number with s, m, h or d (got '\(text)').")
+            }
+            return amount * (unit ?? 1)
         }
     }
 
@@ -69,19 +106,19 @@ public struct SandboxesCommand: AsyncParsableCommand {
 
     struct Exec: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a command in a running sandbox; its output is printed and its exit code is this command's."
+            abstract: "Run a command in a running sandbox; its output is printed and its exit code is this command's.",
+            discussion: "gstacks sandboxes exec ID -- sh -c 'ls -l; exit 3'"
         )
         @OptionGroup var context: ContextOptions
         @Option(help: "Seconds before the command is stopped.") var timeout: Double?
         @Argument var id: String
-        @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String]
+        @Argument(help: "The command and its arguments, after -- (or as the last words, when none starts with '-').") var command: [String] = []
 
         func run() async throws {
             var exitCode: Int32 = 0
             try await runCommand {
-                let argv = command.first == "--" ? Array(command.dropFirst()) : command
-                guard !argv.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes exec ID -- ls -l") }
-                let result = try await context.client().0.exec(id, argv, timeoutSeconds: timeout)
+                guard !command.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes exec ID -- ls -l") }
+                let result = try await context.client().0.exec(id, command, timeoutSeconds: timeout)
                 FileHandle.standardOutput.write(Data(result.stdout.utf8))
                 FileHandle.standardError.write(Data(result.stderr.utf8))
                 if result.timedOut { FileHandle.standardError.write(Data("error: the command timed out\n".utf8)) }
@@ -113,47 +150,6 @@ public struct SandboxesCommand: AsyncParsableCommand {
         }
     }
 
-    struct Copy: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "cp", abstract: "Copy a file into or out of a sandbox: one side is SANDBOX_ID:PATH (relative to its workspace)."
-        )
-        @OptionGroup var context: ContextOptions
-        @Argument var source: String
-        @Argument var destination: String
-
-        func run() async throws {
-            try await runCommand {
-                let client = try context.client().0
-                switch (Self.remote(source), Self.remote(destination)) {
-                case (nil, let (sandbox, path)?):
-                    guard let handle = FileHandle(forReadingAtPath: source) else { throw CLIError(.failure, "Cannot read \(source).") }
-                    let bytes = try handle.readToEnd() ?? Data()
-                    let file = try await client.upload(sandbox, path, HTTPBody(bytes))
-                    print("\(source) → \(sandbox):\(file.path) (\(bytes.count) bytes)")
-                case (let (sandbox, path)?, nil):
-                    guard FileManager.default.createFile(atPath: destination, contents: nil), let handle = FileHandle(forWritingAtPath: destination) else {
-                        throw CLIError(.failure, "Cannot write \(destination).")
-                    }
-                    defer { try? handle.close() }
-                    var count = 0
-                    for try await chunk in try await client.download(sandbox, path) {
-                        try handle.write(contentsOf: chunk)
-                        count += chunk.count
-                    }
-                    print("\(sandbox):\(path) → \(destination) (\(count) bytes)")
-                default:
-                    throw CLIError(.usage, "Exactly one side is SANDBOX_ID:PATH, e.g. gstacks sandboxes cp notes.txt SANDBOX_ID:notes.txt")
-                }
-            }
-        }
-
-        /// `SANDBOX_ID:PATH`, when the part before the first ':' is a sandbox id (a UUID).
-        static func remote(_ argument: String) -> (String, String)? {
-            guard let colon = argument.firstIndex(of: ":"), UUID(uuidString: String(argument[..<colon])) != nil else { return nil }
-            return (String(argument[..<colon]), String(argument[argument.index(after: colon)...]))
-        }
-    }
-
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a sandbox.")
         @OptionGroup var context: ContextOptions
@@ -162,6 +158,28 @@ public struct SandboxesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand { try output.print(try await context.client().0.stopSandbox(id), columns: SandboxesCommand.columns) }
+        }
+    }
+
+    struct Hibernate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Hibernate a running sandbox: its processes are frozen until it is woken.")
+        @OptionGroup var context: ContextOptions
+        @OptionGroup var output: OutputOptions
+        @Argument var id: String
+
+        func run() async throws {
+            try await runCommand { try output.print(try await context.client().0.hibernateSandbox(id), columns: SandboxesCommand.columns) }
+        }
+    }
+
+    struct Wake: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Wake a hibernated sandbox: its processes carry on.")
+        @OptionGroup var context: ContextOptions
+        @OptionGroup var output: OutputOptions
+        @Argument var id: String
+
+        func run() async throws {
+            try await runCommand { try output.print(try await context.client().0.wakeSandbox(id), columns: SandboxesCommand.columns) }
         }
     }
 
