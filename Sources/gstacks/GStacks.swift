@@ -1,24 +1,29 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksCLI
+import GlobalStacksDomain
 
 @main
 struct GStacks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gstacks",
         abstract: "GlobalStacks: a self-hosted control plane for secure sandbox execution.",
+        version: GlobalStacksVersion.current.description,
         subcommands: [
-            ServerCommand.self, AgentCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
+            ServerCommand.self, AgentCommand.self, SetupCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
             OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
             CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self, MembersCommand.self, InvitationsCommand.self,
-            GroupsCommand.self, QuotasCommand.self, IntegrationsCommand.self, TokensCommand.self, PublishCommand.self,
+            GroupsCommand.self, QuotasCommand.self, IntegrationsCommand.self, TokensCommand.self, PublishCommand.self, MarketplaceCommand.self,
         ]
     )
 
-    /// As `gh` does: a usage error exits 2 (ArgumentParser's own code is 64).
+    /// As `gh` does: a usage error exits 2 (ArgumentParser's own code is 64), and a mistyped command gets a "did you
+    /// mean". `--context` counts anywhere on the line (as GSTACKS_CONTEXT for this process).
     static func main() async {
+        let (words, context) = CommandLineWords.hoistingContext(Array(CommandLine.arguments.dropFirst()))
+        if let context { setenv("GSTACKS_CONTEXT", context, 1) }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(words)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -26,7 +31,8 @@ struct GStacks: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                let message = CommandLineWords.suggestion(for: words, root: GStacks.self).map { "Error: \($0)" } ?? fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)
