@@ -45,10 +45,11 @@ public struct SandboxSpec: Sendable, Equatable {
         guard command.count <= Self.maxCommandArguments else {
             throw DomainError.invalidInput("command may have at most \(Self.maxCommandArguments) arguments.")
         }
-        for argument in command where argument.utf8.count > Self.maxArgumentLength || argument.contains("\0") {
-            throw DomainError.invalidInput("Each command argument must be at most \(Self.maxArgumentLength) bytes without NUL characters.")
+        for argument in command where argument.utf8.count > Self.maxArgumentLength {
+            throw DomainError.invalidInput("Each command argument must be at most \(Self.maxArgumentLength) bytes.")
         }
         if let first = command.first, first.isEmpty { throw DomainError.invalidInput("command[0] must name a program.") }
+        try Validation.processInput(command: command, environment: environment, workingDirectory: nil)
         self.command = command
         self.cpu = cpu ?? Self.defaultCPU
         self.memory = memory ?? Self.defaultMemory
@@ -68,10 +69,6 @@ public struct SandboxSpec: Sendable, Equatable {
         let texts = command + environment.flatMap { [$0.key, $0.value] } + self.labels.flatMap { [$0.key, $0.value] } + [self.template ?? ""]
         guard texts.reduce(0, { $0 + $1.utf8.count }) <= Self.maxSpecBytes else {
             throw DomainError.invalidInput("command, environment, labels and template may hold at most \(Self.maxSpecBytes / 1024) KiB together.")
-        }
-        // Control characters other than tab and line breaks would be escaped six-fold on the wire.
-        for text in command + environment.values where text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }) {
-            throw DomainError.invalidInput("command arguments and environment values must not contain control characters other than tab and line breaks.")
         }
         self.network = network ?? false
         if let idleTimeoutSeconds, !Self.idleTimeoutRange.contains(idleTimeoutSeconds) {

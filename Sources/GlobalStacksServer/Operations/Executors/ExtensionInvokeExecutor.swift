@@ -66,6 +66,9 @@ struct ExtensionInvokeExecutor: OperationExecutor {
             egress: manifest.egress.map { "\($0.host):\($0.port)" }, timeoutSeconds: timeLimit, outputLimitBytes: BrokerInvocation.outputLimitBytes,
             cpu: "1", memory: "512Mi"
         )
+        // Settings and secrets reach the entrypoint JSON-encoded (control characters escaped), under names of ours;
+        // the environment still obeys the rule every process start does.
+        do { try Validation.processEnvironment(payload.environment) } catch { throw ExecutionError.permanent("\(error)") }
         // The API credential, when the release was granted permissions: the invoking person's rights, narrowed to
         // those permissions in this tenant, ending with the invocation.
         let granted = Set(manifest.permissions.map(\.permission)).filter { installed.install.consentedPermissions.contains($0.rawValue) }
