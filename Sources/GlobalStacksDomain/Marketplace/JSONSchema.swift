@@ -49,13 +49,13 @@ public struct JSONSchema: Sendable, Hashable {
     public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
         var evaluator = Evaluator(program: program, limit: Self.maxViolations)
         evaluator.evaluate(Program.root, instance, Trail())
-        return evaluator.violations
+        return evaluator.result
     }
 
     public func isValid(_ instance: JSONValue) -> Bool {
         var evaluator = Evaluator(program: program, limit: 1)
         evaluator.evaluate(Program.root, instance, Trail())
-        return evaluator.violations.isEmpty
+        return evaluator.result.isEmpty
     }
 
     /// Two schemas are equal when their documents are: the compiled form follows from the document.
@@ -134,7 +134,7 @@ private enum GeneralRule: Sendable {
 }
 
 private enum ObjectRule: Sendable {
-    case members(properties: [String: NodeID], patterns: [(Pattern, NodeID)], additional: NodeID?)
+    case members(properties: [String: NodeID], patterns: [(SchemaPattern, NodeID)], additional: NodeID?)
     case required([String])
     case dependentRequired([(property: String, requires: [String])])
     case propertyNames(NodeID)
@@ -150,50 +150,13 @@ private enum ArrayRule: Sendable {
 
 private enum StringRule: Sendable {
     case length(min: Int?, max: Int?)
-    case pattern(Pattern)
+    case pattern(SchemaPattern)
 }
 
 private enum NumberRule: Sendable {
     case minimum(Double, exclusive: Bool)
     case maximum(Double, exclusive: Bool)
     case multipleOf(Double)
-}
-
-private struct Pattern: Sendable {
-    let source: String
-    let regex: NSRegularExpression
-
-    init(_ source: String) throws {
-        self.source = source
-        self.regex = try NSRegularExpression(pattern: Self.icu(fromECMA: source))
-    }
-
-    /// ECMA-262 patterns are unanchored searches: "es" matches "test".
-    func matches(_ string: String) -> Bool {
-        regex.firstMatch(in: string, range: NSRange(location: 0, length: string.utf16.count)) != nil
-    }
-
-    /// ECMA-262 (what JSON Schema patterns are) and ICU (NSRegularExpression) mostly agree, except that ICU's
-    /// `\d`, `\w` and `\s` are Unicode classes: ECMA's `\d` is [0-9] only, `\w` [A-Za-z0-9_] only — `^\w+$`
-    /// must not admit "é" — and its `\s` has U+FEFF. Those six escapes are spelled out; ICU accepts the
-    /// brackets inside a character class too (as a nested set).
-    private static func icu(fromECMA source: String) -> String {
-        let whitespace = #"\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}"#
-        let classes: [Character: String] = [
-            "d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]", "s": "[\(whitespace)]", "S": "[^\(whitespace)]",
-        ]
-        var result = "", escaped = false
-        for character in source {
-            if escaped, let replacement = classes[character] {
-                result.removeLast()  // the backslash
-                result += replacement
-            } else {
-                result.append(character)
-            }
-            escaped = !escaped && character == "\\"
-        }
-        return result
-    }
 }
 
 private enum JSONType: String, Sendable, CaseIterable {
@@ -356,7 +319,7 @@ private struct Compiler {
         for (name, schema) in try members(object, "properties", at: here) {
             properties[name] = try compile(schema, at: here.keyword("properties").member(name), depth: depth)
         }
-        var patterns: [(Pattern, NodeID)] = []
+        var patterns: [(SchemaPattern, NodeID)] = []
         for (source, schema) in try members(object, "patternProperties", at: here) {
             let location = here.keyword("patternProperties").member(source)
             patterns.append((try pattern(source, at: location), try compile(schema, at: location, depth: depth)))
@@ -537,11 +500,17 @@ private struct Compiler {
         return number
     }
 
-    private func pattern(_ source: String, at location: Location) throws -> Pattern {
+    /// Patterns are matched in linear time (`SchemaPattern`): what would need backtracking, or too much work, is refused here.
+    private func pattern(_ source: String, at location: Location) throws -> SchemaPattern {
         do {
-            return try Pattern(source)
+            return try SchemaPattern(source)
         } catch {
-            throw invalid(location, "invalid regular expression \(render(.string(source)))")
+            let shown = render(.string(source.count > 100 ? String(source.prefix(100)) + "…" : source))
+            switch error.kind {
+            case .invalid: throw invalid(location, "invalid regular expression \(shown): \(error.reason)")
+            case .unsupported: throw invalid(location, "unsupported regular expression \(shown): it \(error.reason) (patterns are matched in linear time, see docs/json-schema.md)")
+            case .tooLarge: throw invalid(location, "the pattern \(shown) is too expensive to evaluate: it \(error.reason)")
+            }
         }
     }
 
@@ -582,14 +551,30 @@ private struct Trail {
     func throughReference() -> Trail { Trail(path: path, nesting: nesting + 1, references: references + 1) }
 }
 
+/// What the patterns of one evaluation may still take, and the first string that could not be matched (too long, or
+/// over the budget). Shared by an evaluation and its probes: a `not` or an `anyOf` must not turn "could not check"
+/// into a pass, so that string makes the whole instance invalid.
+private final class PatternWork {
+    var budget = SchemaPattern.stepBudget
+    var unchecked: JSONSchemaViolation?
+}
+
 private struct Evaluator {
     let program: Program
     let limit: Int
     private(set) var violations: [JSONSchemaViolation] = []
+    private let patternWork: PatternWork
 
-    init(program: Program, limit: Int) {
+    init(program: Program, limit: Int, patternWork: PatternWork = PatternWork()) {
         self.program = program
         self.limit = limit
+        self.patternWork = patternWork
+    }
+
+    /// The violations, including a pattern that could not be checked inside a probe.
+    var result: [JSONSchemaViolation] {
+        guard let violation = patternWork.unchecked, !violations.contains(violation) else { return violations }
+        return [violation] + violations.prefix(limit - 1)
     }
 
     private var isFull: Bool { violations.count >= limit }
@@ -609,9 +594,18 @@ private struct Evaluator {
 
     /// Whether `instance` passes, without reporting: for `anyOf`, `oneOf`, `not`, `if` and `contains`.
     private func passes(_ id: NodeID, _ instance: JSONValue, _ trail: Trail) -> Bool {
-        var probe = Evaluator(program: program, limit: 1)
+        var probe = Evaluator(program: program, limit: 1, patternWork: patternWork)
         probe.evaluate(id, instance, trail)
         return probe.violations.isEmpty
+    }
+
+    private mutating func uncheckable(_ pattern: SchemaPattern, _ string: String, _ trail: Trail, _ subject: String) {
+        let reason = string.unicodeScalars.count > SchemaPattern.maxSubjectLength
+            ? "\(subject) is longer than \(SchemaPattern.maxSubjectLength) characters"
+            : "the value's strings take too long to match against its patterns (send shorter or fewer strings)"
+        let violation = JSONSchemaViolation(instancePath: trail.path, message: "cannot be checked against the pattern \(render(.string(pattern.source))): \(reason)")
+        if patternWork.unchecked == nil { patternWork.unchecked = violation }
+        report(trail, violation.message)
     }
 
     private mutating func report(_ trail: Trail, _ message: String) {
@@ -666,7 +660,10 @@ private struct Evaluator {
             for (name, value) in object.sorted(by: { $0.key < $1.key }) {
                 var matched = false
                 if let id = properties[name] { matched = true; evaluate(id, value, trail.child(name)) }
-                for (pattern, id) in patterns where pattern.matches(name) { matched = true; evaluate(id, value, trail.child(name)) }
+                for (pattern, id) in patterns {
+                    guard let matches = pattern.matches(name, budget: &patternWork.budget) else { uncheckable(pattern, name, trail.child(name), "its name"); continue }
+                    if matches { matched = true; evaluate(id, value, trail.child(name)) }
+                }
                 if !matched, let additional { evaluate(additional, value, trail.child(name)) }
             }
         case .required(let names):
@@ -679,7 +676,7 @@ private struct Evaluator {
             }
         case .propertyNames(let id):
             for name in object.keys.sorted() {
-                var probe = Evaluator(program: program, limit: 1)
+                var probe = Evaluator(program: program, limit: 1, patternWork: patternWork)
                 probe.evaluate(id, .string(name), trail.inPlace())
                 if let violation = probe.violations.first { report(trail, "property name \(render(.string(name))) \(violation.message)") }
             }
@@ -719,7 +716,11 @@ private struct Evaluator {
             if let min, length < min { report(trail, "must be at least \(plural(min, "character")) long") }
             if let max, length > max { report(trail, "must be at most \(plural(max, "character")) long") }
         case .pattern(let pattern):
-            if !pattern.matches(string) { report(trail, "must match the pattern \(render(.string(pattern.source)))") }
+            switch pattern.matches(string, budget: &patternWork.budget) {
+            case false?: report(trail, "must match the pattern \(render(.string(pattern.source)))")
+            case nil: uncheckable(pattern, string, trail, "it")
+            default: break
+            }
         }
     }
 
