@@ -32,7 +32,16 @@ struct ServerCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "gstacks")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let lock: DataDirectoryLock?
+        do {
+            lock = try DataDirectoryLock.acquire(for: configuration)
+            try await ListeningPort.checkAvailable(host: configuration.host, port: configuration.port)
+        } catch let refusal as StartupRefusal {
+            logger.critical("\(refusal)")
+            throw ExitCode.failure
+        }
         let app = try await buildApplication(configuration, logger: logger)
+        defer { withExtendedLifetime(lock) {} }  // held until the server has stopped
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }

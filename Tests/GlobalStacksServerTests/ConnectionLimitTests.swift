@@ -8,8 +8,10 @@ import Logging
 import Testing
 @testable import GlobalStacksServer
 
-/// What a client connection may hold, tried from outside with raw sockets against a live server.
-@Suite("Connection limits")
+/// What a client connection may hold, tried from outside with raw sockets against a live server. One test at a time:
+/// a raw socket's reads block a thread of the concurrency pool (two on a 2-core host), and two tests blocking both
+/// left their in-process servers' handlers no thread to answer on.
+@Suite("Connection limits", .serialized)
 struct ConnectionLimitTests {
     static let healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -36,11 +38,12 @@ struct ConnectionLimitTests {
         }
     }
 
-    /// A connection that sends nothing is closed at the idle timeout; one that starts a head and does not finish it
+    /// A connection that sends nothing is closed at the first-request timeout; one that starts a head and does not finish it
     /// is answered 408 at the head timeout. Prompt clients are not affected.
     @Test func silentAndUnfinishedConnectionsAreClosed() async throws {
         let configure: (inout ServerConfiguration) -> Void = {
             $0.connections.requestHeadTimeout = .seconds(1)
+            $0.connections.firstRequestTimeout = .seconds(4)
             $0.connections.idleTimeout = .seconds(2)
         }
         try await TestServer.run(.sqlite, .live, configure: configure) { api, _ in
@@ -112,6 +115,37 @@ struct ConnectionLimitTests {
             try await agent.value
             let metrics = try await api.request(.get, "/metrics")
             #expect(String(decoding: metrics.body, as: UTF8.self).contains("gstacks_connections_refused_total"))
+        }
+    }
+
+    /// A flood of connections that send nothing, from one address, takes that address's share of the places, not all
+    /// of them: past it they are answered 429 at once, a client from another address is served, and the silent ones are
+    /// closed at the first-request timeout, long before the idle timeout of a kept-alive connection.
+    @Test(.timeLimit(.minutes(2))) func aFloodOfIdleConnectionsFromOneAddressLeavesOtherAddressesServed() async throws {
+        let (cap, share) = (48, 16)
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.connections.maximumConnections = cap
+            $0.connections.maximumConnectionsPerAddress = share
+            $0.connections.firstRequestTimeout = .seconds(3)
+        }
+        try await TestServer.run(.sqlite, .live, configure: configure) { api, _ in
+            let port = try #require(api.client.port)
+            let start = ContinuousClock.now
+            let flood = try (0..<cap).map { _ in try RawConnection(port: port, from: "127.0.0.2") }
+            let other = try RawConnection(port: port, from: "127.0.0.3")
+            other.send(Self.healthz)
+            let answer = other.readResponse(timeout: .seconds(20))
+            #expect(answer?.hasPrefix("HTTP/1.1 200") == true, "\(answer?.prefix(200) ?? "no answer")")
+
+            var (refused, closedSilently) = (0, 0)
+            for connection in flood {
+                let (text, closed) = connection.readUntilClosed(timeout: .seconds(30))
+                if text.hasPrefix("HTTP/1.1 429") && text.contains(#"{"message":"#) && closed { refused += 1 }
+                if text.isEmpty && closed { closedSilently += 1 }
+            }
+            #expect(refused == cap - share, "every connection past the address's share is refused at once")
+            #expect(closedSilently == share, "the silent connections are closed without an answer")
+            #expect(ContinuousClock.now - start < .seconds(30), "silent connections are closed long before the 75 s idle timeout")
         }
     }
 

@@ -8,14 +8,25 @@ import Glibc
 final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
-    init(port: Int) throws {
+    /// Connects to `port` on 127.0.0.1 from `source`, another loopback address to play another client.
+    init(port: Int, from source: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafePointer(to: &local) { local in
+            withUnsafePointer(to: &address) { address in
+                local.withMemoryRebound(to: sockaddr.self, capacity: 1) { local in
+                    address.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                        bind(descriptor, local, size) == 0 ? connect(descriptor, address, size) : -1
+                    }
+                }
+            }
         }
         guard result == 0 else {
             // No close here: the instance is fully initialized, so deinit closes the descriptor (closing it twice could

@@ -105,10 +105,16 @@ public enum ServerSettings {
         .init(key: "max.connections", kind: .number(1...10_000_000, unit: nil), help: "Open connections accepted at once (HTTP and agents); more are answered 503. Default: the descriptor limit less a reserve.") {
             $0.connections.maximumConnections = $1.number
         },
+        .init(key: "max.connections.per.address", kind: .number(1...10_000_000, unit: nil), help: "Open connections one client address may hold at once; more are answered 429. Behind a reverse proxy every client has the proxy's address: raise it to --max-connections.", shows: { "\($0.connections.maximumConnectionsPerAddress)" }) {
+            $0.connections.maximumConnectionsPerAddress = $1.number
+        },
+        .init(key: "first.request.timeout.seconds", kind: .number(1...3600, unit: "s"), help: "How long a new connection may stay silent before it is closed.", shows: { "\($0.connections.firstRequestTimeout.components.seconds)" }) {
+            $0.connections.firstRequestTimeout = .seconds($1.number)
+        },
         .init(key: "request.head.timeout.seconds", kind: .number(1...3600, unit: "s"), help: "How long a connection has, from its first bytes, to send a complete request head before it is answered 408.", shows: { "\($0.connections.requestHeadTimeout.components.seconds)" }) {
             $0.connections.requestHeadTimeout = .seconds($1.number)
         },
-        .init(key: "idle.timeout.seconds", kind: .number(1...86_400, unit: "s"), help: "How long a connection may stay idle, before its first request and between requests.", shows: { "\($0.connections.idleTimeout.components.seconds)" }) {
+        .init(key: "idle.timeout.seconds", kind: .number(1...86_400, unit: "s"), help: "How long a kept-alive connection may stay idle between requests.", shows: { "\($0.connections.idleTimeout.components.seconds)" }) {
             $0.connections.idleTimeout = .seconds($1.number)
         },
         .init(key: "embedded.agent", kind: .flag, help: "Also run an agent inside the server (managed cluster 'local'); its key and sandboxes live in <data-dir>/embedded-agent. Comes after --data-dir in this table, so it sees it.") {

@@ -2,56 +2,86 @@ import Logging
 import Metrics
 import NIOConcurrencyHelpers
 
-/// Counts open client connections against a cap. A connection beyond it is refused at once, counted in
-/// `gstacks_connections_refused_total` and logged (at most once every 10 s, with how many were refused meanwhile).
+/// Counts open client connections against a cap, and each client address's against a smaller one. A connection beyond
+/// either is refused at once, counted in `gstacks_connections_refused_total` (by reason) and logged (at most once every
+/// 10 s per reason, with how many were refused meanwhile).
 final class ConnectionLimiter: Sendable {
+    enum Admission: Equatable {
+        case admitted
+        /// Every place is taken.
+        case serverFull
+        /// This address holds its share already.
+        case addressFull
+    }
+
     let capacity: Int
+    let capacityPerAddress: Int
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
     private let open = Gauge(label: "gstacks_connections_open")
-    private let refused = Counter(label: "gstacks_connections_refused_total")
+    private let refusedServerFull = Counter(label: "gstacks_connections_refused_total", dimensions: [("reason", "limit")])
+    private let refusedAddressFull = Counter(label: "gstacks_connections_refused_total", dimensions: [("reason", "address_limit")])
 
     private struct State {
         var open = 0
-        var refusedSinceLog = 0
-        var lastLog = ContinuousClock.Instant.now - .seconds(60)
+        var openByAddress: [String: Int] = [:]
+        var refusedSinceLog: [Admission: Int] = [:]
+        var lastLog: [Admission: ContinuousClock.Instant] = [:]
     }
 
-    init(capacity: Int, logger: Logger) {
+    init(capacity: Int, capacityPerAddress: Int, logger: Logger) {
         self.capacity = capacity
+        self.capacityPerAddress = capacityPerAddress
         self.logger = logger
     }
 
-    /// Takes a place for a new connection; false when every place is taken.
-    func admit() -> Bool {
+    /// Takes a place for a new connection from `address`, unless every place is taken or the address holds its share.
+    func admit(from address: String) -> Admission {
         // The gauge is recorded under the lock, so concurrent admissions and releases record in order.
-        let refusedToLog = state.withLockedValue { state -> Int?? in
-            guard state.open < capacity else {
-                state.refusedSinceLog += 1
-                let now = ContinuousClock.Instant.now
-                guard now - state.lastLog >= .seconds(10) else { return .some(nil) }
-                state.lastLog = now
-                defer { state.refusedSinceLog = 0 }
-                return .some(state.refusedSinceLog)
+        let (admission, refusedToLog) = state.withLockedValue { state -> (Admission, Int?) in
+            let admission: Admission =
+                state.open >= capacity ? .serverFull
+                : state.openByAddress[address, default: 0] >= capacityPerAddress ? .addressFull : .admitted
+            guard admission != .admitted else {
+                state.open += 1
+                state.openByAddress[address, default: 0] += 1
+                open.record(state.open)
+                return (admission, nil)
             }
-            state.open += 1
-            open.record(state.open)
-            return nil
+            state.refusedSinceLog[admission, default: 0] += 1
+            let now = ContinuousClock.Instant.now
+            if let last = state.lastLog[admission], now - last < .seconds(10) { return (admission, nil) }
+            state.lastLog[admission] = now
+            defer { state.refusedSinceLog[admission] = 0 }
+            return (admission, state.refusedSinceLog[admission])
         }
-        guard let refusedToLog else { return true }
-        refused.increment()
-        if let refusedToLog {
-            logger.warning("Refusing connections: the connection limit is reached", metadata: [
-                "connection_limit": "\(capacity)", "refused": "\(refusedToLog)",
-            ])
+        switch admission {
+        case .admitted:
+            return admission
+        case .serverFull:
+            refusedServerFull.increment()
+            if let refusedToLog {
+                logger.warning("Refusing connections: the connection limit is reached", metadata: [
+                    "connection_limit": "\(capacity)", "refused": "\(refusedToLog)",
+                ])
+            }
+        case .addressFull:
+            refusedAddressFull.increment()
+            if let refusedToLog {
+                logger.warning("Refusing connections: a client address holds its share of connections", metadata: [
+                    "client": "\(address)", "connection_limit_per_address": "\(capacityPerAddress)", "refused": "\(refusedToLog)",
+                ])
+            }
         }
-        return false
+        return admission
     }
 
-    /// Gives back the place of a closed connection.
-    func release() {
+    /// Gives back the place of a closed connection from `address`.
+    func release(from address: String) {
         state.withLockedValue { state in
             state.open -= 1
+            let left = state.openByAddress[address, default: 1] - 1
+            state.openByAddress[address] = left > 0 ? left : nil
             open.record(state.open)
         }
     }

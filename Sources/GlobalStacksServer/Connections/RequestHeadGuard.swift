@@ -3,8 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 /// Guards a new connection until its first request head is complete. A connection that sends nothing is closed after
-/// the idle timeout (as a kept-alive one would be); once its first bytes arrive the head must be complete within the
-/// head timeout, else 408. A head the HTTP decoder refuses (over `ConnectionSettings.maximumRequestHeadBytes`, or
+/// the silence timeout (`ConnectionSettings.firstRequestTimeout`, shorter than a kept-alive connection's idle timeout:
+/// a connection that never asked anything holds a place for nobody); once its first bytes arrive the head must be
+/// complete within the head timeout, else 408. A head the HTTP decoder refuses (over `ConnectionSettings.maximumRequestHeadBytes`, or
 /// malformed) is answered 431 or 400. The connection is closed in every case. Without it, such a connection got no
 /// answer and stayed open, because the WebSocket upgrade step that reads the first head handles neither.
 ///
@@ -17,20 +18,20 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Never
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let silenceTimeout: TimeAmount
     private let headTimeout: TimeAmount
-    private let idleTimeout: TimeAmount
     private var timer: Scheduled<Void>?
     private var finished = false
     private var context: ChannelHandlerContext?
 
-    init(headTimeout: TimeAmount, idleTimeout: TimeAmount) {
+    init(silenceTimeout: TimeAmount, headTimeout: TimeAmount) {
+        self.silenceTimeout = silenceTimeout
         self.headTimeout = headTimeout
-        self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: idleTimeout) { [self] in
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: silenceTimeout) { [self] in
             guard !finished else { return }
             finished = true
             context.close(promise: nil)

@@ -6,20 +6,23 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// SQLite in WAL mode: one writer connection (transactions take turns) and a few reader connections.
+/// SQLite in WAL mode: one writer connection (transactions take turns) and a few reader connections, each lent to one
+/// read at a time. Reads sharing a connection would share its read transaction: SQLite keeps it (and the snapshot it
+/// reads) open while any statement on the connection is running, so under steady load a reader saw no commit for tens of
+/// milliseconds, and a caller could miss a row it had just been told was written.
 public final class SQLiteEngine: DatabaseEngine {
     public let kind = DatabaseEngineKind.sqlite
     public let rowLockClause = ""
     public let skipLockedClause = ""
 
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
-    private let writerTurn = AsyncTurnstile()
-    private let nextReader = RoundRobinCounter()
+    private let connections: [SQLiteConnection]
+    private let writer: AsyncLender<SQLiteConnection>
+    private let readers: AsyncLender<SQLiteConnection>
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
-        self.writer = writer
-        self.readers = readers
+        self.connections = readers + [writer]
+        self.writer = AsyncLender([writer])
+        self.readers = AsyncLender(readers)
     }
 
     /// Opens (and creates when missing) the database file at `path`.
@@ -47,19 +50,17 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let reader = readers[nextReader.next() % readers.count]
-        return try await body(reader.sql(queryLogLevel: nil))
+        try await readers.withItem { try await body($0.sql(queryLogLevel: nil)) }
     }
 
     /// SQLite reads `$1…$n` as parameters numbered in order of appearance, so the statement runs as written,
     /// without SQLKit's serialization.
     public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
-        let reader = readers[nextReader.next() % readers.count]
-        return try await reader.query(Statement.sql, binds.map { .text($0) }).map { $0.sql() }
+        try await readers.withItem { try await $0.query(Statement.sql, binds.map { .text($0) }).map { $0.sql() } }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writerTurn.withTurn {
+        try await writer.withItem { writer in
             let database = writer.sql(queryLogLevel: nil)
             do {
                 try await database.raw("BEGIN IMMEDIATE").run()
@@ -86,7 +87,7 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     public func shutdown() async {
-        for connection in readers + [writer] {
+        for connection in connections {
             try? await connection.close().get()
         }
     }
