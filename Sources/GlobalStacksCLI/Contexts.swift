@@ -6,6 +6,22 @@ public struct CLIContext: Codable, Sendable, Equatable {
     public var user: String
     /// The session the server set at sign-in (a secret: the file holding it is readable by its owner only).
     public var session: String
+    /// The session's organization and tenant as last selected or seen, so `whoami` names them without asking.
+    public var selection: Selection?
+
+    /// An organization or tenant as people name it.
+    public struct Named: Codable, Sendable, Equatable {
+        public let id: String
+        public let slug: String?
+        public let name: String
+
+        var text: String { "\(slug ?? id) (\(name))" }
+    }
+
+    public struct Selection: Codable, Sendable, Equatable {
+        public var organization: Named?
+        public var tenant: Named?
+    }
 }
 
 /// The contexts file: `contexts.json` in `$GSTACKS_CONFIG_DIR`, else `$XDG_CONFIG_HOME/gstacks`, else
@@ -58,6 +74,14 @@ public struct ContextFile: Codable, Sendable, Equatable {
 }
 
 extension ContextFile {
+    /// Records what a context's session has selected (its session is the CLI's own, so nothing else changes it).
+    static func remember(_ selection: CLIContext.Selection, for name: String) throws {
+        var file = try load()
+        guard file.contexts[name] != nil, file.contexts[name]?.selection != selection else { return }
+        file.contexts[name]?.selection = selection
+        try file.save()
+    }
+
     /// Keeps a new session as a context (named `name`, else the server's host and port), makes it the current one,
     /// saves the file and says so.
     mutating func remember(session: String, user: String, address: String, server: URL, name: String?) throws {

@@ -61,6 +61,11 @@ struct CLIFirstHourTests {
         #expect(after.out.contains("tenant:       prod (Prod)") && !after.out.contains(tenantID), "by slug and name: \(after.out)")
         let identity = try #require(try cli.json(["whoami"]) as? [String: Any])
         #expect((identity["tenant"] as? [String: Any])?["slug"] as? String == "prod" && (identity["organization"] as? [String: Any])?["slug"] as? String == slug)
+        // The names whoami keeps are asked for again once the session's tenant is another (selected here over HTTP).
+        let stage = try #require((try cli.json(["tenants", "create", "Stage", "--slug", "stage"]) as? [String: Any])?["id"] as? String)
+        #expect(try await cli.http(server).call("POST", "/v1/tenants/\(stage)/activate").status == 200)
+        #expect(try cli.run(["whoami"]).out.contains("tenant:       stage (Stage)"))
+        #expect(try cli.run(["tenants", "use", "prod"]).code == 0)
 
         // Options before -- are options: --help shows help, a mistyped one is a usage error naming it.
         let help = try cli.run(["sandboxes", "create", "--help"])

@@ -84,39 +84,33 @@ public struct WhoamiCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// An organization or tenant as people name it.
-    struct Selection: Encodable {
-        let id: String
-        let slug: String?
-        let name: String
-
-        var text: String { "\(slug ?? id) (\(name))" }
-    }
-
     struct Identity: Encodable {
         let context: String
         let user: Components.Schemas.UserSummary?
         let sessionId: String?
-        let organization: Selection?
-        let tenant: Selection?
+        let organization: CLIContext.Named?
+        let tenant: CLIContext.Named?
     }
 
     public func run() async throws {
         try await runCommand {
-            let (client, name, _) = try context.client()
-            // One round trip's time: the three answers are asked for at once.
-            async let session = client.session()
-            async let organizations = client.organizations()
-            async let tenants = client.tenants()
-            let me = try await session
-            let organization = (try? await organizations)?.first { $0.active == true }
-            let tenantList = me.tenantId == nil ? [] : ((try? await tenants) ?? [])
-            let tenant = tenantList.first { $0.id == me.tenantId }
-            let identity = Identity(
-                context: name, user: me.user, sessionId: me.sessionId,
-                organization: organization.map { Selection(id: $0.id, slug: $0.slug, name: $0.name) },
-                tenant: me.tenantId.map { id in tenant.map { Selection(id: id, slug: $0.slug, name: $0.name) } ?? Selection(id: id, slug: nil, name: "not listed") }
-            )
+            let (client, name, context) = try context.client()
+            let me = try await client.session()
+            // The names as last seen while they still match the session (one request, as `whoami` is what the
+            // start-up benchmark runs); else asked for and kept.
+            var selection = context.selection
+            if selection?.organization == nil || selection?.tenant?.id != me.tenantId {
+                async let organizations = client.organizations()
+                async let tenants = me.tenantId == nil ? [] : client.tenants()
+                let organization = try await organizations.first { $0.active == true }
+                let tenant = try await tenants.first { $0.id == me.tenantId }
+                selection = CLIContext.Selection(
+                    organization: organization.map { CLIContext.Named(id: $0.id, slug: $0.slug, name: $0.name) },
+                    tenant: me.tenantId.map { id in CLIContext.Named(id: id, slug: tenant?.slug, name: tenant?.name ?? "not listed") }
+                )
+                try ContextFile.remember(selection!, for: name)
+            }
+            let identity = Identity(context: name, user: me.user, sessionId: me.sessionId, organization: selection?.organization, tenant: selection?.tenant)
             guard output.format == .table else { return try output.print(identity, columns: []) }
             print("\(me.user?.email ?? "unknown") on context \(name)")
             print("organization: \(identity.organization?.text ?? "none selected; `gstacks orgs use SLUG` selects one")")

@@ -38,11 +38,13 @@ public struct OrganizationsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand {
-                let client = try context.client().0
+                let (client, name, _) = try context.client()
                 guard let chosen = try await client.organizations().first(where: { $0.id == organization || $0.slug == organization }) else {
                     throw CLIError(.failure, "No organization '\(organization)' of yours; `gstacks orgs list` shows them.")
                 }
                 try await client.activateOrganization(chosen.id)
+                // Whether the server kept a tenant is for `whoami` to ask: a tenant of nil matches only a session without one.
+                try ContextFile.remember(CLIContext.Selection(organization: CLIContext.Named(id: chosen.id, slug: chosen.slug, name: chosen.name)), for: name)
                 print("Using organization \(chosen.slug ?? chosen.name) (\(chosen.id)).")
             }
         }

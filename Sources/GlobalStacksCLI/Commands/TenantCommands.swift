@@ -44,11 +44,13 @@ public struct TenantsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand {
-                let client = try context.client().0
+                let (client, name, selected) = try context.client()
                 guard let chosen = try await client.tenants().first(where: { $0.id == tenant || $0.slug == tenant }) else {
                     throw CLIError(.failure, "No tenant '\(tenant)' in the active organization; `gstacks tenants list` shows them.")
                 }
                 try await client.activateTenant(chosen.id)
+                let named = CLIContext.Named(id: chosen.id, slug: chosen.slug, name: chosen.name)
+                try ContextFile.remember(CLIContext.Selection(organization: selected.selection?.organization, tenant: named), for: name)
                 print("Using tenant \(chosen.slug) (\(chosen.id)).")
             }
         }
