@@ -135,7 +135,7 @@ struct SandboxConformanceTests {
             }
             #expect(await refusal(try Self.spec(region: "us-1"))?.contains("region 'us-1'") == true)
             #expect(await refusal(try Self.spec(capabilities: ["gpu"]))?.contains("gpu") == true)
-            #expect(await refusal(try Self.spec(cpu: 8000))?.contains("full") == true)
+            #expect(await refusal(try Self.spec(cpu: 8000))?.contains("No agent is large enough") == true, "larger than the agent is not full")
             _ = try await store.createSandbox(try Self.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
             #expect(await refusal(try Self.spec())?.contains("full") == true, "one session of capacity is taken")
             _ = try await store.updateAgent(id: world.agent.id, visibleTo: world.scope, at: Date()) { $0.drainingSince = Date() }
