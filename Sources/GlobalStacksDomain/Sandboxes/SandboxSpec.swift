@@ -81,6 +81,29 @@ public struct SandboxSpec: Sendable, Equatable {
         self.requiredCapabilities = try Agent.validateCapabilities(requiredCapabilities ?? [])
     }
 
+    /// A spec as the store wrote it, taken as it is: it passed the rules of the day it was created, and a rule added
+    /// since must not make a stored sandbox unreadable (its tenant could no longer list, show or delete it).
+    public init(
+        stored name: String?, template: String?, command: [String], cpu: CPUQuantity, memory: ByteQuantity, storage: ByteQuantity,
+        environment: [String: String], labels: [String: String], network: Bool, idleTimeoutSeconds: Int?, idleAction: IdleAction,
+        region: String?, clusterID: ClusterID?, requiredCapabilities: Set<String>
+    ) {
+        self.name = name
+        self.template = template
+        self.command = command
+        self.cpu = cpu
+        self.memory = memory
+        self.storage = storage
+        self.environment = environment
+        self.labels = labels
+        self.network = network
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.idleAction = idleAction
+        self.region = region
+        self.clusterID = clusterID
+        self.requiredCapabilities = requiredCapabilities
+    }
+
     /// POSIX names; `LD_*` (the dynamic loader's) and `GSTACKS_*` (ours) are reserved.
     private static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !CharacterSet.decimalDigits.contains(first),

@@ -10,24 +10,19 @@ extension Columns {
 
 extension SQLRow {
     func sandbox() throws -> Sandbox {
-        let spec: SandboxSpec
-        do {
-            spec = try SandboxSpec(
-                name: try optionalString("s_name"), template: try optionalString("s_template"),
-                command: try JSONColumn.decode([String].self, try string("s_command"), column: "sandboxes.command"),
-                cpu: CPUQuantity(millicores: try decode(column: "s_cpu_millicores", as: Int64.self)),
-                memory: ByteQuantity(bytes: try decode(column: "s_memory_bytes", as: Int64.self)),
-                storage: ByteQuantity(bytes: try decode(column: "s_storage_bytes", as: Int64.self)),
-                environment: try JSONColumn.decode([String: String].self, try string("s_environment"), column: "sandboxes.environment"),
-                labels: try JSONColumn.decode([String: String].self, try string("s_labels"), column: "sandboxes.labels"),
-                network: try int("s_network") != 0, idleTimeoutSeconds: try decode(column: "s_idle_timeout_seconds", as: Int?.self),
-                idleAction: try enumValue("s_idle_action", as: IdleAction.self), region: try optionalString("s_region"),
-                clusterID: try optionalIdentifier("s_requested_cluster_id"),
-                requiredCapabilities: try JSONColumn.decode([String].self, try string("s_required_capabilities"), column: "sandboxes.required_capabilities")
-            )
-        } catch let error as DomainError {
-            throw StoreError.corruptRow("sandboxes: \(error.message)")
-        }
+        let spec = SandboxSpec(
+            stored: try optionalString("s_name"), template: try optionalString("s_template"),
+            command: try JSONColumn.decode([String].self, try string("s_command"), column: "sandboxes.command"),
+            cpu: CPUQuantity(millicores: try decode(column: "s_cpu_millicores", as: Int64.self)),
+            memory: ByteQuantity(bytes: try decode(column: "s_memory_bytes", as: Int64.self)),
+            storage: ByteQuantity(bytes: try decode(column: "s_storage_bytes", as: Int64.self)),
+            environment: try JSONColumn.decode([String: String].self, try string("s_environment"), column: "sandboxes.environment"),
+            labels: try JSONColumn.decode([String: String].self, try string("s_labels"), column: "sandboxes.labels"),
+            network: try int("s_network") != 0, idleTimeoutSeconds: try decode(column: "s_idle_timeout_seconds", as: Int?.self),
+            idleAction: try enumValue("s_idle_action", as: IdleAction.self), region: try optionalString("s_region"),
+            clusterID: try optionalIdentifier("s_requested_cluster_id"),
+            requiredCapabilities: Set(try JSONColumn.decode([String].self, try string("s_required_capabilities"), column: "sandboxes.required_capabilities"))
+        )
         return Sandbox(
             id: try identifier("s_id"), tenantID: try identifier("s_tenant_id"), organizationID: try identifier("s_organization_id"),
             createdBy: try identifier("s_created_by"), spec: spec, agentID: try identifier("s_agent_id"), clusterID: try identifier("s_cluster_id"),
