@@ -33,6 +33,14 @@ struct FirstStart {
 
             GlobalStacks has no users yet. Create the first site admin with this one-time setup token:
 
+              \(token.value)
+
+            with the CLI, which asks for it, then for your email, name and password:
+
+              gstacks setup \(configuration.resolvedPublicURL)
+
+            or with curl:
+
               curl -X POST \(configuration.resolvedPublicURL)/v1/setup -H 'Content-Type: application/json' \\
                 -d '{"token":"\(token.value)","email":"you@example.com","displayName":"Your Name","password":"choose-a-long-password"}'
 
