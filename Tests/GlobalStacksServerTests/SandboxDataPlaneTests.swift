@@ -216,6 +216,22 @@ struct SandboxDataPlaneTests {
         #expect(events.contains("data: later") && events.hasSuffix("event: end\ndata:\n\n"), "followed until the process ended: \(events)")
     }
 
+    /// A read answers what the file held when it was opened: a sandbox that grows a file (or its output) faster than it
+    /// is sent cannot make a download, or an output read without follow, endless.
+    @Test(.enabled(if: enabled, "build the gstacks product first (swift build)"))
+    func aReadEndsWhileTheSandboxKeepsGrowingTheFile() async throws {
+        let installation = try await Installation.start(.sqlite)
+        let api = installation.api
+        // Sparse growth: gigabytes a second without using the disk.
+        let grower = "echo start; truncate -s 1M grow.bin; while [ ! -e go ]; do sleep 0.05; done; while :; do truncate -s +64M grow.bin; truncate -s +64M output.log; done"
+        let id = try await Self.running(installation, storage: "0", command: ["/bin/sh", "-c", grower])
+        let download = try await api.download(id, "grow.bin")
+        try await api.upload(id, "go", HTTPBody("x"))
+        #expect(try await Data(collecting: download, upTo: 64 << 20).count == 1 << 20, "the megabyte it held when opened")
+        let output = try await api.output(id, lines: 1)
+        #expect(output.utf8.count <= 8 << 20, "at most the 8 MiB read back from its end, not what was written meanwhile")
+    }
+
     /// Two replicas on one PostgreSQL: the agent is connected to the first; exec and a download through the
     /// second are relayed to the first and work the same.
     @Test(.enabled(if: enabled && TestEngine.available.contains(.postgres), "needs PostgreSQL and the gstacks product"))

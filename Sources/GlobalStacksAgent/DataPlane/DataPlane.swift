@@ -226,21 +226,26 @@ public actor DataPlane {
     }
 
     private func readFile(_ id: String, _ path: String, files: WorkspaceFiles, window: CreditWindow) async throws -> Int64 {
-        let (fd, _) = try files.openForReading(path)
+        let (fd, size) = try files.openForReading(path)
         defer { close(fd) }
-        return try await send(fd, id: id, channel: .file, window: window, until: { true })
+        return try await send(fd, id: id, channel: .file, window: window, limit: size, until: { true })
     }
 
-    /// Sends what a descriptor holds from its offset, in frames within the credit; with `until` false at end of
-    /// file, waits for more (following a growing file) and reads again.
-    private func send(_ fd: Int32, id: String, channel: StreamFrame.Channel, window: CreditWindow, until ended: () async -> Bool) async throws -> Int64 {
+    /// Sends what a descriptor holds from its offset, in frames within the credit: at most `limit` bytes (what the file
+    /// held when it was opened, so that a read ends even while the sandbox grows the file faster than it is sent), or
+    /// with `until` false at end of file, waits for more (following a growing file) and reads again.
+    private func send(
+        _ fd: Int32, id: String, channel: StreamFrame.Channel, window: CreditWindow, limit: Int64? = nil, until ended: () async -> Bool
+    ) async throws -> Int64 {
         var buffer = [UInt8](repeating: 0, count: StreamFrame.maximumDataBytes)
         var total: Int64 = 0
         // Opened: the client's answer can begin even if nothing is written for a while.
         await outbox.send(StreamFrame(commandId: id, channel: channel, data: []))
         while true {
             try Task.checkCancellation()
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let wanted = limit.map { min(Int64(buffer.count), $0 - total) } ?? Int64(buffer.count)
+            guard wanted > 0 else { break }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Int(wanted)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw WorkspaceFiles.failure(errno, "read")
@@ -315,11 +320,12 @@ public actor DataPlane {
         // Resolved beneath the workspace like any file: the sandbox could have replaced it with a symlink.
         let (fd, size) = try files.openForReading(SandboxEntry.outputFile)
         defer { close(fd) }
-        lseek(fd, Self.tailOffset(fd, size: size, lines: payload.tailLines), SEEK_SET)
+        let offset = Self.tailOffset(fd, size: size, lines: payload.tailLines)
+        lseek(fd, offset, SEEK_SET)
         let driver = self.driver
         let session = payload.sessionId
         let follow = payload.follow
-        return try await send(fd, id: id, channel: .stdout, window: window) {
+        return try await send(fd, id: id, channel: .stdout, window: window, limit: follow ? nil : size - Int64(offset)) {
             guard follow else { return true }
             return await !driver.isRunning(session)
         }
