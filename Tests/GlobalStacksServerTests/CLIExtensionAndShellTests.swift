@@ -15,37 +15,37 @@ struct CLIExtensionAndShellTests {
         try await upstream.ready()
         let cli = CLITests.CLI()
         let server = "http://127.0.0.1:\(installation.server.port)"
-        try #require(try cli.run(["login", server, "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n").code == 0)
-        #expect(try cli.run(["tenants", "use", "prod"]).code == 0)
+        try #require(try await cli.run(["login", server, "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n").code == 0)
+        #expect(try await cli.run(["tenants", "use", "prod"]).code == 0)
         let api = try await LiveHTTP.signIn(installation.server)
         try await api.activateTenant(slug: "prod")
         _ = try await ExampleExtension.publish(api, egress: ["localhost:\(upstream.port)"])
-        let added = try cli.run([
+        let added = try await cli.run([
             "installs", "add", ExampleExtension.key, "--yes", "--set", "endpoint=http://localhost:\(upstream.port)", "--set", "token=cli-token",
         ])
         try #require(added.code == 0, "\(added.err)")
 
         // The commands it declares, their help, and one of them run: the tenant's only cluster is the target.
-        let listed = try cli.run(["ext", ExampleExtension.key])
+        let listed = try await cli.run(["ext", ExampleExtension.key])
         #expect(listed.code == 0 && listed.out.contains("probe") && listed.out.contains("Fetch a path"), "\(listed.out) \(listed.err)")
-        let help = try cli.run(["ext", ExampleExtension.key, "probe", "--help"])
+        let help = try await cli.run(["ext", ExampleExtension.key, "probe", "--help"])
         #expect(help.out.contains("<path>") && help.out.contains("--target-id"), "\(help.out)")
-        let probed = try cli.run(["ext", ExampleExtension.key, "probe", "/from-cli"])
+        let probed = try await cli.run(["ext", ExampleExtension.key, "probe", "/from-cli"])
         try #require(probed.code == 0, "\(probed.err)")
         let outputs = try #require(try JSONSerialization.jsonObject(with: Data(probed.out.utf8)) as? [String: Any])
         #expect(outputs["body"] as? String == "path=/from-cli token=Bearer cli-token" && outputs["status"] as? Int == 200, "\(outputs)")
-        let missing = try cli.run(["ext", ExampleExtension.key, "probe"])
+        let missing = try await cli.run(["ext", ExampleExtension.key, "probe"])
         #expect(missing.code == 2 && missing.err.contains("<path>"), "a declared required argument: \(missing.err)")
-        let unknown = try cli.run(["ext", ExampleExtension.key, "probe", "/x", "--nope", "1"])
+        let unknown = try await cli.run(["ext", ExampleExtension.key, "probe", "/x", "--nope", "1"])
         #expect(unknown.code == 2 && unknown.err.contains("--nope"), "\(unknown.err)")
-        let refused = try cli.run(["ext", ExampleExtension.key, "probe", "no-slash"])
+        let refused = try await cli.run(["ext", ExampleExtension.key, "probe", "no-slash"])
         #expect(refused.code == 1 && refused.err.contains("input.path"), "the server's refusal: \(refused.err)")
         // A command that needs no outside network: the extension asks the GlobalStacks API with its own credential.
-        let clusters = try cli.run(["ext", ExampleExtension.key, "clusters"])
+        let clusters = try await cli.run(["ext", ExampleExtension.key, "clusters"])
         #expect(clusters.code == 0 && clusters.out.contains("\"Rack\""), "\(clusters.out) \(clusters.err)")
 
         // An interactive shell: typed lines run in the sandbox, and the shell's exit code is the command's.
-        let created = try #require(try cli.json(["sandboxes", "create", "--wait", "--", "/bin/sleep", "600"]) as? [String: Any])
+        let created = try #require(try await cli.json(["sandboxes", "create", "--wait", "--", "/bin/sleep", "600"]) as? [String: Any])
         let id = try #require(created["id"] as? String)
         let session = try Self.onTerminal([ServerProcess.binary, "sandboxes", "shell", id], configDirectory: cli.configDirectory,
                                           keys: ["echo shell-$((6 * 7)) in $(pwd)\n", "tty >/dev/null && echo on-a-terminal\n", "exit 5\n"])

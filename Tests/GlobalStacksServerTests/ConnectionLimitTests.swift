@@ -27,14 +27,14 @@ struct ConnectionLimitTests {
             for request in oversized {
                 let connection = try RawConnection(port: port)
                 connection.send(request)
-                let (text, closed) = connection.readUntilClosed(timeout: .seconds(20))
+                let (text, closed) = await connection.readUntilClosed(timeout: .seconds(20))
                 #expect(text.hasPrefix("HTTP/1.1 431"), "\(text.prefix(200))")
                 #expect(text.contains(#"{"message":"#) && closed)
             }
             // Just under the limit is still served.
             let connection = try RawConnection(port: port)
             connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Large: \(String(repeating: "a", count: limit - 1024))\r\n\r\n")
-            #expect(connection.readResponse(timeout: .seconds(10))?.hasPrefix("HTTP/1.1 200") == true)
+            #expect(await connection.readResponse(timeout: .seconds(10))?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
 
@@ -51,18 +51,18 @@ struct ConnectionLimitTests {
             let silent = try RawConnection(port: port)
             let dripping = try RawConnection(port: port)
             dripping.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
-            let unfinished = dripping.readUntilClosed(timeout: .seconds(20))
+            let unfinished = await dripping.readUntilClosed(timeout: .seconds(20))
             #expect(unfinished.text.hasPrefix("HTTP/1.1 408") && unfinished.closed, "\(unfinished.text.prefix(200))")
-            let idle = silent.readUntilClosed(timeout: .seconds(20))
+            let idle = await silent.readUntilClosed(timeout: .seconds(20))
             #expect(idle.text.isEmpty && idle.closed, "\(idle.text.prefix(200))")
             // A prompt client is not affected, also when it waits a while before its first request and between requests.
             let prompt = try RawConnection(port: port)
             try await Task.sleep(for: .milliseconds(1_500))
             prompt.send(Self.healthz)
-            #expect(prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+            #expect(await prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
             try await Task.sleep(for: .milliseconds(1_500))
             prompt.send(Self.healthz)
-            #expect(prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+            #expect(await prompt.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
 
@@ -91,17 +91,17 @@ struct ConnectionLimitTests {
             for await _ in agentUp {}
             let held = try RawConnection(port: port)
             held.send(Self.healthz)
-            #expect(held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
+            #expect(await held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true)
 
             var flood = try (0..<(cap * 3)).map { _ in try RawConnection(port: port) }
             var refused = 0
             for connection in flood.suffix(cap) {
-                let (text, closed) = connection.readUntilClosed(timeout: .seconds(5))
+                let (text, closed) = await connection.readUntilClosed(timeout: .seconds(5))
                 if text.hasPrefix("HTTP/1.1 503") && closed { refused += 1 }
             }
             #expect(refused == cap, "every connection past the cap is refused at once")
             held.send(Self.healthz)
-            #expect(held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true, "a held connection is still served")
+            #expect(await held.readResponse(timeout: .seconds(20))?.hasPrefix("HTTP/1.1 200") == true, "a held connection is still served")
 
             // Once the flood is gone new connections are served again, and the agent never left.
             flood.removeAll()
@@ -134,12 +134,12 @@ struct ConnectionLimitTests {
             let flood = try (0..<cap).map { _ in try RawConnection(port: port, from: "127.0.0.2") }
             let other = try RawConnection(port: port, from: "127.0.0.3")
             other.send(Self.healthz)
-            let answer = other.readResponse(timeout: .seconds(20))
+            let answer = await other.readResponse(timeout: .seconds(20))
             #expect(answer?.hasPrefix("HTTP/1.1 200") == true, "\(answer?.prefix(200) ?? "no answer")")
 
             var (refused, closedSilently) = (0, 0)
             for connection in flood {
-                let (text, closed) = connection.readUntilClosed(timeout: .seconds(30))
+                let (text, closed) = await connection.readUntilClosed(timeout: .seconds(30))
                 if text.hasPrefix("HTTP/1.1 429") && text.contains(#"{"message":"#) && closed { refused += 1 }
                 if text.isEmpty && closed { closedSilently += 1 }
             }

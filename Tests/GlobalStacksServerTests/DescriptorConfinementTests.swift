@@ -132,7 +132,7 @@ struct DescriptorConfinementTests {
         // A client's kept-alive connection, open while the sandboxes start.
         let connection = try RawConnection(port: server.port)
         connection.send("GET /v1/tenants HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        #expect(connection.readResponse(timeout: .seconds(10))?.hasPrefix("HTTP/1.1 401") == true)
+        #expect(await connection.readResponse(timeout: .seconds(10))?.hasPrefix("HTTP/1.1 401") == true)
 
         var ready = false
         for _ in 0..<300 where !ready {  // refused (409) until the embedded agent is online
@@ -146,7 +146,7 @@ struct DescriptorConfinementTests {
 
         // The server closes the connection; no sandbox keeps it open.
         connection.send("GET /v1/tenants HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        let ending = connection.readUntilClosed(timeout: .seconds(10))
+        let ending = await connection.readUntilClosed(timeout: .seconds(10))
         #expect(ending.closed, "a connection the server closed stays open while sandboxes run: \(ending.text)")
 
         let web = try await LiveHTTP.signIn(server)

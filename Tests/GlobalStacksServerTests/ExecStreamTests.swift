@@ -118,11 +118,11 @@ struct ExecStreamTests {
     /// connection of its own: the answer's status and body (a 101 has none).
     static func send(
         _ port: Int, _ target: String, _ headers: [String], method: String = "GET", upgrade: Bool = false
-    ) throws -> (status: Int, body: String) {
+    ) async throws -> (status: Int, body: String) {
         let connection = try RawConnection(port: port)
         let upgrading = upgrade ? ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="] : ["Connection: close"]
         connection.send((["\(method) \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)"] + upgrading + headers).joined(separator: "\r\n") + "\r\n\r\n")
-        let text = try #require(connection.readResponse(timeout: .seconds(10)), "an answer to \(target)")
+        let text = try #require(await connection.readResponse(timeout: .seconds(10)), "an answer to \(target)")
         let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")
     }
@@ -164,17 +164,17 @@ struct ExecStreamTests {
         /// Upgrades once (it works), asks without the upgrade (any cache of callers now holds this one), makes the
         /// change, and upgrades again at once: that answer.
         func upgrade(_ credential: String, after change: () async throws -> Void) async throws -> (status: Int, body: String) {
-            #expect(try Self.send(server.port, stream, [credential], upgrade: true).status == 101, "\(credential.prefix(30)) may open a stream")
-            #expect(try Self.send(server.port, stream, [credential]).status == 400, "without the upgrade: the missing upgrade is all that is wrong")
+            #expect(try await Self.send(server.port, stream, [credential], upgrade: true).status == 101, "\(credential.prefix(30)) may open a stream")
+            #expect(try await Self.send(server.port, stream, [credential]).status == 400, "without the upgrade: the missing upgrade is all that is wrong")
             try await change()
-            return try Self.send(server.port, stream, [credential], upgrade: true)
+            return try await Self.send(server.port, stream, [credential], upgrade: true)
         }
 
         let (key, secret) = try await root.createApiKey(name: "shell")
         try await root.with(.bearer(secret)).activateTenant(tenant)
         let revoked = try await upgrade("Authorization: Bearer \(secret)") { try await root.revokeApiKey(key.id) }
         #expect(revoked.status == 401 && revoked.body.contains("This API key is not valid"), "\(revoked)")
-        #expect(try Self.send(server.port, "/v1/sandboxes/\(id)", ["Authorization: Bearer \(secret)"]).status == 401, "as the API answers")
+        #expect(try await Self.send(server.port, "/v1/sandboxes/\(id)", ["Authorization: Bearer \(secret)"]).status == 401, "as the API answers")
 
         let leaving = try await server.client.signIn(email: "root@example.com", password: "root-password-123")
         try await leaving.activateOrganization(acme)
@@ -189,12 +189,12 @@ struct ExecStreamTests {
 
         // The other refusals say why as well: no credential, no such sandbox, a sandbox that does not run.
         guard case .session(let rootCookie) = root.credential else { throw CancellationError() }
-        let anonymous = try Self.send(server.port, stream, [], upgrade: true)
+        let anonymous = try await Self.send(server.port, stream, [], upgrade: true)
         #expect(anonymous.status == 401 && anonymous.body.contains("Sign in first"), "\(anonymous)")
-        let unknown = try Self.send(server.port, "/v1/sandboxes/\(UUID().uuidString.lowercased())/exec/stream", ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
+        let unknown = try await Self.send(server.port, "/v1/sandboxes/\(UUID().uuidString.lowercased())/exec/stream", ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
         #expect(unknown.status == 404 && unknown.body.hasPrefix(#"{"message":"No sandbox"#), "\(unknown)")
         _ = try await root.stopSandbox(id)
-        let stopped = try Self.send(server.port, stream, ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
+        let stopped = try await Self.send(server.port, stream, ["Cookie: globalstacks_session=\(rootCookie)"], upgrade: true)
         #expect(stopped.status == 409 && stopped.body.hasPrefix(#"{"message":"#), "\(stopped)")
         try await server.stop(signal: SIGTERM)
     }

@@ -37,16 +37,16 @@ struct OIDCSignInTests {
         #expect(login.stderr.contains("/device"), "\(login.stderr)")
         #expect(try provider.decide(code, username: "ada@example.com", password: "ada-password-123"))
         #expect(try await login.exitCode() == 0, "\(login.stderr)")
-        let whoami = try #require(try cli.json(["whoami"]) as? [String: Any])
+        let whoami = try #require(try await cli.json(["whoami"]) as? [String: Any])
         #expect((whoami["user"] as? [String: Any])?["email"] as? String == "ada@example.com", "\(whoami)")
-        let passwordless = try cli.run(["login", address, "--email", "ada@example.com", "--password-stdin", "--name", "pw"], stdin: "!oidc\n")
+        let passwordless = try await cli.run(["login", address, "--email", "ada@example.com", "--password-stdin", "--name", "pw"], stdin: "!oidc\n")
         #expect(passwordless.code == 1, "an account made by the provider has no password: \(passwordless.err)")
 
         // Grace signs in to her existing account (matched by verified email, then linked to her subject).
         let second = try BackgroundCLI(["login", address, "--oidc", "--provider", "corp", "--name", "grace"], configDirectory: cli.configDirectory)
         #expect(try provider.decide(try await second.userCode(), username: "grace", password: "grace-password-123"))
         #expect(try await second.exitCode() == 0, "\(second.stderr)")
-        let graceSession = try #require(try cli.json(["whoami", "--context", "grace"]) as? [String: Any])
+        let graceSession = try #require(try await cli.json(["whoami", "--context", "grace"]) as? [String: Any])
         #expect((graceSession["user"] as? [String: Any])?["id"] as? String == grace.id, "the existing account: \(graceSession)")
 
         // Denied at the provider.

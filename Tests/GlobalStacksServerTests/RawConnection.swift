@@ -51,7 +51,23 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Everything the server sends until it closes the connection, or until `timeout` passes (then `closed` is false).
-    func readUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
+    func readUntilClosed(timeout: Duration) async -> (text: String, closed: Bool) {
+        await Self.offThePool { self.blockingReadUntilClosed(timeout: timeout) }
+    }
+
+    func readResponse(timeout: Duration) async -> String? {
+        await Self.offThePool { self.blockingReadResponse(timeout: timeout) }
+    }
+
+    /// Waiting on a socket blocks its thread: the wait runs on a thread of its own, never on one of the few threads
+    /// Swift's tasks share (on 2 cores, two of them), which the in-process servers of tests running alongside need.
+    private static func offThePool<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+
+    private func blockingReadUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -69,7 +85,7 @@ final class RawConnection: @unchecked Sendable {
 
     /// One response to a request sent on a kept-alive connection: its status line and headers, and its body
     /// (read up to `Content-Length`); nil when none arrived within `timeout`.
-    func readResponse(timeout: Duration) -> String? {
+    private func blockingReadResponse(timeout: Duration) -> String? {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -73,7 +73,7 @@ struct SandboxDataPlaneTests {
         // A limit out of the contract's 1...1000, or not a number, is refused, not clamped.
         guard case .session(let cookie) = api.credential else { throw CancellationError() }
         for limit in ["-1", "0", "1001", "99999999999999999999", "ten", ""] {
-            let refused = try ExecStreamTests.send(installation.server.port, "/v1/sandboxes/\(id)/execs?limit=\(limit)", ["Cookie: globalstacks_session=\(cookie)"])
+            let refused = try await ExecStreamTests.send(installation.server.port, "/v1/sandboxes/\(id)/execs?limit=\(limit)", ["Cookie: globalstacks_session=\(cookie)"])
             #expect(refused.status == 400 && refused.body.contains("limit"), "limit=\(limit): \(refused)")
         }
 
@@ -125,7 +125,7 @@ struct SandboxDataPlaneTests {
         for query in ["path=", "path=%ff", "path=%zz", "path=a%ffb"] {
             for (method, operation) in [("GET", "files/stat"), ("GET", "files/content"), ("GET", "files"), ("DELETE", "files")] {
                 let target = "/v1/sandboxes/\(id)/\(operation)?\(query)"
-                let refused = try ExecStreamTests.send(installation.server.port, target, ["Cookie: globalstacks_session=\(cookie)"], method: method)
+                let refused = try await ExecStreamTests.send(installation.server.port, target, ["Cookie: globalstacks_session=\(cookie)"], method: method)
                 #expect(refused.status == 400 && refused.body.contains("path must name a file or directory"), "\(method) \(target): \(refused)")
             }
         }

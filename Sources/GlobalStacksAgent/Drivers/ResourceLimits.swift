@@ -115,10 +115,17 @@ struct ResourceLimits: Sendable {
         return found
     }
 
-    /// The processes in a group, nil when it cannot be read.
+    /// The live processes in a group, nil when it cannot be read. A zombie is dead already and may stay listed until
+    /// its parent reaps it (an init that never does keeps it forever): waiting for it to leave would never end.
     private static func processes(in group: URL) -> [pid_t]? {
         guard let text = try? String(contentsOf: group.appendingPathComponent("cgroup.procs"), encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").compactMap { pid_t($0) }
+        return text.split(separator: "\n").compactMap { pid_t($0) }.filter { !isZombie($0) }
+    }
+
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        // /proc/PID/stat: "pid (command) state …"; the command may hold spaces and parentheses, so read after the last ')'.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// Removes the groups once the sandbox's processes are gone (a group empties a moment after its last kill), and
