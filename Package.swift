@@ -160,6 +160,7 @@ let package = Package(
         .target(
             name: "GlobalStacksTestSupport",
             dependencies: [
+                "CGlobalStacksSystem",
                 "GlobalStacksStore",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -166,7 +166,8 @@ struct CLITests {
         #expect(try await cli.run(["installs", "remove", "acme.object-store"]).code == 0)
         #expect((try await cli.json(["installs", "list"]) as? [Any])?.isEmpty == true)
 
-        #expect(try await cli.run(["sandboxes", "stop", id]).code == 0)
+        let stopped = try await cli.run(["sandboxes", "stop", id])
+        #expect(stopped.code == 0, "\(stopped.err)")
         #expect(try await cli.run(["logout"]).code == 0)
         #expect(try await cli.run(["whoami"]).code == 4)
     }

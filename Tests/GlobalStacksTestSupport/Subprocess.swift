@@ -1,3 +1,4 @@
+import CGlobalStacksSystem
 import Foundation
 
 /// Runs a command to completion with posix_spawn and waitpid, for test helpers. Foundation's `Process` cannot be
@@ -20,6 +21,9 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process: a server it leaves behind (pg_ctl's PostgreSQL) would otherwise hold the sockets
+        // of in-process test servers open for the whole run, so a connection they close never looks closed.
+        _ = gstacks_spawn_close_from(&actions, 3)
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid = pid_t()
