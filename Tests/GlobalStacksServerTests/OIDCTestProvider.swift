@@ -42,8 +42,15 @@ final class OIDCTestProvider: @unchecked Sendable {
     }
 
     deinit {
-        if let providerPID { kill(providerPID, SIGKILL) }
+        // nanoidp is not our child: once it has ended, its pid may be another process's (pid_max is 32768 here, and a
+        // test run starts thousands), so it is killed only while the pid still names nanoidp.
+        if let providerPID, Self.isNanoidp(providerPID) { kill(providerPID, SIGKILL) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private static func isNanoidp(_ pid: Int32) -> Bool {
+        let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        return String(decoding: arguments, as: UTF8.self).contains("nanoidp")
     }
 
     /// Approves (or denies) a user code on the provider's own page, as a person in a browser would.
