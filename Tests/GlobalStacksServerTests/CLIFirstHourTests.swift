@@ -10,24 +10,11 @@ import Testing
 struct CLIFirstHourTests {
     typealias CLI = CLITests.CLI
 
-    /// The one-time setup token an empty server printed at its start.
-    static func setupToken(_ server: ServerProcess) throws -> String {
-        var text = ""
-        while true {
-            if let range = text.range(of: #"gss_[A-Za-z0-9_-]+[^A-Za-z0-9_-]"#, options: .regularExpression) {
-                return String(text[range].dropLast())
-            }
-            let data = server.output.fileHandleForReading.availableData
-            try #require(!data.isEmpty, "the server printed no setup token: \(text)")
-            text += String(decoding: data, as: UTF8.self)
-        }
-    }
-
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
     func setupOfAnEmptyServerThenParsingAndMessagesAsPeopleExpect() async throws {
         let server = try await ServerProcess(["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"])
         let address = "http://127.0.0.1:\(server.port)"
-        let token = try Self.setupToken(server)
+        let token = try await server.setupToken().token
         let cli = CLI()
 
         // No users yet: login says to run setup; setup asks for its secrets on a terminal or reads them from stdin.

@@ -11,31 +11,13 @@ import Testing
 /// admin, and a sandbox refused while it starts (or cannot run) says so instead of advising to enroll an agent.
 @Suite("Embedded agent")
 struct EmbeddedAgentTests {
-    /// The setup token the server printed on an empty database, and all it printed up to then.
-    static func setupToken(_ server: ServerProcess) async throws -> (token: String, printed: String) {
-        let descriptor = server.output.fileHandleForReading.fileDescriptor
-        let flags = fcntl(descriptor, F_GETFL)
-        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(descriptor, F_SETFL, flags) }
-        var text = ""
-        for _ in 0..<100 {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            let count = read(descriptor, &buffer, buffer.count)
-            if count > 0 { text += String(decoding: buffer[..<count], as: UTF8.self) }
-            if let token = text.range(of: #"gss_[A-Za-z0-9_-]+"#, options: .regularExpression) { return (String(text[token]), text) }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("no setup token in the server's output: \(text.suffix(2_000))")
-        throw CancellationError()
-    }
-
     @Test(.enabled(if: ServerProcess.isBuilt && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"), "needs bubblewrap and the gstacks product"))
     func theEmbeddedAgentEnrollsTheMomentSetupMakesTheFirstAdmin() async throws {
         let server = try await ServerProcess(["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--embedded-agent"])
         var request = URLRequest(url: server.url("/v1/setup"))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (token, printedFirst) = try await Self.setupToken(server)
+        let (token, printedFirst) = try await server.setupToken()
         request.httpBody = Data(#"{"token":"\#(token)","email":"root@example.com","displayName":"Root","password":"root-password-123"}"#.utf8)
         let (body, response) = try await ServerProcess.session.data(for: request)
         try #require((response as? HTTPURLResponse)?.statusCode == 201, "\(String(decoding: body, as: UTF8.self))")

@@ -15,7 +15,7 @@ struct ReadmeWalkthroughTests {
     func theReadmesCLISectionWorksOnAFreshServer() async throws {
         let server = try await ServerProcess(["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--embedded-agent"])
         let address = "http://127.0.0.1:\(server.port)"
-        let token = try CLIFirstHourTests.setupToken(server)
+        let token = try await server.setupToken().token
         let cli = CLI()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

@@ -77,6 +77,25 @@ final class ServerProcess: @unchecked Sendable {
     /// The typed client of this server's API, not signed in (`signIn(email:password:)` returns one that is).
     var client: GlobalStacksClient { GlobalStacksClient(serverURL: URL(string: "http://127.0.0.1:\(port)")!) }
 
+    /// The setup token the server printed on an empty database (read without blocking a thread, whole: up to the
+    /// character after it), and all it printed up to then.
+    func setupToken() async throws -> (token: String, printed: String) {
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(descriptor, F_SETFL, flags) }
+        var text = ""
+        for _ in 0..<100 {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let count = read(descriptor, &buffer, buffer.count)
+            if count > 0 { text += String(decoding: buffer[..<count], as: UTF8.self) }
+            if let token = text.range(of: #"gss_[A-Za-z0-9_-]+(?=[^A-Za-z0-9_-])"#, options: .regularExpression) { return (String(text[token]), text) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("no setup token in the server's output: \(text.suffix(2_000))")
+        throw CancellationError()
+    }
+
     func stop(signal: Int32) async throws {
         kill(process.processIdentifier, signal)
         for _ in 0..<100 where process.isRunning {
