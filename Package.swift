@@ -78,6 +78,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The use cases behind every edge (the v1 API, the streaming exec, the console, compatible APIs, MCP): one service
+        // per area takes the authenticated caller and domain values, applies access, admission and the store, and returns
+        // domain values or throws `DomainError`. It knows neither HTTP nor the generated API types.
+        .target(
+            name: "GlobalStacksUseCases",
+            dependencies: [
+                "GlobalStacksDomain",
+                "GlobalStacksStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Generated from openapi.yaml (the shared public contract plus our additions).
         .target(
             name: "GlobalStacksAPI",
@@ -110,6 +123,7 @@ let package = Package(
                 "GlobalStacksAPI",
                 "GlobalStacksDomain",
                 "GlobalStacksStore",
+                "GlobalStacksUseCases",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -193,10 +207,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "GlobalStacksUseCasesTests",
+            dependencies: ["GlobalStacksUseCases", "GlobalStacksDomain", "GlobalStacksStore", "GlobalStacksTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "GlobalStacksServerTests",
             dependencies: [
                 "GlobalStacksClient",
                 "GlobalStacksServer",
+                "GlobalStacksUseCases",
                 "GlobalStacksTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -5,6 +5,7 @@ import GlobalStacksTestSupport
 import HTTPTypes
 import Testing
 @testable import GlobalStacksServer
+import GlobalStacksUseCases
 
 @Suite("Sign-in, sessions, API keys and accounts")
 struct AuthTests {

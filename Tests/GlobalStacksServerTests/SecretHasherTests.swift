@@ -1,6 +1,7 @@
 import GlobalStacksDomain
 import Testing
 @testable import GlobalStacksServer
+import GlobalStacksUseCases
 
 @Suite("Secret hashing")
 struct SecretHasherTests {

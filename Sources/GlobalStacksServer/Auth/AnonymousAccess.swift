@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 
 /// What the operations anonymous callers may reach (`AnonymousOperations`) need of the store before there is a
 /// principal: sign-in, the one-time setup, self sign-up, and agents enrolling or rotating their key with their own

@@ -1,10 +1,12 @@
 import GlobalStacksDomain
+import GlobalStacksUseCases
 import HTTPTypes
 import OpenAPIRuntime
 
 /// Decides authentication once per operation, before its handler runs: an operation that is not in
-/// `AnonymousOperations` needs a valid session or API key (401 otherwise, whatever the request carries), and its
-/// handler reads the principal resolved here.
+/// `AnonymousOperations` needs a valid session or API key (401 otherwise, whatever the request carries). The caller
+/// resolved here reaches the handler as an argument (`APIController`): the generated transport passes handlers nothing
+/// but their input, so this task-local is the one bridge, read in one place.
 struct AuthenticationMiddleware: ServerMiddleware {
     let authenticator: Authenticator
 
@@ -15,10 +17,29 @@ struct AuthenticationMiddleware: ServerMiddleware {
         guard !AnonymousOperations.ids.contains(operationID) else {
             return try await next(request, body, metadata)
         }
-        let principal = try await authenticator.resolvePrincipal()
-        try AccessPolicy.requireInvocationAllows(operationID, principal)
-        return try await Authenticator.$authenticated.withValue(principal) {
+        let caller = try await authenticator.authenticate(try RequestEnvironment.required.presented)
+        try AccessPolicy.requireInvocationAllows(operationID, caller.principal)
+        return try await AuthenticatedCaller.$current.withValue(caller) {
             try await next(request, body, metadata)
         }
     }
+}
+
+/// The caller `AuthenticationMiddleware` resolved for the running operation; read only by `APIController`.
+enum AuthenticatedCaller {
+    @TaskLocal static var current: Caller?
+
+    /// The caller of an operation that needs one. An operation anonymous callers may reach has none, and asking for
+    /// one there is a programming error answered 401.
+    static func required() throws -> Caller {
+        guard let current else {
+            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
+        }
+        return current
+    }
+}
+
+// TODO(issue 22): transitional, removed once every handler takes its caller from `APIController`.
+extension Authenticator {
+    func principal() throws -> Principal { try AuthenticatedCaller.required().principal }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GlobalStacksDomain
+import GlobalStacksUseCases
 
 /// Credentials with which an agent fetches one artifact for one invocation: `gsg_<run id>.<digest hex>.<expiry>.<mac>`,
 /// an HMAC-SHA256 under a key derived from the server's secret key (every replica can check it; nothing is stored).

@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -77,11 +78,10 @@ struct ExecStreamEndpoint: Sendable {
             throw DomainError.forbidden("A page of \(origin.prefix(200)) may not open a shell here with your session; use \(publicOrigin), or an API key.")
         }
         // Not read-only: like `POST …/exec`, the upgrade runs a command, so its caller is never taken from the cache.
-        let environment = RequestEnvironment(
-            logger: logger, sessionToken: Self.cookie(RequestEnvironmentMiddleware.sessionCookieName, in: headers),
-            bearerToken: BearerToken.parse(headers[.authorization]), clientAddress: "unknown", isReadOnly: false, responseCookies: ResponseCookies()
-        )
-        let principal = try await RequestEnvironment.$current.withValue(environment) { try await authenticator.resolvePrincipal() }
+        let principal = try await authenticator.authenticate(PresentedCredentials(
+            sessionToken: Self.cookie(RequestEnvironmentMiddleware.sessionCookieName, in: headers),
+            bearerToken: BearerToken.parse(headers[.authorization]), isReadOnly: false
+        )).principal
         try AccessPolicy.requireInvocationAllows("execSandbox", principal)
         let scope = try AccessPolicy.requireActiveTenantScope(principal)
         let id: SandboxID = try pathID(sandboxPath, "sandbox")

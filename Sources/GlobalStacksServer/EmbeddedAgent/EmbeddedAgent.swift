@@ -3,6 +3,7 @@ import GlobalStacksAgent
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import Logging
 import ServiceLifecycle
 

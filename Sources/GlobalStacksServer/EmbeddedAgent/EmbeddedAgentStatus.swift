@@ -1,9 +1,10 @@
 import GlobalStacksDomain
+import GlobalStacksUseCases
 import Synchronization
 
 /// Whether the embedded agent is on its way or stopped by a problem, so that a sandbox refused for want of an online
 /// agent tells a single-node operator what is really happening, instead of advising to enroll an agent.
-final class EmbeddedAgentStatus: Sendable {
+final class EmbeddedAgentStatus: PlacementAdvice {
     /// Why the embedded agent last failed to run; nil while it starts or runs.
     private let failure = Mutex<String?>(nil)
 

@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket

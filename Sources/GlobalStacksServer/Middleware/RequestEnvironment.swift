@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksUseCases
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -11,11 +12,9 @@ struct RequestEnvironment: Sendable {
     @TaskLocal static var current: RequestEnvironment?
 
     let logger: Logger
-    let sessionToken: String?
-    let bearerToken: String?
+    /// The session cookie or bearer credential, for `Authenticator`.
+    let presented: PresentedCredentials
     let clientAddress: String
-    /// GET or HEAD: may reuse a principal resolved a moment ago (`PrincipalCache`).
-    let isReadOnly: Bool
     let responseCookies: ResponseCookies
 
     /// The environment of the running request; the API handlers only run inside one.
@@ -50,14 +49,16 @@ struct RequestEnvironmentMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let environment = RequestEnvironment(
             logger: context.logger,
-            sessionToken: request.cookies[Self.sessionCookieName]?.value,
-            bearerToken: BearerToken.parse(request.headers[.authorization]),
+            presented: PresentedCredentials(
+                sessionToken: request.cookies[Self.sessionCookieName]?.value,
+                bearerToken: BearerToken.parse(request.headers[.authorization]),
+                isReadOnly: request.method == .get || request.method == .head
+            ),
             clientAddress: context.remoteAddress?.ipAddress ?? "unknown",
-            isReadOnly: request.method == .get || request.method == .head,
             responseCookies: ResponseCookies()
         )
         // A request that may change state clears the cached principals when it ends, failed or not.
-        defer { if !environment.isReadOnly { principals.removeAll() } }
+        defer { if !environment.presented.isReadOnly { principals.removeAll() } }
         var response = try await RequestEnvironment.$current.withValue(environment) {
             try await next(request, context)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import Metrics
 
 /// What a caller asks the start gate for.

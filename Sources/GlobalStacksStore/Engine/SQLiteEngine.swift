@@ -5,6 +5,7 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// SQLite in WAL mode: one writer connection (transactions take turns) and a few reader connections, each lent to one
 /// read at a time. Reads sharing a connection would share its read transaction: SQLite keeps it (and the snapshot it
@@ -18,6 +19,9 @@ public final class SQLiteEngine: DatabaseEngine {
     private let connections: [SQLiteConnection]
     private let writer: AsyncLender<SQLiteConnection>
     private let readers: AsyncLender<SQLiteConnection>
+    /// Channels notified by the running transaction (there is one writer, so one at a time), sent once it commits.
+    private let notified = Mutex<Set<String>>([])
+    private let listeners = NotificationListeners()
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.connections = readers + [writer]
@@ -64,10 +68,13 @@ public final class SQLiteEngine: DatabaseEngine {
             let database = writer.sql(queryLogLevel: nil)
             do {
                 try await database.raw("BEGIN IMMEDIATE").run()
+                notified.withLock { $0.removeAll() }
                 let result = try await body(database)
                 try await uncancellable { try await database.raw("COMMIT").run() }
+                listeners.send(notified.withLock { channels in defer { channels.removeAll() }; return channels })
                 return result
             } catch {
+                notified.withLock { $0.removeAll() }
                 // After any failure (even of BEGIN or COMMIT): the single writer must leave every transaction, or every later
                 // write of the process fails. Without a transaction, ROLLBACK only fails, harmlessly.
                 _ = try? await uncancellable { try await database.raw("ROLLBACK").run() }
@@ -92,8 +99,14 @@ public final class SQLiteEngine: DatabaseEngine {
         }
     }
 
-    public func notify(_ channel: String, in database: any SQLDatabase) async throws {}
+    /// The process that writes is the only one that listens: the notification is sent in-process once the
+    /// transaction commits (and dropped when it rolls back), as PostgreSQL does between replicas.
+    public func notify(_ channel: String, in database: any SQLDatabase) async throws {
+        notified.withLock { _ = $0.insert(channel) }
+    }
 
-    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {}
+    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+        try await listeners.listen(channel, onNotification)
+    }
 }
 

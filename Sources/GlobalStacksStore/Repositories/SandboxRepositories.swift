@@ -12,21 +12,6 @@ public struct SandboxChange: Sendable, Equatable {
     }
 }
 
-/// Filters for listing sandboxes.
-public struct SandboxFilter: Sendable, Equatable {
-    public var state: SandboxState?
-    public var label: (key: String, value: String)?
-
-    public init(state: SandboxState? = nil, label: (key: String, value: String)? = nil) {
-        self.state = state
-        self.label = label
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.state == rhs.state && lhs.label?.key == rhs.label?.key && lhs.label?.value == rhs.label?.value
-    }
-}
-
 /// Sandboxes of a tenant. Every change that needs the agent stores its command in the same transaction, so a
 /// crash never leaves a sandbox waiting for a command that does not exist.
 public protocol SandboxRepository: Sendable {

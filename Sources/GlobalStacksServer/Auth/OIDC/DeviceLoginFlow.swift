@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import Logging
 
 /// OIDC device-code sign-in (RFC 8628) as the server runs it: begin at the provider and hand the client a secret

@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import Logging
 
 /// `integration.extension.invoke`: runs one operation of an installed extension on an agent (docs/broker.md). At

@@ -1,0 +1,228 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksDomain
+import GlobalStacksStore
+import GlobalStacksUseCases
+import GlobalStacksUseCases
+
+/// The one `APIProtocol` conformance: the map from each operation to the handler of its area. Each handler holds
+/// only what its area needs; request handlers get `RequestStore` and nothing of the system's store.
+struct APIController: APIProtocol {
+    let auth: AuthHandler
+    let organizations: OrganizationsHandler
+    let tenants: TenantsHandler
+    let clusters: ClustersHandler
+    let agents: AgentsHandler
+    let sandboxes: SandboxesHandler
+    let sandboxData: SandboxDataHandler
+    let groups: GroupsHandler
+    let operations: OperationsHandler
+    let publishing: PublishingHandler
+    let review: MarketplaceReviewHandler
+    let installs: IntegrationInstallsHandler
+    let broker: BrokerHandler
+    /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
+    let authenticator: Authenticator
+
+    init(
+        store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
+        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+        content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
+    ) throws {
+        let lifetime = authenticator.lifetime
+        let anonymous = AnonymousAccess(store: store)
+        let publicURL = configuration.resolvedPublicURL
+        self.authenticator = authenticator
+        auth = AuthHandler(
+            store: store, authenticator: authenticator, anonymous: anonymous, issuer: CredentialIssuer(store: store, lifetime: lifetime),
+            passwords: PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost)),
+            throttle: LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow),
+            secureCookies: configuration.secureCookies, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime,
+            allowSignUp: configuration.allowSignUp,
+            deviceLogins: try DeviceLoginFlow(providers: try configuration.oidcProviders(), store: store, sealer: sealer)
+        )
+        organizations = OrganizationsHandler(store: store, authenticator: authenticator, publicURL: publicURL)
+        tenants = TenantsHandler(store: store, authenticator: authenticator)
+        clusters = ClustersHandler(store: store, authenticator: authenticator)
+        agents = AgentsHandler(store: store, authenticator: authenticator, anonymous: anonymous, connections: connections)
+        sandboxes = SandboxesHandler(
+            sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
+        )
+        sandboxData = SandboxDataHandler(
+            store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
+        )
+        groups = GroupsHandler(store: store, authenticator: authenticator)
+        operations = OperationsHandler(
+            store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
+        )
+        publishing = PublishingHandler(store: store, authenticator: authenticator, content: content)
+        review = MarketplaceReviewHandler(store: store, authenticator: authenticator, publishing: publishing)
+        installs = IntegrationInstallsHandler(store: store, authenticator: authenticator, sealer: sealer, gate: gate)
+        broker = BrokerHandler(store: store, authenticator: authenticator, gate: gate)
+    }
+
+    /// The caller `AuthenticationMiddleware` resolved, for every operation not in `AnonymousOperations`.
+    private var caller: Caller {
+        get throws { try AuthenticatedCaller.required() }
+    }
+
+    // MARK: auth
+
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output { try await auth.getSession(input) }
+    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output { try await auth.createSession(input) }
+    func listSignInProviders(_ input: Operations.ListSignInProviders.Input) async throws -> Operations.ListSignInProviders.Output { try await auth.listSignInProviders(input) }
+    func beginDeviceLogin(_ input: Operations.BeginDeviceLogin.Input) async throws -> Operations.BeginDeviceLogin.Output { try await auth.beginDeviceLogin(input) }
+    func pollDeviceLogin(_ input: Operations.PollDeviceLogin.Input) async throws -> Operations.PollDeviceLogin.Output { try await auth.pollDeviceLogin(input) }
+    func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output { try await auth.deleteSession(input) }
+    func completeSetup(_ input: Operations.CompleteSetup.Input) async throws -> Operations.CompleteSetup.Output { try await auth.completeSetup(input) }
+    func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output { try await auth.signUp(input) }
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output { try await auth.listUsers(input) }
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output { try await auth.createUser(input) }
+    func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output { try await auth.deactivateUser(input) }
+    func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output { try await auth.listApiKeys(input) }
+    func createApiKey(_ input: Operations.CreateApiKey.Input) async throws -> Operations.CreateApiKey.Output { try await auth.createApiKey(input) }
+    func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output { try await auth.revokeApiKey(input) }
+
+    // MARK: organizations
+
+    func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output { try await organizations.listOrganizations(input) }
+    func createOrganization(_ input: Operations.CreateOrganization.Input) async throws -> Operations.CreateOrganization.Output { try await organizations.createOrganization(input) }
+    func activateOrganization(_ input: Operations.ActivateOrganization.Input) async throws -> Operations.ActivateOrganization.Output { try await organizations.activateOrganization(input) }
+    func getCurrentOrganization(_ input: Operations.GetCurrentOrganization.Input) async throws -> Operations.GetCurrentOrganization.Output { try await organizations.getCurrentOrganization(input) }
+    func updateCurrentOrganization(_ input: Operations.UpdateCurrentOrganization.Input) async throws -> Operations.UpdateCurrentOrganization.Output { try await organizations.updateCurrentOrganization(input) }
+    func updateOrganizationMember(_ input: Operations.UpdateOrganizationMember.Input) async throws -> Operations.UpdateOrganizationMember.Output { try await organizations.updateOrganizationMember(input) }
+    func removeOrganizationMember(_ input: Operations.RemoveOrganizationMember.Input) async throws -> Operations.RemoveOrganizationMember.Output { try await organizations.removeOrganizationMember(input) }
+    func listOrganizationInvitations(_ input: Operations.ListOrganizationInvitations.Input) async throws -> Operations.ListOrganizationInvitations.Output { try await organizations.listOrganizationInvitations(input) }
+    func createOrganizationInvitation(_ input: Operations.CreateOrganizationInvitation.Input) async throws -> Operations.CreateOrganizationInvitation.Output { try await organizations.createOrganizationInvitation(input) }
+    func acceptOrganizationInvitation(_ input: Operations.AcceptOrganizationInvitation.Input) async throws -> Operations.AcceptOrganizationInvitation.Output { try await organizations.acceptOrganizationInvitation(input) }
+    func revokeOrganizationInvitation(_ input: Operations.RevokeOrganizationInvitation.Input) async throws -> Operations.RevokeOrganizationInvitation.Output { try await organizations.revokeOrganizationInvitation(input) }
+
+    // MARK: tenants
+
+    func listTenants(_ input: Operations.ListTenants.Input) async throws -> Operations.ListTenants.Output { try await tenants.listTenants(input) }
+    func createTenant(_ input: Operations.CreateTenant.Input) async throws -> Operations.CreateTenant.Output { try await tenants.createTenant(input) }
+    func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output { try await tenants.getTenant(input) }
+    func updateTenant(_ input: Operations.UpdateTenant.Input) async throws -> Operations.UpdateTenant.Output { try await tenants.updateTenant(input) }
+    func activateTenant(_ input: Operations.ActivateTenant.Input) async throws -> Operations.ActivateTenant.Output { try await tenants.activateTenant(input) }
+
+    // MARK: clusters
+
+    func listClusters(_ input: Operations.ListClusters.Input) async throws -> Operations.ListClusters.Output { try await clusters.listClusters(input) }
+    func createCluster(_ input: Operations.CreateCluster.Input) async throws -> Operations.CreateCluster.Output { try await clusters.createCluster(input) }
+    func getCluster(_ input: Operations.GetCluster.Input) async throws -> Operations.GetCluster.Output { try await clusters.getCluster(input) }
+    func updateCluster(_ input: Operations.UpdateCluster.Input) async throws -> Operations.UpdateCluster.Output { try await clusters.updateCluster(input) }
+
+    // MARK: agents
+
+    func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output { try await agents.listProvisioningTokens(input) }
+    func createProvisioningToken(_ input: Operations.CreateProvisioningToken.Input) async throws -> Operations.CreateProvisioningToken.Output { try await agents.createProvisioningToken(input) }
+    func revokeProvisioningToken(_ input: Operations.RevokeProvisioningToken.Input) async throws -> Operations.RevokeProvisioningToken.Output { try await agents.revokeProvisioningToken(input) }
+    func registerAgent(_ input: Operations.RegisterAgent.Input) async throws -> Operations.RegisterAgent.Output { try await agents.registerAgent(input) }
+    func rotateAgentKey(_ input: Operations.RotateAgentKey.Input) async throws -> Operations.RotateAgentKey.Output { try await agents.rotateAgentKey(input) }
+    func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output { try await agents.listAgents(input) }
+    func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output { try await agents.getAgent(input) }
+    func approveAgent(_ input: Operations.ApproveAgent.Input) async throws -> Operations.ApproveAgent.Output { try await agents.approveAgent(input) }
+    func rejectAgent(_ input: Operations.RejectAgent.Input) async throws -> Operations.RejectAgent.Output { try await agents.rejectAgent(input) }
+    func drainAgent(_ input: Operations.DrainAgent.Input) async throws -> Operations.DrainAgent.Output { try await agents.drainAgent(input) }
+    func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output { try await agents.revokeAgent(input) }
+
+    // MARK: sandboxes
+
+    func listSandboxes(_ input: Operations.ListSandboxes.Input) async throws -> Operations.ListSandboxes.Output { try await sandboxes.listSandboxes(input, caller: try caller) }
+    func createSandbox(_ input: Operations.CreateSandbox.Input) async throws -> Operations.CreateSandbox.Output { try await sandboxes.createSandbox(input, caller: try caller) }
+    func getSandbox(_ input: Operations.GetSandbox.Input) async throws -> Operations.GetSandbox.Output { try await sandboxes.getSandbox(input, caller: try caller) }
+    func deleteSandbox(_ input: Operations.DeleteSandbox.Input) async throws -> Operations.DeleteSandbox.Output { try await sandboxes.deleteSandbox(input, caller: try caller) }
+    func stopSandbox(_ input: Operations.StopSandbox.Input) async throws -> Operations.StopSandbox.Output { try await sandboxes.stopSandbox(input, caller: try caller) }
+    func hibernateSandbox(_ input: Operations.HibernateSandbox.Input) async throws -> Operations.HibernateSandbox.Output { try await sandboxes.hibernateSandbox(input, caller: try caller) }
+    func wakeSandbox(_ input: Operations.WakeSandbox.Input) async throws -> Operations.WakeSandbox.Output { try await sandboxes.wakeSandbox(input, caller: try caller) }
+    func listSandboxCommands(_ input: Operations.ListSandboxCommands.Input) async throws -> Operations.ListSandboxCommands.Output { try await sandboxes.listSandboxCommands(input, caller: try caller) }
+
+    // MARK: sandbox data plane
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await sandboxData.execSandbox(input) }
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await sandboxData.listSandboxExecs(input) }
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await sandboxData.getSandboxOutput(input) }
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await sandboxData.listSandboxFiles(input) }
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await sandboxData.statSandboxFile(input) }
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await sandboxData.deleteSandboxFile(input) }
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await sandboxData.makeSandboxDirectory(input) }
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await sandboxData.moveSandboxFile(input) }
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await sandboxData.downloadSandboxFile(input) }
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await sandboxData.uploadSandboxFile(input) }
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await sandboxData.startSandboxProcess(input) }
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await sandboxData.listSandboxProcesses(input) }
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await sandboxData.getSandboxProcess(input) }
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await sandboxData.signalSandboxProcess(input) }
+
+    // MARK: groups
+
+    func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output { try await groups.listGroups(input) }
+    func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output { try await groups.createGroup(input) }
+    func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output { try await groups.getGroup(input) }
+    func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output { try await groups.deleteGroup(input) }
+    func listGroupMembers(_ input: Operations.ListGroupMembers.Input) async throws -> Operations.ListGroupMembers.Output { try await groups.listGroupMembers(input) }
+    func addGroupMember(_ input: Operations.AddGroupMember.Input) async throws -> Operations.AddGroupMember.Output { try await groups.addGroupMember(input) }
+    func removeGroupMember(_ input: Operations.RemoveGroupMember.Input) async throws -> Operations.RemoveGroupMember.Output { try await groups.removeGroupMember(input) }
+    func getGroupQuota(_ input: Operations.GetGroupQuota.Input) async throws -> Operations.GetGroupQuota.Output { try await groups.getGroupQuota(input) }
+    func setGroupQuota(_ input: Operations.SetGroupQuota.Input) async throws -> Operations.SetGroupQuota.Output { try await groups.setGroupQuota(input) }
+    func removeGroupQuota(_ input: Operations.RemoveGroupQuota.Input) async throws -> Operations.RemoveGroupQuota.Output { try await groups.removeGroupQuota(input) }
+    func getUserQuota(_ input: Operations.GetUserQuota.Input) async throws -> Operations.GetUserQuota.Output { try await groups.getUserQuota(input) }
+    func setUserQuota(_ input: Operations.SetUserQuota.Input) async throws -> Operations.SetUserQuota.Output { try await groups.setUserQuota(input) }
+    func removeUserQuota(_ input: Operations.RemoveUserQuota.Input) async throws -> Operations.RemoveUserQuota.Output { try await groups.removeUserQuota(input) }
+    func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input) async throws -> Operations.GetOrganizationQuota.Output { try await groups.getOrganizationQuota(input) }
+    func setOrganizationQuota(_ input: Operations.SetOrganizationQuota.Input) async throws -> Operations.SetOrganizationQuota.Output { try await groups.setOrganizationQuota(input) }
+    func removeOrganizationQuota(_ input: Operations.RemoveOrganizationQuota.Input) async throws -> Operations.RemoveOrganizationQuota.Output { try await groups.removeOrganizationQuota(input) }
+    func getQuotaUsage(_ input: Operations.GetQuotaUsage.Input) async throws -> Operations.GetQuotaUsage.Output { try await groups.getQuotaUsage(input) }
+
+    // MARK: operations
+
+    func listOperationTypes(_ input: Operations.ListOperationTypes.Input) async throws -> Operations.ListOperationTypes.Output { try await operations.listOperationTypes(input) }
+    func startOperation(_ input: Operations.StartOperation.Input) async throws -> Operations.StartOperation.Output { try await operations.startOperation(input) }
+    func startOnboardingBootstrap(_ input: Operations.StartOnboardingBootstrap.Input) async throws -> Operations.StartOnboardingBootstrap.Output { try await operations.startOnboardingBootstrap(input) }
+    func listOperationRuns(_ input: Operations.ListOperationRuns.Input) async throws -> Operations.ListOperationRuns.Output { try await operations.listOperationRuns(input) }
+    func getOperationRun(_ input: Operations.GetOperationRun.Input) async throws -> Operations.GetOperationRun.Output { try await operations.getOperationRun(input) }
+    func cancelOperationRun(_ input: Operations.CancelOperationRun.Input) async throws -> Operations.CancelOperationRun.Output { try await operations.cancelOperationRun(input) }
+    func listIntegrations(_ input: Operations.ListIntegrations.Input) async throws -> Operations.ListIntegrations.Output { try await operations.listIntegrations(input) }
+    func createIntegration(_ input: Operations.CreateIntegration.Input) async throws -> Operations.CreateIntegration.Output { try await operations.createIntegration(input) }
+    func getIntegration(_ input: Operations.GetIntegration.Input) async throws -> Operations.GetIntegration.Output { try await operations.getIntegration(input) }
+    func updateIntegration(_ input: Operations.UpdateIntegration.Input) async throws -> Operations.UpdateIntegration.Output { try await operations.updateIntegration(input) }
+    func deleteIntegration(_ input: Operations.DeleteIntegration.Input) async throws -> Operations.DeleteIntegration.Output { try await operations.deleteIntegration(input) }
+    func listDirectoryGroups(_ input: Operations.ListDirectoryGroups.Input) async throws -> Operations.ListDirectoryGroups.Output { try await operations.listDirectoryGroups(input) }
+
+    // MARK: marketplace
+
+    func listDeveloperApps(_ input: Operations.ListDeveloperApps.Input) async throws -> Operations.ListDeveloperApps.Output { try await publishing.listDeveloperApps(input) }
+    func createDeveloperApp(_ input: Operations.CreateDeveloperApp.Input) async throws -> Operations.CreateDeveloperApp.Output { try await publishing.createDeveloperApp(input) }
+    func listPublisherKeys(_ input: Operations.ListPublisherKeys.Input) async throws -> Operations.ListPublisherKeys.Output { try await publishing.listPublisherKeys(input) }
+    func registerPublisherKey(_ input: Operations.RegisterPublisherKey.Input) async throws -> Operations.RegisterPublisherKey.Output { try await publishing.registerPublisherKey(input) }
+    func revokePublisherKey(_ input: Operations.RevokePublisherKey.Input) async throws -> Operations.RevokePublisherKey.Output { try await publishing.revokePublisherKey(input) }
+    func uploadExtensionContent(_ input: Operations.UploadExtensionContent.Input) async throws -> Operations.UploadExtensionContent.Output { try await publishing.uploadExtensionContent(input) }
+    func listExtensionPackages(_ input: Operations.ListExtensionPackages.Input) async throws -> Operations.ListExtensionPackages.Output { try await publishing.listExtensionPackages(input) }
+    func createExtensionPackage(_ input: Operations.CreateExtensionPackage.Input) async throws -> Operations.CreateExtensionPackage.Output { try await publishing.createExtensionPackage(input) }
+    func registerReleaseSignature(_ input: Operations.RegisterReleaseSignature.Input) async throws -> Operations.RegisterReleaseSignature.Output { try await publishing.registerReleaseSignature(input) }
+    func listExtensionReleases(_ input: Operations.ListExtensionReleases.Input) async throws -> Operations.ListExtensionReleases.Output { try await publishing.listExtensionReleases(input) }
+    func createExtensionRelease(_ input: Operations.CreateExtensionRelease.Input) async throws -> Operations.CreateExtensionRelease.Output { try await publishing.createExtensionRelease(input) }
+    func moveExtensionRelease(_ input: Operations.MoveExtensionRelease.Input) async throws -> Operations.MoveExtensionRelease.Output { try await publishing.moveExtensionRelease(input) }
+    func getReleaseAllowlist(_ input: Operations.GetReleaseAllowlist.Input) async throws -> Operations.GetReleaseAllowlist.Output { try await publishing.getReleaseAllowlist(input) }
+    func setReleaseAllowlist(_ input: Operations.SetReleaseAllowlist.Input) async throws -> Operations.SetReleaseAllowlist.Output { try await publishing.setReleaseAllowlist(input) }
+    func listPackageAudit(_ input: Operations.ListPackageAudit.Input) async throws -> Operations.ListPackageAudit.Output { try await publishing.listPackageAudit(input) }
+    func listReviewQueue(_ input: Operations.ListReviewQueue.Input) async throws -> Operations.ListReviewQueue.Output { try await review.listReviewQueue(input) }
+    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input) async throws -> Operations.GetReviewedRelease.Output { try await review.getReviewedRelease(input) }
+    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output { try await review.decideExtensionRelease(input) }
+    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output { try await review.getExtensionPolicy(input) }
+    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output { try await review.setExtensionPolicy(input) }
+    func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input) async throws -> Operations.ListIntegrationCatalog.Output { try await installs.listIntegrationCatalog(input) }
+    func searchIntegrationCatalog(_ input: Operations.SearchIntegrationCatalog.Input) async throws -> Operations.SearchIntegrationCatalog.Output { try await installs.searchIntegrationCatalog(input) }
+    func getIntegrationCatalogItem(_ input: Operations.GetIntegrationCatalogItem.Input) async throws -> Operations.GetIntegrationCatalogItem.Output { try await installs.getIntegrationCatalogItem(input) }
+    func getIntegrationConsent(_ input: Operations.GetIntegrationConsent.Input) async throws -> Operations.GetIntegrationConsent.Output { try await installs.getIntegrationConsent(input) }
+    func listIntegrationInstalls(_ input: Operations.ListIntegrationInstalls.Input) async throws -> Operations.ListIntegrationInstalls.Output { try await installs.listIntegrationInstalls(input) }
+    func installIntegration(_ input: Operations.InstallIntegration.Input) async throws -> Operations.InstallIntegration.Output { try await installs.installIntegration(input) }
+    func getIntegrationSettings(_ input: Operations.GetIntegrationSettings.Input) async throws -> Operations.GetIntegrationSettings.Output { try await installs.getIntegrationSettings(input) }
+    func updateIntegrationSettings(_ input: Operations.UpdateIntegrationSettings.Input) async throws -> Operations.UpdateIntegrationSettings.Output { try await installs.updateIntegrationSettings(input) }
+    func getIntegrationCliCommands(_ input: Operations.GetIntegrationCliCommands.Input) async throws -> Operations.GetIntegrationCliCommands.Output { try await installs.getIntegrationCliCommands(input) }
+    func getIntegrationInstallState(_ input: Operations.GetIntegrationInstallState.Input) async throws -> Operations.GetIntegrationInstallState.Output { try await installs.getIntegrationInstallState(input) }
+    func uninstallIntegration(_ input: Operations.UninstallIntegration.Input) async throws -> Operations.UninstallIntegration.Output { try await installs.uninstallIntegration(input) }
+    func invokeIntegrationExtension(_ input: Operations.InvokeIntegrationExtension.Input) async throws -> Operations.InvokeIntegrationExtension.Output { try await broker.invokeIntegrationExtension(input) }
+    func listIntegrationAudit(_ input: Operations.ListIntegrationAudit.Input) async throws -> Operations.ListIntegrationAudit.Output { try await installs.listIntegrationAudit(input) }
+    func optInToBeta(_ input: Operations.OptInToBeta.Input) async throws -> Operations.OptInToBeta.Output { try await installs.optInToBeta(input) }
+    func optOutOfBeta(_ input: Operations.OptOutOfBeta.Input) async throws -> Operations.OptOutOfBeta.Output { try await installs.optOutOfBeta(input) }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import GlobalStacksAPI
+import GlobalStacksAgentProtocol
+import GlobalStacksDomain
+import GlobalStacksStore
+import GlobalStacksUseCases
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// Builds the whole server: store (migrated), first-start bootstrap, router and services.
+public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let (store, engineService) = try await StoreFactory.open(configuration.database, logger: logger)
+    let connections = AgentConnections()
+    let live = LiveCommands(connections: connections)
+    let sealer = try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("secret.key"))
+    let grants = ArtifactGrants(sealer: sealer)
+    let broker = ExtensionInvokeExecutor(
+        store: store, live: live, connections: connections, sealer: sealer, grants: grants,
+        issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime(configuration))
+    )
+    let gate = OperationGate(
+        store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations, broker: broker), wake: RunWakeSignal()
+    )
+    // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
+    let started = StartupGate()
+    let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
+    let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
+    let gateway = AgentGateway(
+        store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
+        commandDeadline: configuration.commandDeadline,
+        pingInterval: configuration.agentPingInterval, logger: logger
+    )
+    let dataPlane = SandboxDataPlane(live: live)
+    let embeddedAgent = configuration.embeddedAgentDirectory.map { _ in EmbeddedAgentStatus() }
+    // One authenticator and one principal cache for the API and the streaming exec, so that the cache's one
+    // invalidation (any request that may change state) covers both.
+    let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
+    let execStream = ExecStreamEndpoint(
+        store: store, authenticator: authenticator, dataPlane: dataPlane, publicOrigin: configuration.publicOrigin, logger: logger
+    )
+    var app = Application(
+        router: try buildRouter(
+            store: store, gate: gate, connections: connections, dataPlane: dataPlane, authenticator: authenticator, execStream: execStream,
+            dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
+        ),
+        server: .guardedHTTP1WebSocketUpgrade(
+            configuration: .init(
+                http1: .init(
+                    idleTimeout: TimeAmount(configuration.connections.idleTimeout),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: ConnectionSettings.maximumRequestHeadBytes, maxHeaderListSize: ConnectionSettings.maximumRequestHeadBytes
+                    )
+                ),
+                ws: .init(maxFrameSize: AgentProtocol.maximumMessageBytes)
+            ),
+            limiter: connectionLimiter(configuration.connections, logger: logger),
+            settings: configuration.connections,
+            shouldUpgrade: { request, channel, _ in
+                if let stream = await execStream.shouldUpgrade(request, on: channel) { return stream }
+                return try await gateway.shouldUpgrade(request)
+            }
+        ),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
+        logger: logger
+    )
+    if let engineService { app.addServices(engineService) }
+    // Services stop in reverse order, after the HTTP server: the embedded agent (stopping its sandboxes), the
+    // workers (handing back runs in flight), then the store.
+    app.addServices(
+        StoreShutdown(store: store),
+        heartbeats,
+        dispatcher,
+        SandboxReconciler(
+            store: store, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
+            retention: configuration.workers.retention, startAfter: started, logger: logger
+        ),
+        OperationWorkers(
+            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: gate.wake, completions: gate.completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
+            startAfter: started, logger: logger
+        ),
+        // Invocations wait on agents for up to their time limit: a pool of their own, so they never hold up the
+        // other runs, nor those them.
+        OperationWorkers(
+            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: gate.invocationWake, completions: gate.completions, settings: configuration.invocationWorkerSettings,
+            credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
+        )
+    )
+    if let directory = configuration.embeddedAgentDirectory, let embeddedAgent {
+        let loopback = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
+        app.addServices(EmbeddedAgent(
+            store: store, directory: URL(fileURLWithPath: directory), serverURL: URL(string: "http://\(loopback):\(configuration.port)")!,
+            startAfter: started, status: embeddedAgent, logger: logger
+        ))
+    }
+    // Runs once the database pool is up and before the first request is accepted.
+    app.beforeServerStarts {
+        try await store.migrate(logger: logger)
+        try await FirstStart(store: store, configuration: configuration, logger: logger).run()
+        started.open()
+    }
+    return app
+}
+
+/// Raises the descriptor limit and caps connections below it (see `DescriptorLimit`), saying what both are.
+private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -> ConnectionLimiter {
+    let descriptors = DescriptorLimit.raiseToHardLimit()
+    let capacity = settings.maximumConnections ?? DescriptorLimit.connectionCap(forDescriptorLimit: descriptors)
+    logger.info("Accepting up to \(capacity) connections, \(settings.maximumConnectionsPerAddress) per client address", metadata: ["descriptor_limit": "\(descriptors)"])
+    return ConnectionLimiter(capacity: capacity, capacityPerAddress: settings.maximumConnectionsPerAddress, logger: logger)
+}
+
+/// The routes and middleware, separate from start-up so tests can drive the router directly.
+func buildRouter(
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+    execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
+    embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
+) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        ErrorResponseMiddleware()
+        MetricsMiddleware()
+        LogRequestsMiddleware(.debug)
+        BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
+        RequestEnvironmentMiddleware(principals: authenticator.principals)
+    }
+    if let relayURL = configuration.resolvedRelayURL {
+        router.add(middleware: DataPlaneRelay(store: store, connections: connections, ownURL: relayURL))
+    }
+    ServiceEndpoints(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
+    // Reached only when the agent gateway refused the upgrade.
+    router.get("/v1/sandboxes/:sandboxId/exec/stream") { request, context -> Response in
+        throw try await execStream.refusal(request, sandboxPath: context.parameters.get("sandboxId") ?? "")
+    }
+    router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
+        throw try await AgentGateway.refusal(request, store: store)
+    }
+    let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
+    ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
+    let api = try APIController(
+        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
+        content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
+    )
+    try api.registerHandlers(
+        on: router,
+        configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+        // Outermost first: errors (401s included) become the contract's body; authentication is decided before any handler.
+        middlewares: [APIErrorMiddleware(), AuthenticationMiddleware(authenticator: api.authenticator)]
+    )
+    return router
+}
+
+/// Closes database connections after the HTTP server has stopped.
+struct StoreShutdown: Service {
+    let store: SQLStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.engine.shutdown()
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksStore
+
+/// Resolves the caller of a request from the credential it presented: a session token, or an API key or invocation
+/// credential sent as `Authorization: Bearer …`. Every edge authenticates through this one authenticator and its one
+/// principal cache, so a revoked key or an ended session is refused everywhere at once.
+public struct Authenticator: Sendable {
+    private static let signInFirst = DomainError.unauthenticated(
+        "Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'."
+    )
+
+    private let store: any CredentialAuthority
+    public let lifetime: CredentialLifetime
+    public let principals: PrincipalCache
+
+    public init(store: any CredentialAuthority, lifetime: CredentialLifetime, principals: PrincipalCache) {
+        self.store = store
+        self.lifetime = lifetime
+        self.principals = principals
+    }
+
+    /// The caller, or 401 with a message that says how to sign in.
+    public func authenticate(_ presented: PresentedCredentials) async throws -> Caller {
+        guard let caller = try await optionalCaller(presented) else { throw Self.signInFirst }
+        return caller
+    }
+
+    /// The caller, nil when the request presented no credential, 401 when it presented one that is not valid.
+    public func optionalCaller(_ presented: PresentedCredentials) async throws -> Caller? {
+        let lookup: (hash: String, kind: Credential.Kind)
+        if let bearer = presented.bearerToken {
+            if bearer.hasPrefix(SecretPrefix.apiKey) {
+                lookup = (SecretHasher.hash(bearer), .apiKey)
+            } else if bearer.hasPrefix(SecretPrefix.invocation) {
+                lookup = (SecretHasher.hash(bearer), .invocation)
+            } else {
+                throw DomainError.unauthenticated("Unsupported bearer token; API keys start with '\(SecretPrefix.apiKey)'.")
+            }
+        } else if let token = presented.sessionToken {
+            lookup = (SecretHasher.hash(token), .session)
+        } else {
+            return nil
+        }
+        let now = Date()
+        let cacheKey = "\(lookup.kind.rawValue):\(lookup.hash)"
+        if presented.isReadOnly, let cached = principals.principal(for: cacheKey, at: now), lifetime.isUsable(cached.credential, at: now),
+           !lifetime.needsLastUsedRefresh(cached.credential, at: now) {
+            return Caller(principal: cached)
+        }
+        let generation = principals.generation
+        guard let principal = try await store.principal(tokenHash: lookup.hash, kind: lookup.kind),
+              principal.user.isActive, lifetime.isUsable(principal.credential, at: now)
+        else {
+            let message = switch lookup.kind {
+            case .session: "Your session has ended; sign in again with POST /v1/auth/session."
+            case .apiKey: "This API key is not valid (revoked, expired or unknown)."
+            case .invocation: "This invocation credential is no longer valid: its invocation ended."
+            }
+            throw DomainError.unauthenticated(message)
+        }
+        if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
+            try await store.touchCredential(id: principal.credential.id, at: now)
+        } else if presented.isReadOnly {
+            principals.remember(principal, for: cacheKey, lookedUpIn: generation, at: now)
+        }
+        return Caller(principal: principal)
+    }
+}
