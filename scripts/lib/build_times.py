@@ -3,20 +3,28 @@
 Three figures, each the median of --runs runs:
   own-clean : every file of ours changed and the code generated again, dependencies kept (what a layout can
               change of a clean build);
-  spec      : after a one-line change to Sources/GlobalStacksAPI/openapi.yaml (the summary of one of our additions);
-  handler   : after a one-line change to one handler file (an error message's words: its body changes, its
-              interface does not). The file must contain the words "No tenant".
+  spec      : after a one-line change to the contract (the summary of one of our additions) in every document that
+              is generated (the server's Sources/GlobalStacksAPI/openapi.yaml and, while it has its own, the client's);
+  handler   : after a one-line change to one handler file (a comment: its interface does not change).
+Each figure is wall-clock seconds and the CPU seconds of the build processes (user + system), which a busy machine
+disturbs less.
 Every change is reverted and rebuilt (untimed) before the next run. Usage:
-  python3 scripts/lib/build_times.py --handler Sources/GlobalStacksServer/Handlers/TenantsHandler.swift [--runs 2]
+  python3 scripts/lib/build_times.py --handler Sources/GlobalStacksServer/API/Tenants/TenantsHandler.swift [--runs 2]
 """
-import argparse, os, statistics, subprocess, sys, time
+import argparse, glob, os, resource, statistics, subprocess, sys, time
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 
 def build():
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_seconds()
     result = subprocess.run(["swift", "build", "--build-tests"], capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit("build failed:\n" + result.stdout[-3000:] + result.stderr[-3000:])
-    return time.monotonic() - started
+    return time.monotonic() - started, cpu_seconds() - cpu
 
 
 def touch_own_sources():
@@ -28,24 +36,30 @@ def touch_own_sources():
                 os.utime(os.path.join(directory, name))
 
 
-SPEC = "Sources/GlobalStacksAPI/openapi.yaml"
+SPECS = [path for path in glob.glob("Sources/*/openapi.yaml") if "An agent replaces its own key;" in open(path).read()]
 
 
-def edit_spec(text, touch=False):
-    if touch:
-        touch_own_sources()
+def edit_spec(text):
     return text.replace("An agent replaces its own key;", "An agent replaces its key;", 1)
 
 
-def changed(path, edit):
-    original = open(path).read()
-    if edit(original) == original:
-        sys.exit(f"the change to {path} changes nothing")
-    open(path, "w").write(edit(original))
+def edit_handler(text):
+    return text + "// build-time probe\n"
+
+
+def changed(paths, edit, touch=False):
+    originals = {path: open(path).read() for path in paths}
+    for path, original in originals.items():
+        if edit(original) == original:
+            sys.exit(f"the change to {path} changes nothing")
+        open(path, "w").write(edit(original))
+    if touch:
+        touch_own_sources()
     try:
         return build()
     finally:
-        open(path, "w").write(original)
+        for path, original in originals.items():
+            open(path, "w").write(original)
         build()
 
 
@@ -57,11 +71,14 @@ def main():
     build()
     figures = {"own-clean": [], "spec": [], "handler": []}
     for _ in range(args.runs):
-        figures["own-clean"].append(changed(SPEC, lambda text: edit_spec(text, touch=True)))
-        figures["spec"].append(changed(SPEC, edit_spec))
-        figures["handler"].append(changed(args.handler, lambda text: text.replace("No tenant", "No such tenant", 1)))
+        figures["own-clean"].append(changed(SPECS, edit_spec, touch=True))
+        figures["spec"].append(changed(SPECS, edit_spec))
+        figures["handler"].append(changed([args.handler], edit_handler))
+    print(f"generated documents: {', '.join(SPECS)}")
     for name, values in figures.items():
-        print(f"{name}: median {statistics.median(values):.1f} s (runs: {', '.join(f'{v:.1f}' for v in values)})")
+        walls, cpus = [wall for wall, _ in values], [cpu for _, cpu in values]
+        print(f"{name}: median {statistics.median(walls):.1f} s wall, {statistics.median(cpus):.1f} s CPU "
+              f"(runs: {', '.join(f'{wall:.1f} s / {cpu:.1f} s' for wall, cpu in values)})")
 
 
 if __name__ == "__main__":
