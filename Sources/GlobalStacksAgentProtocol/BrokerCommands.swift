@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksDomain
 
 // Additions to the agent contract: the broker. `invoke_extension` is a data-plane command (sent while the
 // invocation's run waits, never stored): the agent fetches the release's artifact by digest, verifies it, and runs
@@ -61,7 +62,7 @@ public struct InvokeExtensionPayload: Sendable, Equatable, Codable {
     }
 
     /// The agent capability that says an agent runs extensions (bubblewrap present, the process driver).
-    public static let runtimeCapability = "extensions.runtime"
+    public static let runtimeCapability = BrokerInvocation.runtimeCapability
     /// The most stdout an answer may carry back (base64 in one agent message, beside the stderr tail).
     public static let maximumOutputBytes = 128 << 10
     /// How much of the end of stderr comes back.

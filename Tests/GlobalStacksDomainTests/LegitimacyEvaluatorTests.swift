@@ -29,6 +29,10 @@ struct LegitimacyEvaluatorTests {
         )
     }
 
+    static func judge(_ facts: LegitimacyFacts) -> LegitimacyVerdict {
+        LegitimacyEvaluator.judge(facts, target: target, initiatorNumber: facts.authorityMode == .actorBound ? 5 : nil)
+    }
+
     static func decide(_ facts: LegitimacyFacts) -> LegitimacyDecision {
         LegitimacyEvaluator.evaluate(facts, target: target, initiatorNumber: facts.authorityMode == .actorBound ? 5 : nil)
     }
@@ -68,7 +72,7 @@ struct LegitimacyEvaluatorTests {
             #expect(decision.checks[check] == expected, "\(name): \(check.rawValue)")
         }
         #expect(decision.metadata?["detail"]?.isEmpty == false, "\(name) explains itself")
-        #expect(LegitimacyEvaluator.executionScope(facts, decision) == nil, "a denied run gets no scope")
+        #expect(Self.judge(facts).executionScope == nil, "a denied run gets no scope")
     }
 
     @Test func everyReasonCodeIsCovered() {
@@ -96,7 +100,9 @@ struct LegitimacyEvaluatorTests {
         #expect(decision.allowed && decision.reasonCode == nil && decision.denialClass == nil)
         #expect(decision.checks.values.allSatisfy { $0 == .passed })
         #expect(decision.initiator == .init(identityType: .user, userID: 5))
-        #expect(LegitimacyEvaluator.executionScope(facts, decision)?.tenantID == Self.tenantID)
+        let scope = Self.judge(facts).executionScope
+        #expect(scope?.tenantID == Self.tenantID && scope?.organizationID == Self.organizationID)
+        #expect(Self.judge(facts).decision == decision, "the verdict carries the same decision document")
     }
 
     @Test func systemRunsHoldTheSystemsAuthority() {

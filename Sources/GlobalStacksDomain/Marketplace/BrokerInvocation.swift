@@ -4,6 +4,8 @@ import Foundation
 /// before any run starts, the `globalstacks.broker.v1` request document, and how the entrypoint's answer is read.
 public enum BrokerInvocation {
     public static let protocolVersion = "globalstacks.broker.v1"
+    /// The agent capability that says an agent runs extensions (bubblewrap present, the process driver).
+    public static let runtimeCapability = "extensions.runtime"
     /// An input document larger than this is refused (it travels in one agent message).
     public static let maximumInputBytes = 64 << 10
     /// What a synchronous invoke waits for; the extension's time limit is set so that it always ends before.

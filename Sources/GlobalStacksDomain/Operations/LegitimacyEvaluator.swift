@@ -59,11 +59,13 @@ public enum LegitimacyEvaluator {
         public let detail: String
     }
 
-    /// The tenant scope a run executes in, produced only by an allowing decision: executors reach tenant data
-    /// through it, as requests do through the scope of their principal.
-    public static func executionScope(_ facts: LegitimacyFacts, _ decision: LegitimacyDecision) -> TenantScope? {
-        guard decision.allowed else { return nil }
-        return TenantScope(tenantID: facts.tenantID, organizationID: facts.organizationID)
+    /// The decision with the scope it allows: the only way to a run's execution scope (see `LegitimacyVerdict`).
+    public static func judge(_ facts: LegitimacyFacts, target: LegitimacyDecision.TargetScope, initiatorNumber: Int64?) -> LegitimacyVerdict {
+        let decision = evaluate(facts, target: target, initiatorNumber: initiatorNumber)
+        return LegitimacyVerdict(
+            decision: decision,
+            executionScope: decision.allowed ? TenantScope(tenantID: facts.tenantID, organizationID: facts.organizationID) : nil
+        )
     }
 
     /// The decision document for a run; `target` and `initiatorNumber` are the integer ids recorded on the run.
@@ -174,5 +176,21 @@ public enum LegitimacyEvaluator {
             }
         }
         return nil
+    }
+}
+
+/// A legitimacy decision together with what it allows. Only `LegitimacyEvaluator.judge` makes one, from the facts it
+/// has just judged, so the tenant scope a run executes in comes from an allowing decision the evaluator produced
+/// itself, never from facts or a decision document (both public and decodable) put together elsewhere.
+public struct LegitimacyVerdict: Sendable {
+    /// The decision document (stored on the run, shown as its diagnostics).
+    public let decision: LegitimacyDecision
+    /// The tenant scope the run executes in; nil when the decision denies it. Executors reach tenant data through
+    /// it, as requests do through the scope of their caller.
+    public let executionScope: TenantScope?
+
+    init(decision: LegitimacyDecision, executionScope: TenantScope?) {
+        self.decision = decision
+        self.executionScope = executionScope
     }
 }

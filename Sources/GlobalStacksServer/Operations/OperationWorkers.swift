@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -36,8 +37,8 @@ struct OperationWorkers: Service {
     let credentialsDirectory: String?
     /// Ends when the schema is migrated; workers wait for it before the first claim.
     let startAfter: StartupGate
-    /// The pool that also listens for cross-replica wake-ups and runs maintenance; another pool of the same process
-    /// (extension invocations, with a wake signal of its own) claims and polls only.
+    /// The pool that also runs maintenance; another pool of the same process (extension invocations, with a wake
+    /// signal of its own) claims, polls and listens only.
     let isPrimary: Bool
     let logger: Logger
     private let instance = UUID().uuidString.prefix(8)
@@ -72,9 +73,9 @@ struct OperationWorkers: Service {
                     group.addTask { await self.work(name: "\(ProcessInfo.processInfo.hostName)/\(self.instance)/\(index)", wakeUps: stream) }
                 }
                 group.addTask { await self.tick(every: self.settings.pollInterval) { self.wake.signal() } }
+                group.addTask { await self.listen() }
                 if isPrimary {
                     group.addTask { await self.tick(every: self.settings.maintenanceInterval) { await self.maintain() } }
-                    group.addTask { await self.listen() }
                 }
             }
         }
@@ -118,7 +119,7 @@ struct OperationWorkers: Service {
                 return
             }
             let decision = claimed.decision
-            guard claimed.started, let scope = LegitimacyEvaluator.executionScope(claimed.facts, decision),
+            guard claimed.started, let scope = claimed.verdict.executionScope,
                   let tenantExternalID = claimed.tenantExternalID else {
                 let reason = RunReason.legitimacy(decision.reasonCode ?? .tenantMissing, detail: decision.metadata?["detail"] ?? "")
                 try await finish(run, worker, .blocked, reason, connectionHref, decision: decision, logger: logger)
@@ -270,7 +271,8 @@ struct OperationWorkers: Service {
         }
     }
 
-    /// Cross-replica wake-ups (PostgreSQL NOTIFY). Returns at once on SQLite.
+    /// Wake-ups from committed admissions (the gate's, a cancellation's or a finish's that freed a scope): other
+    /// replicas' through PostgreSQL NOTIFY and, on SQLite, this process's. Every pool listens; each claims only its types.
     private func listen() async {
         await engine.listenUntilCancelled(SQLStore.runWakeChannel, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
     }

@@ -21,12 +21,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("secret.key"))
     let grants = ArtifactGrants(sealer: sealer)
     let broker = ExtensionInvokeExecutor(
-        store: store, live: live, connections: connections, sealer: sealer, grants: grants,
+        store: store, admission: InvocationAdmission(store: store), live: live, connections: connections, sealer: sealer, grants: grants,
         issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime(configuration))
     )
-    let gate = OperationGate(
-        store: store, catalog: .standard(includeTestOperations: configuration.enableTestOperations, broker: broker), wake: RunWakeSignal()
-    )
+    let catalog = OperationCatalog.standard(includeTestOperations: configuration.enableTestOperations, broker: broker)
+    let gate = OperationGate(store: store, definitions: catalog.all.map(\.definition), counter: OperationStartMetrics())
+    // Runs finished by this process's workers, for the requests that wait for one.
+    let completions = RunCompletions()
     // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
     let started = StartupGate()
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
@@ -46,7 +47,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     )
     var app = Application(
         router: try buildRouter(
-            store: store, gate: gate, connections: connections, dataPlane: dataPlane, authenticator: authenticator, execStream: execStream,
+            store: store, gate: gate, completions: completions, connections: connections, dataPlane: dataPlane, authenticator: authenticator,
+            execStream: execStream,
             dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
@@ -81,15 +83,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
-            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
-            wake: gate.wake, completions: gate.completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
+            store: store, engine: store.engine, catalog: catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: RunWakeSignal(), completions: completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
             startAfter: started, logger: logger
         ),
-        // Invocations wait on agents for up to their time limit: a pool of their own, so they never hold up the
-        // other runs, nor those them.
+        // Invocations wait on agents for up to their time limit: a pool of their own, with a wake signal of its own,
+        // so they never hold up the other runs, nor those them.
         OperationWorkers(
-            store: store, engine: store.engine, catalog: gate.catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
-            wake: gate.invocationWake, completions: gate.completions, settings: configuration.invocationWorkerSettings,
+            store: store, engine: store.engine, catalog: catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
+            wake: RunWakeSignal(), completions: completions, settings: configuration.invocationWorkerSettings,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
     )
@@ -119,7 +121,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+    store: SQLStore, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
@@ -146,7 +148,7 @@ func buildRouter(
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
-        store: store, gate: gate, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
+        store: store, gate: gate, completions: completions, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
         content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
     )
     try api.registerHandlers(

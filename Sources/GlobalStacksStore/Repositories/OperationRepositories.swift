@@ -22,17 +22,6 @@ public struct NewProviderConnection: Sendable {
     }
 }
 
-/// A group read from a provider directory.
-public struct DirectoryGroup: Sendable, Equatable {
-    public let externalID: String
-    public let displayName: String
-
-    public init(externalID: String, displayName: String) {
-        self.externalID = externalID
-        self.displayName = displayName
-    }
-}
-
 /// Provider connections of a tenant and what operations copied from them.
 public protocol ProviderConnectionRepository: Sendable {
     /// The tenant's connections that are not deleted.
@@ -87,13 +76,15 @@ public enum RunAdmission: Sendable, Equatable {
 public struct ClaimedRun: Sendable {
     public let run: OperationRun
     public let facts: LegitimacyFacts
-    /// The legitimacy decision for this attempt (stored on the run when it started).
-    public let decision: LegitimacyDecision
+    /// The legitimacy decision for this attempt (stored on the run when it started), with the scope it allows.
+    public let verdict: LegitimacyVerdict
     /// The tenant's external id (its credential namespace); nil when the tenant no longer exists.
     public let tenantExternalID: String?
     /// Whether the claim also started the run (allowed, not cancelled, attempts left): the worker executes it.
     /// Otherwise the worker ends it (blocked, cancelled or failed).
     public let started: Bool
+
+    public var decision: LegitimacyDecision { verdict.decision }
 }
 
 /// Operation runs of a tenant: admission (dedupe and scope exclusivity enforced by unique indexes), reading and

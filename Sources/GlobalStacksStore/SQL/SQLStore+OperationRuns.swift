@@ -382,12 +382,12 @@ extension SQLStore: OperationRunRepository, RunQueue {
             definition: definition, authorityMode: run.authority.mode, organizationID: run.organizationID, tenantID: run.tenantID,
             workspaceExists: try row.int("workspace_count") > 0, tenant: tenant, initiator: initiator, connection: connection
         )
-        let decision = LegitimacyEvaluator.evaluate(
+        let verdict = LegitimacyEvaluator.judge(
             facts, target: try row.runTargetScope(), initiatorNumber: try row.decode(column: "r_initiator_number", as: Int64?.self)
         )
         return ClaimedRun(
-            run: run, facts: facts, decision: decision, tenantExternalID: try row.optionalString("tenant_external_id"),
-            started: decision.allowed && !run.cancelRequested && run.attempts <= run.maxAttempts
+            run: run, facts: facts, verdict: verdict, tenantExternalID: try row.optionalString("tenant_external_id"),
+            started: verdict.decision.allowed && !run.cancelRequested && run.attempts <= run.maxAttempts
         )
     }
 }

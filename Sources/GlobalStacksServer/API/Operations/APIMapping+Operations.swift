@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
+import GlobalStacksUseCases
 import OpenAPIRuntime
 
 /// Provider connections, outcomes and runs in the shape of the API (and of the dispatch-gate contract).

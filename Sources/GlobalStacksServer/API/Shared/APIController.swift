@@ -26,7 +26,7 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+        completions: RunCompletions, connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
@@ -53,12 +53,14 @@ struct APIController: APIProtocol {
         )
         groups = GroupsHandler(store: store, authenticator: authenticator)
         operations = OperationsHandler(
-            store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
+            operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory), publicURL: publicURL
         )
         publishing = PublishingHandler(store: store, authenticator: authenticator, content: content)
         review = MarketplaceReviewHandler(store: store, authenticator: authenticator, publishing: publishing)
-        installs = IntegrationInstallsHandler(store: store, authenticator: authenticator, sealer: sealer, gate: gate)
-        broker = BrokerHandler(store: store, authenticator: authenticator, gate: gate)
+        installs = IntegrationInstallsHandler(installs: InstallService(store: store, sealer: sealer, gate: gate))
+        broker = BrokerHandler(
+            broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions)
+        )
     }
 
     /// The caller `AuthenticationMiddleware` resolved, for every operation not in `AnonymousOperations`.
@@ -175,18 +177,18 @@ struct APIController: APIProtocol {
 
     // MARK: operations
 
-    func listOperationTypes(_ input: Operations.ListOperationTypes.Input) async throws -> Operations.ListOperationTypes.Output { try await operations.listOperationTypes(input) }
-    func startOperation(_ input: Operations.StartOperation.Input) async throws -> Operations.StartOperation.Output { try await operations.startOperation(input) }
-    func startOnboardingBootstrap(_ input: Operations.StartOnboardingBootstrap.Input) async throws -> Operations.StartOnboardingBootstrap.Output { try await operations.startOnboardingBootstrap(input) }
-    func listOperationRuns(_ input: Operations.ListOperationRuns.Input) async throws -> Operations.ListOperationRuns.Output { try await operations.listOperationRuns(input) }
-    func getOperationRun(_ input: Operations.GetOperationRun.Input) async throws -> Operations.GetOperationRun.Output { try await operations.getOperationRun(input) }
-    func cancelOperationRun(_ input: Operations.CancelOperationRun.Input) async throws -> Operations.CancelOperationRun.Output { try await operations.cancelOperationRun(input) }
-    func listIntegrations(_ input: Operations.ListIntegrations.Input) async throws -> Operations.ListIntegrations.Output { try await operations.listIntegrations(input) }
-    func createIntegration(_ input: Operations.CreateIntegration.Input) async throws -> Operations.CreateIntegration.Output { try await operations.createIntegration(input) }
-    func getIntegration(_ input: Operations.GetIntegration.Input) async throws -> Operations.GetIntegration.Output { try await operations.getIntegration(input) }
-    func updateIntegration(_ input: Operations.UpdateIntegration.Input) async throws -> Operations.UpdateIntegration.Output { try await operations.updateIntegration(input) }
-    func deleteIntegration(_ input: Operations.DeleteIntegration.Input) async throws -> Operations.DeleteIntegration.Output { try await operations.deleteIntegration(input) }
-    func listDirectoryGroups(_ input: Operations.ListDirectoryGroups.Input) async throws -> Operations.ListDirectoryGroups.Output { try await operations.listDirectoryGroups(input) }
+    func listOperationTypes(_ input: Operations.ListOperationTypes.Input) async throws -> Operations.ListOperationTypes.Output { try await operations.listOperationTypes(input, caller: try caller) }
+    func startOperation(_ input: Operations.StartOperation.Input) async throws -> Operations.StartOperation.Output { try await operations.startOperation(input, caller: try caller) }
+    func startOnboardingBootstrap(_ input: Operations.StartOnboardingBootstrap.Input) async throws -> Operations.StartOnboardingBootstrap.Output { try await operations.startOnboardingBootstrap(input, caller: try caller) }
+    func listOperationRuns(_ input: Operations.ListOperationRuns.Input) async throws -> Operations.ListOperationRuns.Output { try await operations.listOperationRuns(input, caller: try caller) }
+    func getOperationRun(_ input: Operations.GetOperationRun.Input) async throws -> Operations.GetOperationRun.Output { try await operations.getOperationRun(input, caller: try caller) }
+    func cancelOperationRun(_ input: Operations.CancelOperationRun.Input) async throws -> Operations.CancelOperationRun.Output { try await operations.cancelOperationRun(input, caller: try caller) }
+    func listIntegrations(_ input: Operations.ListIntegrations.Input) async throws -> Operations.ListIntegrations.Output { try await operations.listIntegrations(input, caller: try caller) }
+    func createIntegration(_ input: Operations.CreateIntegration.Input) async throws -> Operations.CreateIntegration.Output { try await operations.createIntegration(input, caller: try caller) }
+    func getIntegration(_ input: Operations.GetIntegration.Input) async throws -> Operations.GetIntegration.Output { try await operations.getIntegration(input, caller: try caller) }
+    func updateIntegration(_ input: Operations.UpdateIntegration.Input) async throws -> Operations.UpdateIntegration.Output { try await operations.updateIntegration(input, caller: try caller) }
+    func deleteIntegration(_ input: Operations.DeleteIntegration.Input) async throws -> Operations.DeleteIntegration.Output { try await operations.deleteIntegration(input, caller: try caller) }
+    func listDirectoryGroups(_ input: Operations.ListDirectoryGroups.Input) async throws -> Operations.ListDirectoryGroups.Output { try await operations.listDirectoryGroups(input, caller: try caller) }
 
     // MARK: marketplace
 
@@ -210,19 +212,19 @@ struct APIController: APIProtocol {
     func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output { try await review.decideExtensionRelease(input) }
     func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output { try await review.getExtensionPolicy(input) }
     func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output { try await review.setExtensionPolicy(input) }
-    func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input) async throws -> Operations.ListIntegrationCatalog.Output { try await installs.listIntegrationCatalog(input) }
-    func searchIntegrationCatalog(_ input: Operations.SearchIntegrationCatalog.Input) async throws -> Operations.SearchIntegrationCatalog.Output { try await installs.searchIntegrationCatalog(input) }
-    func getIntegrationCatalogItem(_ input: Operations.GetIntegrationCatalogItem.Input) async throws -> Operations.GetIntegrationCatalogItem.Output { try await installs.getIntegrationCatalogItem(input) }
-    func getIntegrationConsent(_ input: Operations.GetIntegrationConsent.Input) async throws -> Operations.GetIntegrationConsent.Output { try await installs.getIntegrationConsent(input) }
-    func listIntegrationInstalls(_ input: Operations.ListIntegrationInstalls.Input) async throws -> Operations.ListIntegrationInstalls.Output { try await installs.listIntegrationInstalls(input) }
-    func installIntegration(_ input: Operations.InstallIntegration.Input) async throws -> Operations.InstallIntegration.Output { try await installs.installIntegration(input) }
-    func getIntegrationSettings(_ input: Operations.GetIntegrationSettings.Input) async throws -> Operations.GetIntegrationSettings.Output { try await installs.getIntegrationSettings(input) }
-    func updateIntegrationSettings(_ input: Operations.UpdateIntegrationSettings.Input) async throws -> Operations.UpdateIntegrationSettings.Output { try await installs.updateIntegrationSettings(input) }
-    func getIntegrationCliCommands(_ input: Operations.GetIntegrationCliCommands.Input) async throws -> Operations.GetIntegrationCliCommands.Output { try await installs.getIntegrationCliCommands(input) }
-    func getIntegrationInstallState(_ input: Operations.GetIntegrationInstallState.Input) async throws -> Operations.GetIntegrationInstallState.Output { try await installs.getIntegrationInstallState(input) }
-    func uninstallIntegration(_ input: Operations.UninstallIntegration.Input) async throws -> Operations.UninstallIntegration.Output { try await installs.uninstallIntegration(input) }
-    func invokeIntegrationExtension(_ input: Operations.InvokeIntegrationExtension.Input) async throws -> Operations.InvokeIntegrationExtension.Output { try await broker.invokeIntegrationExtension(input) }
-    func listIntegrationAudit(_ input: Operations.ListIntegrationAudit.Input) async throws -> Operations.ListIntegrationAudit.Output { try await installs.listIntegrationAudit(input) }
-    func optInToBeta(_ input: Operations.OptInToBeta.Input) async throws -> Operations.OptInToBeta.Output { try await installs.optInToBeta(input) }
-    func optOutOfBeta(_ input: Operations.OptOutOfBeta.Input) async throws -> Operations.OptOutOfBeta.Output { try await installs.optOutOfBeta(input) }
+    func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input) async throws -> Operations.ListIntegrationCatalog.Output { try await installs.listIntegrationCatalog(input, caller: try caller) }
+    func searchIntegrationCatalog(_ input: Operations.SearchIntegrationCatalog.Input) async throws -> Operations.SearchIntegrationCatalog.Output { try await installs.searchIntegrationCatalog(input, caller: try caller) }
+    func getIntegrationCatalogItem(_ input: Operations.GetIntegrationCatalogItem.Input) async throws -> Operations.GetIntegrationCatalogItem.Output { try await installs.getIntegrationCatalogItem(input, caller: try caller) }
+    func getIntegrationConsent(_ input: Operations.GetIntegrationConsent.Input) async throws -> Operations.GetIntegrationConsent.Output { try await installs.getIntegrationConsent(input, caller: try caller) }
+    func listIntegrationInstalls(_ input: Operations.ListIntegrationInstalls.Input) async throws -> Operations.ListIntegrationInstalls.Output { try await installs.listIntegrationInstalls(input, caller: try caller) }
+    func installIntegration(_ input: Operations.InstallIntegration.Input) async throws -> Operations.InstallIntegration.Output { try await installs.installIntegration(input, caller: try caller) }
+    func getIntegrationSettings(_ input: Operations.GetIntegrationSettings.Input) async throws -> Operations.GetIntegrationSettings.Output { try await installs.getIntegrationSettings(input, caller: try caller) }
+    func updateIntegrationSettings(_ input: Operations.UpdateIntegrationSettings.Input) async throws -> Operations.UpdateIntegrationSettings.Output { try await installs.updateIntegrationSettings(input, caller: try caller) }
+    func getIntegrationCliCommands(_ input: Operations.GetIntegrationCliCommands.Input) async throws -> Operations.GetIntegrationCliCommands.Output { try await installs.getIntegrationCliCommands(input, caller: try caller) }
+    func getIntegrationInstallState(_ input: Operations.GetIntegrationInstallState.Input) async throws -> Operations.GetIntegrationInstallState.Output { try await installs.getIntegrationInstallState(input, caller: try caller) }
+    func uninstallIntegration(_ input: Operations.UninstallIntegration.Input) async throws -> Operations.UninstallIntegration.Output { try await installs.uninstallIntegration(input, caller: try caller) }
+    func invokeIntegrationExtension(_ input: Operations.InvokeIntegrationExtension.Input) async throws -> Operations.InvokeIntegrationExtension.Output { try await broker.invokeIntegrationExtension(input, caller: try caller) }
+    func listIntegrationAudit(_ input: Operations.ListIntegrationAudit.Input) async throws -> Operations.ListIntegrationAudit.Output { try await installs.listIntegrationAudit(input, caller: try caller) }
+    func optInToBeta(_ input: Operations.OptInToBeta.Input) async throws -> Operations.OptInToBeta.Output { try await installs.optInToBeta(input, caller: try caller) }
+    func optOutOfBeta(_ input: Operations.OptOutOfBeta.Input) async throws -> Operations.OptOutOfBeta.Output { try await installs.optOutOfBeta(input, caller: try caller) }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import GlobalStacksStore
+import GlobalStacksDomain
 
 /// The `directory-file` provider: a directory export (JSON) the operator places on the server, for installations
 /// whose identity provider is not reachable from the control plane. Shape: `{"groups": [{"id": "…", "displayName": "…"}]}`.

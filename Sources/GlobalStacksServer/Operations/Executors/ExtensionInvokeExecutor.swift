@@ -6,12 +6,14 @@ import GlobalStacksUseCases
 import Logging
 
 /// `integration.extension.invoke`: runs one operation of an installed extension on an agent (docs/broker.md). At
-/// execution everything is checked again from the current state (install, consent, signing key, agents), the agent
-/// gets the release's digests and signature, a credential for that artifact, the request, and an environment of the
-/// install's effective settings and granted secrets only. While it runs, the release and its key are watched: a
+/// execution the request's admission is applied again from the current state (`InvocationAdmission`: install,
+/// consent, input, agents) and the signing key is checked; the agent gets the release's digests and signature, a
+/// credential for that artifact, the request, and an environment of the install's effective settings and granted
+/// secrets only. While it runs, the release and its key are watched: a
 /// revocation stops the invocation on the agent and fails the run with the reason. The artifact never runs here.
 struct ExtensionInvokeExecutor: OperationExecutor {
-    let store: any RequestStore
+    let store: any IntegrationInstallRepository
+    let admission: InvocationAdmission
     let live: LiveCommands
     let connections: AgentConnections
     let sealer: SecretSealer
@@ -27,19 +29,20 @@ struct ExtensionInvokeExecutor: OperationExecutor {
     func execute(_ context: ExecutionContext) async throws -> [String: String] {
         let scope = context.scope
         let run = context.run
-        let target = run.targetContext
-        guard let keyText = target["extensionKey"], let key = ExtensionKey(rawValue: keyText), let operationName = target["operation"],
-              let targetKind = target["targetKind"], let targetID = target["targetId"],
-              case .object(let input)? = try? JSONDecoder().decode(JSONValue.self, from: Data((target["input"] ?? "{}").utf8))
-        else { throw ExecutionError.permanent("The run does not describe an extension invocation.") }
-
-        let (installed, operation, signer) = try await admitted(key, operationName: operationName, targetKind: targetKind, scope)
+        guard let invocation = ExtensionInvocation(targetContext: run.targetContext) else {
+            throw ExecutionError.permanent("The run does not describe an extension invocation.")
+        }
+        let key = invocation.key
+        let operationName = invocation.operation
+        // The same admission the request passed, from the state as it is now.
+        let admitted = try await permanent { try await admission.admit(invocation, in: scope) }
+        let installed = admitted.installed
         let release = installed.release.release
         let manifest = release.manifest
-        let agents = try await permanent { try await ExtensionTargets.agents(targetKind: targetKind, targetID: targetID, manifest: manifest, scope, store: store) }
+        let signer = try await signingKey(key, version: manifest.version, scope)
         let connected = Set(connections.connectedAgents)
-        guard let agent = agents.filter({ connected.contains($0.id) }).randomElement() else {
-            throw ExecutionError.permanent("No agent able to run '\(key)' in the target is connected to this server now (\(agents.count) are connected elsewhere or reconnecting); invoke again in a moment.")
+        guard let agent = admitted.agents.filter({ connected.contains($0.id) }).randomElement() else {
+            throw ExecutionError.permanent("No agent able to run '\(key)' in the target is connected to this server now (\(admitted.agents.count) are connected elsewhere or reconnecting); invoke again in a moment.")
         }
 
         let policy = try await store.extensionPolicy(key: key, scope)
@@ -47,8 +50,8 @@ struct ExtensionInvokeExecutor: OperationExecutor {
         let settings = manifest.settings.effective(tenant: installed.install.settings, policy: policy).filter { !manifest.settings.secretKeys.contains($0.key) }
         let invocationID = "run-\(run.id.rawValue)"
         let request = BrokerInvocation.request(
-            invocationID: invocationID, extensionKey: key, version: release.version, operation: operationName, targetKind: targetKind, targetID: targetID,
-            input: input, tenantID: scope.tenantID.rawValue
+            invocationID: invocationID, extensionKey: key, version: release.version, operation: operationName, targetKind: invocation.targetKind,
+            targetID: invocation.targetID, input: invocation.input, tenantID: scope.tenantID.rawValue
         )
         let timeLimit = BrokerInvocation.timeLimitSeconds
         var payload = InvokeExtensionPayload(
@@ -102,7 +105,7 @@ struct ExtensionInvokeExecutor: OperationExecutor {
         }
         switch BrokerInvocation.answer(
             stdout: result.stdout, stdoutTruncated: result.stdoutTruncated, stderrTail: result.stderrTail, exitCode: result.exitCode, signal: result.signal,
-            timedOut: result.timedOut, timeLimit: timeLimit, operation: operation
+            timedOut: result.timedOut, timeLimit: timeLimit, operation: admitted.operation
         ) {
         case .success(let answer):
             return [
@@ -115,25 +118,15 @@ struct ExtensionInvokeExecutor: OperationExecutor {
         }
     }
 
-    /// The install, the operation it may run, and the key that signed its release, as they are now.
-    private func admitted(_ key: ExtensionKey, operationName: String, targetKind: String, _ scope: TenantScope) async throws
-        -> (InstalledExtension, ExtensionManifest.ExtensionOperation, PublisherKey)
-    {
-        guard let installed = try await store.install(key: key, scope) else {
-            throw ExecutionError.permanent("'\(key)' is no longer installed in the tenant.")
-        }
-        let manifest = installed.release.release.manifest
-        let (status, reason) = installed.install.effectiveStatus(releaseCompatibility: Compatibility(manifest: manifest, agentCapabilities: []))
-        let operation = try await permanent {
-            try BrokerInvocation.admit(install: installed.install, status: status, statusReason: reason, manifest: manifest, operation: operationName, targetKind: targetKind)
-        }
+    /// The key that signed the installed release, unless it is gone or revoked.
+    private func signingKey(_ key: ExtensionKey, version: SemanticVersion, _ scope: TenantScope) async throws -> PublisherKey {
         guard let signer = try await store.installSigningKey(key: key, scope) else {
-            throw ExecutionError.permanent("The key that signed '\(key)' \(manifest.version) is gone.")
+            throw ExecutionError.permanent("The key that signed '\(key)' \(version) is gone.")
         }
         if signer.revokedAt != nil {
-            throw ExecutionError.permanent("The publisher key that signed '\(key)' \(manifest.version) was revoked (\(signer.revokedReason ?? "no reason given")).")
+            throw ExecutionError.permanent("The publisher key that signed '\(key)' \(version) was revoked (\(signer.revokedReason ?? "no reason given")).")
         }
-        return (installed, operation, signer)
+        return signer
     }
 
     /// The agent's result, unless the release or its key is revoked first.

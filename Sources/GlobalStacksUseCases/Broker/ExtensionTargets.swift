@@ -1,4 +1,3 @@
-import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
 
@@ -18,7 +17,7 @@ enum ExtensionTargets {
         guard let clusterID = ClusterID(path: targetID), let cluster = try await store.cluster(id: clusterID, visibleTo: scope) else {
             throw DomainError.invalidInput("targetId '\(targetID.prefix(100))' names no cluster the active tenant may use.")
         }
-        let runtime = InvokeExtensionPayload.runtimeCapability
+        let runtime = BrokerInvocation.runtimeCapability
         let required = [runtime] + manifest.agentCapabilities
         let candidates = try await store.agents(visibleTo: scope, clusterID: cluster.id).filter(\.receivesWork)
         let able = candidates.filter { agent in required.allSatisfy(agent.capabilities.contains) }

@@ -1,41 +1,63 @@
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
-import GlobalStacksUseCases
-import Metrics
 
 /// What a caller asks the start gate for.
-struct StartRequest: Sendable {
-    var connectionID: ProviderConnectionID?
-    var targetContext: [String: String] = [:]
-    var sourceSurface: String?
+public struct StartRequest: Sendable {
+    public var connectionID: ProviderConnectionID?
+    public var targetContext: [String: String] = [:]
+    public var sourceSurface: String?
+
+    public init(connectionID: ProviderConnectionID? = nil, targetContext: [String: String] = [:], sourceSurface: String? = nil) {
+        self.connectionID = connectionID
+        self.targetContext = targetContext
+        self.sourceSurface = sourceSurface
+    }
+}
+
+/// Counts the gate's outcomes (`gstacks_operation_starts_total{type, status}` on /metrics): the server provides it,
+/// so the use cases know no metrics library.
+public protocol StartOutcomeCounter: Sendable {
+    func count(_ outcome: StartOutcome)
 }
 
 /// The one entry point for starting provider-backed work. Order: visibility (404) → capability (403) →
 /// blocked (prerequisites, recorded as a terminal run) → deduped → scope_busy → accepted; the last three are
-/// decided by the database's unique indexes, so concurrent starts cannot slip past each other.
-struct OperationGate: Sendable {
-    let store: any OperationRunRepository & ProviderConnectionRepository
-    let catalog: OperationCatalog
-    let wake: RunWakeSignal
-    /// Wakes the invocation workers (their own pool), so that an invocation wakes only workers that may claim it.
-    let invocationWake = RunWakeSignal()
-    /// Runs finished by this process's workers, for requests that wait for one.
-    let completions = RunCompletions()
+/// decided by the database's unique indexes, so concurrent starts cannot slip past each other. An accepted run
+/// wakes the workers through the store's notification, sent when the admission commits.
+public struct OperationGate: Sendable {
+    private let store: any OperationRunRepository & ProviderConnectionRepository
+    /// The operation types this server runs (the server's catalog, whose executors stay with the server).
+    private let definitions: [OperationTypeKey: OperationTypeDefinition]
+    private let counter: any StartOutcomeCounter
+
+    public init(
+        store: any OperationRunRepository & ProviderConnectionRepository, definitions: [OperationTypeDefinition], counter: any StartOutcomeCounter
+    ) {
+        self.store = store
+        self.definitions = Dictionary(uniqueKeysWithValues: definitions.map { ($0.key, $0) })
+        self.counter = counter
+    }
 
     static let maximumBootstrapOperations = 10
 
-    func definition(_ key: String) throws -> OperationTypeDefinition {
-        guard let registered = catalog[OperationTypeKey(rawValue: key)] else {
+    /// The registered operation types, ordered by key.
+    public var all: [OperationTypeDefinition] { definitions.values.sorted { $0.key.rawValue < $1.key.rawValue } }
+
+    public subscript(key: OperationTypeKey) -> OperationTypeDefinition? { definitions[key] }
+
+    public func definition(_ key: String) throws -> OperationTypeDefinition {
+        guard let definition = definitions[OperationTypeKey(rawValue: key)] else {
             throw DomainError.notFound("No operation type '\(key.prefix(100))'; GET /v1/operation-types lists them.")
         }
-        return registered.definition
+        return definition
     }
 
-    func start(_ definition: OperationTypeDefinition, principal: Principal, _ request: StartRequest) async throws -> StartOutcome {
-        let scope = try AccessPolicy.requireActiveTenantScope(principal)
+    public func start(_ definition: OperationTypeDefinition, caller: Caller, _ request: StartRequest) async throws -> StartOutcome {
+        let principal = caller.principal
+        let scope = try caller.activeTenant()
         let connection = try await chooseConnection(for: [definition], id: request.connectionID, scope)
-        try AccessPolicy.require(definition.capability, principal)
+        try caller.require(definition.capability)
         let run = newRun(definition, scope, principal, connection, request)
         if let denial = LegitimacyEvaluator.denial(facts(definition, principal, scope, connection)) {
             return try await block(run, denial, connection)
@@ -45,23 +67,24 @@ struct OperationGate: Sendable {
 
     /// Several operations on one connection: the first goes through the gate, the rest wait on its protected scope
     /// and are admitted one at a time as each run before them finishes.
-    func startBootstrap(_ keys: [String], principal: Principal, connectionID: ProviderConnectionID, sourceSurface: String?) async throws -> (outcome: StartOutcome, waiting: [OperationRun]) {
+    public func startBootstrap(_ keys: [String], caller: Caller, connectionID: ProviderConnectionID, sourceSurface: String?) async throws -> (outcome: StartOutcome, waiting: [OperationRun]) {
+        let principal = caller.principal
         guard (1...Self.maximumBootstrapOperations).contains(keys.count), Set(keys).count == keys.count else {
             throw DomainError.invalidInput("selectedOperations must name 1 to \(Self.maximumBootstrapOperations) different operation types.")
         }
         let definitions = try keys.map { key in
-            guard let registered = catalog[OperationTypeKey(rawValue: key)] else {
+            guard let definition = self[OperationTypeKey(rawValue: key)] else {
                 throw DomainError.invalidInput("Unknown operation type '\(key.prefix(100))' in selectedOperations; GET /v1/operation-types lists them.")
             }
-            guard registered.definition.protectedScope == .tenantConnection else {
+            guard definition.protectedScope == .tenantConnection else {
                 throw DomainError.invalidInput("'\(key)' does not run on a provider connection and cannot be part of a bootstrap.")
             }
-            return registered.definition
+            return definition
         }
-        let scope = try AccessPolicy.requireActiveTenantScope(principal)
+        let scope = try caller.activeTenant()
         let connection = try await chooseConnection(for: definitions, id: connectionID, scope)
         for definition in definitions {
-            try AccessPolicy.require(definition.capability, principal)
+            try caller.require(definition.capability)
         }
         let request = StartRequest(connectionID: connectionID, sourceSurface: sourceSurface ?? "onboarding.bootstrap")
         let runs = definitions.map { newRun($0, scope, principal, connection, request) }
@@ -132,7 +155,6 @@ struct OperationGate: Sendable {
     private func outcome(of admission: RunAdmission, _ definition: OperationTypeDefinition, _ connection: ProviderConnection?) async throws -> StartOutcome {
         switch admission {
         case .accepted(let run):
-            (definition.key == OperationTypeDefinition.integrationExtensionInvoke.key ? invocationWake : wake).signal()
             return counted(StartOutcome(status: .accepted, definition: definition, run: run, connection: connection, reason: nil))
         case .deduped(let run):
             return counted(StartOutcome(status: .deduped, definition: definition, run: run, connection: connection, reason: nil))
@@ -141,16 +163,15 @@ struct OperationGate: Sendable {
         }
     }
 
-    /// `gstacks_operation_starts_total{type, status}` on /metrics.
     private func counted(_ outcome: StartOutcome) -> StartOutcome {
-        Counter(label: "gstacks_operation_starts_total", dimensions: [("type", outcome.definition.key.rawValue), ("status", outcome.status.rawValue)]).increment()
+        counter.count(outcome)
         return outcome
     }
 }
 
 /// Paths of the resources runs and outcomes link to.
-enum Links {
-    static func run(_ id: OperationRunID) -> String { "/v1/operation-runs/\(id)" }
-    static func connection(_ connection: ProviderConnection) -> String { "/v1/integrations/\(connection.id)" }
-    static func connection(_ id: ProviderConnectionID) -> String { "/v1/integrations/\(id)" }
+public enum Links {
+    public static func run(_ id: OperationRunID) -> String { "/v1/operation-runs/\(id)" }
+    public static func connection(_ connection: ProviderConnection) -> String { "/v1/integrations/\(connection.id)" }
+    public static func connection(_ id: ProviderConnectionID) -> String { "/v1/integrations/\(id)" }
 }
