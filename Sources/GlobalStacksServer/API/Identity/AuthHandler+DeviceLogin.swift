@@ -1,4 +1,3 @@
-import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksUseCases
