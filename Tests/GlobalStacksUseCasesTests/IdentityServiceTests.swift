@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Identity service")
 struct IdentityServiceTests {
-    static func service(_ store: SQLStore, attempts: Int = 3, allowSignUp: Bool = false) -> IdentityService {
+    static func service(_ store: any Store, attempts: Int = 3, allowSignUp: Bool = false) -> IdentityService {
         IdentityService(
             accounts: store, identity: store, issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime()),
             passwords: ServiceFixtures.PlainPasswords(), throttle: LoginThrottle(attemptsPerWindow: attempts, window: 60), allowSignUp: allowSignUp

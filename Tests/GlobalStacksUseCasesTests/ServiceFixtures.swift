@@ -11,8 +11,9 @@ import Testing
 enum ServiceFixtures {
     static let request = AnonymousRequest(clientAddress: "192.0.2.7", logger: TestDatabase.logger)
 
-    static func withStore<T: Sendable>(_ body: @Sendable (SQLStore) async throws -> T) async throws -> T {
-        try await TestDatabase.make(.sqlite).withStore(body)
+    /// Seen as `any Store`, as the server's start-up sees it, not as the engine's implementation.
+    static func withStore<T: Sendable>(_ body: @Sendable (any Store) async throws -> T) async throws -> T {
+        try await TestDatabase.make(.sqlite).withStore { try await body($0) }
     }
 
     /// bcrypt is the server's; a readable stand-in keeps these tests fast.
