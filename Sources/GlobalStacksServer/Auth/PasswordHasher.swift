@@ -1,9 +1,10 @@
+import GlobalStacksUseCases
 import HummingbirdBcrypt
 import NIOPosix
 
-/// bcrypt on its own small thread pool: hashing never stalls an event loop, and a burst of sign-ins
+/// `PasswordHashing` with bcrypt, on its own small thread pool: hashing never stalls an event loop, and a burst of sign-ins
 /// cannot starve the shared pool that SQLite queries run on.
-struct PasswordHasher: Sendable {
+struct PasswordHasher: PasswordHashing {
     private static let pool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()

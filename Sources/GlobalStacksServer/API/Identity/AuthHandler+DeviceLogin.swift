@@ -1,7 +1,6 @@
-import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
-import Logging
+import GlobalStacksUseCases
 
 /// OIDC device-code sign-in (additions, docs/oidc.md): the providers, beginning a sign-in, and polling it. It is
 /// finished by `createSession` with the `oidc_device_code` strategy.
@@ -12,12 +11,7 @@ extension AuthHandler {
 
     func beginDeviceLogin(_ input: Operations.BeginDeviceLogin.Input) async throws -> Operations.BeginDeviceLogin.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let environment = try RequestEnvironment.required
-        let now = Date()
-        // Counted with sign-in attempts per client address (each costs the provider a request); there is no account yet.
-        try throttle.beginAttempt(account: "device-login:\(UUID().uuidString)", address: environment.clientAddress, at: now)
-        let (token, login) = try await deviceLogins.begin(provider: request.provider, at: now)
-        environment.logger.info("Device sign-in begun", metadata: ["provider": "\(login.provider)", "device_login": "\(login.id)"])
+        let (token, login) = try await deviceLogins.begin(provider: request.provider, try anonymousRequest())
         return .created(.init(body: .json(.init(
             token: token, provider: login.provider, userCode: login.userCode, verificationUri: login.verificationURI,
             verificationUriComplete: login.verificationURIComplete, expiresAt: login.expiresAt, interval: login.interval
@@ -26,8 +20,7 @@ extension AuthHandler {
 
     func pollDeviceLogin(_ input: Operations.PollDeviceLogin.Input) async throws -> Operations.PollDeviceLogin.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let environment = try RequestEnvironment.required
-        let login = try await deviceLogins.poll(token: request.token, at: Date(), logger: environment.logger)
+        let login = try await deviceLogins.poll(token: request.token, try anonymousRequest())
         return .ok(.init(body: .json(.init(status: .init(rawValue: login.status.rawValue)!, interval: login.interval, message: login.message))))
     }
 }

@@ -33,16 +33,22 @@ struct APIController: APIProtocol {
         let anonymous = AnonymousAccess(store: store)
         let publicURL = configuration.resolvedPublicURL
         self.authenticator = authenticator
+        let issuer = CredentialIssuer(store: store, lifetime: lifetime)
+        // One throttle for every anonymous attempt of this process: password sign-ins, setup, sign-up, device sign-ins.
+        let throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)
         auth = AuthHandler(
-            store: store, authenticator: authenticator, anonymous: anonymous, issuer: CredentialIssuer(store: store, lifetime: lifetime),
-            passwords: PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost)),
-            throttle: LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow),
-            secureCookies: configuration.secureCookies, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime,
-            allowSignUp: configuration.allowSignUp,
-            deviceLogins: try DeviceLoginFlow(providers: try configuration.oidcProviders(), store: store, sealer: sealer)
+            identity: IdentityService(
+                accounts: store, identity: store, issuer: issuer, passwords: PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost)),
+                throttle: throttle, allowSignUp: configuration.allowSignUp
+            ),
+            deviceLogins: DeviceLoginService(
+                providers: try configuration.oidcProviders().map { try OIDCDeviceSignIn($0, sealer: sealer) }, store: store, issuer: issuer,
+                throttle: throttle
+            ),
+            secureCookies: configuration.secureCookies, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
         )
-        organizations = OrganizationsHandler(store: store, authenticator: authenticator, publicURL: publicURL)
-        tenants = TenantsHandler(store: store, authenticator: authenticator)
+        organizations = OrganizationsHandler(organizations: OrganizationService(store: store, publicURL: publicURL))
+        tenants = TenantsHandler(tenants: TenantService(store: store))
         clusters = ClustersHandler(store: store, authenticator: authenticator)
         agents = AgentsHandler(store: store, authenticator: authenticator, anonymous: anonymous, connections: connections)
         sandboxes = SandboxesHandler(
@@ -51,7 +57,7 @@ struct APIController: APIProtocol {
         sandboxData = SandboxDataHandler(
             store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
         )
-        groups = GroupsHandler(store: store, authenticator: authenticator)
+        groups = GroupsHandler(groups: GroupService(store: store))
         operations = OperationsHandler(
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory), publicURL: publicURL
         )
@@ -70,42 +76,42 @@ struct APIController: APIProtocol {
 
     // MARK: auth
 
-    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output { try await auth.getSession(input) }
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output { try await auth.getSession(input, caller: try caller) }
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output { try await auth.createSession(input) }
     func listSignInProviders(_ input: Operations.ListSignInProviders.Input) async throws -> Operations.ListSignInProviders.Output { try await auth.listSignInProviders(input) }
     func beginDeviceLogin(_ input: Operations.BeginDeviceLogin.Input) async throws -> Operations.BeginDeviceLogin.Output { try await auth.beginDeviceLogin(input) }
     func pollDeviceLogin(_ input: Operations.PollDeviceLogin.Input) async throws -> Operations.PollDeviceLogin.Output { try await auth.pollDeviceLogin(input) }
-    func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output { try await auth.deleteSession(input) }
+    func deleteSession(_ input: Operations.DeleteSession.Input) async throws -> Operations.DeleteSession.Output { try await auth.deleteSession(input, caller: try caller) }
     func completeSetup(_ input: Operations.CompleteSetup.Input) async throws -> Operations.CompleteSetup.Output { try await auth.completeSetup(input) }
     func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output { try await auth.signUp(input) }
-    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output { try await auth.listUsers(input) }
-    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output { try await auth.createUser(input) }
-    func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output { try await auth.deactivateUser(input) }
-    func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output { try await auth.listApiKeys(input) }
-    func createApiKey(_ input: Operations.CreateApiKey.Input) async throws -> Operations.CreateApiKey.Output { try await auth.createApiKey(input) }
-    func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output { try await auth.revokeApiKey(input) }
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output { try await auth.listUsers(input, caller: try caller) }
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output { try await auth.createUser(input, caller: try caller) }
+    func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output { try await auth.deactivateUser(input, caller: try caller) }
+    func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output { try await auth.listApiKeys(input, caller: try caller) }
+    func createApiKey(_ input: Operations.CreateApiKey.Input) async throws -> Operations.CreateApiKey.Output { try await auth.createApiKey(input, caller: try caller) }
+    func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output { try await auth.revokeApiKey(input, caller: try caller) }
 
     // MARK: organizations
 
-    func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output { try await organizations.listOrganizations(input) }
-    func createOrganization(_ input: Operations.CreateOrganization.Input) async throws -> Operations.CreateOrganization.Output { try await organizations.createOrganization(input) }
-    func activateOrganization(_ input: Operations.ActivateOrganization.Input) async throws -> Operations.ActivateOrganization.Output { try await organizations.activateOrganization(input) }
-    func getCurrentOrganization(_ input: Operations.GetCurrentOrganization.Input) async throws -> Operations.GetCurrentOrganization.Output { try await organizations.getCurrentOrganization(input) }
-    func updateCurrentOrganization(_ input: Operations.UpdateCurrentOrganization.Input) async throws -> Operations.UpdateCurrentOrganization.Output { try await organizations.updateCurrentOrganization(input) }
-    func updateOrganizationMember(_ input: Operations.UpdateOrganizationMember.Input) async throws -> Operations.UpdateOrganizationMember.Output { try await organizations.updateOrganizationMember(input) }
-    func removeOrganizationMember(_ input: Operations.RemoveOrganizationMember.Input) async throws -> Operations.RemoveOrganizationMember.Output { try await organizations.removeOrganizationMember(input) }
-    func listOrganizationInvitations(_ input: Operations.ListOrganizationInvitations.Input) async throws -> Operations.ListOrganizationInvitations.Output { try await organizations.listOrganizationInvitations(input) }
-    func createOrganizationInvitation(_ input: Operations.CreateOrganizationInvitation.Input) async throws -> Operations.CreateOrganizationInvitation.Output { try await organizations.createOrganizationInvitation(input) }
-    func acceptOrganizationInvitation(_ input: Operations.AcceptOrganizationInvitation.Input) async throws -> Operations.AcceptOrganizationInvitation.Output { try await organizations.acceptOrganizationInvitation(input) }
-    func revokeOrganizationInvitation(_ input: Operations.RevokeOrganizationInvitation.Input) async throws -> Operations.RevokeOrganizationInvitation.Output { try await organizations.revokeOrganizationInvitation(input) }
+    func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output { try await organizations.listOrganizations(input, caller: try caller) }
+    func createOrganization(_ input: Operations.CreateOrganization.Input) async throws -> Operations.CreateOrganization.Output { try await organizations.createOrganization(input, caller: try caller) }
+    func activateOrganization(_ input: Operations.ActivateOrganization.Input) async throws -> Operations.ActivateOrganization.Output { try await organizations.activateOrganization(input, caller: try caller) }
+    func getCurrentOrganization(_ input: Operations.GetCurrentOrganization.Input) async throws -> Operations.GetCurrentOrganization.Output { try await organizations.getCurrentOrganization(input, caller: try caller) }
+    func updateCurrentOrganization(_ input: Operations.UpdateCurrentOrganization.Input) async throws -> Operations.UpdateCurrentOrganization.Output { try await organizations.updateCurrentOrganization(input, caller: try caller) }
+    func updateOrganizationMember(_ input: Operations.UpdateOrganizationMember.Input) async throws -> Operations.UpdateOrganizationMember.Output { try await organizations.updateOrganizationMember(input, caller: try caller) }
+    func removeOrganizationMember(_ input: Operations.RemoveOrganizationMember.Input) async throws -> Operations.RemoveOrganizationMember.Output { try await organizations.removeOrganizationMember(input, caller: try caller) }
+    func listOrganizationInvitations(_ input: Operations.ListOrganizationInvitations.Input) async throws -> Operations.ListOrganizationInvitations.Output { try await organizations.listOrganizationInvitations(input, caller: try caller) }
+    func createOrganizationInvitation(_ input: Operations.CreateOrganizationInvitation.Input) async throws -> Operations.CreateOrganizationInvitation.Output { try await organizations.createOrganizationInvitation(input, caller: try caller) }
+    func acceptOrganizationInvitation(_ input: Operations.AcceptOrganizationInvitation.Input) async throws -> Operations.AcceptOrganizationInvitation.Output { try await organizations.acceptOrganizationInvitation(input, caller: try caller) }
+    func revokeOrganizationInvitation(_ input: Operations.RevokeOrganizationInvitation.Input) async throws -> Operations.RevokeOrganizationInvitation.Output { try await organizations.revokeOrganizationInvitation(input, caller: try caller) }
 
     // MARK: tenants
 
-    func listTenants(_ input: Operations.ListTenants.Input) async throws -> Operations.ListTenants.Output { try await tenants.listTenants(input) }
-    func createTenant(_ input: Operations.CreateTenant.Input) async throws -> Operations.CreateTenant.Output { try await tenants.createTenant(input) }
-    func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output { try await tenants.getTenant(input) }
-    func updateTenant(_ input: Operations.UpdateTenant.Input) async throws -> Operations.UpdateTenant.Output { try await tenants.updateTenant(input) }
-    func activateTenant(_ input: Operations.ActivateTenant.Input) async throws -> Operations.ActivateTenant.Output { try await tenants.activateTenant(input) }
+    func listTenants(_ input: Operations.ListTenants.Input) async throws -> Operations.ListTenants.Output { try await tenants.listTenants(input, caller: try caller) }
+    func createTenant(_ input: Operations.CreateTenant.Input) async throws -> Operations.CreateTenant.Output { try await tenants.createTenant(input, caller: try caller) }
+    func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output { try await tenants.getTenant(input, caller: try caller) }
+    func updateTenant(_ input: Operations.UpdateTenant.Input) async throws -> Operations.UpdateTenant.Output { try await tenants.updateTenant(input, caller: try caller) }
+    func activateTenant(_ input: Operations.ActivateTenant.Input) async throws -> Operations.ActivateTenant.Output { try await tenants.activateTenant(input, caller: try caller) }
 
     // MARK: clusters
 
@@ -157,23 +163,23 @@ struct APIController: APIProtocol {
 
     // MARK: groups
 
-    func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output { try await groups.listGroups(input) }
-    func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output { try await groups.createGroup(input) }
-    func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output { try await groups.getGroup(input) }
-    func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output { try await groups.deleteGroup(input) }
-    func listGroupMembers(_ input: Operations.ListGroupMembers.Input) async throws -> Operations.ListGroupMembers.Output { try await groups.listGroupMembers(input) }
-    func addGroupMember(_ input: Operations.AddGroupMember.Input) async throws -> Operations.AddGroupMember.Output { try await groups.addGroupMember(input) }
-    func removeGroupMember(_ input: Operations.RemoveGroupMember.Input) async throws -> Operations.RemoveGroupMember.Output { try await groups.removeGroupMember(input) }
-    func getGroupQuota(_ input: Operations.GetGroupQuota.Input) async throws -> Operations.GetGroupQuota.Output { try await groups.getGroupQuota(input) }
-    func setGroupQuota(_ input: Operations.SetGroupQuota.Input) async throws -> Operations.SetGroupQuota.Output { try await groups.setGroupQuota(input) }
-    func removeGroupQuota(_ input: Operations.RemoveGroupQuota.Input) async throws -> Operations.RemoveGroupQuota.Output { try await groups.removeGroupQuota(input) }
-    func getUserQuota(_ input: Operations.GetUserQuota.Input) async throws -> Operations.GetUserQuota.Output { try await groups.getUserQuota(input) }
-    func setUserQuota(_ input: Operations.SetUserQuota.Input) async throws -> Operations.SetUserQuota.Output { try await groups.setUserQuota(input) }
-    func removeUserQuota(_ input: Operations.RemoveUserQuota.Input) async throws -> Operations.RemoveUserQuota.Output { try await groups.removeUserQuota(input) }
-    func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input) async throws -> Operations.GetOrganizationQuota.Output { try await groups.getOrganizationQuota(input) }
-    func setOrganizationQuota(_ input: Operations.SetOrganizationQuota.Input) async throws -> Operations.SetOrganizationQuota.Output { try await groups.setOrganizationQuota(input) }
-    func removeOrganizationQuota(_ input: Operations.RemoveOrganizationQuota.Input) async throws -> Operations.RemoveOrganizationQuota.Output { try await groups.removeOrganizationQuota(input) }
-    func getQuotaUsage(_ input: Operations.GetQuotaUsage.Input) async throws -> Operations.GetQuotaUsage.Output { try await groups.getQuotaUsage(input) }
+    func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output { try await groups.listGroups(input, caller: try caller) }
+    func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output { try await groups.createGroup(input, caller: try caller) }
+    func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output { try await groups.getGroup(input, caller: try caller) }
+    func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output { try await groups.deleteGroup(input, caller: try caller) }
+    func listGroupMembers(_ input: Operations.ListGroupMembers.Input) async throws -> Operations.ListGroupMembers.Output { try await groups.listGroupMembers(input, caller: try caller) }
+    func addGroupMember(_ input: Operations.AddGroupMember.Input) async throws -> Operations.AddGroupMember.Output { try await groups.addGroupMember(input, caller: try caller) }
+    func removeGroupMember(_ input: Operations.RemoveGroupMember.Input) async throws -> Operations.RemoveGroupMember.Output { try await groups.removeGroupMember(input, caller: try caller) }
+    func getGroupQuota(_ input: Operations.GetGroupQuota.Input) async throws -> Operations.GetGroupQuota.Output { try await groups.getGroupQuota(input, caller: try caller) }
+    func setGroupQuota(_ input: Operations.SetGroupQuota.Input) async throws -> Operations.SetGroupQuota.Output { try await groups.setGroupQuota(input, caller: try caller) }
+    func removeGroupQuota(_ input: Operations.RemoveGroupQuota.Input) async throws -> Operations.RemoveGroupQuota.Output { try await groups.removeGroupQuota(input, caller: try caller) }
+    func getUserQuota(_ input: Operations.GetUserQuota.Input) async throws -> Operations.GetUserQuota.Output { try await groups.getUserQuota(input, caller: try caller) }
+    func setUserQuota(_ input: Operations.SetUserQuota.Input) async throws -> Operations.SetUserQuota.Output { try await groups.setUserQuota(input, caller: try caller) }
+    func removeUserQuota(_ input: Operations.RemoveUserQuota.Input) async throws -> Operations.RemoveUserQuota.Output { try await groups.removeUserQuota(input, caller: try caller) }
+    func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input) async throws -> Operations.GetOrganizationQuota.Output { try await groups.getOrganizationQuota(input, caller: try caller) }
+    func setOrganizationQuota(_ input: Operations.SetOrganizationQuota.Input) async throws -> Operations.SetOrganizationQuota.Output { try await groups.setOrganizationQuota(input, caller: try caller) }
+    func removeOrganizationQuota(_ input: Operations.RemoveOrganizationQuota.Input) async throws -> Operations.RemoveOrganizationQuota.Output { try await groups.removeOrganizationQuota(input, caller: try caller) }
+    func getQuotaUsage(_ input: Operations.GetQuotaUsage.Input) async throws -> Operations.GetQuotaUsage.Output { try await groups.getQuotaUsage(input, caller: try caller) }
 
     // MARK: operations
 

@@ -1,11 +1,11 @@
 import Foundation
 import GlobalStacksDomain
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Limits sign-in (and setup and sign-up) attempts per account and per client address, in this process.
 /// An attempt is counted when it starts, so parallel guesses cannot slip past the limit while bcrypt runs.
 /// Behind a reverse proxy every client shares the proxy's address; see docs/decisions.md.
-final class LoginThrottle: Sendable {
+public final class LoginThrottle: Sendable {
     private struct Window {
         var startedAt: Date
         var attempts: Int
@@ -16,22 +16,22 @@ final class LoginThrottle: Sendable {
         var addresses: [String: Window] = [:]
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let attemptsPerAccount: Int
     private let attemptsPerAddress: Int
     private let window: TimeInterval
     /// Bounds memory under a flood of distinct names or addresses.
     private let maxTrackedKeys = 100_000
 
-    init(attemptsPerWindow: Int, window: TimeInterval) {
+    public init(attemptsPerWindow: Int, window: TimeInterval) {
         self.attemptsPerAccount = attemptsPerWindow
         self.attemptsPerAddress = attemptsPerWindow * 4
         self.window = window
     }
 
     /// Counts an attempt, or throws 429 with the seconds to wait when the account or address is locked out.
-    func beginAttempt(account: String, address: String, at now: Date) throws {
-        try state.withLockedValue { state in
+    public func beginAttempt(account: String, address: String, at now: Date) throws {
+        try state.withLock { state in
             if state.accounts.count + state.addresses.count > maxTrackedKeys {
                 prune(&state, at: now)
                 // Still full of live windows (a flood of distinct names): start over rather than grow without bound.
@@ -49,8 +49,8 @@ final class LoginThrottle: Sendable {
     }
 
     /// A successful sign-in clears the account's count (not the address's).
-    func succeeded(account: String) {
-        state.withLockedValue { _ = $0.accounts.removeValue(forKey: account) }
+    public func succeeded(account: String) {
+        state.withLock { _ = $0.accounts.removeValue(forKey: account) }
     }
 
     private func wait(_ entry: Window?, limit: Int, at now: Date) -> Int? {
