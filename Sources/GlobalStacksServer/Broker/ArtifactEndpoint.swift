@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksDomain
+import GlobalStacksUseCases
 import Hummingbird
 import NIOCore
 

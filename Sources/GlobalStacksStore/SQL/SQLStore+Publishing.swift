@@ -258,7 +258,7 @@ extension SQLStore: PublishingRepository {
     }
 
     public func movePublishedRelease(id: ExtensionReleaseID, _ move: ReleaseMove, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> ExtensionRelease {
-        try await moveRelease(id: id, move, actor: .publisher, owner: scope, by: user, at: now)
+        try await moveRelease(id: id, move, by: .publisher(scope), user, at: now)
     }
 
     public func setReleaseAllowlist(id: ExtensionReleaseID, tenants: [TenantID], _ scope: TenantScope, by user: UserID, at now: Date) async throws -> [TenantID] {

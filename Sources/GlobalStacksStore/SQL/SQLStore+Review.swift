@@ -22,7 +22,7 @@ extension SQLStore: MarketplaceReviewRepository {
     }
 
     public func moveReviewedRelease(id: ExtensionReleaseID, _ move: ReleaseMove, _ scope: MarketplaceReviewScope, by user: UserID, at now: Date) async throws -> ExtensionRelease {
-        try await moveRelease(id: id, move, actor: .reviewer, owner: nil, by: user, at: now)
+        try await moveRelease(id: id, move, by: .reviewer(scope), user, at: now)
     }
 
     public func setExtensionPolicy(key: ExtensionKey, settings: [String: JSONValue], _ scope: MarketplaceReviewScope, at now: Date) async throws {
@@ -49,19 +49,18 @@ extension SQLStore: MarketplaceReviewRepository {
         }
     }
 
-    /// One move through `ReleaseStatus.moves`, by the publisher (`owner` is its tenant) or a reviewer (`owner` nil),
-    /// with what it sets off: revoking disables the release's installs; beta and published move installs up.
-    func moveRelease(id: ExtensionReleaseID, _ move: ReleaseMove, actor: ReleaseStatus.Actor, owner: TenantScope?, by user: UserID, at now: Date) async throws -> ExtensionRelease {
+    /// One move through `ReleaseStatus.moves`, by the publisher or a reviewer, with what it sets off: revoking disables
+    /// the release's installs; beta and published move installs up.
+    func moveRelease(id: ExtensionReleaseID, _ move: ReleaseMove, by mover: ReleaseMover, _ user: UserID, at now: Date) async throws -> ExtensionRelease {
         try await engine.transaction { database in
-            let ownership: SQLQueryString = owner.map { self.ownedApps($0) } ?? "1 = 1"
             guard let listed = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.listedRelease) FROM extension_releases xr \(unsafeRaw: Columns.listedJoins)
-                WHERE xr.id = \(bind: id.rawValue) AND \(ownership)\(unsafeRaw: self.engine.rowLockClause)
+                WHERE xr.id = \(bind: id.rawValue) AND \(self.movable(by: mover))\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.listedRelease()
-            else { throw DomainError.notFound("No extension release \(id)\(owner == nil ? "" : " in the active tenant").") }
+            else { throw DomainError.notFound("No extension release \(id)\(mover.actor == .publisher ? " in the active tenant" : "").") }
             var release = listed.release
             let from = release.status
-            try release.move(to: move.to, by: actor, reason: move.reason, publishAs: move.visibility, at: now)
+            try release.move(to: move.to, by: mover.actor, reason: move.reason, publishAs: move.visibility, at: now)
             if let findings = move.findings { release.findings = findings }
             try await database.raw("""
                 UPDATE extension_releases SET status = \(bind: release.status.rawValue), status_reason = \(bind: release.statusReason),
@@ -90,6 +89,14 @@ extension SQLStore: MarketplaceReviewRepository {
             default: break
             }
             return release
+        }
+    }
+
+    /// The releases the mover may move: a publisher's own (its tenant's developer apps), every release for a reviewer.
+    private func movable(by mover: ReleaseMover) -> SQLQueryString {
+        switch mover {
+        case .publisher(let scope): ownedApps(scope)
+        case .reviewer: "1 = 1"
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import OpenAPIRuntime
 
 extension APIMapping {
@@ -51,14 +52,15 @@ extension APIMapping {
         )
     }
 
-    static func releaseReview(_ listed: ListedRelease, manifest document: [String: JSONValue]) throws -> Components.Schemas.ExtensionReleaseReview {
+    static func releaseReview(_ review: ReleaseReview) throws -> Components.Schemas.ExtensionReleaseReview {
+        let listed = review.listed
         let release = listed.release
         return .init(
             release: extensionRelease(release), extensionKey: listed.package.extensionKey.rawValue, publisherName: listed.publisherName,
             statusReason: release.statusReason,
             findings: release.findings.map { .init(check: $0.check, severity: .init(rawValue: $0.severity.rawValue)!, detail: $0.detail) },
             signingKeyId: release.signingKeyID.rawValue, signingKeyRevokedReason: listed.keyRevokedReason,
-            manifest: .init(additionalProperties: try container(document))
+            manifest: .init(additionalProperties: try container(review.manifest))
         )
     }
 

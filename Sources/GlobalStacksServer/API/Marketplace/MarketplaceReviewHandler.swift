@@ -1,57 +1,40 @@
-import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
-import GlobalStacksStore
 import GlobalStacksUseCases
 
-/// Review of every publisher's releases and extension policy: site operators and admins (`MarketplaceReviewScope`).
+/// The v1 API's marketplace review and extension policy: maps the contract's input to `ReviewService` and back.
 struct MarketplaceReviewHandler {
-    let store: any RequestStore
-    let authenticator: Authenticator
-    let publishing: PublishingHandler
+    let review: ReviewService
 
-    func listReviewQueue(_ input: Operations.ListReviewQueue.Input) async throws -> Operations.ListReviewQueue.Output {
-        let scope = try AccessPolicy.marketplaceReviewScope(try authenticator.principal())
-        return .ok(.init(body: .json(.init(items: try await store.reviewQueue(scope).map(publishing.review)))))
+    func listReviewQueue(_ input: Operations.ListReviewQueue.Input, caller: Caller) async throws -> Operations.ListReviewQueue.Output {
+        .ok(.init(body: .json(.init(items: try await review.queue(caller: caller).map(APIMapping.releaseReview)))))
     }
 
-    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input) async throws -> Operations.GetReviewedRelease.Output {
-        let scope = try AccessPolicy.marketplaceReviewScope(try authenticator.principal())
+    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input, caller: Caller) async throws -> Operations.GetReviewedRelease.Output {
         let id: ExtensionReleaseID = try pathID(input.path.extensionReleaseId, "extension release")
-        guard let listed = try await store.reviewedRelease(id: id, scope) else { throw DomainError.notFound("No extension release \(id).") }
-        return .ok(.init(body: .json(try publishing.review(listed))))
+        return .ok(.init(body: .json(try APIMapping.releaseReview(try await review.release(id, caller: caller)))))
     }
 
-    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output {
-        let principal = try authenticator.principal()
-        let scope = try AccessPolicy.marketplaceReviewScope(principal)
+    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input, caller: Caller) async throws -> Operations.DecideExtensionRelease.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         guard let to = ReleaseStatus(rawValue: request.to.rawValue) else { throw DomainError.invalidInput("to must be approved, rejected, beta, published or revoked.") }
         let visibility = request.visibility.flatMap { ReleaseVisibility(rawValue: $0.rawValue) }
-        if visibility != nil, to != .published { throw DomainError.invalidInput("visibility is for publishing only.") }
         let id: ExtensionReleaseID = try pathID(input.path.extensionReleaseId, "extension release")
-        guard let listed = try await store.reviewedRelease(id: id, scope) else { throw DomainError.notFound("No extension release \(id).") }
-        let moved = try await store.moveReviewedRelease(
-            id: id, ReleaseMove(to: to, reason: try request.reason.map(PublishingHandler.reason), visibility: visibility), scope,
-            by: principal.user.id, at: Date()
-        )
-        return .ok(.init(body: .json(try publishing.review(listed.with(moved)))))
+        let decided = try await review.decide(id, to: to, reason: request.reason, visibility: visibility, caller: caller)
+        return .ok(.init(body: .json(try APIMapping.releaseReview(decided))))
     }
 
-    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output {
-        let scope = try AccessPolicy.marketplaceReviewScope(try authenticator.principal())
+    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input, caller: Caller) async throws -> Operations.GetExtensionPolicy.Output {
         let key = try Self.key(input.path.extensionKey)
-        let settings = try await store.extensionPolicy(key: key, scope)
+        let settings = try await review.policy(for: key, caller: caller)
         return .ok(.init(body: .json(.init(extensionKey: key.rawValue, settings: .init(additionalProperties: try APIMapping.container(settings))))))
     }
 
-    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output {
-        let scope = try AccessPolicy.marketplaceReviewScope(try authenticator.principal())
+    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input, caller: Caller) async throws -> Operations.SetExtensionPolicy.Output {
         let key = try Self.key(input.path.extensionKey)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let settings = try APIMapping.jsonObject(request.settings.additionalProperties)
-        guard settings.count <= 100 else { throw DomainError.invalidInput("settings may fix at most 100 settings.") }
-        try await store.setExtensionPolicy(key: key, settings: settings, scope, at: Date())
+        try await review.setPolicy(for: key, settings: settings, caller: caller)
         return .ok(.init(body: .json(.init(extensionKey: key.rawValue, settings: .init(additionalProperties: try APIMapping.container(settings))))))
     }
 

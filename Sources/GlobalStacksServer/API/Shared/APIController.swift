@@ -61,8 +61,8 @@ struct APIController: APIProtocol {
         operations = OperationsHandler(
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory), publicURL: publicURL
         )
-        publishing = PublishingHandler(store: store, authenticator: authenticator, content: content)
-        review = MarketplaceReviewHandler(store: store, authenticator: authenticator, publishing: publishing)
+        publishing = PublishingHandler(publishing: PublishingService(store: store, content: content))
+        review = MarketplaceReviewHandler(review: ReviewService(store: store, content: content))
         installs = IntegrationInstallsHandler(installs: InstallService(store: store, sealer: sealer, gate: gate))
         broker = BrokerHandler(
             broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions)
@@ -198,26 +198,26 @@ struct APIController: APIProtocol {
 
     // MARK: marketplace
 
-    func listDeveloperApps(_ input: Operations.ListDeveloperApps.Input) async throws -> Operations.ListDeveloperApps.Output { try await publishing.listDeveloperApps(input) }
-    func createDeveloperApp(_ input: Operations.CreateDeveloperApp.Input) async throws -> Operations.CreateDeveloperApp.Output { try await publishing.createDeveloperApp(input) }
-    func listPublisherKeys(_ input: Operations.ListPublisherKeys.Input) async throws -> Operations.ListPublisherKeys.Output { try await publishing.listPublisherKeys(input) }
-    func registerPublisherKey(_ input: Operations.RegisterPublisherKey.Input) async throws -> Operations.RegisterPublisherKey.Output { try await publishing.registerPublisherKey(input) }
-    func revokePublisherKey(_ input: Operations.RevokePublisherKey.Input) async throws -> Operations.RevokePublisherKey.Output { try await publishing.revokePublisherKey(input) }
-    func uploadExtensionContent(_ input: Operations.UploadExtensionContent.Input) async throws -> Operations.UploadExtensionContent.Output { try await publishing.uploadExtensionContent(input) }
-    func listExtensionPackages(_ input: Operations.ListExtensionPackages.Input) async throws -> Operations.ListExtensionPackages.Output { try await publishing.listExtensionPackages(input) }
-    func createExtensionPackage(_ input: Operations.CreateExtensionPackage.Input) async throws -> Operations.CreateExtensionPackage.Output { try await publishing.createExtensionPackage(input) }
-    func registerReleaseSignature(_ input: Operations.RegisterReleaseSignature.Input) async throws -> Operations.RegisterReleaseSignature.Output { try await publishing.registerReleaseSignature(input) }
-    func listExtensionReleases(_ input: Operations.ListExtensionReleases.Input) async throws -> Operations.ListExtensionReleases.Output { try await publishing.listExtensionReleases(input) }
-    func createExtensionRelease(_ input: Operations.CreateExtensionRelease.Input) async throws -> Operations.CreateExtensionRelease.Output { try await publishing.createExtensionRelease(input) }
-    func moveExtensionRelease(_ input: Operations.MoveExtensionRelease.Input) async throws -> Operations.MoveExtensionRelease.Output { try await publishing.moveExtensionRelease(input) }
-    func getReleaseAllowlist(_ input: Operations.GetReleaseAllowlist.Input) async throws -> Operations.GetReleaseAllowlist.Output { try await publishing.getReleaseAllowlist(input) }
-    func setReleaseAllowlist(_ input: Operations.SetReleaseAllowlist.Input) async throws -> Operations.SetReleaseAllowlist.Output { try await publishing.setReleaseAllowlist(input) }
-    func listPackageAudit(_ input: Operations.ListPackageAudit.Input) async throws -> Operations.ListPackageAudit.Output { try await publishing.listPackageAudit(input) }
-    func listReviewQueue(_ input: Operations.ListReviewQueue.Input) async throws -> Operations.ListReviewQueue.Output { try await review.listReviewQueue(input) }
-    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input) async throws -> Operations.GetReviewedRelease.Output { try await review.getReviewedRelease(input) }
-    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output { try await review.decideExtensionRelease(input) }
-    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output { try await review.getExtensionPolicy(input) }
-    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output { try await review.setExtensionPolicy(input) }
+    func listDeveloperApps(_ input: Operations.ListDeveloperApps.Input) async throws -> Operations.ListDeveloperApps.Output { try await publishing.listDeveloperApps(input, caller: try caller) }
+    func createDeveloperApp(_ input: Operations.CreateDeveloperApp.Input) async throws -> Operations.CreateDeveloperApp.Output { try await publishing.createDeveloperApp(input, caller: try caller) }
+    func listPublisherKeys(_ input: Operations.ListPublisherKeys.Input) async throws -> Operations.ListPublisherKeys.Output { try await publishing.listPublisherKeys(input, caller: try caller) }
+    func registerPublisherKey(_ input: Operations.RegisterPublisherKey.Input) async throws -> Operations.RegisterPublisherKey.Output { try await publishing.registerPublisherKey(input, caller: try caller) }
+    func revokePublisherKey(_ input: Operations.RevokePublisherKey.Input) async throws -> Operations.RevokePublisherKey.Output { try await publishing.revokePublisherKey(input, caller: try caller) }
+    func uploadExtensionContent(_ input: Operations.UploadExtensionContent.Input) async throws -> Operations.UploadExtensionContent.Output { try await publishing.uploadExtensionContent(input, caller: try caller) }
+    func listExtensionPackages(_ input: Operations.ListExtensionPackages.Input) async throws -> Operations.ListExtensionPackages.Output { try await publishing.listExtensionPackages(input, caller: try caller) }
+    func createExtensionPackage(_ input: Operations.CreateExtensionPackage.Input) async throws -> Operations.CreateExtensionPackage.Output { try await publishing.createExtensionPackage(input, caller: try caller) }
+    func registerReleaseSignature(_ input: Operations.RegisterReleaseSignature.Input) async throws -> Operations.RegisterReleaseSignature.Output { try await publishing.registerReleaseSignature(input, caller: try caller) }
+    func listExtensionReleases(_ input: Operations.ListExtensionReleases.Input) async throws -> Operations.ListExtensionReleases.Output { try await publishing.listExtensionReleases(input, caller: try caller) }
+    func createExtensionRelease(_ input: Operations.CreateExtensionRelease.Input) async throws -> Operations.CreateExtensionRelease.Output { try await publishing.createExtensionRelease(input, caller: try caller) }
+    func moveExtensionRelease(_ input: Operations.MoveExtensionRelease.Input) async throws -> Operations.MoveExtensionRelease.Output { try await publishing.moveExtensionRelease(input, caller: try caller) }
+    func getReleaseAllowlist(_ input: Operations.GetReleaseAllowlist.Input) async throws -> Operations.GetReleaseAllowlist.Output { try await publishing.getReleaseAllowlist(input, caller: try caller) }
+    func setReleaseAllowlist(_ input: Operations.SetReleaseAllowlist.Input) async throws -> Operations.SetReleaseAllowlist.Output { try await publishing.setReleaseAllowlist(input, caller: try caller) }
+    func listPackageAudit(_ input: Operations.ListPackageAudit.Input) async throws -> Operations.ListPackageAudit.Output { try await publishing.listPackageAudit(input, caller: try caller) }
+    func listReviewQueue(_ input: Operations.ListReviewQueue.Input) async throws -> Operations.ListReviewQueue.Output { try await review.listReviewQueue(input, caller: try caller) }
+    func getReviewedRelease(_ input: Operations.GetReviewedRelease.Input) async throws -> Operations.GetReviewedRelease.Output { try await review.getReviewedRelease(input, caller: try caller) }
+    func decideExtensionRelease(_ input: Operations.DecideExtensionRelease.Input) async throws -> Operations.DecideExtensionRelease.Output { try await review.decideExtensionRelease(input, caller: try caller) }
+    func getExtensionPolicy(_ input: Operations.GetExtensionPolicy.Input) async throws -> Operations.GetExtensionPolicy.Output { try await review.getExtensionPolicy(input, caller: try caller) }
+    func setExtensionPolicy(_ input: Operations.SetExtensionPolicy.Input) async throws -> Operations.SetExtensionPolicy.Output { try await review.setExtensionPolicy(input, caller: try caller) }
     func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input) async throws -> Operations.ListIntegrationCatalog.Output { try await installs.listIntegrationCatalog(input, caller: try caller) }
     func searchIntegrationCatalog(_ input: Operations.SearchIntegrationCatalog.Input) async throws -> Operations.SearchIntegrationCatalog.Output { try await installs.searchIntegrationCatalog(input, caller: try caller) }
     func getIntegrationCatalogItem(_ input: Operations.GetIntegrationCatalogItem.Input) async throws -> Operations.GetIntegrationCatalogItem.Output { try await installs.getIntegrationCatalogItem(input, caller: try caller) }

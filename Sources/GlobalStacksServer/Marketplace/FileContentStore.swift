@@ -1,14 +1,6 @@
-import Crypto
 import Foundation
 import GlobalStacksDomain
-
-/// Where uploaded extension content lives, by digest. The default keeps files in the server's data directory; an
-/// object store would be another implementation of this one interface.
-protocol ContentStore: Sendable {
-    /// Stores bytes under their digest (already checked by the caller); storing the same bytes again is harmless.
-    func put(_ bytes: Data, digest: ContentDigest) throws
-    func get(_ digest: ContentDigest) throws -> Data?
-}
+import GlobalStacksUseCases
 
 /// Files named by digest under one directory, written to a temporary name and renamed, so a reader never sees part
 /// of a file and two replicas writing the same content end with the same bytes.
@@ -35,12 +27,5 @@ struct FileContentStore: ContentStore {
 
     private func path(_ digest: ContentDigest) -> URL {
         directory.appendingPathComponent(String(digest.hex.prefix(2))).appendingPathComponent(digest.hex)
-    }
-}
-
-extension ContentDigest {
-    /// The digest of exactly these bytes.
-    static func of(_ bytes: Data) -> ContentDigest {
-        ContentDigest("sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())!
     }
 }

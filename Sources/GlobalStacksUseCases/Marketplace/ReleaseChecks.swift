@@ -1,6 +1,5 @@
 import Foundation
 import GlobalStacksDomain
-import GlobalStacksStore
 
 /// The automated checks run when a release is submitted. Failures refuse the submission; warnings are kept on the
 /// release for the reviewer beside what passed.
