@@ -9,9 +9,10 @@ public typealias RequestStore = AccountRepository & SiteAdministrationRepository
 /// issuer (`CredentialAuthority`), first start and the embedded agent (`IdentityBootstrap`), agent enrollment
 /// (`AgentEnrollmentAuthority`), the agent gateway and command dispatcher (`AgentPresenceRepository`,
 /// `AgentCommandRepository`), the sandbox reconciler (`AgentCommandRepository`), the operation workers (`RunQueue`),
-/// device-code sign-in (`DeviceLoginAuthority`), and start-up and readiness (`StoreMaintenance`).
+/// device-code sign-in (`DeviceLoginAuthority`), the embedded agent's enrollment (`EmbeddedAgentBootstrap`), and
+/// start-up and readiness (`StoreMaintenance`).
 public typealias SystemStore = CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
-    & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority
+    & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority & EmbeddedAgentBootstrap
 
 /// Everything the control plane keeps (`SQLStore` on SQLite or PostgreSQL).
 public typealias Store = RequestStore & SystemStore

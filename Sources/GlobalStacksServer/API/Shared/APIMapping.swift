@@ -73,17 +73,6 @@ enum APIMapping {
         )
     }
 
-    static func cluster(_ cluster: Cluster) -> Components.Schemas.Cluster {
-        .init(
-            value1: .init(id: cluster.id.rawValue, createdAt: cluster.createdAt, updatedAt: cluster.updatedAt),
-            value2: .init(
-                name: cluster.name, slug: cluster.slug.rawValue, ownership: .init(rawValue: cluster.ownership.rawValue)!,
-                provider: cluster.provider, status: .init(rawValue: cluster.status.rawValue)!,
-                metadata: .init(additionalProperties: cluster.metadata)
-            )
-        )
-    }
-
     static func apiKey(_ credential: Credential) -> Components.Schemas.ApiKey {
         .init(
             id: credential.id.rawValue, name: credential.name ?? "", prefix: credential.tokenPrefix,
