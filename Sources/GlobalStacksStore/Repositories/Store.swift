@@ -1,5 +1,5 @@
 /// What a request may use: every method takes a scope that `AccessPolicy` made from the request's principal
-/// (`AccountScope`, `OrganizationScope`, `TenantScope`, `SiteAdministrationScope`), so there is no unscoped path to
+/// (`AccountScope`, `OrganizationScope`, `TenantScope`, `PlatformScope`, `SiteAdministrationScope`), so there is no unscoped path to
 /// anyone's data. Request handlers hold this and nothing else of the store.
 public typealias RequestStore = AccountRepository & SiteAdministrationRepository & OrganizationRepository & TenantRepository
     & ClusterRepository & AgentRepository & ProviderConnectionRepository & OperationRunRepository & SandboxRepository

@@ -144,11 +144,11 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
 /// The embedded agent's enrollment: managed clusters only.
 extension SQLStore {
     public func createProvisioningToken(_ token: NewProvisioningToken, managedClusterID: ClusterID, at now: Date) async throws -> ProvisioningToken {
-        try await insertProvisioningToken(token, clusterID: managedClusterID, management: "k.ownership = 'globalstacks-managed'", at: now)
+        try await insertProvisioningToken(token, clusterID: managedClusterID, management: Self.managedClusters, at: now)
     }
 
     public func approveManagedAgent(id: AgentID, by approver: UserID, at now: Date) async throws -> Agent {
-        try await changeAgent(id: id, management: "k.ownership = 'globalstacks-managed'", at: now) { agent in
+        try await changeAgent(id: id, management: Self.managedClusters, at: now) { agent in
             agent.approval = .approved
             agent.approvalChangedAt = now
             agent.approvalChangedBy = approver

@@ -9,9 +9,12 @@ extension SQLStore: ClusterRepository {
         case .tenant(let tenant):
             "(k.ownership = 'globalstacks-managed' OR \(ownClusters(tenant)))"
         case .platform, .account:
-            "k.ownership = 'globalstacks-managed'"
+            Self.managedClusters
         }
     }
+
+    /// Every managed cluster (`k`), what the platform reads and changes.
+    static var managedClusters: SQLQueryString { "k.ownership = 'globalstacks-managed'" }
 
     func visibility(_ scope: TenantScope) -> SQLQueryString {
         visibility(.tenant(scope))
@@ -22,7 +25,7 @@ extension SQLStore: ClusterRepository {
     func management(_ scope: ClusterVisibility) -> SQLQueryString {
         switch scope {
         case .tenant(let tenant): ownClusters(tenant)
-        case .platform: "k.ownership = 'globalstacks-managed'"
+        case .platform: Self.managedClusters
         case .account: "1 = 0"
         }
     }
