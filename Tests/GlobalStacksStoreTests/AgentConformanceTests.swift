@@ -31,7 +31,7 @@ struct AgentConformanceTests {
         try await store.createProvisioningToken(NewProvisioningToken(
             name: "rack", tokenHash: hash, tokenPrefix: "gsp_\(hash.prefix(4))", singleUse: singleUse,
             expiresAt: Date().addingTimeInterval(expiresIn), createdBy: world.ada.id
-        ), clusterID: world.cluster.id, visibleTo: world.scope, at: Date())
+        ), clusterID: world.cluster.id, .tenant(world.scope), at: Date())
     }
 
     static func registration(_ name: String) -> AgentRegistration {
@@ -49,15 +49,15 @@ struct AgentConformanceTests {
             _ = try await Self.token(store, world, hash: "t1", singleUse: false)
             #expect(await DomainError.caught { _ = try await Self.token(store, world, hash: "t0").id }?.kind == nil)
             #expect(await DomainError.caught {
-                _ = try await store.provisioningTokens(clusterID: world.cluster.id, visibleTo: world.otherScope)
+                _ = try await store.provisioningTokens(clusterID: world.cluster.id, .tenant(world.otherScope))
             }?.kind == .notFound, "another tenant's cluster is not visible")
 
             let agent = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "t1", keyHash: "k1", keyPrefix: "gsa_k1", at: Date())
             #expect(agent.approval == .pending && agent.connectivity == .offline && !agent.receivesWork)
-            #expect(try await store.agent(id: agent.id, visibleTo: world.scope) == agent, "capacity, capabilities and metadata round-trip")
-            #expect(try await store.agent(id: agent.id, visibleTo: world.otherScope) == nil)
-            #expect(try await store.agents(visibleTo: world.scope, clusterID: nil).map(\.id) == [agent.id])
-            #expect(try await store.agents(visibleTo: nil, clusterID: nil).isEmpty, "byo agents are tenant data")
+            #expect(try await store.agent(id: agent.id, visibleTo: .tenant(world.scope)) == agent, "capacity, capabilities and metadata round-trip")
+            #expect(try await store.agent(id: agent.id, visibleTo: .tenant(world.otherScope)) == nil)
+            #expect(try await store.agents(visibleTo: .tenant(world.scope), clusterID: nil).map(\.id) == [agent.id])
+            #expect(try await store.agents(visibleTo: .platform(Fixtures.platform), clusterID: nil).isEmpty, "byo agents are tenant data")
 
             #expect(await DomainError.caught {
                 _ = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "t1", keyHash: "k2", keyPrefix: "gsa_k2", at: Date())
@@ -66,12 +66,12 @@ struct AgentConformanceTests {
                 _ = try await store.registerAgent(Self.registration("host-2"), provisioningTokenHash: "nope", keyHash: "k3", keyPrefix: "gsa_k3", at: Date())
             }?.kind == .unauthenticated)
 
-            let approved = try await store.updateAgent(id: agent.id, visibleTo: world.scope, at: Date()) {
+            let approved = try await store.updateAgent(id: agent.id, .tenant(world.scope), at: Date()) {
                 $0.approval = .approved
                 $0.approvalChangedBy = world.ada.id
             }
             #expect(approved.approval == .approved && approved.approvalChangedBy == world.ada.id)
-            #expect(await DomainError.caught { _ = try await store.updateAgent(id: agent.id, visibleTo: world.otherScope, at: Date()) { $0.approval = .rejected } }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.updateAgent(id: agent.id, .tenant(world.otherScope), at: Date()) { $0.approval = .rejected } }?.kind == .notFound)
         }
     }
 
@@ -89,7 +89,7 @@ struct AgentConformanceTests {
                 return await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.filter { $0 }.count == 1)
-            #expect(try await store.agents(visibleTo: world.scope, clusterID: world.cluster.id).count == 1)
+            #expect(try await store.agents(visibleTo: .tenant(world.scope), clusterID: world.cluster.id).count == 1)
         }
     }
 
@@ -102,9 +102,9 @@ struct AgentConformanceTests {
                 _ = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "old", keyHash: "k1", keyPrefix: "p", at: Date())
             }?.message.contains("expired") == true)
             let revoked = try await Self.token(store, world, hash: "rev")
-            #expect(try await store.revokeProvisioningToken(id: revoked.id, clusterID: world.cluster.id, visibleTo: world.scope, at: Date()).revokedAt != nil)
+            #expect(try await store.revokeProvisioningToken(id: revoked.id, clusterID: world.cluster.id, .tenant(world.scope), at: Date()).revokedAt != nil)
             #expect(await DomainError.caught {
-                _ = try await store.revokeProvisioningToken(id: revoked.id, clusterID: world.cluster.id, visibleTo: world.scope, at: Date())
+                _ = try await store.revokeProvisioningToken(id: revoked.id, clusterID: world.cluster.id, .tenant(world.scope), at: Date())
             }?.kind == .conflict)
             #expect(await DomainError.caught {
                 _ = try await store.registerAgent(Self.registration("host-1"), provisioningTokenHash: "rev", keyHash: "k1", keyPrefix: "p", at: Date())
@@ -117,7 +117,7 @@ struct AgentConformanceTests {
             #expect(await DomainError.caught {
                 _ = try await store.registerAgent(Self.registration("taken"), provisioningTokenHash: "single", keyHash: "k3", keyPrefix: "p", at: Date())
             }?.kind == .conflict)
-            let tokens = try await store.provisioningTokens(clusterID: world.cluster.id, visibleTo: world.scope)
+            let tokens = try await store.provisioningTokens(clusterID: world.cluster.id, .tenant(world.scope))
             #expect(tokens.first { $0.tokenPrefix == "gsp_sing" }?.usedAt == nil)
             _ = try await store.registerAgent(Self.registration("fresh"), provisioningTokenHash: "single", keyHash: "k4", keyPrefix: "p", at: Date())
         }
@@ -142,7 +142,7 @@ struct AgentConformanceTests {
             #expect(await DomainError.caught {
                 _ = try await store.rotateAgentKey(presentedKeyHash: "k1", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
             }?.kind == .unauthenticated, "the previous key cannot rotate to another key")
-            _ = try await store.updateAgent(id: agent.id, visibleTo: world.scope, at: now) { $0.revokedAt = now }
+            _ = try await store.updateAgent(id: agent.id, .tenant(world.scope), at: now) { $0.revokedAt = now }
             #expect(await DomainError.caught {
                 _ = try await store.rotateAgentKey(presentedKeyHash: "k2", newKeyHash: "k3", newKeyPrefix: "gsa_k3", previousKeyValidUntil: now, at: now)
             }?.kind == .unauthenticated, "a revoked agent cannot rotate")
@@ -165,18 +165,18 @@ struct AgentConformanceTests {
             beats[a.id] = start.addingTimeInterval(50)
             beats[b.id] = start.addingTimeInterval(5)
             try await store.recordHeartbeats(beats)
-            #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.lastHeartbeatAt == start.addingTimeInterval(50).truncatedToStoredPrecision)
+            #expect(try await store.agent(id: a.id, visibleTo: .tenant(world.scope))?.lastHeartbeatAt == start.addingTimeInterval(50).truncatedToStoredPrecision)
             // b has been silent for more than 30 s at start + 60; a has not.
             #expect(try await store.markSilentAgentsOffline(notHeardSince: start.addingTimeInterval(30), at: start.addingTimeInterval(60)) == [b.id])
-            #expect(try await store.agent(id: b.id, visibleTo: world.scope)?.connectivity == .offline)
-            #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .online)
+            #expect(try await store.agent(id: b.id, visibleTo: .tenant(world.scope))?.connectivity == .offline)
+            #expect(try await store.agent(id: a.id, visibleTo: .tenant(world.scope))?.connectivity == .online)
             // a reconnects before its old connection's close is noticed: the late close changes nothing.
             try await store.markAgentConnected(a.id, connectionID: "a2", at: Date())
             try await store.markAgentDisconnected(a.id, connectionID: "a1", at: Date())
-            #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .online)
+            #expect(try await store.agent(id: a.id, visibleTo: .tenant(world.scope))?.connectivity == .online)
             try await store.markAgentDisconnected(a.id, connectionID: "a2", at: Date())
-            #expect(try await store.agent(id: a.id, visibleTo: world.scope)?.connectivity == .offline)
-            _ = try await store.updateAgent(id: a.id, visibleTo: world.scope, at: Date()) { $0.revokedAt = Date() }
+            #expect(try await store.agent(id: a.id, visibleTo: .tenant(world.scope))?.connectivity == .offline)
+            _ = try await store.updateAgent(id: a.id, .tenant(world.scope), at: Date()) { $0.revokedAt = Date() }
             #expect(try await store.agent(keyHash: "ka", at: Date()) == nil, "a revoked agent's key no longer connects")
         }
     }

@@ -168,7 +168,7 @@ struct OrganizationConformanceTests {
                 let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
                 scopes.append(try AccessPolicy.tenantScope(for: tenant, principal))
             }
-            let managed = try await store.createCluster(owner: .platform, name: "EU West", slug: nil, provider: "globalstacks", metadata: ["region": "eu"], at: Date())
+            let managed = try await store.createCluster(owner: .platform(Fixtures.platform), name: "EU West", slug: nil, provider: "globalstacks", metadata: ["region": "eu"], at: Date())
             #expect(managed.slug.rawValue == "eu-west" && managed.tenantID == nil && managed.ownership == .globalstacksManaged)
             let first = try await store.createCluster(owner: .tenant(scopes[0]), name: "Edge", slug: nil, provider: "self-hosted", metadata: [:], at: Date())
             let second = try await store.createCluster(owner: .tenant(scopes[0]), name: "Edge", slug: nil, provider: "self-hosted", metadata: [:], at: Date())
@@ -178,17 +178,18 @@ struct OrganizationConformanceTests {
             #expect(await DomainError.caught { _ = try await store.createCluster(owner: .tenant(scopes[0]), name: "X", slug: Fixtures.slug("edge"), provider: "p", metadata: [:], at: Date()) }?.kind == .conflict)
 
             // Creation order, but rows made within one millisecond may come in either order.
-            #expect(Set(try await store.clusters(visibleTo: scopes[0]).map(\.id)) == [managed.id, first.id, second.id])
-            #expect(try await store.clusters(visibleTo: nil).map(\.id) == [managed.id])
+            #expect(Set(try await store.clusters(visibleTo: .tenant(scopes[0])).map(\.id)) == [managed.id, first.id, second.id])
+            #expect(try await store.clusters(visibleTo: .platform(Fixtures.platform)).map(\.id) == [managed.id])
+            #expect(try await store.clusters(visibleTo: .account(Fixtures.account(ada))).map(\.id) == [managed.id], "no tenant selected: managed clusters")
             #expect(try await store.cluster(id: otherTenants.id, visibleTo: scopes[0]) == nil)
             #expect(try await store.cluster(id: managed.id, visibleTo: scopes[1])?.metadata == ["region": "eu"])
 
-            let paused = try await store.updateCluster(id: first.id, visibleTo: scopes[0], at: Date()) {
+            let paused = try await store.updateCluster(id: first.id, .tenant(scopes[0]), at: Date()) {
                 try ClusterChange(status: .paused, metadata: ["a": "b"]).applied(to: $0, at: Date())
             }
             #expect(paused.status == .paused)
             #expect(try await store.cluster(id: first.id, visibleTo: scopes[0])?.metadata == ["a": "b"])
-            #expect(await DomainError.caught { _ = try await store.updateCluster(id: otherTenants.id, visibleTo: scopes[0], at: Date()) { $0 } }?.kind == .notFound)
+            #expect(await DomainError.caught { _ = try await store.updateCluster(id: otherTenants.id, .tenant(scopes[0]), at: Date()) { $0 } }?.kind == .notFound)
         }
     }
 }

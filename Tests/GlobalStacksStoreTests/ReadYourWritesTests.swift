@@ -31,8 +31,8 @@ struct ReadYourWritesTests {
                         for pair in 0..<Self.pairsPerWriter {
                             let name = "w\(writer)-\(pair)"
                             if pair.isMultiple(of: 2) {
-                                let cluster = try await store.createCluster(owner: .platform, name: name, slug: nil, provider: "p", metadata: [:], at: Date())
-                                if try await store.cluster(id: cluster.id, visibleTo: nil) == nil { misses.append("cluster \(name)") }
+                                let cluster = try await store.createCluster(owner: .platform(Fixtures.platform), name: name, slug: nil, provider: "p", metadata: [:], at: Date())
+                                if try await store.cluster(id: cluster.id, visibleTo: .platform(Fixtures.platform)) == nil { misses.append("cluster \(name)") }
                             } else {
                                 let (_, hash) = try await Fixtures.session(for: user, store: store, token: name)
                                 if try await store.principal(tokenHash: hash, kind: .session) == nil { misses.append("credential \(name)") }

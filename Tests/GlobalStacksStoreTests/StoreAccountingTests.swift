@@ -8,10 +8,9 @@ import Testing
 @Suite("Store accounting")
 struct StoreAccountingTests {
     /// Parameter types that prove the caller may reach the data: the scopes, and the types that carry one
-    /// (`NewOperationRun.scope`, `ClusterOwner.tenant`; a platform-owned cluster needs `manageManagedClusters`, which
-    /// `AccessPolicy` checks, and is visible to every tenant).
-    static let scopedTypes = ["TenantScope", "TenantScope?", "OrganizationScope", "AccountScope", "SiteAdministrationScope", "MarketplaceReviewScope",
-                              "NewOperationRun", "[NewOperationRun]", "ClusterOwner"]
+    /// (`NewOperationRun.scope`; every case of `ClusterOwner` and `ClusterVisibility` carries a scope).
+    static let scopedTypes = ["TenantScope", "OrganizationScope", "AccountScope", "SiteAdministrationScope", "MarketplaceReviewScope",
+                              "PlatformScope", "ClusterVisibility", "NewOperationRun", "[NewOperationRun]", "ClusterOwner"]
 
     struct Method: Equatable, CustomStringConvertible {
         let protocolName: String

@@ -15,7 +15,8 @@ struct EmbeddedAgent: Service {
     static let clusterSlug = "local"
     static let agentName = "embedded"
 
-    let store: any AgentRepository & ClusterRepository & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
+    /// System parts only: the server enrolls its agent as the platform, with no principal behind it.
+    let store: any EmbeddedAgentBootstrap & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
     let directory: URL
     let serverURL: URL
     let startAfter: StartupGate
@@ -81,7 +82,9 @@ struct EmbeddedAgent: Service {
     /// Enrolls and approves the embedded agent directly in the store, then saves its key.
     private func enroll(into credentialsFile: URL) async throws {
         try AgentCredentials.checkWritable(credentialsFile)
-        let cluster = try await localCluster()
+        let cluster = try await store.managedCluster(
+            slug: try Slug(validating: Self.clusterSlug), creatingWithName: "local", provider: "process", metadata: ["embedded": "true"], at: Date()
+        )
         let token = SecretToken.generate(prefix: SecretPrefix.provisioningToken)
         let now = Date()
         // The server is the operator here; the token is used at once and never leaves this process.
@@ -89,7 +92,7 @@ struct EmbeddedAgent: Service {
         _ = try await store.createProvisioningToken(NewProvisioningToken(
             name: "embedded agent", tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix, singleUse: true,
             expiresAt: now.addingTimeInterval(300), createdBy: creator
-        ), clusterID: cluster.id, visibleTo: nil, at: now)
+        ), managedClusterID: cluster.id, at: now)
         let key = SecretToken.generate(prefix: SecretPrefix.agentKey)
         let capacity = Self.hostCapacity
         let agent = try await store.registerAgent(AgentRegistration(
@@ -97,11 +100,7 @@ struct EmbeddedAgent: Service {
             capacity: AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory)),
             capabilities: ExtensionRunner.isAvailable ? ["process", InvokeExtensionPayload.runtimeCapability] : ["process"], metadata: ["embedded": "true"]
         ), provisioningTokenHash: SecretHasher.hash(token.value), keyHash: SecretHasher.hash(key.value), keyPrefix: key.displayPrefix, at: now)
-        _ = try await store.updateAgent(id: agent.id, visibleTo: nil, at: now) { agent in
-            agent.approval = .approved
-            agent.approvalChangedAt = now
-            agent.approvalChangedBy = creator
-        }
+        _ = try await store.approveManagedAgent(id: agent.id, by: creator, at: now)
         try AgentCredentials(agentID: agent.id.rawValue, name: agent.name, key: key.value, serverURL: serverURL.absoluteString).save(to: credentialsFile)
         logger.notice("Enrolled the embedded agent into the managed cluster 'local'", metadata: ["agent_id": "\(agent.id)", "cluster_id": "\(cluster.id)"])
     }
@@ -114,15 +113,6 @@ struct EmbeddedAgent: Service {
             try await Task.sleep(for: Self.siteAdminPollInterval)
             if let admin = try await store.firstSiteAdmin() { return admin }
         }
-    }
-
-    private func localCluster() async throws -> Cluster {
-        if let existing = try await store.clusters(visibleTo: nil).first(where: { $0.slug.rawValue == Self.clusterSlug }) {
-            return existing
-        }
-        return try await store.createCluster(
-            owner: .platform, name: "local", slug: Slug(rawValue: Self.clusterSlug), provider: "process", metadata: ["embedded": "true"], at: Date()
-        )
     }
 
     /// Half the host's cores and 4Gi, at most 8 sandboxes: room for the control plane beside them.

@@ -20,34 +20,37 @@ public struct NewProvisioningToken: Sendable {
     }
 }
 
-/// What a host sends to enroll (the contract's AgentRegistrationRequest plus capabilities), validated.
-public struct AgentRegistration: Sendable {
-    public let name: String
-    public let platform: AgentPlatform
-    public let region: String?
-    public let capacity: AgentCapacity?
-    public let capabilities: Set<String>
-    public let metadata: [String: String]
+/// Provisioning tokens and agents, reached through their cluster (`ClusterVisibility`): agents are visible to whoever
+/// sees their cluster; tokens, and changes to agents, need a scope that may change the cluster (else not found).
+public protocol AgentRepository: Sendable {
+    func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, _ scope: ClusterVisibility, at now: Date) async throws -> ProvisioningToken
+    func provisioningTokens(clusterID: ClusterID, _ scope: ClusterVisibility) async throws -> [ProvisioningToken]
+    func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, _ scope: ClusterVisibility, at now: Date) async throws -> ProvisioningToken
+    func agents(visibleTo scope: ClusterVisibility, clusterID: ClusterID?) async throws -> [Agent]
+    func agent(id: AgentID, visibleTo scope: ClusterVisibility) async throws -> Agent?
+    func updateAgent(id: AgentID, _ scope: ClusterVisibility, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
+}
 
-    public init(name: String, platform: AgentPlatform, region: String?, capacity: AgentCapacity?, capabilities: Set<String>, metadata: [String: String]) {
-        self.name = name
-        self.platform = platform
-        self.region = region
-        self.capacity = capacity
-        self.capabilities = capabilities
-        self.metadata = metadata
+/// A tenant's view, for the code that only ever acts for one (placement, the broker).
+extension AgentRepository {
+    public func agents(visibleTo scope: TenantScope, clusterID: ClusterID?) async throws -> [Agent] {
+        try await agents(visibleTo: .tenant(scope), clusterID: clusterID)
+    }
+
+    public func updateAgent(id: AgentID, visibleTo scope: TenantScope, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent {
+        try await updateAgent(id: id, .tenant(scope), at: now, change)
     }
 }
 
-/// Provisioning tokens and agents. Everything is reached through a cluster visible to the caller (the active
-/// tenant's `byo` clusters and every managed cluster; without a tenant, managed clusters only).
-public protocol AgentRepository: Sendable {
-    func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
-    func provisioningTokens(clusterID: ClusterID, visibleTo scope: TenantScope?) async throws -> [ProvisioningToken]
-    func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken
-    func agents(visibleTo scope: TenantScope?, clusterID: ClusterID?) async throws -> [Agent]
-    func agent(id: AgentID, visibleTo scope: TenantScope?) async throws -> Agent?
-    func updateAgent(id: AgentID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
+/// What the server needs to enroll its own embedded agent: it acts for the platform without a principal (the first
+/// site admin is recorded as the operator). Held by the embedded agent only.
+public protocol EmbeddedAgentBootstrap: Sendable {
+    /// The managed cluster with this slug, created when there is none.
+    func managedCluster(slug: Slug, creatingWithName name: String, provider: String, metadata: [String: String], at now: Date) async throws -> Cluster
+    /// Issues a provisioning token for a managed cluster (not found for any other cluster).
+    func createProvisioningToken(_ token: NewProvisioningToken, managedClusterID: ClusterID, at now: Date) async throws -> ProvisioningToken
+    /// Approves an agent of a managed cluster (not found for any other agent).
+    func approveManagedAgent(id: AgentID, by approver: UserID, at now: Date) async throws -> Agent
 }
 
 /// What an agent does with its own tokens before it has a connection: enroll with a provisioning token, rotate its key

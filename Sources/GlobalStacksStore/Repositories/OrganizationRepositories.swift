@@ -43,16 +43,24 @@ public protocol TenantRepository: Sendable {
 /// Who owns a cluster being created.
 public enum ClusterOwner: Sendable {
     case tenant(TenantScope)
-    /// A globalstacks-managed cluster; only site operators and admins may create one (`AccessPolicy`).
-    case platform
+    /// A globalstacks-managed cluster, created by a site operator or admin.
+    case platform(PlatformScope)
 }
 
-/// Clusters visible to a tenant: its own `byo` clusters and every managed cluster.
+/// Clusters: a tenant reads its own `byo` clusters and every managed one, and changes its own; the platform reads and
+/// changes the managed ones (`ClusterVisibility`).
 public protocol ClusterRepository: Sendable {
-    /// With no scope, only managed clusters are visible.
-    func clusters(visibleTo scope: TenantScope?) async throws -> [Cluster]
-    func cluster(id: ClusterID, visibleTo scope: TenantScope?) async throws -> Cluster?
+    func clusters(visibleTo scope: ClusterVisibility) async throws -> [Cluster]
+    func cluster(id: ClusterID, visibleTo scope: ClusterVisibility) async throws -> Cluster?
     /// `slug` nil derives one from the name (adding a number when taken); an explicit slug that is taken is a conflict.
     func createCluster(owner: ClusterOwner, name: String, slug: Slug?, provider: String, metadata: [String: String], at now: Date) async throws -> Cluster
-    func updateCluster(id: ClusterID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (Cluster) throws -> Cluster) async throws -> Cluster
+    /// Not found unless the scope may change the cluster (a tenant its own `byo` clusters, the platform managed ones).
+    func updateCluster(id: ClusterID, _ scope: ClusterVisibility, at now: Date, _ change: @Sendable (Cluster) throws -> Cluster) async throws -> Cluster
+}
+
+/// A tenant's view, for the code that only ever acts for one (placement, the broker).
+extension ClusterRepository {
+    public func cluster(id: ClusterID, visibleTo scope: TenantScope) async throws -> Cluster? {
+        try await cluster(id: id, visibleTo: .tenant(scope))
+    }
 }

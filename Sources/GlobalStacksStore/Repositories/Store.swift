@@ -1,5 +1,5 @@
 /// What a request may use: every method takes a scope that `AccessPolicy` made from the request's principal
-/// (`AccountScope`, `OrganizationScope`, `TenantScope`, `SiteAdministrationScope`), so there is no unscoped path to
+/// (`AccountScope`, `OrganizationScope`, `TenantScope`, `PlatformScope`, `SiteAdministrationScope`), so there is no unscoped path to
 /// anyone's data. Request handlers hold this and nothing else of the store.
 public typealias RequestStore = AccountRepository & SiteAdministrationRepository & OrganizationRepository & TenantRepository
     & ClusterRepository & AgentRepository & ProviderConnectionRepository & OperationRunRepository & SandboxRepository
@@ -9,9 +9,10 @@ public typealias RequestStore = AccountRepository & SiteAdministrationRepository
 /// issuer (`CredentialAuthority`), first start and the embedded agent (`IdentityBootstrap`), agent enrollment
 /// (`AgentEnrollmentAuthority`), the agent gateway and command dispatcher (`AgentPresenceRepository`,
 /// `AgentCommandRepository`), the sandbox reconciler (`AgentCommandRepository`), the operation workers (`RunQueue`),
-/// device-code sign-in (`DeviceLoginAuthority`), and start-up and readiness (`StoreMaintenance`).
+/// device-code sign-in (`DeviceLoginAuthority`), the embedded agent's enrollment (`EmbeddedAgentBootstrap`), and
+/// start-up and readiness (`StoreMaintenance`).
 public typealias SystemStore = CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
-    & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority
+    & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority & EmbeddedAgentBootstrap
 
 /// Everything the control plane keeps (`SQLStore` on SQLite or PostgreSQL).
 public typealias Store = RequestStore & SystemStore

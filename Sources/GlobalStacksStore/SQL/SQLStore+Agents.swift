@@ -3,9 +3,13 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
-    public func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken {
+    public func createProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, _ scope: ClusterVisibility, at now: Date) async throws -> ProvisioningToken {
+        try await insertProvisioningToken(token, clusterID: clusterID, management: management(scope), at: now)
+    }
+
+    private func insertProvisioningToken(_ token: NewProvisioningToken, clusterID: ClusterID, management: SQLQueryString, at now: Date) async throws -> ProvisioningToken {
         try await engine.transaction { database in
-            try await self.requireCluster(clusterID, scope, database)
+            try await self.requireCluster(clusterID, management, database)
             let id = ProvisioningTokenID.generate()
             try await database.raw("""
                 INSERT INTO provisioning_tokens (id, cluster_id, name, token_hash, token_prefix, single_use, expires_at, created_by, created_at)
@@ -21,9 +25,9 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    public func provisioningTokens(clusterID: ClusterID, visibleTo scope: TenantScope?) async throws -> [ProvisioningToken] {
+    public func provisioningTokens(clusterID: ClusterID, _ scope: ClusterVisibility) async throws -> [ProvisioningToken] {
         try await engine.read { database in
-            try await self.requireCluster(clusterID, scope, database)
+            try await self.requireCluster(clusterID, self.management(scope), database)
             return try await database.raw("""
                 SELECT \(unsafeRaw: Columns.provisioningToken) FROM provisioning_tokens pt
                 WHERE pt.cluster_id = \(bind: clusterID.rawValue) ORDER BY pt.created_at DESC, pt.id LIMIT 500
@@ -31,9 +35,9 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    public func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, visibleTo scope: TenantScope?, at now: Date) async throws -> ProvisioningToken {
+    public func revokeProvisioningToken(id: ProvisioningTokenID, clusterID: ClusterID, _ scope: ClusterVisibility, at now: Date) async throws -> ProvisioningToken {
         try await engine.transaction { database in
-            try await self.requireCluster(clusterID, scope, database)
+            try await self.requireCluster(clusterID, self.management(scope), database)
             guard var token = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.provisioningToken) FROM provisioning_tokens pt
                 WHERE pt.id = \(bind: id.rawValue) AND pt.cluster_id = \(bind: clusterID.rawValue)\(unsafeRaw: self.engine.rowLockClause)
@@ -85,7 +89,7 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    public func agents(visibleTo scope: TenantScope?, clusterID: ClusterID?) async throws -> [Agent] {
+    public func agents(visibleTo scope: ClusterVisibility, clusterID: ClusterID?) async throws -> [Agent] {
         try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.agent) FROM agents a JOIN clusters k ON k.id = a.cluster_id
@@ -95,7 +99,7 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    public func agent(id: AgentID, visibleTo scope: TenantScope?) async throws -> Agent? {
+    public func agent(id: AgentID, visibleTo scope: ClusterVisibility) async throws -> Agent? {
         try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.agent) FROM agents a JOIN clusters k ON k.id = a.cluster_id
@@ -104,11 +108,16 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    public func updateAgent(id: AgentID, visibleTo scope: TenantScope?, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent {
+    public func updateAgent(id: AgentID, _ scope: ClusterVisibility, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent {
+        try await changeAgent(id: id, management: management(scope), at: now, change)
+    }
+
+    /// Changes an agent of a cluster `management` selects (`k`); not found otherwise.
+    private func changeAgent(id: AgentID, management: SQLQueryString, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent {
         try await engine.transaction { database in
             guard var agent = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.agent) FROM agents a JOIN clusters k ON k.id = a.cluster_id
-                WHERE a.id = \(bind: id.rawValue) AND \(self.visibility(scope))\(unsafeRaw: self.engine.rowLockClause)
+                WHERE a.id = \(bind: id.rawValue) AND \(management)\(unsafeRaw: self.engine.rowLockClause)
                 """).first()?.agent()
             else { throw DomainError.notFound("No agent \(id) in a cluster visible to the active tenant.") }
             try change(&agent)
@@ -123,11 +132,26 @@ extension SQLStore: AgentRepository, AgentEnrollmentAuthority {
         }
     }
 
-    /// 404 unless the cluster is visible to the scope.
-    private func requireCluster(_ clusterID: ClusterID, _ scope: TenantScope?, _ database: any SQLDatabase) async throws {
+    /// 404 unless `management` (over `k`) selects the cluster.
+    private func requireCluster(_ clusterID: ClusterID, _ management: SQLQueryString, _ database: any SQLDatabase) async throws {
         guard try await database.raw("""
-            SELECT k.id FROM clusters k WHERE k.id = \(bind: clusterID.rawValue) AND \(visibility(scope))
+            SELECT k.id FROM clusters k WHERE k.id = \(bind: clusterID.rawValue) AND \(management)
             """).first() != nil
         else { throw DomainError.notFound("No cluster \(clusterID) visible to the active tenant.") }
+    }
+}
+
+/// The embedded agent's enrollment: managed clusters only.
+extension SQLStore {
+    public func createProvisioningToken(_ token: NewProvisioningToken, managedClusterID: ClusterID, at now: Date) async throws -> ProvisioningToken {
+        try await insertProvisioningToken(token, clusterID: managedClusterID, management: Self.managedClusters, at: now)
+    }
+
+    public func approveManagedAgent(id: AgentID, by approver: UserID, at now: Date) async throws -> Agent {
+        try await changeAgent(id: id, management: Self.managedClusters, at: now) { agent in
+            agent.approval = .approved
+            agent.approvalChangedAt = now
+            agent.approvalChangedBy = approver
+        }
     }
 }

@@ -30,7 +30,6 @@ struct APIController: APIProtocol {
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
-        let anonymous = AnonymousAccess(store: store)
         let publicURL = configuration.resolvedPublicURL
         self.authenticator = authenticator
         let issuer = CredentialIssuer(store: store, lifetime: lifetime)
@@ -49,8 +48,9 @@ struct APIController: APIProtocol {
         )
         organizations = OrganizationsHandler(organizations: OrganizationService(store: store, publicURL: publicURL))
         tenants = TenantsHandler(tenants: TenantService(store: store))
-        clusters = ClustersHandler(store: store, authenticator: authenticator)
-        agents = AgentsHandler(store: store, authenticator: authenticator, anonymous: anonymous, connections: connections)
+        let clusterService = ClusterService(store: store)
+        clusters = ClustersHandler(clusters: clusterService)
+        agents = AgentsHandler(agents: AgentService(store: store, clusters: clusterService, connections: connections))
         sandboxes = SandboxesHandler(
             sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
         )
@@ -115,24 +115,24 @@ struct APIController: APIProtocol {
 
     // MARK: clusters
 
-    func listClusters(_ input: Operations.ListClusters.Input) async throws -> Operations.ListClusters.Output { try await clusters.listClusters(input) }
-    func createCluster(_ input: Operations.CreateCluster.Input) async throws -> Operations.CreateCluster.Output { try await clusters.createCluster(input) }
-    func getCluster(_ input: Operations.GetCluster.Input) async throws -> Operations.GetCluster.Output { try await clusters.getCluster(input) }
-    func updateCluster(_ input: Operations.UpdateCluster.Input) async throws -> Operations.UpdateCluster.Output { try await clusters.updateCluster(input) }
+    func listClusters(_ input: Operations.ListClusters.Input) async throws -> Operations.ListClusters.Output { try await clusters.listClusters(input, caller: try caller) }
+    func createCluster(_ input: Operations.CreateCluster.Input) async throws -> Operations.CreateCluster.Output { try await clusters.createCluster(input, caller: try caller) }
+    func getCluster(_ input: Operations.GetCluster.Input) async throws -> Operations.GetCluster.Output { try await clusters.getCluster(input, caller: try caller) }
+    func updateCluster(_ input: Operations.UpdateCluster.Input) async throws -> Operations.UpdateCluster.Output { try await clusters.updateCluster(input, caller: try caller) }
 
     // MARK: agents
 
-    func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output { try await agents.listProvisioningTokens(input) }
-    func createProvisioningToken(_ input: Operations.CreateProvisioningToken.Input) async throws -> Operations.CreateProvisioningToken.Output { try await agents.createProvisioningToken(input) }
-    func revokeProvisioningToken(_ input: Operations.RevokeProvisioningToken.Input) async throws -> Operations.RevokeProvisioningToken.Output { try await agents.revokeProvisioningToken(input) }
+    func listProvisioningTokens(_ input: Operations.ListProvisioningTokens.Input) async throws -> Operations.ListProvisioningTokens.Output { try await agents.listProvisioningTokens(input, caller: try caller) }
+    func createProvisioningToken(_ input: Operations.CreateProvisioningToken.Input) async throws -> Operations.CreateProvisioningToken.Output { try await agents.createProvisioningToken(input, caller: try caller) }
+    func revokeProvisioningToken(_ input: Operations.RevokeProvisioningToken.Input) async throws -> Operations.RevokeProvisioningToken.Output { try await agents.revokeProvisioningToken(input, caller: try caller) }
     func registerAgent(_ input: Operations.RegisterAgent.Input) async throws -> Operations.RegisterAgent.Output { try await agents.registerAgent(input) }
     func rotateAgentKey(_ input: Operations.RotateAgentKey.Input) async throws -> Operations.RotateAgentKey.Output { try await agents.rotateAgentKey(input) }
-    func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output { try await agents.listAgents(input) }
-    func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output { try await agents.getAgent(input) }
-    func approveAgent(_ input: Operations.ApproveAgent.Input) async throws -> Operations.ApproveAgent.Output { try await agents.approveAgent(input) }
-    func rejectAgent(_ input: Operations.RejectAgent.Input) async throws -> Operations.RejectAgent.Output { try await agents.rejectAgent(input) }
-    func drainAgent(_ input: Operations.DrainAgent.Input) async throws -> Operations.DrainAgent.Output { try await agents.drainAgent(input) }
-    func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output { try await agents.revokeAgent(input) }
+    func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output { try await agents.listAgents(input, caller: try caller) }
+    func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output { try await agents.getAgent(input, caller: try caller) }
+    func approveAgent(_ input: Operations.ApproveAgent.Input) async throws -> Operations.ApproveAgent.Output { try await agents.approveAgent(input, caller: try caller) }
+    func rejectAgent(_ input: Operations.RejectAgent.Input) async throws -> Operations.RejectAgent.Output { try await agents.rejectAgent(input, caller: try caller) }
+    func drainAgent(_ input: Operations.DrainAgent.Input) async throws -> Operations.DrainAgent.Output { try await agents.drainAgent(input, caller: try caller) }
+    func revokeAgent(_ input: Operations.RevokeAgent.Input) async throws -> Operations.RevokeAgent.Output { try await agents.revokeAgent(input, caller: try caller) }
 
     // MARK: sandboxes
 

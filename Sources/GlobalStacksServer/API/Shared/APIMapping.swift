@@ -1,17 +1,3 @@
-import Foundation
-import GlobalStacksAPI
-import GlobalStacksDomain
-
-/// Domain values in the shape of the API contract.
-enum APIMapping {
-    static func cluster(_ cluster: Cluster) -> Components.Schemas.Cluster {
-        .init(
-            value1: .init(id: cluster.id.rawValue, createdAt: cluster.createdAt, updatedAt: cluster.updatedAt),
-            value2: .init(
-                name: cluster.name, slug: cluster.slug.rawValue, ownership: .init(rawValue: cluster.ownership.rawValue)!,
-                provider: cluster.provider, status: .init(rawValue: cluster.status.rawValue)!,
-                metadata: .init(additionalProperties: cluster.metadata)
-            )
-        )
-    }
-}
+/// Domain values in the shape of the API contract: one extension per area, beside the area's handler
+/// (`API/<Area>/APIMapping+<Area>.swift`).
+enum APIMapping {}
