@@ -1,7 +1,6 @@
 import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
-import GlobalStacksStore
 import GlobalStacksUseCases
 import OpenAPIRuntime
 

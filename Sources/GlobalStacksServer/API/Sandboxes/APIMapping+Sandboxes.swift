@@ -1,9 +1,8 @@
 import Foundation
 import GlobalStacksAPI
 import GlobalStacksDomain
-import GlobalStacksStore
 
-/// Sandboxes, their commands, groups and quotas in the shape of the API.
+/// Sandboxes and their commands in the shape of the API.
 extension APIMapping {
     static func sandbox(_ sandbox: Sandbox) -> Components.Schemas.SandboxDetail {
         let spec = sandbox.spec
@@ -26,29 +25,6 @@ extension APIMapping {
             action: .init(rawValue: command.action.rawValue)!, status: .init(rawValue: command.status.rawValue)!,
             errorMessage: command.errorMessage, deliveries: command.deliveries, deadlineAt: command.deadlineAt, createdAt: command.createdAt,
             sentAt: command.sentAt, acknowledgedAt: command.acknowledgedAt, completedAt: command.completedAt
-        )
-    }
-
-    static func group(_ group: Group, memberCount: Int) -> Components.Schemas.Group {
-        .init(
-            id: group.id.rawValue, name: group.name.rawValue, displayName: group.displayName, description: group.description,
-            _type: .init(rawValue: group.kind.rawValue)!, parentId: group.parentID?.rawValue, memberCount: memberCount,
-            createdAt: group.createdAt, updatedAt: group.updatedAt
-        )
-    }
-
-    static func groupMembership(_ membership: GroupMembership) -> Components.Schemas.GroupMembership {
-        .init(
-            id: membership.id.rawValue, userId: membership.userID.rawValue, groupId: membership.groupID.rawValue,
-            role: .init(rawValue: membership.role.rawValue)!, createdAt: membership.createdAt
-        )
-    }
-
-    static func quotaFigures(_ usage: QuotaUsage) -> Components.Schemas.QuotaFigures {
-        .init(
-            maxSessions: usage.limits.maxSessions, maxCpu: usage.limits.maxCPU?.description, maxMemory: usage.limits.maxMemory?.description,
-            maxStorage: usage.limits.maxStorage?.description, usedSessions: usage.used.sessions, usedCpu: usage.used.cpu.description,
-            usedMemory: usage.used.memory.description, usedStorage: usage.used.storage.description, updatedAt: usage.updatedAt
         )
     }
 }
