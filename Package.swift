@@ -91,10 +91,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Generated from openapi.yaml (the shared public contract plus our additions).
+        // The contract's types (`Components`, `Operations`), generated once from openapi.yaml (the shared public contract
+        // plus our additions, closed allOfs merged) for the server stubs and the client alike.
+        .target(
+            name: "GlobalStacksContract",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The server stubs generated from openapi.yaml, on the contract's types.
         .target(
             name: "GlobalStacksAPI",
             dependencies: [
+                "GlobalStacksContract",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
@@ -104,6 +114,7 @@ let package = Package(
         .target(
             name: "GlobalStacksClient",
             dependencies: [
+                "GlobalStacksContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -121,6 +132,7 @@ let package = Package(
                 "GlobalStacksAgent",
                 "GlobalStacksAgentProtocol",
                 "GlobalStacksAPI",
+                "GlobalStacksContract",
                 "GlobalStacksDomain",
                 "GlobalStacksStore",
                 "GlobalStacksUseCases",
@@ -215,6 +227,7 @@ let package = Package(
             name: "GlobalStacksServerTests",
             dependencies: [
                 "GlobalStacksClient",
+                "GlobalStacksContract",
                 "GlobalStacksServer",
                 "GlobalStacksUseCases",
                 "GlobalStacksTestSupport",

@@ -1,2 +1,2 @@
-// The `Components`, `Operations` and `APIProtocol` types of this module are generated at build time by
-// swift-openapi-generator from `openapi.yaml`: the shared public contract, unchanged, plus our additions.
+// The `APIProtocol` of this module and its registration are generated at build time by swift-openapi-generator from
+// `openapi.yaml` (the shared public contract, unchanged, plus our additions), on the types of GlobalStacksContract.

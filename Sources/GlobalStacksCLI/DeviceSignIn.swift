@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 
 /// `gstacks login --oidc`: the device-code sign-in as a person sees it. It shows the code and where to enter it,
 /// waits (a spinner on a terminal) polling the server at the interval it gives, and finishes the sign-in once

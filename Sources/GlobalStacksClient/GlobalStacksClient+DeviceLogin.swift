@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksContract
 
 extension GlobalStacksClient {
     public typealias SignInProvider = Components.Schemas.SignInProvider

@@ -1,3 +1,4 @@
+import GlobalStacksContract
 import OpenAPIRuntime
 extension GlobalStacksClient {
     public typealias Session = Components.Schemas.SessionResponse

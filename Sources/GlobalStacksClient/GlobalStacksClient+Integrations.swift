@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksContract
 
 extension GlobalStacksClient {
     public typealias Integration = Components.Schemas.Integration

@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksContract
 
 extension GlobalStacksClient {
     public typealias OrganizationMember = Components.Schemas.OrganizationMember

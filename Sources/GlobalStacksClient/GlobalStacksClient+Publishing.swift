@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GlobalStacksContract
 import OpenAPIRuntime
 
 extension GlobalStacksClient {

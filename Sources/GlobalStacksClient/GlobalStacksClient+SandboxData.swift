@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksContract
 import OpenAPIRuntime
 
 extension GlobalStacksClient {

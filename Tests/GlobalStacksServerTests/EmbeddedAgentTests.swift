@@ -1,8 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
 import FoundationNetworking
-#endif
 import GlobalStacksClient
+import GlobalStacksContract
 import GlobalStacksDomain
 @testable import GlobalStacksServer
 import Testing

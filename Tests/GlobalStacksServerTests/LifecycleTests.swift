@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 import GlobalStacksTestSupport
 import Testing
 

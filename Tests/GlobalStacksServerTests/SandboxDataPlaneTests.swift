@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 import GlobalStacksTestSupport
 import OpenAPIRuntime
 import Testing

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 import GlobalStacksDomain
 import Yams
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 
 public struct LoginCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(

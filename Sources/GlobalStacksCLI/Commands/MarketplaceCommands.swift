@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 
 /// `gstacks marketplace review …`: what a reviewer (a site operator or admin) does with submitted releases
 /// (docs/marketplace.md): read the queue and its findings, then approve, publish or reject.

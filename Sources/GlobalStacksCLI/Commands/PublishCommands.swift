@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import GlobalStacksClient
+import GlobalStacksContract
 
 /// `gstacks publish …`: what a developer does to ship an extension (docs/marketplace.md#publishing): a developer app,
 /// a signing key (made here; its private half stays in a file only the user can read), a package, and releases

@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksAPI
 import GlobalStacksAgentProtocol
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksStore
 import GlobalStacksUseCases

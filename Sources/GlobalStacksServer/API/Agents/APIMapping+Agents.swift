@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 
 /// Agents and provisioning tokens in the shape of the API, and an enrollment request as a domain value.

@@ -1,4 +1,5 @@
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 
@@ -7,14 +8,14 @@ extension GroupsHandler {
     func getGroupQuota(_ input: Operations.GetGroupQuota.Input, caller: Caller) async throws -> Operations.GetGroupQuota.Output {
         let groupID: GroupID = try pathID(input.path.groupId, "group")
         let usage = try await groups.quota(.group(groupID), caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(groupId: groupID.rawValue)))))
+        return .ok(.init(body: .json(APIMapping.groupQuota(usage, groupID: groupID))))
     }
 
     func setGroupQuota(_ input: Operations.SetGroupQuota.Input, caller: Caller) async throws -> Operations.SetGroupQuota.Output {
         let groupID: GroupID = try pathID(input.path.groupId, "group")
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let usage = try await groups.setQuota(.group(groupID), try Self.quotaChange(request), caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(groupId: groupID.rawValue)))))
+        return .ok(.init(body: .json(APIMapping.groupQuota(usage, groupID: groupID))))
     }
 
     func removeGroupQuota(_ input: Operations.RemoveGroupQuota.Input, caller: Caller) async throws -> Operations.RemoveGroupQuota.Output {
@@ -25,14 +26,14 @@ extension GroupsHandler {
     func getUserQuota(_ input: Operations.GetUserQuota.Input, caller: Caller) async throws -> Operations.GetUserQuota.Output {
         let userID: UserID = try pathID(input.path.userId, "member")
         let usage = try await groups.quota(.user(userID), caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(userId: userID.rawValue)))))
+        return .ok(.init(body: .json(APIMapping.userQuota(usage, userID: userID))))
     }
 
     func setUserQuota(_ input: Operations.SetUserQuota.Input, caller: Caller) async throws -> Operations.SetUserQuota.Output {
         let userID: UserID = try pathID(input.path.userId, "member")
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let usage = try await groups.setQuota(.user(userID), try Self.quotaChange(request), caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(userId: userID.rawValue)))))
+        return .ok(.init(body: .json(APIMapping.userQuota(usage, userID: userID))))
     }
 
     func removeUserQuota(_ input: Operations.RemoveUserQuota.Input, caller: Caller) async throws -> Operations.RemoveUserQuota.Output {
@@ -42,13 +43,13 @@ extension GroupsHandler {
 
     func getOrganizationQuota(_ input: Operations.GetOrganizationQuota.Input, caller: Caller) async throws -> Operations.GetOrganizationQuota.Output {
         let usage = try await groups.quota(.organization, caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(organizationId: Self.organizationID(caller))))))
+        return .ok(.init(body: .json(APIMapping.organizationQuota(usage, organizationID: Self.organizationID(caller)))))
     }
 
     func setOrganizationQuota(_ input: Operations.SetOrganizationQuota.Input, caller: Caller) async throws -> Operations.SetOrganizationQuota.Output {
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let usage = try await groups.setQuota(.organization, try Self.quotaChange(request), caller: caller)
-        return .ok(.init(body: .json(.init(value1: APIMapping.quotaFigures(usage), value2: .init(organizationId: Self.organizationID(caller))))))
+        return .ok(.init(body: .json(APIMapping.organizationQuota(usage, organizationID: Self.organizationID(caller)))))
     }
 
     func removeOrganizationQuota(_ input: Operations.RemoveOrganizationQuota.Input, caller: Caller) async throws -> Operations.RemoveOrganizationQuota.Output {

@@ -1,4 +1,5 @@
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 
 /// Users, sessions and API keys in the shape of the API.

@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 
@@ -40,12 +41,12 @@ extension APIMapping {
         let install = installed.install
         let (status, _) = install.effectiveStatus(releaseCompatibility: Compatibility(manifest: installed.release.release.manifest, agentCapabilities: []))
         return .init(
-            value1: .init(id: install.id.rawValue, createdAt: install.createdAt, updatedAt: install.updatedAt),
-            value2: .init(extensionKey: install.extensionKey.rawValue, extensionId: install.packageID.rawValue, version: install.version.description,
+            id: install.id.rawValue, createdAt: install.createdAt, updatedAt: install.updatedAt,
+            extensionKey: install.extensionKey.rawValue, extensionId: install.packageID.rawValue, version: install.version.description,
                           status: .init(rawValue: status.rawValue)!, consentVersion: install.consentedManifestDigest.rawValue,
                           installedBy: install.installedBy.rawValue,
                           settings: .init(additionalProperties: try container(shownSettings(install))),
-                          effectiveSettings: .init(additionalProperties: try container(shownEffective(effective, install))))
+                          effectiveSettings: .init(additionalProperties: try container(shownEffective(effective, install)))
         )
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 import OpenAPIRuntime
@@ -17,10 +18,10 @@ extension APIMapping {
 
     static func developerApp(_ app: DeveloperApp) -> Components.Schemas.DeveloperApp {
         .init(
-            value1: .init(id: app.id.rawValue, createdAt: app.createdAt, updatedAt: app.updatedAt),
-            value2: .init(name: app.name, publisherName: app.publisherName, publisherUrl: app.publisherURL, supportUrl: app.supportURL,
+            id: app.id.rawValue, createdAt: app.createdAt, updatedAt: app.updatedAt,
+            name: app.name, publisherName: app.publisherName, publisherUrl: app.publisherURL, supportUrl: app.supportURL,
                           termsUrl: app.termsURL, privacyUrl: app.privacyURL, status: .init(rawValue: app.status.rawValue)!,
-                          createdBy: app.createdBy.rawValue)
+                          createdBy: app.createdBy.rawValue
         )
     }
 
@@ -31,23 +32,23 @@ extension APIMapping {
 
     static func extensionPackage(_ package: ExtensionPackage) -> Components.Schemas.ExtensionPackage {
         .init(
-            value1: .init(id: package.id.rawValue, createdAt: package.createdAt, updatedAt: package.updatedAt),
-            value2: .init(developerAppId: package.developerAppID.rawValue, extensionKey: package.extensionKey.rawValue, name: package.name,
+            id: package.id.rawValue, createdAt: package.createdAt, updatedAt: package.updatedAt,
+            developerAppId: package.developerAppID.rawValue, extensionKey: package.extensionKey.rawValue, name: package.name,
                           description: package.description, category: package.category, tags: package.tags,
-                          status: .init(rawValue: package.status.rawValue)!)
+                          status: .init(rawValue: package.status.rawValue)!
         )
     }
 
     static func extensionRelease(_ release: ExtensionRelease) -> Components.Schemas.ExtensionRelease {
         let manifest = release.manifest
         return .init(
-            value1: .init(id: release.id.rawValue, createdAt: release.createdAt, updatedAt: release.updatedAt),
-            value2: .init(extensionPackageId: release.packageID.rawValue, version: release.version.description,
+            id: release.id.rawValue, createdAt: release.createdAt, updatedAt: release.updatedAt,
+            extensionPackageId: release.packageID.rawValue, version: release.version.description,
                           artifactDigest: release.artifactDigest.rawValue, manifestDigest: release.manifestDigest.rawValue,
                           permissions: manifest.permissionNames, egress: manifest.egressNames, brokerProtocol: manifest.brokerProtocol,
                           minGlobalstacksVersion: manifest.minGlobalstacksVersion?.description, agentCapabilities: manifest.agentCapabilities,
                           releaseStatus: .init(rawValue: release.status.rawValue)!, visibility: .init(rawValue: release.visibility.rawValue)!,
-                          submittedAt: release.submittedAt, reviewedAt: release.reviewedAt, publishedAt: release.publishedAt)
+                          submittedAt: release.submittedAt, reviewedAt: release.reviewedAt, publishedAt: release.publishedAt
         )
     }
 

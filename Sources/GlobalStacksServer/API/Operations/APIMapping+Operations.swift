@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 import OpenAPIRuntime
@@ -8,12 +9,10 @@ import OpenAPIRuntime
 extension APIMapping {
     static func integration(_ connection: ProviderConnection) throws -> Components.Schemas.Integration {
         .init(
-            value1: .init(id: connection.id.description, createdAt: connection.createdAt, updatedAt: connection.updatedAt),
-            value2: .init(
-                provider: connection.provider, kind: connection.kind, name: connection.name,
+            id: connection.id.description, createdAt: connection.createdAt, updatedAt: connection.updatedAt,
+            provider: connection.provider, kind: connection.kind, name: connection.name,
                 status: .init(rawValue: connection.status.rawValue)!, externalAccountId: connection.externalAccountID,
                 metadata: .init(additionalProperties: try OpenAPIObjectContainer(unvalidatedValue: connection.metadata))
-            )
         )
     }
 

@@ -1,4 +1,5 @@
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 

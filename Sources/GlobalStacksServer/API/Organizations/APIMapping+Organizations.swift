@@ -1,16 +1,15 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 
 /// Organizations, their members and invitations in the shape of the API.
 extension APIMapping {
     static func organization(_ organization: Organization, role: OrganizationRole?, active: Bool?) -> Components.Schemas.Organization {
         .init(
-            value1: .init(id: organization.id.rawValue, createdAt: organization.createdAt, updatedAt: organization.updatedAt),
-            value2: .init(
-                name: organization.name, slug: organization.slug.rawValue, kind: .init(rawValue: organization.kind.rawValue)!,
+            id: organization.id.rawValue, createdAt: organization.createdAt, updatedAt: organization.updatedAt,
+            name: organization.name, slug: organization.slug.rawValue, kind: .init(rawValue: organization.kind.rawValue)!,
                 role: role.map(self.role), active: active
-            )
         )
     }
 

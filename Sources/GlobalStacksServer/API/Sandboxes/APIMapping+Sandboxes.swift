@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 
 /// Sandboxes and their commands in the shape of the API.

@@ -1,12 +1,13 @@
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 
 /// Tenants in the shape of the API.
 extension APIMapping {
     static func tenant(_ tenant: Tenant) -> Components.Schemas.Tenant {
         .init(
-            value1: .init(id: tenant.id.rawValue, createdAt: tenant.createdAt, updatedAt: tenant.updatedAt),
-            value2: .init(name: tenant.name, slug: tenant.slug.rawValue, description: tenant.description)
+            id: tenant.id.rawValue, createdAt: tenant.createdAt, updatedAt: tenant.updatedAt,
+            name: tenant.name, slug: tenant.slug.rawValue, description: tenant.description
         )
     }
 
