@@ -14,7 +14,7 @@ struct AgentConformanceTests {
     }
 
     /// ada owns tenants prod (with a byo cluster) and stage in acme.
-    static func world(_ store: SQLStore) async throws -> World {
+    static func world(_ store: any Store) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         let prod = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
@@ -27,7 +27,7 @@ struct AgentConformanceTests {
         return World(ada: ada, scope: scope, otherScope: try AccessPolicy.tenantScope(for: stage, principal), cluster: cluster)
     }
 
-    static func token(_ store: SQLStore, _ world: World, hash: String, singleUse: Bool = true, expiresIn: TimeInterval = 3600) async throws -> ProvisioningToken {
+    static func token(_ store: any Store, _ world: World, hash: String, singleUse: Bool = true, expiresIn: TimeInterval = 3600) async throws -> ProvisioningToken {
         try await store.createProvisioningToken(NewProvisioningToken(
             name: "rack", tokenHash: hash, tokenPrefix: "gsp_\(hash.prefix(4))", singleUse: singleUse,
             expiresAt: Date().addingTimeInterval(expiresIn), createdBy: world.ada.id

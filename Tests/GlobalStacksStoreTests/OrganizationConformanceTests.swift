@@ -7,14 +7,14 @@ import Testing
 @Suite("Store conformance: organizations, tenants and clusters")
 struct OrganizationConformanceTests {
     /// An owner (ada), a second user (bo) and a business organization owned by ada.
-    private static func world(_ store: SQLStore) async throws -> (ada: User, bo: User, acme: Organization) {
+    private static func world(_ store: any Store) async throws -> (ada: User, bo: User, acme: Organization) {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         return (ada, bo, acme)
     }
 
-    private static func invite(_ store: SQLStore, _ organization: Organization, by inviter: User, _ email: String, role: OrganizationRole = .member, token: String = UUID().uuidString, expiresIn: TimeInterval = 3600) async throws -> Invitation {
+    private static func invite(_ store: any Store, _ organization: Organization, by inviter: User, _ email: String, role: OrganizationRole = .member, token: String = UUID().uuidString, expiresIn: TimeInterval = 3600) async throws -> Invitation {
         try await store.createInvitation(NewInvitation(
             email: EmailAddress(canonical: email), role: role,
             tokenHash: token, tokenPrefix: "gsi_\(token.prefix(4))", expiresAt: Date().addingTimeInterval(expiresIn)

@@ -27,7 +27,7 @@ public struct WorkerSettings: Sendable {
 /// Before every attempt the legitimacy decision is evaluated from the current state; a denied run never executes.
 struct OperationWorkers: Service {
     let store: any RunQueue & ProviderConnectionRepository
-    let engine: any DatabaseEngine
+    let notifications: any StoreNotifications
     let catalog: OperationCatalog
     let wake: RunWakeSignal
     let completions: RunCompletions
@@ -43,7 +43,7 @@ struct OperationWorkers: Service {
     private let instance = UUID().uuidString.prefix(8)
 
     init(
-        store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal,
+        store: any RunQueue & ProviderConnectionRepository, notifications: any StoreNotifications, catalog: OperationCatalog, wake: RunWakeSignal,
         completions: RunCompletions, settings: WorkerSettings, credentialsDirectory: String?, startAfter: StartupGate, isPrimary: Bool = true,
         logger: Logger
     ) {
@@ -51,7 +51,7 @@ struct OperationWorkers: Service {
         self.completions = completions
         self.store = store
         self.credentialsDirectory = credentialsDirectory
-        self.engine = engine
+        self.notifications = notifications
         self.catalog = catalog
         self.wake = wake
         self.settings = settings
@@ -270,8 +270,8 @@ struct OperationWorkers: Service {
         }
     }
 
-    /// Cross-replica wake-ups (PostgreSQL NOTIFY). Returns at once on SQLite.
+    /// Wake-ups from committed admissions: other replicas' (PostgreSQL NOTIFY) and, on SQLite, this process's.
     private func listen() async {
-        await engine.listenUntilCancelled(SQLStore.runWakeChannel, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
+        await notifications.listen(.runs, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
     }
 }

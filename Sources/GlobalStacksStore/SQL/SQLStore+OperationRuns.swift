@@ -3,9 +3,6 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: OperationRunRepository, RunQueue {
-    /// The channel on which admissions wake workers on every replica (PostgreSQL LISTEN/NOTIFY).
-    public static let runWakeChannel = "gstacks_operation_runs"
-
     private static let active = "('queued', 'running')"
 
     public func admitRun(_ run: NewOperationRun, at now: Date) async throws -> RunAdmission {
@@ -239,7 +236,7 @@ extension SQLStore: OperationRunRepository, RunQueue {
     private func admit(_ run: NewOperationRun, bootstrapID: String?, _ database: any SQLDatabase, _ now: Date) async throws -> RunAdmission {
         for _ in 0..<5 {
             if let id = try await insertQueued(run, bootstrapID: bootstrapID, database, now) {
-                try await engine.notify(Self.runWakeChannel, in: database)
+                try await engine.notify(.runs, in: database)
                 return .accepted(try await self.run(id: id, database))
             }
             if let existing = try await database.raw("""
@@ -327,7 +324,7 @@ extension SQLStore: OperationRunRepository, RunQueue {
                         RETURNING id
                         """).first()
                     if row != nil {
-                        try await self.engine.notify(Self.runWakeChannel, in: database)
+                        try await self.engine.notify(.runs, in: database)
                     }
                     return row != nil
                 }
