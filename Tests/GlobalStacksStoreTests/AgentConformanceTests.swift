@@ -20,7 +20,7 @@ struct AgentConformanceTests {
         let prod = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
         let stage = try await store.createTenant(name: "Stage", slug: Fixtures.slug("stage"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: prod, principal)
         let cluster = try await store.createCluster(owner: .tenant(scope), name: "Rack", slug: nil, provider: "bare-metal", metadata: [:], at: Date())

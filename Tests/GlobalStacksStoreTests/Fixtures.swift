@@ -53,8 +53,9 @@ extension Fixtures {
         AccountScope(userID: userID, email: EmailAddress(canonical: "\(userID.rawValue)@example.com"), credentialID: credentialID)
     }
 
-    static func account(credentialID: CredentialID) -> AccountScope {
-        account(UserID.generate(), credentialID: credentialID)
+    /// The account behind `credential`, as it signs in with it.
+    static func account(of credential: Credential) -> AccountScope {
+        account(credential.userID, credentialID: credential.id)
     }
 
     static let siteAdmin = SiteAdministrationScope(adminID: .generate())

@@ -23,7 +23,7 @@ struct MarketplaceConformanceTests {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         var scopes: [TenantScope] = []
         for index in 0...consumers {

@@ -31,7 +31,7 @@ struct OperationRunConformanceTests {
         _ = invitation
         let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: tenant, principal)
         let connection = try await store.createProviderConnection(NewProviderConnection(
@@ -55,7 +55,7 @@ struct OperationRunConformanceTests {
     static func otherTenant(_ store: any Store, _ world: World) async throws -> TenantScope {
         let tenant = try await store.createTenant(name: "Stage \(UUID().uuidString.prefix(6))", slug: Fixtures.slug("stage-\(UUID().uuidString.prefix(6).lowercased())"), description: nil, Fixtures.scope(world.acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: world.ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(world.acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(world.acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         return try AccessPolicy.tenantScope(for: tenant, principal)
     }

@@ -140,7 +140,7 @@ struct OrganizationConformanceTests {
             let (ada, _, acme) = try await Self.world(store)
             let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             let scope = try AccessPolicy.tenantScope(for: tenant, principal)
             let archived = try await store.updateTenant(scope, at: Date()) { $0.status = .archived; $0.name = "Old" }
@@ -161,7 +161,7 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, acme) = try await Self.world(store)
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             var scopes: [TenantScope] = []
             for slug in ["prod", "dev"] {
                 let tenant = try await store.createTenant(name: slug, slug: Fixtures.slug(slug), description: nil, Fixtures.scope(acme.id), at: Date())
