@@ -22,7 +22,7 @@ extension TenancyAccountingTests {
         // bo's account presenting ada's session: activating must not move ada's session (the snapshot reads it).
         let boWithAdasSession = AccountScope(userID: world.bo.id, email: world.bo.email, credentialID: world.session.id)
         await probes.reveals("AccountRepository.memberships(_:)") { try await store.memberships(bo) }
-        await probes.reveals("AccountRepository.membership(organizationID:_:)") { try await store.membership(organizationID: world.acme.id, bo) }
+        await probes.reveals("AccountRepository.membership(organizationID:_:)") { try await store.membership(organizationID: world.organizationID, bo) }
         await probes.reveals("AccountRepository.createOrganization(name:_:at:)") { try await store.createOrganization(name: "Bo's", bo, at: now) }
         await probes.reveals("AccountRepository.apiKeys(_:)") { try await store.apiKeys(bo) }
         await probes.reveals("AccountRepository.revokeCredential(id:kind:_:at:)") {
