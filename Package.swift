@@ -36,9 +36,15 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     ],
     targets: [
+        // JSON values and a JSON Schema (draft 2020-12) validator: generic, Foundation only.
+        .target(
+            name: "GlobalStacksJSONSchema",
+            swiftSettings: strict
+        ),
         // Framework-free rules: identifiers, roles, state machines, validation, access policy.
         .target(
             name: "GlobalStacksDomain",
+            dependencies: ["GlobalStacksJSONSchema"],
             swiftSettings: strict
         ),
         // The agent wire protocol (JSON envelopes over WebSocket), shared by the gateway and `gstacks agent`.
@@ -189,8 +195,14 @@ let package = Package(
                 "CGlobalStacksSystem",
                 "GlobalStacksStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/GlobalStacksTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GlobalStacksJSONSchemaTests",
+            dependencies: ["GlobalStacksJSONSchema"],
             swiftSettings: strict
         ),
         .testTarget(

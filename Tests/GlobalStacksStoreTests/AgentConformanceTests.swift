@@ -14,20 +14,20 @@ struct AgentConformanceTests {
     }
 
     /// ada owns tenants prod (with a byo cluster) and stage in acme.
-    static func world(_ store: SQLStore) async throws -> World {
+    static func world(_ store: any Store) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         let prod = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
         let stage = try await store.createTenant(name: "Stage", slug: Fixtures.slug("stage"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: prod, principal)
         let cluster = try await store.createCluster(owner: .tenant(scope), name: "Rack", slug: nil, provider: "bare-metal", metadata: [:], at: Date())
         return World(ada: ada, scope: scope, otherScope: try AccessPolicy.tenantScope(for: stage, principal), cluster: cluster)
     }
 
-    static func token(_ store: SQLStore, _ world: World, hash: String, singleUse: Bool = true, expiresIn: TimeInterval = 3600) async throws -> ProvisioningToken {
+    static func token(_ store: any Store, _ world: World, hash: String, singleUse: Bool = true, expiresIn: TimeInterval = 3600) async throws -> ProvisioningToken {
         try await store.createProvisioningToken(NewProvisioningToken(
             name: "rack", tokenHash: hash, tokenPrefix: "gsp_\(hash.prefix(4))", singleUse: singleUse,
             expiresAt: Date().addingTimeInterval(expiresIn), createdBy: world.ada.id

@@ -9,7 +9,7 @@ enum Fixtures {
         NewUser(email: EmailAddress(canonical: email), displayName: email.components(separatedBy: "@")[0], passwordHash: "$2b$04$hash", siteRole: role)
     }
 
-    static func session(for user: User, store: SQLStore, token: String = UUID().uuidString, at now: Date = Date()) async throws -> (Credential, String) {
+    static func session(for user: User, store: any Store, token: String = UUID().uuidString, at now: Date = Date()) async throws -> (Credential, String) {
         let credential = try await store.createCredential(NewCredential(
             kind: .session, userID: user.id, tokenHash: "hash-\(token)", tokenPrefix: String(token.prefix(8)), name: nil,
             expiresAt: now.addingTimeInterval(3600), activeOrganizationID: user.personalOrganizationID
@@ -53,8 +53,9 @@ extension Fixtures {
         AccountScope(userID: userID, email: EmailAddress(canonical: "\(userID.rawValue)@example.com"), credentialID: credentialID)
     }
 
-    static func account(credentialID: CredentialID) -> AccountScope {
-        account(UserID.generate(), credentialID: credentialID)
+    /// The account behind `credential`, as it signs in with it.
+    static func account(of credential: Credential) -> AccountScope {
+        account(credential.userID, credentialID: credential.id)
     }
 
     static let siteAdmin = SiteAdministrationScope(adminID: .generate())

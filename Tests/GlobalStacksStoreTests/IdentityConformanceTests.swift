@@ -126,16 +126,16 @@ struct IdentityConformanceTests {
 
             // Select a tenant in a business organization, switch away and back: the tenant is remembered.
             let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
             principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             #expect(principal.organization.organization.id == acme.id)
             let scope = try AccessPolicy.tenantScope(for: tenant, principal)
-            try await store.activateTenant(scope, Fixtures.account(credentialID: session.id))
+            try await store.activateTenant(scope, Fixtures.account(of: session))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id)
-            try await store.activateOrganization(Fixtures.scope(ada.personalOrganizationID), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(ada.personalOrganizationID), Fixtures.account(of: session))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant == nil)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.tenant?.id == tenant.id, "remembered tenant restored")
         }
     }
@@ -153,7 +153,7 @@ struct IdentityConformanceTests {
             _ = try await store.acceptInvitation(tokenHash: "invite", Fixtures.account(bo), at: Date())
             #expect(try await store.invitations(Fixtures.scope(acme.id)).map(\.id) == [invitation.id])
             let (session, hash) = try await Fixtures.session(for: bo, store: store)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             #expect(try await store.principal(tokenHash: hash, kind: .session)?.organization.role == .member)
             try await store.removeMember(bo.id, Fixtures.scope(acme.id, as: ada.id), at: Date())
             let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))

@@ -19,11 +19,11 @@ struct MarketplaceConformanceTests {
 
     /// ada owns acme with a publisher tenant and `consumers` other tenants; the publisher has an app, a key and the
     /// package `acme.store`.
-    static func world(_ store: SQLStore, consumers: Int = 1) async throws -> World {
+    static func world(_ store: any Store, consumers: Int = 1) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         var scopes: [TenantScope] = []
         for index in 0...consumers {
@@ -44,7 +44,7 @@ struct MarketplaceConformanceTests {
     }
 
     /// Creates a release of `acme.store` and moves it to `published` (or leaves it a draft).
-    static func release(_ store: SQLStore, _ world: World, version: String, permissions: [String], settings: String? = nil,
+    static func release(_ store: any Store, _ world: World, version: String, permissions: [String], settings: String? = nil,
                         publish: Bool = true) async throws -> ExtensionRelease {
         let text = """
             {"key":"acme.store","name":"Store","version":"\(version)","publisher":"Acme","description":"d","brokerProtocol":"globalstacks.broker.v1",
@@ -69,7 +69,7 @@ struct MarketplaceConformanceTests {
         ContentDigest("sha256:" + (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased())!
     }
 
-    static func install(_ store: SQLStore, _ world: World, _ release: ExtensionRelease, _ scope: TenantScope,
+    static func install(_ store: any Store, _ world: World, _ release: ExtensionRelease, _ scope: TenantScope,
                         settings: [String: JSONValue] = [:], secretKeys: [String] = []) async throws -> InstalledExtension {
         try await store.install(NewInstall(releaseID: release.id, settings: settings, sealedSecrets: secretKeys.isEmpty ? nil : "sealed", secretKeys: secretKeys),
                                 scope, by: world.ada.id, at: Date())

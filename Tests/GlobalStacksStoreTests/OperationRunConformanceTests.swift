@@ -19,7 +19,7 @@ struct OperationRunConformanceTests {
     )
 
     /// ada owns acme with tenant prod and a default directory connection; bo is an admin of acme.
-    static func world(_ store: SQLStore) async throws -> World {
+    static func world(_ store: any Store) async throws -> World {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
@@ -31,7 +31,7 @@ struct OperationRunConformanceTests {
         _ = invitation
         let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         let scope = try AccessPolicy.tenantScope(for: tenant, principal)
         let connection = try await store.createProviderConnection(NewProviderConnection(
@@ -52,15 +52,15 @@ struct OperationRunConformanceTests {
     }
 
     /// A scope of a second tenant of acme.
-    static func otherTenant(_ store: SQLStore, _ world: World) async throws -> TenantScope {
+    static func otherTenant(_ store: any Store, _ world: World) async throws -> TenantScope {
         let tenant = try await store.createTenant(name: "Stage \(UUID().uuidString.prefix(6))", slug: Fixtures.slug("stage-\(UUID().uuidString.prefix(6).lowercased())"), description: nil, Fixtures.scope(world.acme.id), at: Date())
         let (session, hash) = try await Fixtures.session(for: world.ada, store: store)
-        try await store.activateOrganization(Fixtures.scope(world.acme.id), Fixtures.account(credentialID: session.id))
+        try await store.activateOrganization(Fixtures.scope(world.acme.id), Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
         return try AccessPolicy.tenantScope(for: tenant, principal)
     }
 
-    static func claim(_ store: SQLStore, _ worker: String = "w1", lease: TimeInterval = 30, at now: Date = Date()) async throws -> ClaimedRun? {
+    static func claim(_ store: any Store, _ worker: String = "w1", lease: TimeInterval = 30, at now: Date = Date()) async throws -> ClaimedRun? {
         try await store.claimRun(worker: worker, leaseDuration: lease, definitions: definitions, at: now)
     }
 

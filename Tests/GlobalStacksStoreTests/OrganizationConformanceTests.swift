@@ -7,14 +7,14 @@ import Testing
 @Suite("Store conformance: organizations, tenants and clusters")
 struct OrganizationConformanceTests {
     /// An owner (ada), a second user (bo) and a business organization owned by ada.
-    private static func world(_ store: SQLStore) async throws -> (ada: User, bo: User, acme: Organization) {
+    private static func world(_ store: any Store) async throws -> (ada: User, bo: User, acme: Organization) {
         let ada = try await store.createUser(Fixtures.newUser("ada@example.com"), at: Date())
         let bo = try await store.createUser(Fixtures.newUser("bo@example.com"), at: Date())
         let acme = try await store.createOrganization(name: "Acme", Fixtures.account(ada.id), at: Date())
         return (ada, bo, acme)
     }
 
-    private static func invite(_ store: SQLStore, _ organization: Organization, by inviter: User, _ email: String, role: OrganizationRole = .member, token: String = UUID().uuidString, expiresIn: TimeInterval = 3600) async throws -> Invitation {
+    private static func invite(_ store: any Store, _ organization: Organization, by inviter: User, _ email: String, role: OrganizationRole = .member, token: String = UUID().uuidString, expiresIn: TimeInterval = 3600) async throws -> Invitation {
         try await store.createInvitation(NewInvitation(
             email: EmailAddress(canonical: email), role: role,
             tokenHash: token, tokenPrefix: "gsi_\(token.prefix(4))", expiresAt: Date().addingTimeInterval(expiresIn)
@@ -140,7 +140,7 @@ struct OrganizationConformanceTests {
             let (ada, _, acme) = try await Self.world(store)
             let tenant = try await store.createTenant(name: "Prod", slug: Fixtures.slug("prod"), description: nil, Fixtures.scope(acme.id), at: Date())
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             let principal = try #require(try await store.principal(tokenHash: hash, kind: .session))
             let scope = try AccessPolicy.tenantScope(for: tenant, principal)
             let archived = try await store.updateTenant(scope, at: Date()) { $0.status = .archived; $0.name = "Old" }
@@ -161,7 +161,7 @@ struct OrganizationConformanceTests {
         try await TestDatabase.make(engine).withStore { store in
             let (ada, _, acme) = try await Self.world(store)
             let (session, hash) = try await Fixtures.session(for: ada, store: store)
-            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(credentialID: session.id))
+            try await store.activateOrganization(Fixtures.scope(acme.id), Fixtures.account(of: session))
             var scopes: [TenantScope] = []
             for slug in ["prod", "dev"] {
                 let tenant = try await store.createTenant(name: slug, slug: Fixtures.slug(slug), description: nil, Fixtures.scope(acme.id), at: Date())

@@ -1,6 +1,6 @@
 import Foundation
 import GlobalStacksDomain
-import GlobalStacksStore
+@testable import GlobalStacksStore
 import GlobalStacksTestSupport
 import SQLKit
 import Testing
@@ -18,7 +18,7 @@ struct ReadYourWritesTests {
 
     @Test(arguments: TestEngine.available)
     func concurrentCreateThenReadAlwaysFindsTheRow(engine: TestEngine) async throws {
-        try await TestDatabase.make(engine).withStore { store in
+        try await TestDatabase.make(engine).withSQLStore { store in
             let user = try await store.createUser(Fixtures.newUser("reader@example.com"), at: Date())
             // Another caller's longer reads all the while.
             let longReads = Task {

@@ -14,7 +14,7 @@ struct SandboxConformanceTests {
     }
 
     /// ada's tenant with one approved agent online (capacity: `maxSessions` sandboxes, 4 CPUs, 8Gi).
-    static func world(_ store: SQLStore, maxSessions: Int = 50) async throws -> World {
+    static func world(_ store: any Store, maxSessions: Int = 50) async throws -> World {
         let agents = try await AgentConformanceTests.world(store)
         _ = try await AgentConformanceTests.token(store, agents, hash: "t1", singleUse: false)
         var registration = AgentConformanceTests.registration("host-1")

@@ -1,6 +1,6 @@
 import Foundation
 import GlobalStacksDomain
-import GlobalStacksStore
+@testable import GlobalStacksStore
 import GlobalStacksTestSupport
 import SQLKit
 import Testing
@@ -11,7 +11,7 @@ import Testing
 struct SandboxRowsBeforeRulesTests {
     @Test(arguments: TestEngine.available)
     func aSandboxWithControlCharactersStoredBeforeTheRuleIsStillRead(engine: TestEngine) async throws {
-        try await TestDatabase.make(engine).withStore { store in
+        try await TestDatabase.make(engine).withSQLStore { store in
             let world = try await SandboxConformanceTests.world(store)
             let created = try await store.createSandbox(
                 try SandboxConformanceTests.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: SandboxConformanceTests.deadline, at: Date()

@@ -16,7 +16,10 @@ struct StoreAccountingTests {
         let protocolName: String
         let name: String
         let parameterTypes: [String]
+        let labels: [String]
         var description: String { "\(protocolName).\(name)" }
+        /// "Protocol.name(label:…)", as Swift names a method.
+        var signature: String { "\(protocolName).\(name)(\(labels.map { "\($0):" }.joined()))" }
     }
 
     /// The methods of every `protocol X: Sendable { … }` in `source`, with their parameter types.
@@ -39,7 +42,9 @@ struct StoreAccountingTests {
                     if afterName[index] == ")" { depth -= 1; if depth == 0 { close = index; break } }
                 }
                 let parameters = String(afterName[afterName.index(after: open)..<close])
-                methods.append(Method(protocolName: name, name: methodName, parameterTypes: Self.parameterTypes(parameters)))
+                methods.append(Method(
+                    protocolName: name, name: methodName, parameterTypes: Self.parameterTypes(parameters), labels: Self.parameterLabels(parameters)
+                ))
                 rest = afterName[close...]
             }
         }
@@ -48,6 +53,22 @@ struct StoreAccountingTests {
 
     /// `a: A, _ b: @Sendable (B) -> C, d: [D]` → the top-level types `A`, `@Sendable (B) -> C`, `[D]`.
     static func parameterTypes(_ list: String) -> [String] {
+        parameters(list).compactMap { part in
+            guard let colon = part.firstIndex(of: ":") else { return nil }
+            return part[part.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// `a: A, _ b: B, visibleTo c: C` → the argument labels `a`, `_`, `visibleTo`.
+    static func parameterLabels(_ list: String) -> [String] {
+        parameters(list).compactMap { part in
+            guard let colon = part.firstIndex(of: ":") else { return nil }
+            return part[..<colon].split(whereSeparator: \.isWhitespace).first.map(String.init)
+        }
+    }
+
+    /// The top-level parameters of a parameter list (commas inside brackets and parentheses do not split).
+    private static func parameters(_ list: String) -> [String] {
         var parts: [String] = []
         var depth = 0
         var current = ""
@@ -58,10 +79,7 @@ struct StoreAccountingTests {
             current.append(character)
         }
         if !current.trimmingCharacters(in: .whitespaces).isEmpty { parts.append(current) }
-        return parts.compactMap { part in
-            guard let colon = part.firstIndex(of: ":") else { return nil }
-            return part[part.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        return parts
     }
 
     /// The protocols a `public typealias NAME = A & B …` composes.

@@ -1,5 +1,5 @@
 import Foundation
-import GlobalStacksStore
+@testable import GlobalStacksStore
 import GlobalStacksTestSupport
 import SQLKit
 import Testing
@@ -10,7 +10,7 @@ import Testing
 struct TransactionCancellationTests {
     @Test(arguments: TestEngine.available)
     func aCancelledTransactionRollsBackAndLeavesTheStoreWritable(engine: TestEngine) async throws {
-        try await TestDatabase.make(engine).withStore { store in
+        try await TestDatabase.make(engine).withSQLStore { store in
             try await store.engine.transaction { try await $0.raw("CREATE TABLE cancellation_probe (id INTEGER NOT NULL)").run() }
             // More rounds than PostgreSQL pool connections are likely to be reused, so a leaked transaction would show.
             for round in 0..<5 {

@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksStore
 import Logging
+import ServiceLifecycle
 
 /// The two engines every store and end-to-end test runs on.
 public enum TestEngine: String, CaseIterable, Sendable {
@@ -39,36 +40,31 @@ public struct TestDatabase: Sendable {
     }
 
     /// Opens a migrated store, runs `body`, and closes the store again.
-    public func withStore<T: Sendable>(_ body: @Sendable (SQLStore) async throws -> T) async throws -> T {
-        try await withEngine { engine in
-            let store = SQLStore(engine: engine)
-            try await store.migrate(logger: Self.logger)
-            return try await body(store)
+    public func withStore<T: Sendable>(_ body: @Sendable (any Store) async throws -> T) async throws -> T {
+        try await withOpenedStore { opened in
+            try await opened.migrate(logger: Self.logger)
+            return try await body(opened.store)
         }
     }
 
     /// Opens the database without migrating it (migration tests start from earlier versions), runs `body`, and
     /// closes it again.
-    public func withEngine<T: Sendable>(_ body: @Sendable (any DatabaseEngine) async throws -> T) async throws -> T {
-        let logger = Self.logger
-        switch engine {
-        case .sqlite:
-            let engine = try await SQLiteEngine.open(path: location, logger: logger)
+    public func withOpenedStore<T: Sendable>(_ body: @Sendable (StoreHandle) async throws -> T) async throws -> T {
+        let opened = try await StoreHandle.open(engine == .sqlite ? .sqlite(path: location) : .postgres(url: location), logger: Self.logger)
+        guard let connectionPool = opened.connectionPool else {
             do {
-                let result = try await body(engine)
-                await engine.shutdown()
+                let result = try await body(opened)
+                await opened.shutdown()
                 return result
             } catch {
-                await engine.shutdown()
+                await opened.shutdown()
                 throw error
             }
-        case .postgres:
-            let engine = try PostgresEngine(url: location, logger: logger)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await engine.run() }
-                defer { group.cancelAll() }
-                return try await body(engine)
-            }
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await connectionPool.run() }
+            defer { group.cancelAll() }
+            return try await body(opened)
         }
     }
 }

@@ -135,8 +135,8 @@ public struct ExtensionManifest: Sendable, Equatable {
         }
         return ExtensionOperation(
             name: name, targetKind: try entry.string("targetKind", maxLength: 50),
-            inputSchema: try JSONSchema(entry.object["inputSchema"] ?? .bool(true), field: "\(path).inputSchema"),
-            outputSchema: try JSONSchema(entry.object["outputSchema"] ?? .bool(true), field: "\(path).outputSchema"),
+            inputSchema: try JSONSchema.checked(entry.object["inputSchema"] ?? .bool(true), field: "\(path).inputSchema"),
+            outputSchema: try JSONSchema.checked(entry.object["outputSchema"] ?? .bool(true), field: "\(path).outputSchema"),
             permissions: permissions
         )
     }

@@ -32,7 +32,7 @@ public struct ExtensionSettingsSpec: Sendable, Equatable {
         guard let schemaValue = reader.object["schema"] else {
             throw DomainError.invalidInput("\(reader.name("schema")) is required when settings are declared.")
         }
-        let schema = try JSONSchema(schemaValue, field: reader.name("schema"))
+        let schema = try JSONSchema.checked(schemaValue, field: reader.name("schema"))
         let properties = Self.object(schemaValue["properties"])
         var defaults: [String: JSONValue] = [:]
         for (key, property) in properties {

@@ -11,15 +11,15 @@ import ServiceLifecycle
 /// every unfinished command again; it treats a repeated `commandId` as the same command.
 final class CommandDispatcher: Service, Sendable {
     private let store: any AgentCommandRepository
-    private let engine: any DatabaseEngine
+    private let notifications: any StoreNotifications
     private let connections: AgentConnections
     private let wake = RunWakeSignal()
     private let startAfter: StartupGate
     private let logger: Logger
 
-    init(store: any AgentCommandRepository, engine: any DatabaseEngine, connections: AgentConnections, startAfter: StartupGate, logger: Logger) {
+    init(store: any AgentCommandRepository, notifications: any StoreNotifications, connections: AgentConnections, startAfter: StartupGate, logger: Logger) {
         self.store = store
-        self.engine = engine
+        self.notifications = notifications
         self.connections = connections
         self.startAfter = startAfter
         self.logger = logger
@@ -130,6 +130,6 @@ final class CommandDispatcher: Service, Sendable {
     }
 
     private func listen() async {
-        await engine.listenUntilCancelled(SQLStore.commandsChannel, for: "new agent commands", logger: logger) { self.wake.signal() }
+        await notifications.listen(.commands, for: "new agent commands", logger: logger) { self.wake.signal() }
     }
 }

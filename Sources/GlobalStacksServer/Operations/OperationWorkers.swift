@@ -28,7 +28,7 @@ public struct WorkerSettings: Sendable {
 /// Before every attempt the legitimacy decision is evaluated from the current state; a denied run never executes.
 struct OperationWorkers: Service {
     let store: any RunQueue & ProviderConnectionRepository
-    let engine: any DatabaseEngine
+    let notifications: any StoreNotifications
     let catalog: OperationCatalog
     let wake: RunWakeSignal
     let completions: RunCompletions
@@ -44,7 +44,7 @@ struct OperationWorkers: Service {
     private let instance = UUID().uuidString.prefix(8)
 
     init(
-        store: any RunQueue & ProviderConnectionRepository, engine: any DatabaseEngine, catalog: OperationCatalog, wake: RunWakeSignal,
+        store: any RunQueue & ProviderConnectionRepository, notifications: any StoreNotifications, catalog: OperationCatalog, wake: RunWakeSignal,
         completions: RunCompletions, settings: WorkerSettings, credentialsDirectory: String?, startAfter: StartupGate, isPrimary: Bool = true,
         logger: Logger
     ) {
@@ -52,7 +52,7 @@ struct OperationWorkers: Service {
         self.completions = completions
         self.store = store
         self.credentialsDirectory = credentialsDirectory
-        self.engine = engine
+        self.notifications = notifications
         self.catalog = catalog
         self.wake = wake
         self.settings = settings
@@ -274,6 +274,6 @@ struct OperationWorkers: Service {
     /// Wake-ups from committed admissions (the gate's, a cancellation's or a finish's that freed a scope): other
     /// replicas' through PostgreSQL NOTIFY and, on SQLite, this process's. Every pool listens; each claims only its types.
     private func listen() async {
-        await engine.listenUntilCancelled(SQLStore.runWakeChannel, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
+        await notifications.listen(.runs, for: "operation run wake-ups", logger: logger) { self.wake.signal() }
     }
 }

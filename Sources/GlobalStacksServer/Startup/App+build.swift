@@ -15,7 +15,8 @@ import ServiceLifecycle
 
 /// Builds the whole server: store (migrated), first-start bootstrap, router and services.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    let (store, engineService) = try await StoreFactory.open(configuration.database, logger: logger)
+    let opened = try await StoreFactory.open(configuration.database, logger: logger)
+    let store = opened.store
     let connections = AgentConnections()
     let live = LiveCommands(connections: connections)
     let sealer = try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) }
@@ -32,7 +33,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
     let started = StartupGate()
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
-    let dispatcher = CommandDispatcher(store: store, engine: store.engine, connections: connections, startAfter: started, logger: logger)
+    let dispatcher = CommandDispatcher(store: store, notifications: opened, connections: connections, startAfter: started, logger: logger)
     let gateway = AgentGateway(
         store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
         commandDeadline: configuration.commandDeadline,
@@ -72,11 +73,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gstacks"),
         logger: logger
     )
-    if let engineService { app.addServices(engineService) }
+    if let connectionPool = opened.connectionPool { app.addServices(connectionPool) }
     // Services stop in reverse order, after the HTTP server: the embedded agent (stopping its sandboxes), the
     // workers (handing back runs in flight), then the store.
     app.addServices(
-        StoreShutdown(store: store),
+        StoreShutdown(store: opened),
         heartbeats,
         dispatcher,
         SandboxReconciler(
@@ -84,14 +85,14 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
-            store: store, engine: store.engine, catalog: catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
+            store: store, notifications: opened, catalog: catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
             wake: RunWakeSignal(), completions: completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
             startAfter: started, logger: logger
         ),
         // Invocations wait on agents for up to their time limit: a pool of their own, with a wake signal of its own,
         // so they never hold up the other runs, nor those them.
         OperationWorkers(
-            store: store, engine: store.engine, catalog: catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
+            store: store, notifications: opened, catalog: catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
             wake: RunWakeSignal(), completions: completions, settings: configuration.invocationWorkerSettings,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
@@ -105,7 +106,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     }
     // Runs once the database pool is up and before the first request is accepted.
     app.beforeServerStarts {
-        try await store.migrate(logger: logger)
+        try await opened.migrate(logger: logger)
         try await FirstStart(store: store, configuration: configuration, logger: logger).run()
         started.open()
     }
@@ -122,7 +123,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+    store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
@@ -163,10 +164,10 @@ func buildRouter(
 
 /// Closes database connections after the HTTP server has stopped.
 struct StoreShutdown: Service {
-    let store: SQLStore
+    let store: StoreHandle
 
     func run() async throws {
         try? await gracefulShutdown()
-        await store.engine.shutdown()
+        await store.shutdown()
     }
 }

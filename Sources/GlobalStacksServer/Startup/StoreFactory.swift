@@ -1,18 +1,17 @@
 import GlobalStacksStore
 import Logging
-import ServiceLifecycle
 
-/// Opens the configured database engine. PostgreSQL's connection pool is a service that must run alongside the app.
+/// Opens the configured database. PostgreSQL's connection pool (`StoreHandle.connectionPool`) is a service that must
+/// run alongside the app.
 enum StoreFactory {
-    static func open(_ database: ServerConfiguration.Database, logger: Logger) async throws -> (SQLStore, (any Service)?) {
+    static func open(_ database: ServerConfiguration.Database, logger: Logger) async throws -> StoreHandle {
         switch database {
         case .sqlite(let path):
             logger.info("Using SQLite", metadata: ["path": "\(path)"])
-            return (SQLStore(engine: try await SQLiteEngine.open(path: path, logger: logger)), nil)
+            return try await StoreHandle.open(.sqlite(path: path), logger: logger)
         case .postgres(let url):
             logger.info("Using PostgreSQL")
-            let engine = try PostgresEngine(url: url, logger: logger)
-            return (SQLStore(engine: engine), engine)
+            return try await StoreHandle.open(.postgres(url: url), logger: logger)
         }
     }
 }

@@ -3,12 +3,12 @@ import SQLKit
 
 /// What differs between SQLite and PostgreSQL: connections, transactions, locking and error codes.
 /// Every query above this layer is shared SQL, so both engines behave the same.
-public enum DatabaseEngineKind: String, Sendable {
+enum DatabaseEngineKind: String, Sendable {
     case sqlite
     case postgresql
 }
 
-public protocol DatabaseEngine: Sendable {
+protocol DatabaseEngine: Sendable {
     var kind: DatabaseEngineKind { get }
 
     /// Runs read-only work on any connection.
@@ -28,12 +28,11 @@ public protocol DatabaseEngine: Sendable {
     /// (work queues: each worker claims different rows).
     var skipLockedClause: String { get }
 
-    /// Wakes every replica listening on `channel` once the transaction commits. SQLite has one process: nothing to send.
-    func notify(_ channel: String, in database: any SQLDatabase) async throws
+    /// Wakes every replica listening on `channel` once the transaction commits (on SQLite, this process's listeners).
+    func notify(_ channel: StoreChannel, in database: any SQLDatabase) async throws
 
     /// Calls `onNotification` for every notification on `channel` until the task is cancelled.
-    /// Returns at once on SQLite, where the process that writes is the only one that listens.
-    func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws
+    func listen(_ channel: StoreChannel, onNotification: @escaping @Sendable () -> Void) async throws
 
     /// Serializes schema migrations between replicas that start at once (called inside a transaction).
     func lockForMigrations(_ database: any SQLDatabase) async throws
@@ -47,10 +46,10 @@ public protocol DatabaseEngine: Sendable {
 
 extension DatabaseEngine {
     /// `sqlite` or `postgresql`, for logs and benchmark reports.
-    public var name: String { kind.rawValue }
+    var name: String { kind.rawValue }
 
     /// `listen`, reconnecting 5 s after a failure (logged, naming `what` is listened for) until the task is cancelled.
-    public func listenUntilCancelled(_ channel: String, for what: String, logger: Logger, onNotification: @escaping @Sendable () -> Void) async {
+    func listenUntilCancelled(_ channel: StoreChannel, for what: String, logger: Logger, onNotification: @escaping @Sendable () -> Void) async {
         while !Task.isCancelled {
             do {
                 try await listen(channel, onNotification: onNotification)

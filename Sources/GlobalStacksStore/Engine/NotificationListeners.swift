@@ -3,7 +3,7 @@ import Synchronization
 /// In-process listeners by channel: SQLite's stand-in for PostgreSQL's LISTEN/NOTIFY.
 final class NotificationListeners: Sendable {
     private struct Listener {
-        let channel: String
+        let channel: StoreChannel
         let onNotification: @Sendable () -> Void
     }
 
@@ -11,7 +11,7 @@ final class NotificationListeners: Sendable {
     private let nextID = Atomic<Int>(0)
 
     /// Calls `onNotification` for every notification on `channel` until the task is cancelled.
-    func listen(_ channel: String, _ onNotification: @escaping @Sendable () -> Void) async throws {
+    func listen(_ channel: StoreChannel, _ onNotification: @escaping @Sendable () -> Void) async throws {
         let id = nextID.add(1, ordering: .relaxed).newValue
         listeners.withLock { $0[id] = Listener(channel: channel, onNotification: onNotification) }
         defer { _ = listeners.withLock { $0.removeValue(forKey: id) } }
@@ -21,7 +21,7 @@ final class NotificationListeners: Sendable {
         }
     }
 
-    func send(_ channels: Set<String>) {
+    func send(_ channels: Set<StoreChannel>) {
         guard !channels.isEmpty else { return }
         for listener in listeners.withLock({ Array($0.values) }) where channels.contains(listener.channel) {
             listener.onNotification()

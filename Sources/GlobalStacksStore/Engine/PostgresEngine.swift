@@ -5,33 +5,33 @@ import SQLKit
 import ServiceLifecycle
 
 /// PostgreSQL through a PostgresNIO connection pool. Run it as a service (`run()`) while the store is in use.
-public final class PostgresEngine: DatabaseEngine, Service {
-    public let kind = DatabaseEngineKind.postgresql
-    public let rowLockClause = " FOR UPDATE"
-    public let skipLockedClause = " FOR UPDATE SKIP LOCKED"
+final class PostgresEngine: DatabaseEngine, Service {
+    let kind = DatabaseEngineKind.postgresql
+    let rowLockClause = " FOR UPDATE"
+    let skipLockedClause = " FOR UPDATE SKIP LOCKED"
 
     private let client: PostgresClient
     private let logger: Logger
 
     /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=require` asks for TLS.
-    public init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
+    init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
         var configuration = try PostgresURL.clientConfiguration(from: url)
         configuration.options.maximumConnections = maximumConnections
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await client.run()
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             try await body(connection.sql(queryLogLevel: nil))
         }
     }
 
-    public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
+    func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
         try await client.withConnection { connection in
             var rows: [any SQLRow] = []
             for try await row in try await connection.execute(Prepared<Statement>(binds: binds), logger: logger) {
@@ -43,7 +43,7 @@ public final class PostgresEngine: DatabaseEngine, Service {
 
     /// A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict (40001) is run
     /// again, up to two more times: it rolled back, so running it again is safe.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
@@ -78,23 +78,23 @@ public final class PostgresEngine: DatabaseEngine, Service {
         }
     }
 
-    public func lockForMigrations(_ database: any SQLDatabase) async throws {
+    func lockForMigrations(_ database: any SQLDatabase) async throws {
         try await database.raw("SELECT pg_advisory_xact_lock(7261746963)").run()
     }
 
-    public func isUniqueViolation(_ error: any Error) -> Bool {
+    func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"
     }
 
-    public func notify(_ channel: String, in database: any SQLDatabase) async throws {
-        try await database.raw("SELECT pg_notify(\(bind: channel), '')").run()
+    func notify(_ channel: StoreChannel, in database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_notify(\(bind: channel.rawValue), '')").run()
     }
 
     /// Holds one pooled connection for as long as it listens.
-    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+    func listen(_ channel: StoreChannel, onNotification: @escaping @Sendable () -> Void) async throws {
         try await client.withConnection { connection in
-            try await connection.listen(on: channel) { notifications in
+            try await connection.listen(on: channel.rawValue) { notifications in
                 for try await _ in notifications {
                     onNotification()
                 }
@@ -104,7 +104,7 @@ public final class PostgresEngine: DatabaseEngine, Service {
 
     /// Nothing to do here: the pool closes its connections when the task running `run()` is cancelled,
     /// which the service group does on shutdown.
-    public func shutdown() async {}
+    func shutdown() async {}
 }
 
 /// A `HotStatement` as a PostgresNIO prepared statement (prepared once per connection, named by its type).

@@ -11,16 +11,16 @@ import Synchronization
 /// read at a time. Reads sharing a connection would share its read transaction: SQLite keeps it (and the snapshot it
 /// reads) open while any statement on the connection is running, so under steady load a reader saw no commit for tens of
 /// milliseconds, and a caller could miss a row it had just been told was written.
-public final class SQLiteEngine: DatabaseEngine {
-    public let kind = DatabaseEngineKind.sqlite
-    public let rowLockClause = ""
-    public let skipLockedClause = ""
+final class SQLiteEngine: DatabaseEngine {
+    let kind = DatabaseEngineKind.sqlite
+    let rowLockClause = ""
+    let skipLockedClause = ""
 
     private let connections: [SQLiteConnection]
     private let writer: AsyncLender<SQLiteConnection>
     private let readers: AsyncLender<SQLiteConnection>
     /// Channels notified by the running transaction (there is one writer, so one at a time), sent once it commits.
-    private let notified = Mutex<Set<String>>([])
+    private let notified = Mutex<Set<StoreChannel>>([])
     private let listeners = NotificationListeners()
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
@@ -30,7 +30,7 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     /// Opens (and creates when missing) the database file at `path`.
-    public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteEngine {
+    static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteEngine {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try await openConnection(path: path, logger: logger)
@@ -53,17 +53,17 @@ public final class SQLiteEngine: DatabaseEngine {
         return connection
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await readers.withItem { try await body($0.sql(queryLogLevel: nil)) }
     }
 
     /// SQLite reads `$1…$n` as parameters numbered in order of appearance, so the statement runs as written,
     /// without SQLKit's serialization.
-    public func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
+    func readHot<Statement: HotStatement>(_ statement: Statement.Type, binds: [String]) async throws -> [any SQLRow] {
         try await readers.withItem { try await $0.query(Statement.sql, binds.map { .text($0) }).map { $0.sql() } }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.withItem { writer in
             let database = writer.sql(queryLogLevel: nil)
             do {
@@ -83,17 +83,17 @@ public final class SQLiteEngine: DatabaseEngine {
         }
     }
 
-    public func lockForMigrations(_ database: any SQLDatabase) async throws {
+    func lockForMigrations(_ database: any SQLDatabase) async throws {
         // BEGIN IMMEDIATE already holds the database's write lock.
     }
 
-    public func isUniqueViolation(_ error: any Error) -> Bool {
+    func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
         return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
             || (error.reason == .constraint && error.message.contains("UNIQUE"))
     }
 
-    public func shutdown() async {
+    func shutdown() async {
         for connection in connections {
             try? await connection.close().get()
         }
@@ -101,11 +101,11 @@ public final class SQLiteEngine: DatabaseEngine {
 
     /// The process that writes is the only one that listens: the notification is sent in-process once the
     /// transaction commits (and dropped when it rolls back), as PostgreSQL does between replicas.
-    public func notify(_ channel: String, in database: any SQLDatabase) async throws {
+    func notify(_ channel: StoreChannel, in database: any SQLDatabase) async throws {
         notified.withLock { _ = $0.insert(channel) }
     }
 
-    public func listen(_ channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+    func listen(_ channel: StoreChannel, onNotification: @escaping @Sendable () -> Void) async throws {
         try await listeners.listen(channel, onNotification)
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import SQLKit
 
 /// Applies pending migrations in one transaction, under a lock, so replicas that start together apply each once.
-public struct Migrator: Sendable {
+struct Migrator: Sendable {
     let engine: any DatabaseEngine
     let migrations: [Migration]
     let logger: Logger

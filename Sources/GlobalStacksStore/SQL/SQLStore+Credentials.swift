@@ -89,7 +89,7 @@ extension SQLStore: CredentialAuthority, AccountRepository {
                         SELECT r.tenant_id FROM remembered_tenants r
                         JOIN tenants t ON t.id = r.tenant_id AND t.organization_id = r.organization_id
                         WHERE r.credential_id = \(bind: credentialID.rawValue) AND r.organization_id = \(bind: organizationID.rawValue))
-                WHERE id = \(bind: credentialID.rawValue)
+                WHERE id = \(bind: credentialID.rawValue) AND user_id = \(bind: account.userID.rawValue)
                 """).run()
         }
     }
@@ -100,11 +100,12 @@ extension SQLStore: CredentialAuthority, AccountRepository {
             try await database.raw("""
                 UPDATE credentials SET active_organization_id = \(bind: scope.organizationID.rawValue),
                     active_tenant_id = \(bind: scope.tenantID.rawValue)
-                WHERE id = \(bind: credentialID.rawValue)
+                WHERE id = \(bind: credentialID.rawValue) AND user_id = \(bind: account.userID.rawValue)
                 """).run()
             try await database.raw("""
                 INSERT INTO remembered_tenants (credential_id, organization_id, tenant_id)
-                VALUES (\(bind: credentialID.rawValue), \(bind: scope.organizationID.rawValue), \(bind: scope.tenantID.rawValue))
+                SELECT id, \(bind: scope.organizationID.rawValue), \(bind: scope.tenantID.rawValue) FROM credentials
+                WHERE id = \(bind: credentialID.rawValue) AND user_id = \(bind: account.userID.rawValue)
                 ON CONFLICT (credential_id, organization_id) DO UPDATE SET tenant_id = excluded.tenant_id
                 """).run()
         }

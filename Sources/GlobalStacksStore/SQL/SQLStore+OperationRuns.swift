@@ -3,9 +3,6 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: OperationRunRepository, RunQueue {
-    /// The channel on which admissions wake workers on every replica (PostgreSQL LISTEN/NOTIFY).
-    public static let runWakeChannel = "gstacks_operation_runs"
-
     private static let active = "('queued', 'running')"
 
     public func admitRun(_ run: NewOperationRun, at now: Date) async throws -> RunAdmission {
@@ -239,12 +236,13 @@ extension SQLStore: OperationRunRepository, RunQueue {
     private func admit(_ run: NewOperationRun, bootstrapID: String?, _ database: any SQLDatabase, _ now: Date) async throws -> RunAdmission {
         for _ in 0..<5 {
             if let id = try await insertQueued(run, bootstrapID: bootstrapID, database, now) {
-                try await engine.notify(Self.runWakeChannel, in: database)
+                try await engine.notify(.runs, in: database)
                 return .accepted(try await self.run(id: id, database))
             }
             if let existing = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.operationRun) FROM operation_runs r
-                WHERE r.identity_hash = \(bind: run.identityHash) AND r.execution_status IN \(unsafeRaw: Self.active)
+                WHERE r.identity_hash = \(bind: run.identityHash) AND r.tenant_id = \(bind: run.scope.tenantID.rawValue)
+                    AND r.execution_status IN \(unsafeRaw: Self.active)
                 """).first()?.operationRun() {
                 return .deduped(existing)
             }
@@ -269,9 +267,22 @@ extension SQLStore: OperationRunRepository, RunQueue {
         return id
     }
 
+    /// A run's connection belongs to the run's tenant: a scope names no other tenant's connection (any status, so a
+    /// connection deleted since the start was judged still records its run).
+    private func requireConnection(of run: NewOperationRun, _ database: any SQLDatabase) async throws {
+        guard let id = run.providerConnectionID else { return }
+        guard try await database.raw("""
+            SELECT p.id FROM provider_connections p JOIN tenants t ON t.id = p.tenant_id
+            WHERE p.id = \(bind: id.rawValue) AND t.id = \(bind: run.scope.tenantID.rawValue) AND t.organization_id = \(bind: run.scope.organizationID.rawValue)
+            """).first() != nil else {
+            throw DomainError.notFound("No provider connection \(id) in the active tenant.")
+        }
+    }
+
     /// The numbers of the organization, tenant and initiator are copied onto the run: the legitimacy decision
     /// names them even if those rows change later. Inserts nothing when the tenant is not in the organization.
     private func insertRow(_ run: NewOperationRun, status: RunExecutionStatus, bootstrapID: String?, conflict: String, _ database: any SQLDatabase, _ now: Date) async throws -> OperationRunID? {
+        try await requireConnection(of: run, database)
         let definition = run.definition
         let row = try await database.raw("""
             INSERT INTO operation_runs (organization_id, tenant_id, workspace_number, tenant_number, operation_type, authority_mode,
@@ -327,7 +338,7 @@ extension SQLStore: OperationRunRepository, RunQueue {
                         RETURNING id
                         """).first()
                     if row != nil {
-                        try await self.engine.notify(Self.runWakeChannel, in: database)
+                        try await self.engine.notify(.runs, in: database)
                     }
                     return row != nil
                 }

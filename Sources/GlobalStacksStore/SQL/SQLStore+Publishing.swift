@@ -174,6 +174,10 @@ extension SQLStore: PublishingRepository {
     public func registerReleaseSignature(packageID: ExtensionPackageID, manifest: ContentDigest, artifact: ContentDigest, keyID: PublisherKeyID,
                                          signature: Data, _ scope: TenantScope, at now: Date) async throws {
         try await engine.transaction { database in
+            guard try await database.raw("""
+                SELECT x.id FROM extension_packages x JOIN developer_apps d ON d.id = x.developer_app_id
+                WHERE x.id = \(bind: packageID.rawValue) AND \(self.ownedApps(scope))
+                """).first() != nil else { throw DomainError.notFound("No extension package \(packageID) in the active tenant.") }
             try await database.raw("""
                 INSERT INTO extension_release_signatures (package_id, manifest_digest, artifact_digest, key_id, signature, created_at)
                 VALUES (\(bind: packageID.rawValue), \(bind: manifest.rawValue), \(bind: artifact.rawValue), \(bind: keyID.rawValue),

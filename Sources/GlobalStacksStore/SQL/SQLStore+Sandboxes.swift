@@ -152,12 +152,9 @@ extension SQLStore: SandboxRepository {
             VALUES (\(bind: command.id.rawValue), \(bind: command.agentID.rawValue), \(bind: command.sandboxID.rawValue),
                 \(bind: action.rawValue), 'pending', 0, \(bind: deadline.storedMilliseconds), \(bind: now.storedMilliseconds))
             """).run()
-        try await engine.notify(Self.commandsChannel, in: database)
+        try await engine.notify(.commands, in: database)
         return command
     }
-
-    /// Replicas listen here to deliver new commands to the agents they hold.
-    public static let commandsChannel = "gstacks_agent_commands"
 
     private func lockOrganization(_ id: OrganizationID, _ database: any SQLDatabase) async throws {
         _ = try await database.raw("SELECT id FROM organizations WHERE id = \(bind: id.rawValue)\(unsafeRaw: engine.rowLockClause)").first()

@@ -4,10 +4,11 @@ import Logging
 import SQLKit
 
 /// The store: one SQL implementation of every repository, run on SQLite or PostgreSQL through a `DatabaseEngine`.
-public final class SQLStore: StoreMaintenance {
-    public let engine: any DatabaseEngine
+/// Internal with its engine: outside this module the store is its repository protocols, opened through `StoreHandle`.
+final class SQLStore: StoreMaintenance {
+    let engine: any DatabaseEngine
 
-    public init(engine: any DatabaseEngine) {
+    init(engine: any DatabaseEngine) {
         self.engine = engine
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GlobalStacksDomain
+@testable import GlobalStacksJSONSchema
 import Testing
 
 @Suite("JSON Schema")
@@ -18,9 +18,8 @@ struct JSONSchemaTests {
         do {
             _ = try JSONSchema(document, field: field)
             return nil
-        } catch let error as DomainError {
-            #expect(error.kind == .invalidInput)
-            return error.message
+        } catch let refusal as JSONSchemaRefusal {
+            return refusal.message
         }
     }
 
@@ -134,7 +133,7 @@ struct JSONSchemaTests {
         #expect(try Self.refusal(#"{"not": 3}"#) == "settingsSchema.not: a schema must be an object or a boolean")
         var deep = JSONValue.bool(true)
         for _ in 0..<100 { deep = .object(["not": deep]) }
-        #expect(throws: DomainError.invalidInput("settingsSchema" + String(repeating: ".not", count: 65) + ": schema nested deeper than 64 levels")) {
+        #expect(throws: JSONSchemaRefusal(message: "settingsSchema" + String(repeating: ".not", count: 65) + ": schema nested deeper than 64 levels")) {
             try JSONSchema(deep, field: "settingsSchema")
         }
     }

@@ -36,7 +36,7 @@ public struct JSONSchema: Sendable, Hashable {
     private let program: Program
 
     /// Parses and checks a schema; any keyword not in `supportedKeywords` (at any depth), a malformed keyword value,
-    /// an unresolvable `$ref`, or an invalid `pattern` regex throws `DomainError.invalidInput` with a message naming where,
+    /// an unresolvable `$ref`, or an invalid `pattern` regex throws `JSONSchemaRefusal` with a message naming where,
     /// e.g. "settingsSchema.properties.region: unsupported JSON Schema keyword 'dependentSchemas' (supported: …)".
     /// `field` is the prefix for those messages (e.g. "settingsSchema", "operations[0].inputSchema").
     public init(_ document: JSONValue, field: String) throws {
@@ -431,7 +431,7 @@ private struct Compiler {
         }
         for id in program.nodes.indices where !visit(id) {
             let pointer = nodeByPointer.first { $0.value == id }?.key ?? ""
-            throw DomainError.invalidInput("\(field): circular $ref through '#\(pointer)' that never descends into the value")
+            throw JSONSchemaRefusal(message: "\(field): circular $ref through '#\(pointer)' that never descends into the value")
         }
     }
 
@@ -529,8 +529,8 @@ private struct Compiler {
         return bool
     }
 
-    private func invalid(_ location: Location, _ message: String) -> DomainError {
-        .invalidInput("\(location.display): \(message)")
+    private func invalid(_ location: Location, _ message: String) -> JSONSchemaRefusal {
+        JSONSchemaRefusal(message: "\(location.display): \(message)")
     }
 }
 

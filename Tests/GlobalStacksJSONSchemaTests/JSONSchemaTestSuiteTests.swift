@@ -1,5 +1,5 @@
 import Foundation
-@testable import GlobalStacksDomain
+@testable import GlobalStacksJSONSchema
 import Testing
 
 /// Runs the official JSON-Schema-Test-Suite (draft 2020-12, as vendored in the jsonschema 4.26.0 sdist) against
@@ -77,7 +77,7 @@ struct JSONSchemaTestSuiteTests {
                 let schema: JSONSchema
                 do {
                     schema = try JSONSchema(group.schema, field: "schema")
-                } catch let error as DomainError where error.message.contains("unsupported") {
+                } catch let error as JSONSchemaRefusal where error.message.contains("unsupported") {
                     tally.refuse(group, because: error.message)
                     continue
                 } catch {

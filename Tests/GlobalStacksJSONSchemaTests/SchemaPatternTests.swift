@@ -1,5 +1,5 @@
 import Foundation
-@testable import GlobalStacksDomain
+@testable import GlobalStacksJSONSchema
 import Testing
 
 /// `pattern` and `patternProperties` come from manifests and run on the request path: they must be matched in time
