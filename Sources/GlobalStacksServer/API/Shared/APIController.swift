@@ -14,7 +14,7 @@ struct APIController: APIProtocol {
     let clusters: ClustersHandler
     let agents: AgentsHandler
     let sandboxes: SandboxesHandler
-    let sandboxData: SandboxDataHandler
+    let workspace: WorkspaceHandler
     let groups: GroupsHandler
     let operations: OperationsHandler
     let publishing: PublishingHandler
@@ -26,7 +26,7 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+        connections: AgentConnections, dispatcher: CommandDispatcher, workspaceChannel: WorkspaceChannel, authenticator: Authenticator,
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
@@ -48,8 +48,8 @@ struct APIController: APIProtocol {
         sandboxes = SandboxesHandler(
             sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
         )
-        sandboxData = SandboxDataHandler(
-            store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
+        workspace = WorkspaceHandler(
+            store: store, authenticator: authenticator, workspaceChannel: workspaceChannel, maximumFileBytes: configuration.maximumSandboxFileBytes
         )
         groups = GroupsHandler(store: store, authenticator: authenticator)
         operations = OperationsHandler(
@@ -137,21 +137,21 @@ struct APIController: APIProtocol {
     func wakeSandbox(_ input: Operations.WakeSandbox.Input) async throws -> Operations.WakeSandbox.Output { try await sandboxes.wakeSandbox(input, caller: try caller) }
     func listSandboxCommands(_ input: Operations.ListSandboxCommands.Input) async throws -> Operations.ListSandboxCommands.Output { try await sandboxes.listSandboxCommands(input, caller: try caller) }
 
-    // MARK: sandbox data plane
-    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await sandboxData.execSandbox(input) }
-    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await sandboxData.listSandboxExecs(input) }
-    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await sandboxData.getSandboxOutput(input) }
-    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await sandboxData.listSandboxFiles(input) }
-    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await sandboxData.statSandboxFile(input) }
-    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await sandboxData.deleteSandboxFile(input) }
-    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await sandboxData.makeSandboxDirectory(input) }
-    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await sandboxData.moveSandboxFile(input) }
-    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await sandboxData.downloadSandboxFile(input) }
-    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await sandboxData.uploadSandboxFile(input) }
-    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await sandboxData.startSandboxProcess(input) }
-    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await sandboxData.listSandboxProcesses(input) }
-    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await sandboxData.getSandboxProcess(input) }
-    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await sandboxData.signalSandboxProcess(input) }
+    // MARK: workspace (work inside sandboxes)
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await workspace.execSandbox(input) }
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await workspace.listSandboxExecs(input) }
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await workspace.getSandboxOutput(input) }
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await workspace.listSandboxFiles(input) }
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await workspace.statSandboxFile(input) }
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await workspace.deleteSandboxFile(input) }
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await workspace.makeSandboxDirectory(input) }
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await workspace.moveSandboxFile(input) }
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await workspace.downloadSandboxFile(input) }
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await workspace.uploadSandboxFile(input) }
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await workspace.startSandboxProcess(input) }
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await workspace.listSandboxProcesses(input) }
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await workspace.getSandboxProcess(input) }
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await workspace.signalSandboxProcess(input) }
 
     // MARK: groups
 

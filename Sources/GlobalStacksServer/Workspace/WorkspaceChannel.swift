@@ -6,7 +6,7 @@ import OpenAPIRuntime
 /// Work inside a running sandbox through its agent's connection: exec, files and output. Handlers call this after
 /// access is decided; it refuses a sandbox that is not running (409 with what to do) or whose agent is not
 /// connected to this process (503).
-struct SandboxDataPlane: Sendable {
+struct WorkspaceChannel: Sendable {
     let live: LiveCommands
     /// How long a command without streams may take to answer.
     static let answerTimeout: Duration = .seconds(30)
@@ -241,11 +241,11 @@ final class FrameReader: @unchecked Sendable {
                 return frame.data[...]
             case .finished(let outcome):
                 done = true
-                _ = try SandboxDataPlane.result(outcome, as: FileTransferResult.self)
+                _ = try WorkspaceChannel.result(outcome, as: FileTransferResult.self)
                 return nil
             case .disconnected:
                 done = true
-                throw SandboxDataPlane.disconnected
+                throw WorkspaceChannel.disconnected
             case .credit:
                 continue
             }

@@ -1,6 +1,6 @@
 import Foundation
 
-// Additions to the agent contract: the data plane. These commands are not stored: the control plane sends them
+// Additions to the agent contract: work inside a sandbox's workspace (exec, files, output, processes). These commands are not stored: the control plane sends them
 // while a client waits, their bytes travel as stream frames (see `StreamFrame`), and they end with `complete` or
 // `failed` like every command.
 

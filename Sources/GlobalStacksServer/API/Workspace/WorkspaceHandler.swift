@@ -10,10 +10,10 @@ import OpenAPIRuntime
 /// Work inside running sandboxes: exec, files and output, through the sandbox's agent. Only the sandbox's
 /// creator and the organization's owners and admins may (`AccessPolicy.requireSandboxWork`); every exec is
 /// recorded in the sandbox's exec history.
-struct SandboxDataHandler {
+struct WorkspaceHandler {
     let store: any RequestStore
     let authenticator: Authenticator
-    let dataPlane: SandboxDataPlane
+    let workspaceChannel: WorkspaceChannel
     /// Largest file an upload may write (the sandbox's storage limit applies as well).
     let maximumFileBytes: Int64
 
@@ -79,7 +79,7 @@ struct SandboxDataHandler {
         // The program only: arguments and environment may hold secrets.
         logger.info("Exec started", metadata: ["sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "exec_id": "\(record.id)", "program": "\(program.prefix(256))"])
         do {
-            let (result, stdout, stderr) = try await dataPlane.exec(payload, on: sandbox)
+            let (result, stdout, stderr) = try await workspaceChannel.exec(payload, on: sandbox)
             // The start was recorded before the command ran (what the history is for); its outcome is written
             // beside the answer rather than before it.
             let store = self.store
@@ -104,7 +104,7 @@ struct SandboxDataHandler {
         // No timeout unless asked (0): a background process runs until it ends, is signalled or the sandbox stops.
         let payload = Self.payload(request, for: sandbox, defaultTimeout: 0)
         try await store.recordExecStart(.starting(payload, in: sandbox, by: principal.user.id), scope: scope)
-        let process = try await dataPlane.call(.startProcess(payload), on: sandbox, as: ProcessStatus.self)
+        let process = try await workspaceChannel.call(.startProcess(payload), on: sandbox, as: ProcessStatus.self)
         try RequestEnvironment.required.logger.info("Background process started", metadata: [
             "sandbox_id": "\(sandbox.id)", "tenant_id": "\(scope.tenantID)", "process_id": "\(process.processId)", "program": "\(program.prefix(256))",
         ])
@@ -113,13 +113,13 @@ struct SandboxDataHandler {
 
     func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let list = try await dataPlane.call(.listProcesses(SessionReference(sessionId: sandbox.id.rawValue)), on: sandbox, as: ProcessList.self)
+        let list = try await workspaceChannel.call(.listProcesses(SessionReference(sessionId: sandbox.id.rawValue)), on: sandbox, as: ProcessList.self)
         return .ok(.init(body: .json(.init(items: list.processes.map(APIMapping.process)))))
     }
 
     func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let process = try await dataPlane.call(
+        let process = try await workspaceChannel.call(
             .getProcess(ProcessReference(sessionId: sandbox.id.rawValue, processId: input.path.processId)), on: sandbox, as: ProcessStatus.self
         )
         return .ok(.init(body: .json(APIMapping.process(process))))
@@ -128,7 +128,7 @@ struct SandboxDataHandler {
     func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let process = try await dataPlane.call(
+        let process = try await workspaceChannel.call(
             .signalProcess(SignalProcessPayload(sessionId: sandbox.id.rawValue, processId: input.path.processId, signal: request.signal.rawValue)),
             on: sandbox, as: ProcessStatus.self
         )
@@ -144,7 +144,7 @@ struct SandboxDataHandler {
     func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId, running: false)
         let follow = input.query.follow ?? false
-        let body = try await dataPlane.stream(
+        let body = try await workspaceChannel.stream(
             .readOutput(ReadOutputPayload(sessionId: sandbox.id.rawValue, tailLines: input.query.lines ?? Self.defaultOutputLines, follow: follow)),
             on: sandbox
         )
@@ -154,19 +154,19 @@ struct SandboxDataHandler {
 
     func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let listing = try await dataPlane.call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path ?? "."))), on: sandbox, as: DirectoryListing.self)
+        let listing = try await workspaceChannel.call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path ?? "."))), on: sandbox, as: DirectoryListing.self)
         return .ok(.init(body: .json(.init(items: listing.entries.map(APIMapping.file), truncated: listing.truncated))))
     }
 
     func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let entry = try await dataPlane.call(.statFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox, as: FileEntry.self)
+        let entry = try await workspaceChannel.call(.statFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox, as: FileEntry.self)
         return .ok(.init(body: .json(APIMapping.file(entry))))
     }
 
     func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        _ = try await dataPlane.call(
+        _ = try await workspaceChannel.call(
             .deleteFile(DeleteFilePayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path), recursive: input.query.recursive ?? false)),
             on: sandbox, as: SessionReference.self
         )
@@ -176,7 +176,7 @@ struct SandboxDataHandler {
     func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
-        let entry = try await dataPlane.call(.makeDirectory(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(request.path))), on: sandbox, as: FileEntry.self)
+        let entry = try await workspaceChannel.call(.makeDirectory(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(request.path))), on: sandbox, as: FileEntry.self)
         return .created(.init(body: .json(APIMapping.file(entry))))
     }
 
@@ -184,13 +184,13 @@ struct SandboxDataHandler {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
         guard case .json(let request) = input.body else { throw DomainError.invalidInput("Send a JSON body.") }
         let move = MoveFilePayload(sessionId: sandbox.id.rawValue, from: try Self.filePath(request.from, field: "from"), to: try Self.filePath(request.to, field: "to"))
-        let entry = try await dataPlane.call(.moveFile(move), on: sandbox, as: FileEntry.self)
+        let entry = try await workspaceChannel.call(.moveFile(move), on: sandbox, as: FileEntry.self)
         return .ok(.init(body: .json(APIMapping.file(entry))))
     }
 
     func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output {
         let (sandbox, _, _) = try await workableSandbox(input.path.sandboxId)
-        let body = try await dataPlane.stream(.readFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox)
+        let body = try await workspaceChannel.stream(.readFile(FilePathPayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path))), on: sandbox)
         return .ok(.init(body: .binary(body)))
     }
 
@@ -202,7 +202,7 @@ struct SandboxDataHandler {
         if let expected, expected > maximumFileBytes {
             throw DomainError.tooLarge("The file (\(expected) bytes) is larger than the limit of \(maximumFileBytes) bytes per file; nothing was written.")
         }
-        let entry = try await dataPlane.upload(
+        let entry = try await workspaceChannel.upload(
             WriteFilePayload(sessionId: sandbox.id.rawValue, path: try Self.filePath(input.query.path), expectedBytes: expected, maximumBytes: maximumFileBytes),
             from: body, on: sandbox
         )
@@ -217,7 +217,7 @@ struct SandboxDataHandler {
         let id: SandboxID = try pathID(pathValue, "sandbox")
         guard let sandbox = try await store.sandbox(id: id, scope: scope) else { throw DomainError.notFound("No sandbox \(id) in the active tenant.") }
         try AccessPolicy.requireSandboxWork(principal, on: sandbox)
-        if running { try SandboxDataPlane.requireRunning(sandbox) }
+        if running { try WorkspaceChannel.requireRunning(sandbox) }
         return (sandbox, scope, principal)
     }
 }

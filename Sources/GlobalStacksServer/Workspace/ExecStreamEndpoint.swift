@@ -14,11 +14,11 @@ import NIOWebSocket
 /// the client as they are written, whose stdin comes from the client, optionally on a terminal (what an
 /// interactive shell needs). The same access as exec (the sandbox's creator, the organization's owners and
 /// admins), decided before the upgrade; a refused request is answered over plain HTTP with the reason.
-/// The messages are documented in docs/data-plane.md.
+/// The messages are documented in docs/workspace.md.
 struct ExecStreamEndpoint: Sendable {
     let store: any RequestStore
     let authenticator: Authenticator
-    let dataPlane: SandboxDataPlane
+    let workspaceChannel: WorkspaceChannel
     /// The origin browsers show for this server (`--public-url`): a cookie-authenticated upgrade from a page of
     /// another origin is refused, since browsers send cookies with cross-origin WebSocket requests.
     let publicOrigin: String
@@ -70,7 +70,7 @@ struct ExecStreamEndpoint: Sendable {
     /// The answer to a request for this endpoint that was not upgraded: why not.
     func refusal(_ request: Request, sandboxPath: String) async throws -> DomainError {
         _ = try await authorize(request.headers, host: request.head.authority, sandboxPath)
-        return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/data-plane.md.")
+        return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/workspace.md.")
     }
 
     private func authorize(_ headers: HTTPFields, host: String?, _ sandboxPath: String) async throws -> (Sandbox, TenantScope, Principal) {
@@ -87,7 +87,7 @@ struct ExecStreamEndpoint: Sendable {
         let id: SandboxID = try pathID(sandboxPath, "sandbox")
         guard let sandbox = try await store.sandbox(id: id, scope: scope) else { throw DomainError.notFound("No sandbox \(id) in the active tenant.") }
         try AccessPolicy.requireSandboxWork(principal, on: sandbox)
-        try SandboxDataPlane.requireRunning(sandbox)
+        try WorkspaceChannel.requireRunning(sandbox)
         return (sandbox, scope, principal)
     }
 
@@ -140,7 +140,7 @@ struct ExecStreamEndpoint: Sendable {
         let command: LiveCommand
         do {
             try await store.recordExecStart(record, scope: scope)
-            command = try await dataPlane.start(.exec(payload), on: sandbox)
+            command = try await workspaceChannel.start(.exec(payload), on: sandbox)
         } catch {
             try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
             await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
@@ -187,13 +187,13 @@ struct ExecStreamEndpoint: Sendable {
                 command.credited(bytes)
             case .finished(let outcome):
                 command.closeSending()
-                return try SandboxDataPlane.result(outcome, as: ExecResult.self)
+                return try WorkspaceChannel.result(outcome, as: ExecResult.self)
             case .disconnected:
                 command.closeSending()
-                throw SandboxDataPlane.disconnected
+                throw WorkspaceChannel.disconnected
             }
         }
-        throw SandboxDataPlane.disconnected
+        throw WorkspaceChannel.disconnected
     }
 
     /// The client's stdin (binary frames), resizes and end of input to the agent, until the client closes.

@@ -8,12 +8,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// With several replicas on one PostgreSQL, an agent is connected to one of them. A data-plane request (exec,
+/// With several replicas on one PostgreSQL, an agent is connected to one of them. A workspace request (exec,
 /// files, output) that reaches another replica is passed on, as it came, to the replica holding the connection
 /// (its address is stored with the agent's connection), and that replica's answer is streamed back. The receiving
 /// replica authenticates and authorizes it again from the same credential and database, so relaying grants
 /// nothing; a request is relayed at most once (`x-gstacks-relayed`).
-struct DataPlaneRelay: RouterMiddleware {
+struct WorkspaceRelay: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let store: any AgentPresenceRepository
@@ -34,7 +34,7 @@ struct DataPlaneRelay: RouterMiddleware {
         return try await relay(request, to: relayURL, context: context)
     }
 
-    /// The sandbox of a data-plane path that is relayed (the exec history is in the database, and the streaming
+    /// The sandbox of a workspace path that is relayed (the exec history is in the database, and the streaming
     /// exec is a WebSocket: neither is).
     static func relayedSandbox(_ path: String) -> SandboxID? {
         guard let path = SandboxPath(path), let id = SandboxID(path: path.sandboxID), let area = path.rest.first else { return nil }
@@ -54,7 +54,7 @@ struct DataPlaneRelay: RouterMiddleware {
         outgoing.headers.add(name: Self.relayedHeader.rawName, value: "1")
         let length = request.headers[.contentLength].flatMap(Int64.init)
         outgoing.body = .stream(request.body.map { $0 }, length: length.map { .known($0) } ?? .unknown)
-        context.logger.debug("Relaying a data-plane request to the replica holding the agent's connection", metadata: ["replica": "\(base)"])
+        context.logger.debug("Relaying a workspace request to the replica holding the agent's connection", metadata: ["replica": "\(base)"])
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(outgoing, timeout: .hours(2))
