@@ -1,3 +1,5 @@
+import GlobalStacksDomain
+
 /// Addition to the agent contract: the bytes of a workspace command (exec output and input, file contents,
 /// sandbox output) travel as WebSocket binary frames beside the JSON text frames:
 ///

@@ -1,6 +1,7 @@
 import Foundation
 @testable import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Testing
 
 /// Paths resolve beneath the workspace at the system-call level; tried here against a real directory with a

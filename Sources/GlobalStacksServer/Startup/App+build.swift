@@ -36,17 +36,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )
-    let workspaceChannel = WorkspaceChannel(live: live)
+    let workspace = WorkspaceService(
+        store: store, transport: WorkspaceChannel(live: live), maximumFileBytes: configuration.maximumSandboxFileBytes
+    )
     let embeddedAgent = configuration.embeddedAgentDirectory.map { _ in EmbeddedAgentStatus() }
     // One authenticator and one principal cache for the API and the streaming exec, so that the cache's one
     // invalidation (any request that may change state) covers both.
     let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
     let execStream = ExecStreamEndpoint(
-        store: store, authenticator: authenticator, workspaceChannel: workspaceChannel, publicOrigin: configuration.publicOrigin, logger: logger
+        authenticator: authenticator, workspace: workspace, publicOrigin: configuration.publicOrigin, logger: logger
     )
     var app = Application(
         router: try buildRouter(
-            store: store, gate: gate, connections: connections, workspaceChannel: workspaceChannel, authenticator: authenticator, execStream: execStream,
+            store: store, gate: gate, connections: connections, workspace: workspace, authenticator: authenticator, execStream: execStream,
             dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
@@ -119,7 +121,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: SQLStore, gate: OperationGate, connections: AgentConnections, workspaceChannel: WorkspaceChannel, authenticator: Authenticator,
+    store: SQLStore, gate: OperationGate, connections: AgentConnections, workspace: WorkspaceService, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
@@ -132,7 +134,9 @@ func buildRouter(
         RequestEnvironmentMiddleware(principals: authenticator.principals)
     }
     if let relayURL = configuration.resolvedRelayURL {
-        router.add(middleware: WorkspaceRelay(store: store, connections: connections, ownURL: relayURL))
+        router.add(middleware: WorkspaceRelay(
+            store: store, connections: connections, authenticator: authenticator, workspace: workspace, ownURL: relayURL
+        ))
     }
     ServiceEndpoints(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
@@ -146,7 +150,7 @@ func buildRouter(
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
-        store: store, gate: gate, connections: connections, dispatcher: dispatcher, workspaceChannel: workspaceChannel, authenticator: authenticator,
+        store: store, gate: gate, connections: connections, dispatcher: dispatcher, workspace: workspace, authenticator: authenticator,
         content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
     )
     try api.registerHandlers(

@@ -26,7 +26,7 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        connections: AgentConnections, dispatcher: CommandDispatcher, workspaceChannel: WorkspaceChannel, authenticator: Authenticator,
+        connections: AgentConnections, dispatcher: CommandDispatcher, workspace: WorkspaceService, authenticator: Authenticator,
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
@@ -48,9 +48,7 @@ struct APIController: APIProtocol {
         sandboxes = SandboxesHandler(
             sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
         )
-        workspace = WorkspaceHandler(
-            store: store, authenticator: authenticator, workspaceChannel: workspaceChannel, maximumFileBytes: configuration.maximumSandboxFileBytes
-        )
+        self.workspace = WorkspaceHandler(workspace: workspace)
         groups = GroupsHandler(store: store, authenticator: authenticator)
         operations = OperationsHandler(
             store: store, authenticator: authenticator, gate: gate, publicURL: publicURL, credentialsDirectory: configuration.credentialsDirectory
@@ -138,20 +136,20 @@ struct APIController: APIProtocol {
     func listSandboxCommands(_ input: Operations.ListSandboxCommands.Input) async throws -> Operations.ListSandboxCommands.Output { try await sandboxes.listSandboxCommands(input, caller: try caller) }
 
     // MARK: workspace (work inside sandboxes)
-    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await workspace.execSandbox(input) }
-    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await workspace.listSandboxExecs(input) }
-    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await workspace.getSandboxOutput(input) }
-    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await workspace.listSandboxFiles(input) }
-    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await workspace.statSandboxFile(input) }
-    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await workspace.deleteSandboxFile(input) }
-    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await workspace.makeSandboxDirectory(input) }
-    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await workspace.moveSandboxFile(input) }
-    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await workspace.downloadSandboxFile(input) }
-    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await workspace.uploadSandboxFile(input) }
-    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await workspace.startSandboxProcess(input) }
-    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await workspace.listSandboxProcesses(input) }
-    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await workspace.getSandboxProcess(input) }
-    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await workspace.signalSandboxProcess(input) }
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await workspace.execSandbox(input, caller: try caller) }
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await workspace.listSandboxExecs(input, caller: try caller) }
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await workspace.getSandboxOutput(input, caller: try caller) }
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await workspace.listSandboxFiles(input, caller: try caller) }
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await workspace.statSandboxFile(input, caller: try caller) }
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await workspace.deleteSandboxFile(input, caller: try caller) }
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await workspace.makeSandboxDirectory(input, caller: try caller) }
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await workspace.moveSandboxFile(input, caller: try caller) }
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await workspace.downloadSandboxFile(input, caller: try caller) }
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await workspace.uploadSandboxFile(input, caller: try caller) }
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await workspace.startSandboxProcess(input, caller: try caller) }
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await workspace.listSandboxProcesses(input, caller: try caller) }
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await workspace.getSandboxProcess(input, caller: try caller) }
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await workspace.signalSandboxProcess(input, caller: try caller) }
 
     // MARK: groups
 
