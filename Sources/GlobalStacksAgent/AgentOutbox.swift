@@ -10,7 +10,7 @@ import Synchronization
 /// Where the agent's messages to the control plane go.
 public protocol AgentMessageSink: Sendable {
     func send(_ message: AgentMessage) async
-    /// A data-plane stream frame (a binary WebSocket frame).
+    /// A workspace command's stream frame (a binary WebSocket frame).
     func send(_ frame: StreamFrame) async
 }
 

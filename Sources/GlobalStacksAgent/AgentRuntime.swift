@@ -114,8 +114,8 @@ public struct AgentRuntime: Sendable {
             logger.info("Connected to the control plane")
             await outbox.connected(outbound)
             defer { outbox.disconnected() }
-            // Nobody waits for the data-plane commands of a connection that ended.
-            defer { Task { await executor.dataPlane.cancelAll() } }
+            // Nobody waits for the workspace commands of a connection that ended.
+            defer { Task { await executor.workspace.cancelAll() } }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var first = true
@@ -138,7 +138,7 @@ public struct AgentRuntime: Sendable {
                         text = value
                     case .binary(let buffer):
                         do {
-                            await executor.dataPlane.receive(try StreamFrame(decoding: buffer.readableBytesView))
+                            await executor.workspace.receive(try StreamFrame(decoding: buffer.readableBytesView))
                         } catch {
                             logger.notice("Ignored a binary frame from the control plane", metadata: ["reason": "\(error)"])
                         }
@@ -157,11 +157,11 @@ public struct AgentRuntime: Sendable {
                         case .command(let command):
                             await executor.receive(command)
                         case .credit(let credit):
-                            await executor.dataPlane.credit(credit)
+                            await executor.workspace.credit(credit)
                         case .cancel(let cancel):
-                            await executor.dataPlane.cancel(cancel.commandId)
+                            await executor.workspace.cancel(cancel.commandId)
                         case .resize(let resize):
-                            await executor.dataPlane.resize(resize)
+                            await executor.workspace.resize(resize)
                         }
                     } catch {
                         logger.notice("Ignored a frame from the control plane", metadata: ["reason": "\(error)"])

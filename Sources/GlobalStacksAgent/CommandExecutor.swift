@@ -5,11 +5,11 @@ import Logging
 /// Carries out the control plane's commands. Every delivery is acknowledged at once. Session commands take
 /// effect exactly once: a command seen before is not run again (if it finished, its result is sent again; if it is
 /// running, its result follows when it ends), and commands about one sandbox run one after another in the order
-/// they arrive. Data-plane commands go to the `DataPlane`, which runs them at once; they are not acknowledged.
+/// they arrive. Workspace commands go to the `WorkspaceRunner`, which runs them at once; they are not acknowledged.
 public actor CommandExecutor {
     private let driver: any SandboxDriver
-    /// Where data-plane commands, their stream frames, credit and cancellations go.
-    public nonisolated let dataPlane: DataPlane
+    /// Where workspace commands, their stream frames, credit and cancellations go.
+    public nonisolated let workspace: WorkspaceRunner
     private let outbox: any AgentMessageSink
     private let logger: Logger
     /// Results of finished commands, for redeliveries; the oldest are forgotten past `resultsKept`.
@@ -28,14 +28,14 @@ public actor CommandExecutor {
         self.driver = driver
         self.outbox = outbox
         self.logger = logger
-        self.dataPlane = DataPlane(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
+        self.workspace = WorkspaceRunner(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
     }
 
     public func receive(_ command: CommandMessage) async {
         let id = command.commandId
-        // A data-plane command is sent once and answered only by its result: no `ack` (nothing redelivers it).
+        // A workspace command is sent once and answered only by its result: no `ack` (nothing redelivers it).
         if let body = try? command.body(), !body.action.isSessionLifecycle, !draining {
-            await dataPlane.start(id, body)
+            await workspace.start(id, body)
             return
         }
         await outbox.send(.ack(AckMessage(commandId: id)))

@@ -1,7 +1,7 @@
 import Foundation
 import GlobalStacksDomain
 
-// Additions to the agent contract: the broker. `invoke_extension` is a data-plane command (sent while the
+// Additions to the agent contract: the broker. `invoke_extension` is a workspace command (sent while the
 // invocation's run waits, never stored): the agent fetches the release's artifact by digest, verifies it, and runs
 // its entrypoint once in a fresh sandbox of its own (docs/broker.md).
 

@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 
 /// What a `command` message asks, typed by its action: the contract's four session actions, our `delete_session`
-/// and our data-plane additions. On the wire it stays the contract's `{commandId, action, payload}`.
+/// and our workspace additions. On the wire it stays the contract's `{commandId, action, payload}`.
 public enum CommandBody: Sendable, Equatable {
     case startSession(StartSessionPayload)
     case stopSession(SessionReference)
@@ -46,7 +46,7 @@ public enum CommandBody: Sendable, Equatable {
         case signalProcess = "signal_process"
         case invokeExtension = "invoke_extension"
 
-        /// Session actions are stored and delivered at least once; data-plane actions are sent while a client
+        /// Session actions are stored and delivered at least once; workspace actions are sent while a client
         /// waits, never stored, never delivered again.
         public var isSessionLifecycle: Bool {
             switch self {

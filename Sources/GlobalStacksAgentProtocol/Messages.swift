@@ -4,13 +4,13 @@ import GlobalStacksDomain
 /// Message types of the agent contract, by direction.
 public enum ControlMessageType: String, Sendable, CaseIterable {
     case command, ping, shutdown
-    /// Additions: flow control, cancellation and terminal size of data-plane commands.
+    /// Additions: flow control, cancellation and terminal size of workspace commands.
     case credit, cancel, resize
 }
 
 public enum AgentMessageType: String, Sendable, CaseIterable {
     case heartbeat, ack, complete, failed, status, pong
-    /// Addition: flow control of data-plane commands.
+    /// Addition: flow control of workspace commands.
     case credit
 }
 
@@ -85,7 +85,7 @@ public struct CompleteMessage: Sendable, Equatable, Codable {
 public struct FailedMessage: Sendable, Equatable, Codable, Error {
     public let commandId: String
     public let error: String
-    /// Addition: what kind of refusal it is, so the control plane can answer a data-plane request with the right
+    /// Addition: what kind of refusal it is, so the control plane can answer a workspace request with the right
     /// status; absent for the contract's session commands.
     public let kind: FailureKind?
 
@@ -96,7 +96,7 @@ public struct FailedMessage: Sendable, Equatable, Codable, Error {
     }
 }
 
-/// Why a data-plane command failed, as the control plane answers it.
+/// Why a workspace command failed, as the control plane answers it.
 public enum FailureKind: String, Sendable, Codable {
     /// The path or process does not exist (404).
     case notFound = "not_found"

@@ -1,4 +1,6 @@
-/// Addition to the agent contract: the bytes of a data-plane command (exec output and input, file contents,
+import GlobalStacksDomain
+
+/// Addition to the agent contract: the bytes of a workspace command (exec output and input, file contents,
 /// sandbox output) travel as WebSocket binary frames beside the JSON text frames:
 ///
 ///     byte 0       channel (1 stdout, 2 stderr, 3 stdin, 4 file)
@@ -72,7 +74,7 @@ public struct CreditMessage: Sendable, Equatable, Codable {
     }
 }
 
-/// The client of a data-plane command went away: the agent ends it (a process it started is killed).
+/// The client of a workspace command went away: the agent ends it (a process it started is killed).
 public struct CancelMessage: Sendable, Equatable, Codable {
     public let commandId: String
 

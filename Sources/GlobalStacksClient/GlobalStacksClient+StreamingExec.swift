@@ -22,7 +22,7 @@ extension GlobalStacksClient {
         public let timedOut: Bool
     }
 
-    /// Runs `command` in a running sandbox over `GET /v1/sandboxes/{id}/exec/stream` (a WebSocket; docs/data-plane.md):
+    /// Runs `command` in a running sandbox over `GET /v1/sandboxes/{id}/exec/stream` (a WebSocket; docs/workspace.md):
     /// `input` goes to its stdin, its output to `output` as it comes (channel 1 stdout, 2 stderr; a terminal's is all
     /// on 1). With `terminal`, the command runs on a pseudo-terminal of that size.
     public func streamExec(

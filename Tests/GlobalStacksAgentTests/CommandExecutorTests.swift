@@ -23,7 +23,7 @@ struct CommandExecutorTests {
         func delete(_ sessionID: String) async throws {}
         func sessions() async -> [String] { Array(starts.keys) }
         func stopAll() async { stops += starts.count }
-        func entry(_ sessionID: String) async throws -> SandboxEntry { throw DriverError("no data plane here", kind: .conflict) }
+        func entry(_ sessionID: String) async throws -> SandboxEntry { throw DriverError("no workspace here", kind: .conflict) }
         func isRunning(_ sessionID: String) async -> Bool { starts[sessionID] != nil }
         func workspace(_ sessionID: String) async -> URL? { nil }
     }
@@ -100,14 +100,14 @@ struct CommandExecutorTests {
         #expect(await driver.starts["s-2"] == nil)
     }
 
-    /// A data-plane command is answered by its result alone (nothing redelivers it, so there is no `ack`), with the
+    /// A workspace command is answered by its result alone (nothing redelivers it, so there is no `ack`), with the
     /// kind of refusal the control plane turns into a status.
-    @Test func aDataPlaneCommandIsAnsweredWithoutAnAck() async throws {
+    @Test func aWorkspaceCommandIsAnsweredWithoutAnAck() async throws {
         let sink = RecordingSink()
         let executor = CommandExecutor(driver: CountingDriver(), outbox: sink, logger: Logger(label: "test"))
         await executor.receive(try CommandMessage(commandId: "live-1", body: .statFile(FilePathPayload(sessionId: "s-1", path: "a"))))
         let messages = try await Self.settle(sink, until: 1)
-        #expect(messages == [.failed(FailedMessage(commandId: "live-1", error: "no data plane here", kind: .conflict))])
+        #expect(messages == [.failed(FailedMessage(commandId: "live-1", error: "no workspace here", kind: .conflict))])
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Testing
 
 /// Paths resolve beneath the workspace at the system-call level; tried here against a real directory with a
@@ -88,8 +89,8 @@ struct WorkspaceFilesTests {
         try "one\ntwo\nthree\n".write(to: log, atomically: true, encoding: .utf8)
         let (fd, size) = try files.openForReading("output.log")
         defer { close(fd) }
-        #expect(DataPlane.tailOffset(fd, size: size, lines: 2) == 4, "two\\nthree\\n")
-        #expect(DataPlane.tailOffset(fd, size: size, lines: 10) == 0)
-        #expect(DataPlane.tailOffset(fd, size: size, lines: 0) == off_t(size))
+        #expect(WorkspaceRunner.tailOffset(fd, size: size, lines: 2) == 4, "two\\nthree\\n")
+        #expect(WorkspaceRunner.tailOffset(fd, size: size, lines: 10) == 0)
+        #expect(WorkspaceRunner.tailOffset(fd, size: size, lines: 0) == off_t(size))
     }
 }

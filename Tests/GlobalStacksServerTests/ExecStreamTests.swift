@@ -67,7 +67,7 @@ struct ExecStreamTests {
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"))
     func aStreamingExecTakesStdinAndATestDrivesATerminal() async throws {
         let installation = try await SandboxEndToEndTests.Installation.start(.sqlite)
-        let id = try await SandboxDataPlaneTests.running(installation)
+        let id = try await SandboxWorkspaceTests.running(installation)
 
         let piped = try await Self.connect(installation, id, start: #"{"command":["/bin/sh","-c","read line; echo got:$line; echo err >&2; cat; exit 4"]}"#) { outbound, transcript in
             try await outbound.write(.binary(ByteBuffer(string: "hello\n")))

@@ -28,16 +28,16 @@ struct ProcessInputTests {
         let installation = try await SandboxEndToEndTests.Installation.start(engine)
         let api = installation.api
 
-        let created = await SandboxDataPlaneTests.refusal { try await api.createSandbox(command: ["/bin/sh", "-c", "sleep 600\u{7F}"]) }
+        let created = await SandboxWorkspaceTests.refusal { try await api.createSandbox(command: ["/bin/sh", "-c", "sleep 600\u{7F}"]) }
         #expect(created?.status == 400 && created?.message.contains("command[2]") == true, "\(String(describing: created))")
-        let createdWithNUL = await SandboxDataPlaneTests.refusal { try await api.createSandbox(command: ["sleep", "600"], environment: ["A": "x\u{0}"]) }
+        let createdWithNUL = await SandboxWorkspaceTests.refusal { try await api.createSandbox(command: ["sleep", "600"], environment: ["A": "x\u{0}"]) }
         #expect(createdWithNUL?.status == 400 && createdWithNUL?.message.contains(#"environment value of "A""#) == true, "\(String(describing: createdWithNUL))")
 
-        let id = try await SandboxDataPlaneTests.running(installation)
+        let id = try await SandboxWorkspaceTests.running(installation)
         for (command, environment, directory, words) in Self.refused {
-            let exec = await SandboxDataPlaneTests.refusal { try await api.exec(id, command, environment: environment, workingDirectory: directory) }
+            let exec = await SandboxWorkspaceTests.refusal { try await api.exec(id, command, environment: environment, workingDirectory: directory) }
             #expect(exec?.status == 400 && exec?.message.contains(words) == true, "exec \(command) \(environment): \(String(describing: exec))")
-            let process = await SandboxDataPlaneTests.refusal {
+            let process = await SandboxWorkspaceTests.refusal {
                 try await api.startProcess(id, command, environment: environment, workingDirectory: directory)
             }
             #expect(process?.status == 400 && process?.message.contains(words) == true, "process \(command) \(environment): \(String(describing: process))")

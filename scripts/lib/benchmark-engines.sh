@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The body the per-engine benchmarks (agents, data plane, marketplace, broker, CLI) share. Source it from the
+# The body the per-engine benchmarks (agents, workspace, marketplace, broker, CLI) share. Source it from the
 # repository's root (it brings the server, throwaway PostgreSQL and option helpers with it), then call
 #   bench_parse_options "$@"; bench_run_engines NAME PYTHON_MODULE
 # Per engine in ENGINES: a fresh `gstacks server` (PostgreSQL on a throwaway server with fsync=on), a signed-in

@@ -18,7 +18,7 @@ import io, json, os, statistics, sys, tarfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agents_benchmark import approve_when_online, cluster_with_token, env, percentile, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
-from data_plane_benchmark import upload  # noqa: E402
+from workspace_benchmark import upload  # noqa: E402
 from marketplace_benchmark import ContentAPI, Signer, b64  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -1,4 +1,10 @@
 import Foundation
+#if canImport(Glibc)
+// `stat`'s members (see DiskUsage): the module Swift finds the struct through depends on what else is loaded.
+import CoreFoundation
+import CDispatch
+import Glibc
+#endif
 
 /// The last lines of a sandbox's output file, for the reason a failed sandbox reports (its `lastError`). The file is
 /// the sandbox's to write: it may have been replaced by a symlink to a host file or by a FIFO, so it is opened without

@@ -14,7 +14,7 @@ public protocol SandboxDriver: Sendable {
     func stopAll() async
     /// Ids of the sandboxes that hold a process now (for heartbeats).
     func sessions() async -> [String]
-    /// A sandbox that runs now (not frozen), for the data plane; a refusal says why (`kind` conflict).
+    /// A sandbox that runs now (not frozen), for workspace commands; a refusal says why (`kind` conflict).
     func entry(_ sessionID: String) async throws -> SandboxEntry
     /// The sandbox's directory on this host while it exists, running or not (a stopped or failed sandbox's output is
     /// read from it until the sandbox is deleted); nil when there is none.
@@ -53,7 +53,7 @@ public struct DriverError: Error, CustomStringConvertible {
     }
 }
 
-/// How the data plane reaches a running sandbox: its files, its output, and how to start a process inside it.
+/// How workspace commands reach a running sandbox: its files, its output, and how to start a process inside it.
 public struct SandboxEntry: Sendable {
     /// The sandbox's private directory on the host (its `/workspace`).
     public let workspace: URL

@@ -62,7 +62,7 @@ public enum SandboxIsolation: Sendable, Equatable {
     /// privileges, which it needs), then nsenter joins every namespace of the sandbox's init (user, mount
     /// with its root, pid, network, ipc, uts, cgroup) as the sandbox's user; only then does `env -i` set the
     /// sandbox's variables, so no host program runs with them (a program name holding `=` would be read as a
-    /// variable; the data plane refuses such names). The caller prepends the sandbox's limit wrappers.
+    /// variable; workspace commands refuse such names). The caller prepends the sandbox's limit wrappers.
     func enterArgv(_ command: [String], initPID: pid_t, workspace: URL, directory: String, environment: [String: String]) -> [String] {
         let variables = environment.merging(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workspacePath(hostDirectory: workspace)]) { _, ours in ours }
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

@@ -18,7 +18,7 @@ struct AgentGateway: Sendable {
     let store: any AgentPresenceRepository & AgentCommandRepository
     let heartbeats: HeartbeatRecorder
     let connections: AgentConnections
-    /// Data-plane commands under way: their frames, credit and results go to the waiting clients.
+    /// Workspace commands under way: their frames, credit and results go to the waiting clients.
     let live: LiveCommands
     let dispatcher: CommandDispatcher
     /// Where other replicas reach this one (stored with each connection), nil with SQLite.
@@ -121,7 +121,7 @@ struct AgentGateway: Sendable {
 
     /// Reports are handled one at a time, in the order the agent sent them (an `ack` before its `complete`).
     private func handle(_ message: AgentMessage, from agent: Agent, logger: Logger) async {
-        // Reports about data-plane commands go to their waiting clients, never to the store.
+        // Reports about workspace commands go to their waiting clients, never to the store.
         switch message {
         case .ack(let ack) where live.isLive(ack.commandId, of: agent.id): return
         case .complete(let complete) where live.deliver(.finished(.success(complete)), commandID: complete.commandId, from: agent.id): return

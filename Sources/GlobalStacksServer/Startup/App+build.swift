@@ -39,17 +39,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )
-    let dataPlane = SandboxDataPlane(live: live)
+    let workspace = WorkspaceService(
+        store: store, transport: WorkspaceChannel(live: live), maximumFileBytes: configuration.maximumSandboxFileBytes
+    )
     let embeddedAgent = configuration.embeddedAgentDirectory.map { _ in EmbeddedAgentStatus() }
     // One authenticator and one principal cache for the API and the streaming exec, so that the cache's one
     // invalidation (any request that may change state) covers both.
     let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
     let execStream = ExecStreamEndpoint(
-        store: store, authenticator: authenticator, dataPlane: dataPlane, publicOrigin: configuration.publicOrigin, logger: logger
+        authenticator: authenticator, workspace: workspace, publicOrigin: configuration.publicOrigin, logger: logger
     )
     var app = Application(
         router: try buildRouter(
-            store: store, gate: gate, completions: completions, connections: connections, dataPlane: dataPlane, authenticator: authenticator,
+            store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
             execStream: execStream,
             dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
         ),
@@ -123,7 +125,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
-    store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+    store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
@@ -136,7 +138,9 @@ func buildRouter(
         RequestEnvironmentMiddleware(principals: authenticator.principals)
     }
     if let relayURL = configuration.resolvedRelayURL {
-        router.add(middleware: DataPlaneRelay(store: store, connections: connections, ownURL: relayURL))
+        router.add(middleware: WorkspaceRelay(
+            store: store, connections: connections, authenticator: authenticator, workspace: workspace, ownURL: relayURL
+        ))
     }
     ServiceEndpoints(store: store, registry: PrometheusMetrics.registry).addRoutes(to: router)
     // Reached only when the agent gateway refused the upgrade.
@@ -150,7 +154,7 @@ func buildRouter(
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let api = try APIController(
-        store: store, gate: gate, completions: completions, connections: connections, dispatcher: dispatcher, dataPlane: dataPlane, authenticator: authenticator,
+        store: store, gate: gate, completions: completions, connections: connections, dispatcher: dispatcher, workspace: workspace, authenticator: authenticator,
         content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
     )
     try api.registerHandlers(

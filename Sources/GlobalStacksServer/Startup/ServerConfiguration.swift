@@ -65,7 +65,7 @@ public struct ServerConfiguration: Sendable {
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel = "info"
 
-    /// Where the other replicas reach this one to relay data-plane requests to the agents connected here
+    /// Where the other replicas reach this one to relay workspace requests to the agents connected here
     /// (PostgreSQL only; one SQLite server has no other replica).
     public var relayURL: String?
 

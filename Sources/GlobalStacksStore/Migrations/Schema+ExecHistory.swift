@@ -1,6 +1,6 @@
 extension Schema {
     /// The history of exec calls per sandbox (who, argv, when, how it ended), and where each agent's connection is
-    /// held (so that a replica without it relays data-plane requests to the one with it).
+    /// held (so that a replica without it relays workspace requests to the one with it).
     static let execHistory = Migration(version: 5, name: "sandbox exec history and agent relay addresses", statements: [
         "ALTER TABLE agents ADD COLUMN relay_url TEXT",
         """

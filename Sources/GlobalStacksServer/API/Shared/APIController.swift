@@ -15,7 +15,7 @@ struct APIController: APIProtocol {
     let clusters: ClustersHandler
     let agents: AgentsHandler
     let sandboxes: SandboxesHandler
-    let sandboxData: SandboxDataHandler
+    let workspace: WorkspaceHandler
     let groups: GroupsHandler
     let operations: OperationsHandler
     let publishing: PublishingHandler
@@ -27,7 +27,7 @@ struct APIController: APIProtocol {
 
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        completions: RunCompletions, connections: AgentConnections, dispatcher: CommandDispatcher, dataPlane: SandboxDataPlane, authenticator: Authenticator,
+        completions: RunCompletions, connections: AgentConnections, dispatcher: CommandDispatcher, workspace: WorkspaceService, authenticator: Authenticator,
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
     ) throws {
         let lifetime = authenticator.lifetime
@@ -55,9 +55,7 @@ struct APIController: APIProtocol {
         sandboxes = SandboxesHandler(
             sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
         )
-        sandboxData = SandboxDataHandler(
-            store: store, authenticator: authenticator, dataPlane: dataPlane, maximumFileBytes: configuration.maximumSandboxFileBytes
-        )
+        self.workspace = WorkspaceHandler(workspace: workspace)
         groups = GroupsHandler(groups: GroupService(store: store))
         operations = OperationsHandler(
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory), publicURL: publicURL
@@ -146,21 +144,21 @@ struct APIController: APIProtocol {
     func wakeSandbox(_ input: Operations.WakeSandbox.Input) async throws -> Operations.WakeSandbox.Output { try await sandboxes.wakeSandbox(input, caller: try caller) }
     func listSandboxCommands(_ input: Operations.ListSandboxCommands.Input) async throws -> Operations.ListSandboxCommands.Output { try await sandboxes.listSandboxCommands(input, caller: try caller) }
 
-    // MARK: sandbox data plane
-    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await sandboxData.execSandbox(input) }
-    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await sandboxData.listSandboxExecs(input) }
-    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await sandboxData.getSandboxOutput(input) }
-    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await sandboxData.listSandboxFiles(input) }
-    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await sandboxData.statSandboxFile(input) }
-    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await sandboxData.deleteSandboxFile(input) }
-    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await sandboxData.makeSandboxDirectory(input) }
-    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await sandboxData.moveSandboxFile(input) }
-    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await sandboxData.downloadSandboxFile(input) }
-    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await sandboxData.uploadSandboxFile(input) }
-    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await sandboxData.startSandboxProcess(input) }
-    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await sandboxData.listSandboxProcesses(input) }
-    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await sandboxData.getSandboxProcess(input) }
-    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await sandboxData.signalSandboxProcess(input) }
+    // MARK: workspace (work inside sandboxes)
+    func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output { try await workspace.execSandbox(input, caller: try caller) }
+    func listSandboxExecs(_ input: Operations.ListSandboxExecs.Input) async throws -> Operations.ListSandboxExecs.Output { try await workspace.listSandboxExecs(input, caller: try caller) }
+    func getSandboxOutput(_ input: Operations.GetSandboxOutput.Input) async throws -> Operations.GetSandboxOutput.Output { try await workspace.getSandboxOutput(input, caller: try caller) }
+    func listSandboxFiles(_ input: Operations.ListSandboxFiles.Input) async throws -> Operations.ListSandboxFiles.Output { try await workspace.listSandboxFiles(input, caller: try caller) }
+    func statSandboxFile(_ input: Operations.StatSandboxFile.Input) async throws -> Operations.StatSandboxFile.Output { try await workspace.statSandboxFile(input, caller: try caller) }
+    func deleteSandboxFile(_ input: Operations.DeleteSandboxFile.Input) async throws -> Operations.DeleteSandboxFile.Output { try await workspace.deleteSandboxFile(input, caller: try caller) }
+    func makeSandboxDirectory(_ input: Operations.MakeSandboxDirectory.Input) async throws -> Operations.MakeSandboxDirectory.Output { try await workspace.makeSandboxDirectory(input, caller: try caller) }
+    func moveSandboxFile(_ input: Operations.MoveSandboxFile.Input) async throws -> Operations.MoveSandboxFile.Output { try await workspace.moveSandboxFile(input, caller: try caller) }
+    func downloadSandboxFile(_ input: Operations.DownloadSandboxFile.Input) async throws -> Operations.DownloadSandboxFile.Output { try await workspace.downloadSandboxFile(input, caller: try caller) }
+    func uploadSandboxFile(_ input: Operations.UploadSandboxFile.Input) async throws -> Operations.UploadSandboxFile.Output { try await workspace.uploadSandboxFile(input, caller: try caller) }
+    func startSandboxProcess(_ input: Operations.StartSandboxProcess.Input) async throws -> Operations.StartSandboxProcess.Output { try await workspace.startSandboxProcess(input, caller: try caller) }
+    func listSandboxProcesses(_ input: Operations.ListSandboxProcesses.Input) async throws -> Operations.ListSandboxProcesses.Output { try await workspace.listSandboxProcesses(input, caller: try caller) }
+    func getSandboxProcess(_ input: Operations.GetSandboxProcess.Input) async throws -> Operations.GetSandboxProcess.Output { try await workspace.getSandboxProcess(input, caller: try caller) }
+    func signalSandboxProcess(_ input: Operations.SignalSandboxProcess.Input) async throws -> Operations.SignalSandboxProcess.Output { try await workspace.signalSandboxProcess(input, caller: try caller) }
 
     // MARK: groups
 

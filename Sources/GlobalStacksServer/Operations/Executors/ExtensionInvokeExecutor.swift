@@ -137,7 +137,7 @@ struct ExtensionInvokeExecutor: OperationExecutor {
                     switch event {
                     case .finished(let outcome):
                         do {
-                            return try SandboxDataPlane.result(outcome, as: InvokeExtensionResult.self)
+                            return try WorkspaceChannel.result(outcome, as: InvokeExtensionResult.self)
                         } catch let error as DomainError {
                             throw ExecutionError.permanent("The agent could not run the extension: \(error.message)")
                         }

@@ -7,9 +7,9 @@ import OpenAPIRuntime
 import Testing
 
 /// Work inside running sandboxes through a real server and a real `gstacks agent` (bubblewrap): exec, files and
-/// output travel over the agent's WebSocket as data-plane commands and stream frames.
-@Suite("Sandbox data plane end to end", .serialized)
-struct SandboxDataPlaneTests {
+/// output travel over the agent's WebSocket as workspace commands and stream frames.
+@Suite("Sandbox workspace end to end", .serialized)
+struct SandboxWorkspaceTests {
     typealias Installation = SandboxEndToEndTests.Installation
 
     static func running(_ installation: Installation, storage: String = "256Mi", network: Bool? = nil, command: [String] = ["sleep", "600"]) async throws -> String {

@@ -1,7 +1,5 @@
 import Foundation
-import GlobalStacksAgentProtocol
 import GlobalStacksDomain
-import GlobalStacksStore
 import GlobalStacksUseCases
 import HTTPTypes
 import Hummingbird
@@ -14,11 +12,10 @@ import NIOWebSocket
 /// the client as they are written, whose stdin comes from the client, optionally on a terminal (what an
 /// interactive shell needs). The same access as exec (the sandbox's creator, the organization's owners and
 /// admins), decided before the upgrade; a refused request is answered over plain HTTP with the reason.
-/// The messages are documented in docs/data-plane.md.
+/// The messages are documented in docs/workspace.md.
 struct ExecStreamEndpoint: Sendable {
-    let store: any RequestStore
     let authenticator: Authenticator
-    let dataPlane: SandboxDataPlane
+    let workspace: WorkspaceService
     /// The origin browsers show for this server (`--public-url`): a cookie-authenticated upgrade from a page of
     /// another origin is refused, since browsers send cookies with cross-origin WebSocket requests.
     let publicOrigin: String
@@ -41,8 +38,6 @@ struct ExecStreamEndpoint: Sendable {
     }
 
     static let maximumStartBytes = 256 << 10
-    /// An interactive command may run this long at most.
-    static let defaultTimeoutSeconds = 3_600.0
 
     /// The sandbox id of a stream path, nil for any other path.
     static func sandboxID(inPath path: String) -> String? {
@@ -57,9 +52,9 @@ struct ExecStreamEndpoint: Sendable {
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
         guard let path = request.path, let sandboxPath = Self.sandboxID(inPath: path) else { return nil }
         do {
-            let (sandbox, scope, principal) = try await authorize(request.headerFields, host: request.authority, sandboxPath)
+            let workable = try await authorize(request.headerFields, host: request.authority, sandboxPath)
             return .upgrade([:]) { inbound, outbound, _ in
-                await self.serve(sandbox, scope: scope, principal: principal, inbound: inbound, outbound: outbound)
+                await self.serve(workable, inbound: inbound, outbound: outbound)
             }
         } catch {
             await UpgradeRefusal.install(APIErrorMiddleware.errorResponse(for: error, operationID: "execSandboxStream"), on: channel)
@@ -70,25 +65,20 @@ struct ExecStreamEndpoint: Sendable {
     /// The answer to a request for this endpoint that was not upgraded: why not.
     func refusal(_ request: Request, sandboxPath: String) async throws -> DomainError {
         _ = try await authorize(request.headers, host: request.head.authority, sandboxPath)
-        return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/data-plane.md.")
+        return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/workspace.md.")
     }
 
-    private func authorize(_ headers: HTTPFields, host: String?, _ sandboxPath: String) async throws -> (Sandbox, TenantScope, Principal) {
+    private func authorize(_ headers: HTTPFields, host: String?, _ sandboxPath: String) async throws -> WorkableSandbox {
         if BearerToken.parse(headers[.authorization]) == nil, let origin = headers[.origin], !Self.sameOrigin(origin, publicOrigin: publicOrigin, host: host) {
             throw DomainError.forbidden("A page of \(origin.prefix(200)) may not open a shell here with your session; use \(publicOrigin), or an API key.")
         }
         // Not read-only: like `POST …/exec`, the upgrade runs a command, so its caller is never taken from the cache.
-        let principal = try await authenticator.authenticate(PresentedCredentials(
+        let caller = try await authenticator.authenticate(PresentedCredentials(
             sessionToken: Self.cookie(RequestEnvironmentMiddleware.sessionCookieName, in: headers),
             bearerToken: BearerToken.parse(headers[.authorization]), isReadOnly: false
-        )).principal
-        try AccessPolicy.requireInvocationAllows("execSandbox", principal)
-        let scope = try AccessPolicy.requireActiveTenantScope(principal)
-        let id: SandboxID = try pathID(sandboxPath, "sandbox")
-        guard let sandbox = try await store.sandbox(id: id, scope: scope) else { throw DomainError.notFound("No sandbox \(id) in the active tenant.") }
-        try AccessPolicy.requireSandboxWork(principal, on: sandbox)
-        try SandboxDataPlane.requireRunning(sandbox)
-        return (sandbox, scope, principal)
+        ))
+        try AccessPolicy.requireInvocationAllows("execSandbox", caller.principal)
+        return try await workspace.sandboxForExecStream(try pathID(sandboxPath, "sandbox"), caller: caller)
     }
 
     /// A browser's `Origin` is this server's: its public URL's origin, or the host the request was sent to (as the
@@ -112,57 +102,48 @@ struct ExecStreamEndpoint: Sendable {
         return nil
     }
 
-    private func serve(_ sandbox: Sandbox, scope: TenantScope, principal: Principal, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    private func serve(_ workable: WorkableSandbox, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         var logger = self.logger
-        logger[metadataKey: "sandbox_id"] = "\(sandbox.id)"
-        logger[metadataKey: "tenant_id"] = "\(scope.tenantID)"
+        logger[metadataKey: "sandbox_id"] = "\(workable.sandbox.id)"
+        logger[metadataKey: "tenant_id"] = "\(workable.sandbox.tenantID)"
         var messages = inbound.messages(maxSize: Self.maximumStartBytes).makeAsyncIterator()
-        let start: Start
+        let request: ExecRequest
         do {
             guard case .text(let text)? = try await messages.next() else { throw DomainError.invalidInput("Send the command first, as a JSON text message.") }
-            start = try JSONDecoder().decode(Start.self, from: Data(text.utf8))
-            guard let program = start.command.first, !program.isEmpty, start.command.count <= 256 else { throw DomainError.invalidInput("command needs a program as its first word (at most 256 words).") }
-            if let tty = start.tty, !tty.isValid { throw DomainError.invalidInput("tty is 1 to 1,000 columns and rows.") }
-            try Validation.processInput(command: start.command, environment: start.environment, workingDirectory: start.workingDirectory)
+            let start = try JSONDecoder().decode(Start.self, from: Data(text.utf8))
+            request = ExecRequest(
+                command: start.command, environment: start.environment, workingDirectory: start.workingDirectory, timeoutSeconds: start.timeoutSeconds,
+                tty: start.tty
+            )
+            try WorkspaceService.checkExecStream(request)
         } catch {
             await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .unacceptableData)
             return
         }
-        var payload = ExecPayload(
-            sessionId: sandbox.id.rawValue, command: start.command, timeoutSeconds: min(start.timeoutSeconds ?? Self.defaultTimeoutSeconds, 86_400),
-            outputLimitBytes: Int(Int32.max)
-        )
-        payload.environment = start.environment
-        payload.workingDirectory = start.workingDirectory
-        payload.streamStdin = true
-        payload.tty = start.tty
-        let record = ExecRecord.starting(payload, in: sandbox, by: principal.user.id)
-        let command: LiveCommand
+        let command: ExecStream
         do {
-            try await store.recordExecStart(record, scope: scope)
-            command = try await dataPlane.start(.exec(payload), on: sandbox)
+            command = try await workspace.startExecStream(request, in: workable, logger: logger)
         } catch {
-            try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
             await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
             return
         }
-        logger.info("Streaming exec started", metadata: ["exec_id": "\(record.id)", "program": "\(start.command[0].prefix(256))", "tty": "\(start.tty != nil)"])
-        let store = self.store
         // Output runs beside the input loop; when the process ends it says how and closes the connection, which
         // ends the input loop too.
         let output = Task {
             do {
-                let result = try await Self.forwardOutput(command, to: outbound)
-                try? await store.recordExecEnd(record.id, ExecOutcome(result), scope: scope)
+                // Each chunk as a binary message: byte 1 stdout or 2 stderr, then the data.
+                let result = try await command.forwardOutput { channel, data in
+                    var buffer = ByteBuffer()
+                    buffer.writeInteger(channel.rawValue)
+                    buffer.writeBytes(data)
+                    try await outbound.write(.binary(buffer))
+                }
                 var exit: [String: Any] = ["type": "exit", "timedOut": result.timedOut, "durationMs": result.durationMilliseconds]
                 exit["exitCode"] = result.exitCode
                 exit["signal"] = result.signal
                 await Self.finish(outbound, exit, code: .normalClosure)
             } catch {
-                // The client's side broke or the agent went away: the command ends, and a stdin write waiting
-                // for credit stops waiting.
-                await command.cancel()
-                try? await store.recordExecEnd(record.id, .failure(error), scope: scope)
+                // The client's side broke or the agent went away (the command was stopped).
                 await Self.finish(outbound, ["type": "error", "message": Self.words(error)], code: .normalClosure)
             }
         }
@@ -172,45 +153,18 @@ struct ExecStreamEndpoint: Sendable {
         await output.value
     }
 
-    /// The agent's output frames to the client (byte 1 stdout, 2 stderr, then the data), credit back once written.
-    private static func forwardOutput(_ command: LiveCommand, to outbound: WebSocketOutboundWriter) async throws -> ExecResult {
-        for await event in command.events {
-            switch event {
-            case .frame(let frame):
-                guard !frame.data.isEmpty else { continue }
-                var buffer = ByteBuffer()
-                buffer.writeInteger(frame.channel.rawValue)
-                buffer.writeBytes(frame.data)
-                try await outbound.write(.binary(buffer))
-                await command.grant(frame.data.count)
-            case .credit(let bytes):
-                command.credited(bytes)
-            case .finished(let outcome):
-                command.closeSending()
-                return try SandboxDataPlane.result(outcome, as: ExecResult.self)
-            case .disconnected:
-                command.closeSending()
-                throw SandboxDataPlane.disconnected
-            }
-        }
-        throw SandboxDataPlane.disconnected
-    }
-
     /// The client's stdin (binary frames), resizes and end of input to the agent, until the client closes.
-    private static func forwardInput(_ messages: inout WebSocketInboundMessageStream.AsyncIterator, to command: LiveCommand) async {
+    private static func forwardInput(_ messages: inout WebSocketInboundMessageStream.AsyncIterator, to command: ExecStream) async {
         do {
             while let message = try await messages.next() {
                 switch message {
-                case .binary(var buffer):
-                    while buffer.readableBytes > 0 {
-                        let chunk = buffer.readBytes(length: min(buffer.readableBytes, StreamFrame.maximumDataBytes)) ?? []
-                        try await command.send(StreamFrame(commandId: command.id, channel: .stdin, data: chunk))
-                    }
+                case .binary(let buffer):
+                    try await command.write(Array(buffer.readableBytesView))
                 case .text(let text):
                     guard let control = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8)) else { continue }
                     switch control.type {
                     case "eof":
-                        try await command.send(StreamFrame(commandId: command.id, channel: .stdin, data: [], isEnd: true))
+                        try await command.endInput()
                     case "resize":
                         guard let columns = control.columns, let rows = control.rows else { continue }
                         await command.resize(TerminalSize(columns: columns, rows: rows))

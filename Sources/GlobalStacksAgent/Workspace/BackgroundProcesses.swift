@@ -1,6 +1,7 @@
 import CGlobalStacksSystem
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Synchronization
 
 /// Processes started in sandboxes without waiting (`start_process`): each runs with the sandbox's confinement

@@ -1,12 +1,11 @@
 import Foundation
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
-import OpenAPIRuntime
 
-/// Work inside a running sandbox through its agent's connection: exec, files and output. Handlers call this after
-/// access is decided; it refuses a sandbox that is not running (409 with what to do) or whose agent is not
-/// connected to this process (503).
-struct SandboxDataPlane: Sendable {
+/// Work inside a running sandbox through its agent's connection: exec, files and output (`WorkspaceService`'s
+/// transport, called once access and the sandbox's state are decided). A sandbox whose agent is not connected to
+/// this process is a 503.
+struct WorkspaceChannel: Sendable {
     let live: LiveCommands
     /// How long a command without streams may take to answer.
     static let answerTimeout: Duration = .seconds(30)
@@ -14,38 +13,10 @@ struct SandboxDataPlane: Sendable {
     static let drainLimit = 8 << 20
 
     func start(_ body: CommandBody, on sandbox: Sandbox) async throws -> LiveCommand {
-        if case .readOutput = body { try Self.requireOutput(sandbox) } else { try Self.requireRunning(sandbox) }
         guard let command = try await live.start(body, agent: sandbox.agentID) else {
             throw DomainError.unavailable("The agent running sandbox \(sandbox.id) is not connected to this server now; try again in a moment.")
         }
         return command
-    }
-
-    static func requireRunning(_ sandbox: Sandbox) throws {
-        let id = sandbox.id
-        switch sandbox.state {
-        case .running: return
-        case .pending, .starting, .waking:
-            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue), not running yet; try again when its state is running.")
-        case .hibernating, .hibernated:
-            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue); wake it first (POST /v1/sandboxes/\(id)/wake).")
-        case .stopping, .stopped, .failed, .terminated:
-            let reason = sandbox.lastError.map { " (\($0.prefix(500)))" } ?? ""
-            throw DomainError.conflict("Sandbox \(id) is \(sandbox.state.rawValue)\(reason) and does not run again; create a new sandbox.")
-        }
-    }
-
-    /// A sandbox's output is kept on its agent while it exists: readable once it started, stopped and failed
-    /// sandboxes included, until it is deleted.
-    static func requireOutput(_ sandbox: Sandbox) throws {
-        switch sandbox.state {
-        case .pending, .starting:
-            throw DomainError.conflict("Sandbox \(sandbox.id) is \(sandbox.state.rawValue) and has no output yet; try again when its state is running.")
-        case .terminated:
-            throw DomainError.conflict("Sandbox \(sandbox.id) was deleted, and its output with it.")
-        case .running, .hibernating, .hibernated, .waking, .stopping, .stopped, .failed:
-            return
-        }
     }
 
     /// A command with a typed result and no stream.
@@ -91,18 +62,20 @@ struct SandboxDataPlane: Sendable {
         }
     }
 
-    /// A stream of the command's `channel` frames as a response body; the first frame (or the refusal) is awaited
+    /// A stream of the command's data frames for a response body; the first frame (or the refusal) is awaited
     /// before it returns, so a missing file is a 404, not a broken 200. Credit goes back as the client reads, so
     /// a slow client slows the agent's reading, and a client that goes away cancels the command.
-    func stream(_ body: CommandBody, on sandbox: Sandbox) async throws -> HTTPBody {
+    func stream(_ body: CommandBody, on sandbox: Sandbox) async throws -> FrameSequence {
         let command = try await start(body, on: sandbox)
         let reader = FrameReader(command)
         let first = try await Self.within(Self.answerTimeout, command) { try await reader.next(acceptingOpened: true) }
-        return HTTPBody(FrameSequence(reader: reader, first: first), length: .unknown, iterationBehavior: .single)
+        return FrameSequence(reader: reader, first: first)
     }
 
     /// Sends a request body as a file, within the agent's credit, and waits for the agent to commit it.
-    func upload(_ payload: WriteFilePayload, from body: HTTPBody, on sandbox: Sandbox) async throws -> FileEntry {
+    func upload<Bytes: AsyncSequence & Sendable>(
+        _ payload: WriteFilePayload, from body: Bytes, on sandbox: Sandbox
+    ) async throws -> FileEntry where Bytes.Element == ArraySlice<UInt8> {
         let command = try await start(.writeFile(payload), on: sandbox)
         return try await withThrowingTaskGroup(of: FileEntry?.self) { group in
             group.addTask {
@@ -241,11 +214,11 @@ final class FrameReader: @unchecked Sendable {
                 return frame.data[...]
             case .finished(let outcome):
                 done = true
-                _ = try SandboxDataPlane.result(outcome, as: FileTransferResult.self)
+                _ = try WorkspaceChannel.result(outcome, as: FileTransferResult.self)
                 return nil
             case .disconnected:
                 done = true
-                throw SandboxDataPlane.disconnected
+                throw WorkspaceChannel.disconnected
             case .credit:
                 continue
             }

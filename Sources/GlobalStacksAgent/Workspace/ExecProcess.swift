@@ -2,6 +2,7 @@ import CGlobalStacksSystem
 import Dispatch
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Synchronization
 
 /// One process started by `exec`: its stdout and stderr go out as stream frames within the command's credit, cut

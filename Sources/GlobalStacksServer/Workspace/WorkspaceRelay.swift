@@ -2,22 +2,26 @@ import AsyncHTTPClient
 import Foundation
 import GlobalStacksDomain
 import GlobalStacksStore
+import GlobalStacksUseCases
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 
-/// With several replicas on one PostgreSQL, an agent is connected to one of them. A data-plane request (exec,
+/// With several replicas on one PostgreSQL, an agent is connected to one of them. A workspace request (exec,
 /// files, output) that reaches another replica is passed on, as it came, to the replica holding the connection
-/// (its address is stored with the agent's connection), and that replica's answer is streamed back. The receiving
-/// replica authenticates and authorizes it again from the same credential and database, so relaying grants
-/// nothing; a request is relayed at most once (`x-gstacks-relayed`).
-struct DataPlaneRelay: RouterMiddleware {
+/// (its address is stored with the agent's connection), and that replica's answer is streamed back. Only a request
+/// whose caller is authenticated here and sees the sandbox is relayed; any other is answered here (401, 404) as the
+/// other replica would. The receiving replica authenticates and authorizes it again from the same credential and
+/// database, so relaying grants nothing; a request is relayed at most once (`x-gstacks-relayed`).
+struct WorkspaceRelay: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let store: any AgentPresenceRepository
     let connections: AgentConnections
+    let authenticator: Authenticator
+    let workspace: WorkspaceService
     /// This replica's own relay address.
     let ownURL: String
     static let relayedHeader = HTTPField.Name("x-gstacks-relayed")!
@@ -25,16 +29,21 @@ struct DataPlaneRelay: RouterMiddleware {
     static let hopHeaders: Set<String> = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // Only requests that carry a credential: the other replica would refuse the rest anyway.
-        guard request.headers[Self.relayedHeader] == nil, request.headers[.authorization] != nil || request.headers[.cookie] != nil,
-              let sandboxID = Self.relayedSandbox(request.uri.path),
-              let (agentID, relayURL) = try await store.agentConnection(ofSandbox: sandboxID),
-              let relayURL, relayURL != ownURL, !connections.connectedAgents.contains(agentID)
+        guard request.headers[Self.relayedHeader] == nil, let sandboxID = Self.relayedSandbox(request.uri.path),
+              let sandbox = await visibleSandbox(sandboxID), !connections.connectedAgents.contains(sandbox.agentID),
+              let (_, relayURL) = try await store.agentConnection(ofSandbox: sandbox.id), let relayURL, relayURL != ownURL
         else { return try await next(request, context) }
         return try await relay(request, to: relayURL, context: context)
     }
 
-    /// The sandbox of a data-plane path that is relayed (the exec history is in the database, and the streaming
+    /// The sandbox, when the request's credential is valid here and its caller's active tenant holds it; nil sends
+    /// the request on its normal path, which answers why not.
+    private func visibleSandbox(_ id: SandboxID) async -> Sandbox? {
+        guard let presented = RequestEnvironment.current?.presented, let caller = try? await authenticator.optionalCaller(presented) else { return nil }
+        return try? await workspace.sandbox(id, caller: caller)
+    }
+
+    /// The sandbox of a workspace path that is relayed (the exec history is in the database, and the streaming
     /// exec is a WebSocket: neither is).
     static func relayedSandbox(_ path: String) -> SandboxID? {
         guard let path = SandboxPath(path), let id = SandboxID(path: path.sandboxID), let area = path.rest.first else { return nil }
@@ -54,7 +63,7 @@ struct DataPlaneRelay: RouterMiddleware {
         outgoing.headers.add(name: Self.relayedHeader.rawName, value: "1")
         let length = request.headers[.contentLength].flatMap(Int64.init)
         outgoing.body = .stream(request.body.map { $0 }, length: length.map { .known($0) } ?? .unknown)
-        context.logger.debug("Relaying a data-plane request to the replica holding the agent's connection", metadata: ["replica": "\(base)"])
+        context.logger.debug("Relaying a workspace request to the replica holding the agent's connection", metadata: ["replica": "\(base)"])
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(outgoing, timeout: .hours(2))

@@ -1,6 +1,7 @@
 import Foundation
+import GlobalStacksDomain
 
-// Additions to the agent contract: the data plane. These commands are not stored: the control plane sends them
+// Additions to the agent contract: work inside a sandbox's workspace (exec, files, output, processes). These commands are not stored: the control plane sends them
 // while a client waits, their bytes travel as stream frames (see `StreamFrame`), and they end with `complete` or
 // `failed` like every command.
 
@@ -25,39 +26,6 @@ public struct ExecPayload: Sendable, Equatable, Codable {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
         self.outputLimitBytes = outputLimitBytes
-    }
-}
-
-public struct TerminalSize: Sendable, Equatable, Codable {
-    public let columns: Int
-    public let rows: Int
-
-    public init(columns: Int, rows: Int) {
-        self.columns = columns
-        self.rows = rows
-    }
-
-    public var isValid: Bool { (1...1_000).contains(columns) && (1...1_000).contains(rows) }
-}
-
-/// The result of `exec`.
-public struct ExecResult: Sendable, Equatable, Codable {
-    /// The exit code, when the process exited.
-    public var exitCode: Int?
-    /// The signal that ended it (e.g. `SIGKILL`), when one did.
-    public var signal: String?
-    public var timedOut: Bool
-    public var stdoutTruncated: Bool
-    public var stderrTruncated: Bool
-    public var durationMilliseconds: Int
-
-    public init(exitCode: Int?, signal: String?, timedOut: Bool, stdoutTruncated: Bool, stderrTruncated: Bool, durationMilliseconds: Int) {
-        self.exitCode = exitCode
-        self.signal = signal
-        self.timedOut = timedOut
-        self.stdoutTruncated = stdoutTruncated
-        self.stderrTruncated = stderrTruncated
-        self.durationMilliseconds = durationMilliseconds
     }
 }
 
@@ -129,46 +97,6 @@ public struct DeleteFilePayload: Sendable, Equatable, Codable {
     }
 }
 
-/// One entry of a sandbox's workspace (`stat_file`, `list_files`, and the result of `write_file`).
-public struct FileEntry: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable {
-        case file, directory, symlink, other
-    }
-
-    public let name: String
-    public let path: String
-    public let kind: Kind
-    public let size: Int64
-    /// Permission bits, e.g. 420 for 0644.
-    public let mode: Int
-    public let modifiedAt: Date
-
-    public init(name: String, path: String, kind: Kind, size: Int64, mode: Int, modifiedAt: Date) {
-        self.name = name
-        self.path = path
-        self.kind = kind
-        self.size = size
-        self.mode = mode
-        self.modifiedAt = modifiedAt
-    }
-}
-
-/// The result of `list_files`.
-public struct DirectoryListing: Sendable, Equatable, Codable {
-    public let entries: [FileEntry]
-    /// More entries exist than a listing holds (`maximumEntries`).
-    public let truncated: Bool
-
-    public static let maximumEntries = 1_000
-    /// Roughly how large a listing may get encoded (the message limit is 256 KiB).
-    public static let maximumBytes = 200 << 10
-
-    public init(entries: [FileEntry], truncated: Bool) {
-        self.entries = entries
-        self.truncated = truncated
-    }
-}
-
 /// The result of `read_file` (the bytes came as stream frames).
 public struct FileTransferResult: Sendable, Equatable, Codable {
     public let bytes: Int64
@@ -200,36 +128,6 @@ public struct SignalProcessPayload: Sendable, Equatable, Codable {
         self.sessionId = sessionId
         self.processId = processId
         self.signal = signal
-    }
-}
-
-/// A process started without waiting (`start_process`, whose payload is an `ExecPayload`: `timeoutSeconds` 0 for
-/// none, `outputLimitBytes` how much of its output's tail is kept).
-public struct ProcessStatus: Sendable, Equatable, Codable {
-    public let processId: String
-    public let command: [String]
-    public let startedAt: Date
-    public let running: Bool
-    public let exitCode: Int?
-    public let signal: String?
-    public let endedAt: Date?
-    /// The end of its stdout and stderr together, as UTF-8 (`get_process` only).
-    public let outputTail: String?
-    public let outputTruncated: Bool
-
-    public init(
-        processId: String, command: [String], startedAt: Date, running: Bool, exitCode: Int?, signal: String?, endedAt: Date?, outputTail: String?,
-        outputTruncated: Bool
-    ) {
-        self.processId = processId
-        self.command = command
-        self.startedAt = startedAt
-        self.running = running
-        self.exitCode = exitCode
-        self.signal = signal
-        self.endedAt = endedAt
-        self.outputTail = outputTail
-        self.outputTruncated = outputTruncated
     }
 }
 

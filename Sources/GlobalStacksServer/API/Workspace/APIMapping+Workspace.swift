@@ -1,6 +1,5 @@
 import Foundation
 import GlobalStacksAPI
-import GlobalStacksAgentProtocol
 import GlobalStacksContract
 import GlobalStacksDomain
 

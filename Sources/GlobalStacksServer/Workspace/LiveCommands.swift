@@ -5,7 +5,7 @@ import HummingbirdWebSocket
 import NIOCore
 import Synchronization
 
-/// The data-plane commands under way on agents connected to this process: unlike session commands they are not
+/// The workspace commands under way on agents connected to this process: unlike session commands they are not
 /// stored; each is sent once on the agent's connection while its client waits, and what the agent sends back for
 /// it (stream frames, credit, the result) goes to that client only. A connection that ends ends its commands.
 final class LiveCommands: Sendable {
@@ -101,7 +101,7 @@ final class LiveCommands: Sendable {
     }
 }
 
-/// One data-plane command from the client's side: the agent's events, credit to give back, frames to send (within
+/// One workspace command from the client's side: the agent's events, credit to give back, frames to send (within
 /// the agent's credit), and cancellation when the client goes away.
 final class LiveCommand: Sendable {
     let id: String

@@ -1,7 +1,7 @@
-"""Data-plane benchmark against one running `gstacks server` (see scripts/benchmark-data-plane.sh).
+"""Data-plane benchmark against one running `gstacks server` (see scripts/benchmark-workspace.sh).
 
-Usage: data_plane_benchmark.py measure ENGINE   (environment: GS_BASE_URL, GS_COOKIE, GS_PID, BIN, WORK, BENCH_*)
-       data_plane_benchmark.py report RESULTS   (prints the markdown section; BENCH_RECORD=1 writes docs/benchmarks.md)
+Usage: workspace_benchmark.py measure ENGINE   (environment: GS_BASE_URL, GS_COOKIE, GS_PID, BIN, WORK, BENCH_*)
+       workspace_benchmark.py report RESULTS   (prints the markdown section; BENCH_RECORD=1 writes docs/benchmarks.md)
 
 measure starts a real `gstacks agent --driver process` (bubblewrap), one running sandbox, and prints one JSON
 object with:
@@ -224,7 +224,7 @@ def measure(engine):
 
 def report(path):
     results = [json.loads(line) for line in open(path) if line.strip()]
-    lines = section_lines("Data plane", "scripts/benchmark-data-plane.sh",
+    lines = section_lines("Workspace", "scripts/benchmark-workspace.sh",
                           "A real `gstacks agent` (process driver, bubblewrap) on the same machine; client, server and agent share the 2 cores.",
                           results)
     row = table_row(lines, results)
@@ -238,7 +238,7 @@ def report(path):
     row("1 GiB download", lambda r: f"{r['large']['mb_s']:.0f} MB/s")
     row("… server resident memory idle → peak (target: < 64 MiB above idle)", lambda r: f"{r['large']['server_idle_mib']:.0f} → {r['large']['server_peak_mib']:.0f} MiB")
     row("… agent resident memory idle → peak", lambda r: f"{r['large']['agent_idle_mib']:.0f} → {r['large']['agent_peak_mib']:.0f} MiB")
-    print_and_record(lines, "Data plane", "scripts/benchmark-data-plane.sh")
+    print_and_record(lines, "Workspace", "scripts/benchmark-workspace.sh")
 
 if __name__ == "__main__":
     run(measure, report, __doc__)

@@ -1,12 +1,11 @@
 import Foundation
-import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 
 extension ExecRecord {
     /// The history entry of an exec starting now.
-    static func starting(_ payload: ExecPayload, in sandbox: Sandbox, by user: UserID) -> ExecRecord {
+    static func starting(_ request: ExecRequest, in sandbox: Sandbox, by user: UserID) -> ExecRecord {
         ExecRecord(
-            id: .generate(), sandboxID: sandbox.id, userID: user, command: payload.command, workingDirectory: payload.workingDirectory,
+            id: .generate(), sandboxID: sandbox.id, userID: user, command: request.command, workingDirectory: request.workingDirectory,
             startedAt: Date(), outcome: nil
         )
     }

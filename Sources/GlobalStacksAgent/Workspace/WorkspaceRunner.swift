@@ -4,11 +4,11 @@ import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
 
-/// Carries out the data-plane commands (exec, files, output) while the control plane's client waits. They are
+/// Carries out the workspace commands (exec, files, output) while the control plane's client waits. They are
 /// not stored and not retried: each runs once, concurrently with the others and with the session commands, and
 /// ends with `complete` or `failed`. Their bytes are stream frames within per-command credit. A `cancel`, or the
 /// connection ending, stops a command (its process is killed, a half-written file removed).
-public actor DataPlane {
+public actor WorkspaceRunner {
     private struct Live {
         let sessionID: String
         let window: CreditWindow
@@ -19,7 +19,7 @@ public actor DataPlane {
     /// The primary ends of terminal execs under way, for resizing.
     private var terminals: [String: Int32] = [:]
 
-    /// Data-plane commands that may run at once on this agent, and for one sandbox (so that one tenant cannot
+    /// Workspace commands that may run at once on this agent, and for one sandbox (so that one tenant cannot
     /// take every slot of a shared agent).
     static let maximumLive = 256
     static let maximumLivePerSandbox = 32
@@ -46,11 +46,11 @@ public actor DataPlane {
     func start(_ id: String, _ body: CommandBody) async {
         guard live[id] == nil else { return }
         guard live.count < Self.maximumLive else {
-            await outbox.send(.failed(FailedMessage(commandId: id, error: "This agent runs \(Self.maximumLive) data-plane commands already; try again when one ends.", kind: .conflict)))
+            await outbox.send(.failed(FailedMessage(commandId: id, error: "This agent runs \(Self.maximumLive) workspace commands already; try again when one ends.", kind: .conflict)))
             return
         }
         guard live.values.filter({ $0.sessionID == body.sessionID }).count < Self.maximumLivePerSandbox else {
-            await outbox.send(.failed(FailedMessage(commandId: id, error: "This sandbox has \(Self.maximumLivePerSandbox) data-plane commands under way already; try again when one ends.", kind: .conflict)))
+            await outbox.send(.failed(FailedMessage(commandId: id, error: "This sandbox has \(Self.maximumLivePerSandbox) workspace commands under way already; try again when one ends.", kind: .conflict)))
             return
         }
         let window = CreditWindow()
@@ -67,9 +67,9 @@ public actor DataPlane {
             let result: AgentMessage
             do {
                 result = try await self.run(id, body, window: window, input: input?.stream)
-                logger.debug("Data-plane command completed", metadata: ["action": "\(body.action.rawValue)"])
+                logger.debug("Workspace command completed", metadata: ["action": "\(body.action.rawValue)"])
             } catch let error as DriverError {
-                logger.info("Data-plane command refused", metadata: ["action": "\(body.action.rawValue)", "reason": "\(error.description)"])
+                logger.info("Workspace command refused", metadata: ["action": "\(body.action.rawValue)", "reason": "\(error.description)"])
                 result = .failed(FailedMessage(commandId: id, error: error.description, kind: error.kind))
             } catch {
                 result = .failed(FailedMessage(commandId: id, error: "\(error)"))
@@ -160,7 +160,7 @@ public actor DataPlane {
         case .signalProcess(let payload):
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
         case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession:
-            throw DriverError("Session commands are not data-plane commands.")
+            throw DriverError("Session commands are not workspace commands.")
         case .invokeExtension, .readOutput:
             throw DriverError("Invocations and output reads run above.")
         }

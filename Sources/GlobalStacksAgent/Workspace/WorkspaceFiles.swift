@@ -6,6 +6,7 @@ import CoreFoundation
 import Glibc
 #endif
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 
 /// A sandbox's workspace as the agent reaches it on the host. Every path is resolved by the kernel beneath the
 /// workspace directory (openat2 with RESOLVE_BENEATH): `..` above it, an absolute path, or a symlink leading out is

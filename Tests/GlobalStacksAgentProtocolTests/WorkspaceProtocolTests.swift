@@ -3,8 +3,8 @@ import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Testing
 
-@Suite("Agent protocol: data-plane additions")
-struct DataPlaneProtocolTests {
+@Suite("Agent protocol: workspace additions")
+struct WorkspaceProtocolTests {
     @Test func everyCommandBodyRoundTripsThroughTheContractsEnvelope() throws {
         var exec = ExecPayload(sessionId: "s", command: ["ls", "-l"], timeoutSeconds: 1.5, outputLimitBytes: 10)
         exec.tty = TerminalSize(columns: 80, rows: 24)
