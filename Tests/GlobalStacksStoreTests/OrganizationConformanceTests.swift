@@ -181,14 +181,14 @@ struct OrganizationConformanceTests {
             #expect(Set(try await store.clusters(visibleTo: .tenant(scopes[0])).map(\.id)) == [managed.id, first.id, second.id])
             #expect(try await store.clusters(visibleTo: .platform(Fixtures.platform)).map(\.id) == [managed.id])
             #expect(try await store.clusters(visibleTo: .account(Fixtures.account(ada))).map(\.id) == [managed.id], "no tenant selected: managed clusters")
-            #expect(try await store.cluster(id: otherTenants.id, visibleTo: scopes[0]) == nil)
-            #expect(try await store.cluster(id: managed.id, visibleTo: scopes[1])?.metadata == ["region": "eu"])
+            #expect(try await store.cluster(id: otherTenants.id, visibleTo: .tenant(scopes[0])) == nil)
+            #expect(try await store.cluster(id: managed.id, visibleTo: .tenant(scopes[1]))?.metadata == ["region": "eu"])
 
             let paused = try await store.updateCluster(id: first.id, .tenant(scopes[0]), at: Date()) {
                 try ClusterChange(status: .paused, metadata: ["a": "b"]).applied(to: $0, at: Date())
             }
             #expect(paused.status == .paused)
-            #expect(try await store.cluster(id: first.id, visibleTo: scopes[0])?.metadata == ["a": "b"])
+            #expect(try await store.cluster(id: first.id, visibleTo: .tenant(scopes[0]))?.metadata == ["a": "b"])
             #expect(await DomainError.caught { _ = try await store.updateCluster(id: otherTenants.id, .tenant(scopes[0]), at: Date()) { $0 } }?.kind == .notFound)
         }
     }

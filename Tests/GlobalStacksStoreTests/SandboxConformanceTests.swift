@@ -24,7 +24,7 @@ struct SandboxConformanceTests {
             capabilities: registration.capabilities, metadata: [:]
         )
         let enrolled = try await store.registerAgent(registration, provisioningTokenHash: "t1", keyHash: "k1", keyPrefix: "gsa_k1", at: Date())
-        let agent = try await store.updateAgent(id: enrolled.id, visibleTo: agents.scope, at: Date()) { $0.approval = .approved }
+        let agent = try await store.updateAgent(id: enrolled.id, .tenant(agents.scope), at: Date()) { $0.approval = .approved }
         try await store.markAgentConnected(agent.id, connectionID: "c1", at: Date())
         return World(ada: agents.ada, scope: agents.scope, organizationID: agents.scope.organizationID, agent: agent)
     }
@@ -138,7 +138,7 @@ struct SandboxConformanceTests {
             #expect(await refusal(try Self.spec(cpu: 8000))?.contains("No agent is large enough") == true, "larger than the agent is not full")
             _ = try await store.createSandbox(try Self.spec(), createdBy: world.ada.id, scope: world.scope, commandDeadline: Self.deadline, at: Date())
             #expect(await refusal(try Self.spec())?.contains("full") == true, "one session of capacity is taken")
-            _ = try await store.updateAgent(id: world.agent.id, visibleTo: world.scope, at: Date()) { $0.drainingSince = Date() }
+            _ = try await store.updateAgent(id: world.agent.id, .tenant(world.scope), at: Date()) { $0.drainingSince = Date() }
             #expect(await refusal(try Self.spec())?.contains("draining") == true)
             try await store.markAgentDisconnected(world.agent.id, connectionID: "c1", at: Date())
             #expect(await refusal(try Self.spec())?.contains("online") == true)

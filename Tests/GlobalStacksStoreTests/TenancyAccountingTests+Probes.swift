@@ -57,28 +57,28 @@ extension TenancyAccountingTests {
 
     private static func probeClustersAndAgents(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
         let b = world.b, now = Date()
-        await probes.reveals("ClusterRepository.clusters(visibleTo:)") { try await store.clusters(visibleTo: b) }
-        await probes.reveals("ClusterRepository.cluster(id:visibleTo:)") { try await store.cluster(id: world.cluster.id, visibleTo: b) }
+        await probes.reveals("ClusterRepository.clusters(visibleTo:)") { try await store.clusters(visibleTo: .tenant(b)) }
+        await probes.reveals("ClusterRepository.cluster(id:visibleTo:)") { try await store.cluster(id: world.cluster.id, visibleTo: .tenant(b)) }
         await probes.reveals("ClusterRepository.createCluster(owner:name:slug:provider:metadata:at:)") {
             try await store.createCluster(owner: .tenant(b), name: "B rack", slug: nil, provider: "bare-metal", metadata: [:], at: now)
         }
-        await probes.refuses("ClusterRepository.updateCluster(id:visibleTo:at:_:)") {
-            try await store.updateCluster(id: world.cluster.id, visibleTo: b, at: now) { $0 }
+        await probes.refuses("ClusterRepository.updateCluster(id:_:at:_:)") {
+            try await store.updateCluster(id: world.cluster.id, .tenant(b), at: now) { $0 }
         }
 
-        await probes.refuses("AgentRepository.createProvisioningToken(_:clusterID:visibleTo:at:)") {
+        await probes.refuses("AgentRepository.createProvisioningToken(_:clusterID:_:at:)") {
             try await store.createProvisioningToken(NewProvisioningToken(
                 name: "b", tokenHash: "b-token", tokenPrefix: "gsp_b", singleUse: true, expiresAt: now.addingTimeInterval(600), createdBy: world.ada.id
-            ), clusterID: world.cluster.id, visibleTo: b, at: now)
+            ), clusterID: world.cluster.id, .tenant(b), at: now)
         }
-        await probes.reveals("AgentRepository.provisioningTokens(clusterID:visibleTo:)") { try await store.provisioningTokens(clusterID: world.cluster.id, visibleTo: b) }
-        await probes.refuses("AgentRepository.revokeProvisioningToken(id:clusterID:visibleTo:at:)") {
-            try await store.revokeProvisioningToken(id: world.token.id, clusterID: world.cluster.id, visibleTo: b, at: now)
+        await probes.reveals("AgentRepository.provisioningTokens(clusterID:_:)") { try await store.provisioningTokens(clusterID: world.cluster.id, .tenant(b)) }
+        await probes.refuses("AgentRepository.revokeProvisioningToken(id:clusterID:_:at:)") {
+            try await store.revokeProvisioningToken(id: world.token.id, clusterID: world.cluster.id, .tenant(b), at: now)
         }
-        await probes.reveals("AgentRepository.agents(visibleTo:clusterID:)") { try await store.agents(visibleTo: b, clusterID: world.cluster.id) }
-        await probes.reveals("AgentRepository.agent(id:visibleTo:)") { try await store.agent(id: world.agent.id, visibleTo: b) }
-        await probes.refuses("AgentRepository.updateAgent(id:visibleTo:at:_:)") {
-            try await store.updateAgent(id: world.agent.id, visibleTo: b, at: now) { $0.approval = .rejected }
+        await probes.reveals("AgentRepository.agents(visibleTo:clusterID:)") { try await store.agents(visibleTo: .tenant(b), clusterID: world.cluster.id) }
+        await probes.reveals("AgentRepository.agent(id:visibleTo:)") { try await store.agent(id: world.agent.id, visibleTo: .tenant(b)) }
+        await probes.refuses("AgentRepository.updateAgent(id:_:at:_:)") {
+            try await store.updateAgent(id: world.agent.id, .tenant(b), at: now) { $0.approval = .rejected }
         }
     }
 

@@ -61,10 +61,10 @@ struct TenancyAccountingTests {
         let ada = world.ada
         let acme = Fixtures.scope(world.organizationID, as: ada.id)
         let a = world.scope
-        var agent = try #require(try await store.agent(id: world.agent.id, visibleTo: a))
-        agent = try await store.updateAgent(id: agent.id, visibleTo: a, at: Date()) { $0.capabilities.insert("a-only-capability") }
-        let cluster = try #require(try await store.cluster(id: agent.clusterID, visibleTo: a))
-        let token = try #require(try await store.provisioningTokens(clusterID: cluster.id, visibleTo: a).first)
+        var agent = try #require(try await store.agent(id: world.agent.id, visibleTo: .tenant(a)))
+        agent = try await store.updateAgent(id: agent.id, .tenant(a), at: Date()) { $0.capabilities.insert("a-only-capability") }
+        let cluster = try #require(try await store.cluster(id: agent.clusterID, visibleTo: .tenant(a)))
+        let token = try #require(try await store.provisioningTokens(clusterID: cluster.id, .tenant(a)).first)
         let created = try await store.createSandbox(try SandboxConformanceTests.spec(), createdBy: ada.id, scope: a, commandDeadline: Self.deadline, at: Date())
         let exec = ExecRecord(id: .generate(), sandboxID: created.sandbox.id, userID: ada.id, command: ["ls"], workingDirectory: nil, startedAt: Date(), outcome: nil)
         try await store.recordExecStart(exec, scope: a)
@@ -145,9 +145,9 @@ struct TenancyAccountingTests {
         let a = world.a, acme = world.acmeScope, key = world.package.extensionKey, ada = Fixtures.account(world.ada)
         var parts: [(String, any Equatable)] = []
         parts.append(("tenant", try await store.tenant(id: a.tenantID, acme)))
-        parts.append(("clusters", try await store.clusters(visibleTo: a)))
-        parts.append(("agents", try await store.agents(visibleTo: a, clusterID: nil)))
-        parts.append(("tokens", try await store.provisioningTokens(clusterID: world.cluster.id, visibleTo: a)))
+        parts.append(("clusters", try await store.clusters(visibleTo: .tenant(a))))
+        parts.append(("agents", try await store.agents(visibleTo: .tenant(a), clusterID: nil)))
+        parts.append(("tokens", try await store.provisioningTokens(clusterID: world.cluster.id, .tenant(a))))
         parts.append(("connections", try await store.providerConnections(a)))
         parts.append(("directory groups", try await store.directoryGroups(connectionID: world.connection.id, a)))
         parts.append(("runs", try await store.operationRuns(a, status: nil, operationType: nil, limit: 100)))

@@ -19,7 +19,7 @@ struct PublishingServiceTests {
 
     /// ada owns acme, with the tenants `publisher` and `other`; `member` is a plain member's view of `publisher`.
     struct World {
-        let store: SQLStore
+        let store: any Store
         let content = MemoryContent()
         let ada: Caller
         let member: Caller

@@ -38,8 +38,3 @@ enum AuthenticatedCaller {
         return current
     }
 }
-
-// TODO(issue 22): transitional, removed once every handler takes its caller from `APIController`.
-extension Authenticator {
-    func principal() throws -> Principal { try AuthenticatedCaller.required().principal }
-}

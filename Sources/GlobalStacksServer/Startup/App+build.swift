@@ -153,10 +153,11 @@ func buildRouter(
     let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
-    let api = try APIController(
-        store: store, gate: gate, completions: completions, connections: connections, dispatcher: dispatcher, workspace: workspace, authenticator: authenticator,
+    let useCases = try UseCases(
+        store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, lifetime: authenticator.lifetime,
         content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
     )
+    let api = APIController(useCases, authenticator: authenticator, configuration: configuration)
     try api.registerHandlers(
         on: router,
         configuration: .init(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),

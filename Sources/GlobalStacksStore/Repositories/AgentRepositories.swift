@@ -31,17 +31,6 @@ public protocol AgentRepository: Sendable {
     func updateAgent(id: AgentID, _ scope: ClusterVisibility, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent
 }
 
-/// A tenant's view, for the code that only ever acts for one (placement, the broker).
-extension AgentRepository {
-    public func agents(visibleTo scope: TenantScope, clusterID: ClusterID?) async throws -> [Agent] {
-        try await agents(visibleTo: .tenant(scope), clusterID: clusterID)
-    }
-
-    public func updateAgent(id: AgentID, visibleTo scope: TenantScope, at now: Date, _ change: @Sendable (inout Agent) throws -> Void) async throws -> Agent {
-        try await updateAgent(id: id, .tenant(scope), at: now, change)
-    }
-}
-
 /// What the server needs to enroll its own embedded agent: it acts for the platform without a principal (the first
 /// site admin is recorded as the operator). Held by the embedded agent only.
 public protocol EmbeddedAgentBootstrap: Sendable {

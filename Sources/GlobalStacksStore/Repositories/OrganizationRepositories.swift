@@ -58,9 +58,3 @@ public protocol ClusterRepository: Sendable {
     func updateCluster(id: ClusterID, _ scope: ClusterVisibility, at now: Date, _ change: @Sendable (Cluster) throws -> Cluster) async throws -> Cluster
 }
 
-/// A tenant's view, for the code that only ever acts for one (placement, the broker).
-extension ClusterRepository {
-    public func cluster(id: ClusterID, visibleTo scope: TenantScope) async throws -> Cluster? {
-        try await cluster(id: id, visibleTo: .tenant(scope))
-    }
-}

@@ -14,12 +14,12 @@ enum ExtensionTargets {
         guard kinds.contains(targetKind) else {
             throw DomainError.invalidInput("targetKind '\(targetKind.prefix(100))' is not one the broker runs on (it runs on: \(kinds.joined(separator: ", "))).")
         }
-        guard let clusterID = ClusterID(path: targetID), let cluster = try await store.cluster(id: clusterID, visibleTo: scope) else {
+        guard let clusterID = ClusterID(path: targetID), let cluster = try await store.cluster(id: clusterID, visibleTo: .tenant(scope)) else {
             throw DomainError.invalidInput("targetId '\(targetID.prefix(100))' names no cluster the active tenant may use.")
         }
         let runtime = BrokerInvocation.runtimeCapability
         let required = [runtime] + manifest.agentCapabilities
-        let candidates = try await store.agents(visibleTo: scope, clusterID: cluster.id).filter(\.receivesWork)
+        let candidates = try await store.agents(visibleTo: .tenant(scope), clusterID: cluster.id).filter(\.receivesWork)
         let able = candidates.filter { agent in required.allSatisfy(agent.capabilities.contains) }
         guard !able.isEmpty else {
             // Only on the way to a refusal: whether any agent at all could run extensions (503) or not this target (409).

@@ -2,12 +2,10 @@ import Foundation
 import GlobalStacksAPI
 import GlobalStacksContract
 import GlobalStacksDomain
-import GlobalStacksStore
-import GlobalStacksUseCases
 import GlobalStacksUseCases
 
-/// The one `APIProtocol` conformance: the map from each operation to the handler of its area. Each handler holds
-/// only what its area needs; request handlers get `RequestStore` and nothing of the system's store.
+/// The one `APIProtocol` conformance: the map from each operation to the handler of its area. Each handler holds the
+/// services of its area and nothing of the store.
 struct APIController: APIProtocol {
     let auth: AuthHandler
     let organizations: OrganizationsHandler
@@ -25,47 +23,24 @@ struct APIController: APIProtocol {
     /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
     let authenticator: Authenticator
 
-    init(
-        store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
-        completions: RunCompletions, connections: AgentConnections, dispatcher: CommandDispatcher, workspace: WorkspaceService, authenticator: Authenticator,
-        content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
-    ) throws {
-        let lifetime = authenticator.lifetime
-        let publicURL = configuration.resolvedPublicURL
+    init(_ useCases: UseCases, authenticator: Authenticator, configuration: ServerConfiguration) {
         self.authenticator = authenticator
-        let issuer = CredentialIssuer(store: store, lifetime: lifetime)
-        // One throttle for every anonymous attempt of this process: password sign-ins, setup, sign-up, device sign-ins.
-        let throttle = LoginThrottle(attemptsPerWindow: configuration.loginAttemptsPerWindow, window: configuration.loginWindow)
         auth = AuthHandler(
-            identity: IdentityService(
-                accounts: store, identity: store, issuer: issuer, passwords: PasswordHasher(cost: UInt8(clamping: configuration.bcryptCost)),
-                throttle: throttle, allowSignUp: configuration.allowSignUp
-            ),
-            deviceLogins: DeviceLoginService(
-                providers: try configuration.oidcProviders().map { try OIDCDeviceSignIn($0, sealer: sealer) }, store: store, issuer: issuer,
-                throttle: throttle
-            ),
+            identity: useCases.identity, deviceLogins: useCases.deviceLogins,
             secureCookies: configuration.secureCookies, sessionAbsoluteLifetime: configuration.sessionAbsoluteLifetime
         )
-        organizations = OrganizationsHandler(organizations: OrganizationService(store: store, publicURL: publicURL))
-        tenants = TenantsHandler(tenants: TenantService(store: store))
-        let clusterService = ClusterService(store: store)
-        clusters = ClustersHandler(clusters: clusterService)
-        agents = AgentsHandler(agents: AgentService(store: store, clusters: clusterService, connections: connections))
-        sandboxes = SandboxesHandler(
-            sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent)
-        )
-        self.workspace = WorkspaceHandler(workspace: workspace)
-        groups = GroupsHandler(groups: GroupService(store: store))
-        operations = OperationsHandler(
-            operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory), publicURL: publicURL
-        )
-        publishing = PublishingHandler(publishing: PublishingService(store: store, content: content))
-        review = MarketplaceReviewHandler(review: ReviewService(store: store, content: content))
-        installs = IntegrationInstallsHandler(installs: InstallService(store: store, sealer: sealer, gate: gate))
-        broker = BrokerHandler(
-            broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions)
-        )
+        organizations = OrganizationsHandler(organizations: useCases.organizations)
+        tenants = TenantsHandler(tenants: useCases.tenants)
+        clusters = ClustersHandler(clusters: useCases.clusters)
+        agents = AgentsHandler(agents: useCases.agents)
+        sandboxes = SandboxesHandler(sandboxes: useCases.sandboxes)
+        workspace = WorkspaceHandler(workspace: useCases.workspace)
+        groups = GroupsHandler(groups: useCases.groups)
+        operations = OperationsHandler(operations: useCases.operations, publicURL: configuration.resolvedPublicURL)
+        publishing = PublishingHandler(publishing: useCases.publishing)
+        review = MarketplaceReviewHandler(review: useCases.review)
+        installs = IntegrationInstallsHandler(installs: useCases.installs)
+        broker = BrokerHandler(broker: useCases.broker)
     }
 
     /// The caller `AuthenticationMiddleware` resolved, for every operation not in `AnonymousOperations`.

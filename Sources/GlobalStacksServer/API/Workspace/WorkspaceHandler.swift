@@ -1,5 +1,6 @@
 import Foundation
 import GlobalStacksAPI
+import GlobalStacksContract
 import GlobalStacksDomain
 import GlobalStacksUseCases
 import OpenAPIRuntime
