@@ -12,9 +12,9 @@ struct BrokerInvocationTests {
           "outputSchema":{"type":"object","properties":{"count":{"type":"integer"}},"required":["count"]}}]
         """
 
-    static func install(_ manifest: ExtensionManifest, status: IntegrationInstall.Status = .installed, permissions: [String]? = nil) -> IntegrationInstall {
+    static func install(_ manifest: ExtensionManifest, status: ExtensionInstall.Status = .installed, permissions: [String]? = nil) -> ExtensionInstall {
         let digest = ContentDigest("sha256:" + String(repeating: "a", count: 64))!
-        return IntegrationInstall(
+        return ExtensionInstall(
             id: .generate(), tenantID: .generate(), packageID: .generate(), extensionKey: manifest.key, releaseID: .generate(), version: manifest.version,
             status: status, statusReason: status == .installed ? nil : "why", consentedManifestDigest: digest, consentedArtifactDigest: digest,
             consentedPermissions: permissions ?? manifest.permissionNames, consentedEgress: manifest.egressNames, settings: [:], secretKeysSet: [],
@@ -35,7 +35,7 @@ struct BrokerInvocationTests {
         let manifest = try MarketplaceDomainTests.manifest(Self.operations)
         let ok = try BrokerInvocation.admit(install: Self.install(manifest), status: .installed, statusReason: nil, manifest: manifest, operation: "list", targetKind: "cluster")
         #expect(ok.name == "list")
-        func admit(_ install: IntegrationInstall, _ status: IntegrationInstall.Status, operation: String = "list", kind: String = "cluster") -> DomainError? {
+        func admit(_ install: ExtensionInstall, _ status: ExtensionInstall.Status, operation: String = "list", kind: String = "cluster") -> DomainError? {
             Self.refusal { _ = try BrokerInvocation.admit(install: install, status: status, statusReason: install.statusReason, manifest: manifest, operation: operation, targetKind: kind) }
         }
         let reconsent = admit(Self.install(manifest, status: .needsReconsent), .needsReconsent)

@@ -227,25 +227,25 @@ extension TenancyAccountingTests {
 
     private static func probeInstalls(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
         let b = world.b, ada = world.ada.id, key = world.package.extensionKey, now = Date()
-        await probes.reveals("IntegrationInstallRepository.catalog(_:)") { try await store.catalog(b) }
-        await probes.reveals("IntegrationInstallRepository.catalogEntry(key:_:)") { try await store.catalogEntry(key: key, b) }
-        await probes.reveals("IntegrationInstallRepository.agentCapabilities(_:)") { try await store.agentCapabilities(b) }
-        await probes.reveals("IntegrationInstallRepository.extensionPolicy(key:_:)") { try await store.extensionPolicy(key: key, b) }
-        await probes.refuses("IntegrationInstallRepository.install(_:_:by:at:)") {
+        await probes.reveals("InstallRepository.catalog(_:)") { try await store.catalog(b) }
+        await probes.reveals("InstallRepository.catalogEntry(key:_:)") { try await store.catalogEntry(key: key, b) }
+        await probes.reveals("InstallRepository.agentCapabilities(_:)") { try await store.agentCapabilities(b) }
+        await probes.reveals("InstallRepository.extensionPolicy(key:_:)") { try await store.extensionPolicy(key: key, b) }
+        await probes.refuses("InstallRepository.install(_:_:by:at:)") {
             try await store.install(NewInstall(releaseID: world.release.id, settings: [:], sealedSecrets: nil, secretKeys: []), b, by: ada, at: now)
         }
-        await probes.reveals("IntegrationInstallRepository.installs(_:)") { try await store.installs(b) }
-        await probes.reveals("IntegrationInstallRepository.install(key:_:)") { try await store.install(key: key, b) }
-        await probes.reveals("IntegrationInstallRepository.sealedSecrets(key:_:)") { try await store.sealedSecrets(key: key, b) }
-        await probes.reveals("IntegrationInstallRepository.installSigningKey(key:_:)") { try await store.installSigningKey(key: key, b) }
-        await probes.refuses("IntegrationInstallRepository.updateInstallSettings(key:_:_:by:at:)") {
+        await probes.reveals("InstallRepository.installs(_:)") { try await store.installs(b) }
+        await probes.reveals("InstallRepository.install(key:_:)") { try await store.install(key: key, b) }
+        await probes.reveals("InstallRepository.sealedSecrets(key:_:)") { try await store.sealedSecrets(key: key, b) }
+        await probes.reveals("InstallRepository.installSigningKey(key:_:)") { try await store.installSigningKey(key: key, b) }
+        await probes.refuses("InstallRepository.updateInstallSettings(key:_:_:by:at:)") {
             try await store.updateInstallSettings(key: key, InstallSettingsUpdate(
                 settings: [:], sealedSecrets: "b", secretKeys: [], change: SettingsChange(changedKeys: [], reconcileKeys: [])
             ), b, by: ada, at: now)
         }
-        await probes.refuses("IntegrationInstallRepository.uninstall(key:_:by:at:)") { try await store.uninstall(key: key, b, by: ada, at: now) }
-        await probes.reveals("IntegrationInstallRepository.installAudit(key:_:)") { try await store.installAudit(key: key, b) }
+        await probes.refuses("InstallRepository.uninstall(key:_:by:at:)") { try await store.uninstall(key: key, b, by: ada, at: now) }
+        await probes.reveals("InstallRepository.installAudit(key:_:)") { try await store.installAudit(key: key, b) }
         // A tenant's own preference, by extension key: it opts B in (to nothing B can see) and leaves A alone.
-        await probes.reveals("IntegrationInstallRepository.setBetaOptIn(key:enabled:_:at:)") { try await store.setBetaOptIn(key: key, enabled: true, b, at: now) }
+        await probes.reveals("InstallRepository.setBetaOptIn(key:enabled:_:at:)") { try await store.setBetaOptIn(key: key, enabled: true, b, at: now) }
     }
 }

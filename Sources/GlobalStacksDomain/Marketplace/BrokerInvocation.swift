@@ -22,7 +22,7 @@ public enum BrokerInvocation {
     /// revoked or unsupported), the operation declared by its release, each permission it needs consented, the
     /// target of the kind it declares. 403 (400 for the target kind) with which one.
     public static func admit(
-        install: IntegrationInstall, status: IntegrationInstall.Status, statusReason: String?, manifest: ExtensionManifest, operation name: String,
+        install: ExtensionInstall, status: ExtensionInstall.Status, statusReason: String?, manifest: ExtensionManifest, operation name: String,
         targetKind: String
     ) throws -> ExtensionManifest.ExtensionOperation {
         let key = install.extensionKey

@@ -149,7 +149,7 @@ public protocol MarketplaceReviewRepository: Sendable {
 }
 
 /// What a tenant sees of the marketplace and what it installed.
-public protocol IntegrationInstallRepository: Sendable {
+public protocol InstallRepository: Sendable {
     /// The newest release of each package the tenant may install, with its install.
     func catalog(_ scope: TenantScope) async throws -> [CatalogEntry]
     func catalogEntry(key: ExtensionKey, _ scope: TenantScope) async throws -> CatalogEntry?

@@ -3,7 +3,7 @@
 /// anyone's data. Request handlers hold this and nothing else of the store.
 public typealias RequestStore = AccountRepository & SiteAdministrationRepository & OrganizationRepository & TenantRepository
     & ClusterRepository & AgentRepository & ProviderConnectionRepository & OperationRunRepository & SandboxRepository
-    & QuotaRepository & ExecHistoryRepository & PublishingRepository & MarketplaceReviewRepository & IntegrationInstallRepository
+    & QuotaRepository & ExecHistoryRepository & PublishingRepository & MarketplaceReviewRepository & InstallRepository
 
 /// What the server's own machinery uses, each part held only by the component named: the authenticator and credential
 /// issuer (`CredentialAuthority`), first start and the embedded agent (`IdentityBootstrap`), agent enrollment

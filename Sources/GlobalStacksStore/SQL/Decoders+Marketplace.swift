@@ -120,13 +120,13 @@ extension SQLRow {
         )
     }
 
-    func integrationInstall() throws -> IntegrationInstall {
+    func integrationInstall() throws -> ExtensionInstall {
         let key = try string("ii_extension_key")
         guard let extensionKey = ExtensionKey(rawValue: key), let version = SemanticVersion(try string("ir_version")),
               let manifest = ContentDigest(try string("ii_consented_manifest_digest")),
               let artifact = ContentDigest(try string("ii_consented_artifact_digest"))
         else { throw StoreError.corruptRow("integration_installs \(try string("ii_id"))") }
-        return IntegrationInstall(
+        return ExtensionInstall(
             id: try identifier("ii_id"), tenantID: try identifier("ii_tenant_id"), packageID: try identifier("ii_package_id"),
             extensionKey: extensionKey, releaseID: try identifier("ii_release_id"), version: version, status: try enumValue("ii_status"),
             statusReason: try optionalString("ii_status_reason"), consentedManifestDigest: manifest, consentedArtifactDigest: artifact,

@@ -2,7 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import SQLKit
 
-extension SQLStore: IntegrationInstallRepository {
+extension SQLStore: InstallRepository {
     /// The scope's tenant as a bound value, once it is checked to be in the scope's organization.
     private func tenant(_ scope: TenantScope) -> SQLQueryString {
         "(SELECT id FROM tenants WHERE id = \(bind: scope.tenantID.rawValue) AND organization_id = \(bind: scope.organizationID.rawValue))"
@@ -50,7 +50,7 @@ extension SQLStore: IntegrationInstallRepository {
             let installs = try await database.raw("""
                 SELECT \(unsafeRaw: Columns.install) FROM integration_installs ii JOIN extension_releases ir ON ir.id = ii.release_id
                 WHERE \(self.installsInScope(scope)) AND \(installFilter)
-                """).all().reduce(into: [ExtensionPackageID: IntegrationInstall]()) { byPackage, row in
+                """).all().reduce(into: [ExtensionPackageID: ExtensionInstall]()) { byPackage, row in
                 let install = try row.integrationInstall()
                 byPackage[install.packageID] = install
             }
@@ -89,7 +89,7 @@ extension SQLStore: IntegrationInstallRepository {
             let existing = try await database.raw("""
                 SELECT ii.id FROM integration_installs ii
                 WHERE \(self.installsInScope(scope)) AND ii.package_id = \(bind: listed.package.id.rawValue)\(unsafeRaw: self.engine.rowLockClause)
-                """).first().map { try $0.identifier("id") as IntegrationInstallID }
+                """).first().map { try $0.identifier("id") as ExtensionInstallID }
             let permissions = JSONColumn.encode(release.manifest.permissionNames)
             let egress = JSONColumn.encode(release.manifest.egressNames)
             if let existing {
@@ -107,7 +107,7 @@ extension SQLStore: IntegrationInstallRepository {
                     INSERT INTO integration_installs (id, tenant_id, package_id, extension_key, release_id, status, consented_manifest_digest,
                         consented_artifact_digest, consented_permissions, consented_egress, settings, sealed_secrets, secret_keys, installed_by,
                         created_at, updated_at)
-                    VALUES (\(bind: IntegrationInstallID.generate().rawValue), \(bind: scope.tenantID.rawValue), \(bind: listed.package.id.rawValue),
+                    VALUES (\(bind: ExtensionInstallID.generate().rawValue), \(bind: scope.tenantID.rawValue), \(bind: listed.package.id.rawValue),
                         \(bind: listed.package.extensionKey.rawValue), \(bind: release.id.rawValue), 'installed', \(bind: release.manifestDigest.rawValue),
                         \(bind: release.artifactDigest.rawValue), \(bind: permissions), \(bind: egress), \(bind: JSONColumn.encode(install.settings)),
                         \(bind: install.sealedSecrets), \(bind: JSONColumn.encode(install.secretKeys)), \(bind: user.rawValue),

@@ -9,7 +9,7 @@ enum ExtensionTargets {
     static let kinds = ["cluster"]
 
     static func agents(
-        targetKind: String, targetID: String, manifest: ExtensionManifest, _ scope: TenantScope, store: some ClusterRepository & AgentRepository & IntegrationInstallRepository
+        targetKind: String, targetID: String, manifest: ExtensionManifest, _ scope: TenantScope, store: some ClusterRepository & AgentRepository & InstallRepository
     ) async throws -> [Agent] {
         guard kinds.contains(targetKind) else {
             throw DomainError.invalidInput("targetKind '\(targetKind.prefix(100))' is not one the broker runs on (it runs on: \(kinds.joined(separator: ", "))).")

@@ -6,9 +6,9 @@ import GlobalStacksStore
 /// runnable (403), the operation declared with its permissions consented (403) and its target kind (400), the input
 /// valid for the operation's schema (400), and an able agent in the target (409; 503 when none runs extensions).
 public struct InvocationAdmission: Sendable {
-    private let store: any IntegrationInstallRepository & ClusterRepository & AgentRepository
+    private let store: any InstallRepository & ClusterRepository & AgentRepository
 
-    public init(store: any IntegrationInstallRepository & ClusterRepository & AgentRepository) {
+    public init(store: any InstallRepository & ClusterRepository & AgentRepository) {
         self.store = store
     }
 

@@ -6,11 +6,11 @@ import GlobalStacksStore
 /// opt-in and audit. Members read; owners and admins (`installExtensions`) install, configure and uninstall. A
 /// settings change that needs it starts an `integration.settings.reconcile` run through the start gate.
 public struct InstallService: Sendable {
-    private let store: any IntegrationInstallRepository
+    private let store: any InstallRepository
     private let sealer: any SettingsSealer
     private let gate: OperationGate
 
-    public init(store: any IntegrationInstallRepository, sealer: any SettingsSealer, gate: OperationGate) {
+    public init(store: any InstallRepository, sealer: any SettingsSealer, gate: OperationGate) {
         self.store = store
         self.sealer = sealer
         self.gate = gate
@@ -209,7 +209,7 @@ public struct InstallService: Sendable {
     }
 
     /// The install's tenant settings with its secrets opened (for validation and change detection only).
-    private func currentSettings(_ install: IntegrationInstall?, _ key: ExtensionKey, _ scope: TenantScope) async throws -> [String: JSONValue] {
+    private func currentSettings(_ install: ExtensionInstall?, _ key: ExtensionKey, _ scope: TenantScope) async throws -> [String: JSONValue] {
         guard let install else { return [:] }
         let secrets = try sealer.open(try await store.sealedSecrets(key: key, scope))
         return install.settings.merging(secrets) { $1 }

@@ -54,8 +54,8 @@ public struct SettingsUpdate: Sendable {
 
 /// An install's state now: its effective status, a newer release available to it, and the keys the operator fixed.
 public struct InstallState: Sendable {
-    public let install: IntegrationInstall
-    public let status: IntegrationInstall.Status
+    public let install: ExtensionInstall
+    public let status: ExtensionInstall.Status
     public let statusReason: String?
     public let availableVersion: SemanticVersion?
     public let policyFixedKeys: [String]

@@ -32,7 +32,7 @@ extension APIMapping {
     }
 
     /// An install's status now; `pinned` is the compatibility of its own release when known.
-    static func effectiveStatus(_ install: IntegrationInstall, pinned: Compatibility?) -> (IntegrationInstall.Status, String?) {
+    static func effectiveStatus(_ install: ExtensionInstall, pinned: Compatibility?) -> (ExtensionInstall.Status, String?) {
         guard let pinned else { return (install.status, install.statusReason) }
         return install.effectiveStatus(releaseCompatibility: pinned)
     }
@@ -51,11 +51,11 @@ extension APIMapping {
     }
 
     /// Tenant settings as shown: secrets appear only as set, never with their values.
-    static func shownSettings(_ install: IntegrationInstall) -> [String: JSONValue] {
+    static func shownSettings(_ install: ExtensionInstall) -> [String: JSONValue] {
         install.settings.merging(install.secretKeysSet.map { ($0, JSONValue.object(["secret": .string("set")])) }) { $1 }
     }
 
-    static func shownEffective(_ effective: [String: JSONValue], _ install: IntegrationInstall) -> [String: JSONValue] {
+    static func shownEffective(_ effective: [String: JSONValue], _ install: ExtensionInstall) -> [String: JSONValue] {
         effective.merging(install.secretKeysSet.map { ($0, JSONValue.object(["secret": .string("set")])) }) { $1 }
     }
 

@@ -18,7 +18,7 @@ struct APIController: APIProtocol {
     let operations: OperationsHandler
     let publishing: PublishingHandler
     let review: MarketplaceReviewHandler
-    let installs: IntegrationInstallsHandler
+    let installs: InstallsHandler
     let broker: BrokerHandler
     /// Resolves the caller once per operation, for `AuthenticationMiddleware`.
     let authenticator: Authenticator
@@ -39,7 +39,7 @@ struct APIController: APIProtocol {
         operations = OperationsHandler(operations: useCases.operations, publicURL: configuration.resolvedPublicURL)
         publishing = PublishingHandler(publishing: useCases.publishing)
         review = MarketplaceReviewHandler(review: useCases.review)
-        installs = IntegrationInstallsHandler(installs: useCases.installs)
+        installs = InstallsHandler(installs: useCases.installs)
         broker = BrokerHandler(broker: useCases.broker)
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 
-public typealias IntegrationInstallID = Identifier<IntegrationInstall>
+public typealias ExtensionInstallID = Identifier<ExtensionInstall>
 
 /// An extension installed in one tenant, pinned to the release whose digests the installer consented to.
-public struct IntegrationInstall: Sendable, Equatable {
+public struct ExtensionInstall: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable, Codable {
         case installed
         /// A newer release asks for more (permissions or egress hosts) than was consented to.
@@ -16,7 +16,7 @@ public struct IntegrationInstall: Sendable, Equatable {
         case disabled
     }
 
-    public let id: IntegrationInstallID
+    public let id: ExtensionInstallID
     public let tenantID: TenantID
     public let packageID: ExtensionPackageID
     public let extensionKey: ExtensionKey
@@ -36,7 +36,7 @@ public struct IntegrationInstall: Sendable, Equatable {
     public let createdAt: Date
     public var updatedAt: Date
 
-    public init(id: IntegrationInstallID, tenantID: TenantID, packageID: ExtensionPackageID, extensionKey: ExtensionKey,
+    public init(id: ExtensionInstallID, tenantID: TenantID, packageID: ExtensionPackageID, extensionKey: ExtensionKey,
                 releaseID: ExtensionReleaseID, version: SemanticVersion, status: Status, statusReason: String?,
                 consentedManifestDigest: ContentDigest, consentedArtifactDigest: ContentDigest, consentedPermissions: [String],
                 consentedEgress: [String], settings: [String: JSONValue], secretKeysSet: [String], installedBy: UserID,

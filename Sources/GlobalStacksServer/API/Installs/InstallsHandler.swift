@@ -6,7 +6,7 @@ import Logging
 
 /// The v1 API's catalog, consent, installs, settings and CLI metadata: maps the contract's input to `InstallService`
 /// and its results back.
-struct IntegrationInstallsHandler {
+struct InstallsHandler {
     let installs: InstallService
 
     func listIntegrationCatalog(_ input: Operations.ListIntegrationCatalog.Input, caller: Caller) async throws -> Operations.ListIntegrationCatalog.Output {

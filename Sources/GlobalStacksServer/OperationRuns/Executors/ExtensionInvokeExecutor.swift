@@ -12,7 +12,7 @@ import Logging
 /// secrets only. While it runs, the release and its key are watched: a
 /// revocation stops the invocation on the agent and fails the run with the reason. The artifact never runs here.
 struct ExtensionInvokeExecutor: OperationExecutor {
-    let store: any IntegrationInstallRepository
+    let store: any InstallRepository
     let admission: InvocationAdmission
     let live: LiveCommands
     let connections: AgentConnections

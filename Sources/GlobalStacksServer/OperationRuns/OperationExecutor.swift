@@ -47,7 +47,7 @@ struct OperationCatalog: Sendable {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),
             RegisteredOperation(definition: .directoryGroupsSync, executor: DirectoryGroupsSyncExecutor()),
-            RegisteredOperation(definition: .integrationSettingsReconcile, executor: IntegrationSettingsReconcileExecutor()),
+            RegisteredOperation(definition: .integrationSettingsReconcile, executor: InstallSettingsReconcileExecutor()),
             RegisteredOperation(definition: .integrationExtensionInvoke, executor: broker),
         ]
         if includeTestOperations {
