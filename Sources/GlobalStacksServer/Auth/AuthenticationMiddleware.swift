@@ -32,9 +32,7 @@ enum AuthenticatedCaller {
     /// The caller of an operation that needs one. An operation anonymous callers may reach has none, and asking for
     /// one there is a programming error answered 401.
     static func required() throws -> Caller {
-        guard let current else {
-            throw DomainError.unauthenticated("Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'.")
-        }
+        guard let current else { throw Authenticator.signInFirst }
         return current
     }
 }

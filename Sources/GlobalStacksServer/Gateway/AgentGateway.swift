@@ -192,7 +192,6 @@ struct AgentGateway: Sendable {
             }
             if !result.stops.isEmpty {
                 logger.warning("The agent still runs sandboxes that ended; stopping them", metadata: ["sandbox_ids": "\(result.stops.map(\.sandboxID.rawValue))"])
-                dispatcher.signal()
             }
         } catch {
             logger.error("Checking the agent's sandboxes failed", metadata: ["error": "\(error)"])

@@ -10,7 +10,6 @@ import ServiceLifecycle
 /// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
 struct SandboxReconciler: Service {
     let store: any AgentCommandRepository
-    let dispatcher: CommandDispatcher
     let commandDeadline: TimeInterval
     let interval: TimeInterval
     /// How long terminated sandboxes and their commands are kept.
@@ -44,7 +43,6 @@ struct SandboxReconciler: Service {
                     "sandbox_id": "\(change.sandbox.id)", "tenant_id": "\(change.sandbox.tenantID)", "action": "\(change.command.action.rawValue)",
                 ])
             }
-            if !idle.isEmpty { dispatcher.signal() }
             let pruned = try await store.pruneSandboxes(terminatedBefore: now.addingTimeInterval(-retention))
             if pruned > 0 { logger.info("Deleted terminated sandboxes past their retention", metadata: ["sandboxes": "\(pruned)"]) }
         } catch {

@@ -52,8 +52,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var app = Application(
         router: try buildRouter(
             store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
-            execStream: execStream,
-            dispatcher: dispatcher, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
+            execStream: execStream, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
         ),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -83,7 +82,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         heartbeats,
         dispatcher,
         SandboxReconciler(
-            store: store, dispatcher: dispatcher, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
+            store: store, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
@@ -126,7 +125,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 /// The routes and middleware, separate from start-up so tests can drive the router directly.
 func buildRouter(
     store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, authenticator: Authenticator,
-    execStream: ExecStreamEndpoint, dispatcher: CommandDispatcher, sealer: SecretSealer, grants: ArtifactGrants,
+    execStream: ExecStreamEndpoint, sealer: SecretSealer, grants: ArtifactGrants,
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)

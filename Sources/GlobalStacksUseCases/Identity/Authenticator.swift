@@ -6,7 +6,8 @@ import GlobalStacksStore
 /// credential sent as `Authorization: Bearer …`. Every edge authenticates through this one authenticator and its one
 /// principal cache, so a revoked key or an ended session is refused everywhere at once.
 public struct Authenticator: Sendable {
-    private static let signInFirst = DomainError.unauthenticated(
+    /// The refusal of a request that presented no credential.
+    public static let signInFirst = DomainError.unauthenticated(
         "Sign in first: POST /v1/auth/session, or send an API key as 'Authorization: Bearer gsk_…'."
     )
 
