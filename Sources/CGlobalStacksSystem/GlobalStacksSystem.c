@@ -14,6 +14,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SYS_openat2
@@ -176,3 +177,16 @@ int gstacks_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
     return ENOSYS;
 }
 #endif
+
+int gstacks_wait_unreaped(int pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1) {
+        if (errno != EINTR) return -1;
+    }
+    switch (info.si_code) {
+    case CLD_EXITED: return (info.si_status & 0xff) << 8;
+    case CLD_DUMPED: return (info.si_status & 0x7f) | 0x80;
+    default: return info.si_status & 0x7f;
+    }
+}

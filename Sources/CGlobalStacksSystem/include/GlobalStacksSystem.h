@@ -37,4 +37,9 @@ int gstacks_listen_in_netns(int pid, unsigned short port);
 /// whatever the parent's libraries left without close-on-exec. 0, or an error number.
 int gstacks_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 
+/// Waits until child `pid` ends without reaping it (waitid with WNOWAIT): while it stays a zombie its pid, and so its
+/// process group id, cannot be given to another process, so signalling the group stays safe until it is reaped.
+/// Returns its status encoded as waitpid(2) does (for WIFEXITED and friends), or -1 with errno.
+int gstacks_wait_unreaped(int pid);
+
 #endif

@@ -93,8 +93,12 @@ public actor ProcessDriver: SandboxDriver {
         if let storage {
             Task { await self.watchStorage(id, pid: pid, workspace: workspace, limit: storage) }
         }
-        ProcessSpawn.wait(for: pid) { status in
-            Task { await self.exited(id, pid: pid, status: status) }
+        // Reaped only once `exited` has signalled what the process left in its group.
+        ProcessSpawn.waitUnreaped(for: pid) { status, reaper in
+            Task {
+                await self.exited(id, pid: pid, status: status)
+                reaper.reap()
+            }
         }
     }
 
@@ -105,9 +109,9 @@ public actor ProcessDriver: SandboxDriver {
         // A frozen sandbox must run to handle SIGTERM.
         if !running.limits.setFrozen(false) { kill(-running.pid, SIGCONT) }
         Self.signal(running, SIGTERM)
-        let escalation = Task { [running] in
+        let escalation = Task { [pid = running.pid] in
             try await Task.sleep(for: Self.stopGracePeriod)
-            Self.signal(running, SIGKILL)
+            self.killIfRunning(sessionID, pid: pid)
         }
         await withCheckedContinuation { continuation in
             if sessions[sessionID] == nil { continuation.resume() } else { exitWaiters[sessionID, default: []].append(continuation) }
@@ -260,6 +264,12 @@ public actor ProcessDriver: SandboxDriver {
             exitContinuation.yield(SessionExit(sessionID: id, exitStatus: exitStatus, reason: reason))
         }
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    /// Kills the sandbox's processes unless its process already ended (its entry goes before it is reaped).
+    private func killIfRunning(_ id: String, pid: pid_t) {
+        guard let running = sessions[id], running.pid == pid else { return }
+        Self.signal(running, SIGKILL)
     }
 
     /// Every process of the sandbox: through its cgroup when it has one, else its process group.

@@ -1,5 +1,6 @@
 import CGlobalStacksSystem
 import Foundation
+import Synchronization
 
 /// posix_spawn as every process of the agent is started: a new session (and so a new process group, id = pid,
 /// which a timeout or stop signals whole, and no controlling terminal to inject keystrokes into), default signal
@@ -69,6 +70,33 @@ enum ProcessSpawn {
         }
         waiter.stackSize = 64 << 10
         waiter.start()
+    }
+
+    /// Like `wait(for:exited:)`, but the process stays a zombie until `exited` calls `reap`: until then its pid, and so
+    /// its process group id, is not given to another process, so `kill(-pid, …)` cannot reach a stranger's group
+    /// (pid_max is 32,768 on many hosts, and a busy agent goes round it). Whoever signals a group after its leader
+    /// may have ended must do so before reaping.
+    static func waitUnreaped(for pid: pid_t, exited: @escaping @Sendable (_ status: Int32, _ reap: Reaper) -> Void) {
+        let waiter = Thread {
+            let status = gstacks_wait_unreaped(pid)
+            exited(status < 0 ? 0 : status, Reaper(pid: pid))
+        }
+        waiter.stackSize = 64 << 10
+        waiter.start()
+    }
+
+    /// Reaps one ended child, once.
+    final class Reaper: Sendable {
+        private let pid: pid_t
+        private let reaped = Atomic<Bool>(false)
+
+        init(pid: pid_t) { self.pid = pid }
+
+        func reap() {
+            guard !reaped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        }
     }
 
     /// The exit code of a wait status, or nil when a signal ended the process.

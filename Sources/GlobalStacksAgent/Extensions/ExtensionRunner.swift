@@ -111,7 +111,7 @@ public final class ExtensionRunner: Sendable {
         for fd in childEnds { close(fd) }
         let exit = Task {
             await withCheckedContinuation { continuation in
-                ProcessSpawn.wait(for: pid) { continuation.resume(returning: $0) }
+                ProcessSpawn.waitUnreaped(for: pid) { continuation.resume(returning: ($0, $1)) }
             }
         }
         let output = PipeReader.start(stdout.read, limit: payload.outputLimitBytes, keepTail: false)
@@ -126,7 +126,7 @@ public final class ExtensionRunner: Sendable {
                 kill(-pid, SIGKILL)
                 close(setup.block.write)
                 close(stdin.write)
-                _ = await exit.value
+                await exit.value.1.reap()
                 throw DriverError("The egress proxy could not listen inside the extension's sandbox (errno \(errno)); nothing was run.")
             }
             proxy = EgressProxy(
@@ -160,11 +160,14 @@ public final class ExtensionRunner: Sendable {
             kill(-pid, SIGKILL)
         }
         let status = await withTaskCancellationHandler {
-            await exit.value
+            await exit.value.0
         } onCancel: {
             kill(-pid, SIGKILL)
         }
+        // Reaped only once nothing can signal its group any more.
         timer.cancel()
+        _ = await timer.result
+        await exit.value.1.reap()
         proxy?.stop()
         let collected = await output.value
         let tail = await errors.value

@@ -139,18 +139,27 @@ final class BackgroundProcess: Sendable {
         reader.stackSize = 64 << 10
         reader.start()
         let pid = self.pid
-        ProcessSpawn.wait(for: pid) { [self] status in
+        // Signals are sent under the lock while no status is set, and the process is reaped only after the status
+        // is: so no signal reaches a process that took its pid later.
+        ProcessSpawn.waitUnreaped(for: pid) { [self] status, reaper in
             self.state.withLock { state in
                 state.status = status
                 state.endedAt = Date()
             }
+            reaper.reap()
         }
         if payload.timeoutSeconds > 0 {
             let timeout = payload.timeoutSeconds
             Task { [weak self] in
                 try await Task.sleep(for: .seconds(timeout))
-                if self?.isRunning == true { kill(-pid, SIGKILL) }
+                self?.whileRunning { kill(-pid, SIGKILL) }
             }
+        }
+    }
+
+    private func whileRunning(_ body: () -> Void) {
+        state.withLock { state in
+            if state.status == nil { body() }
         }
     }
 
@@ -169,16 +178,18 @@ final class BackgroundProcess: Sendable {
     /// The signal goes to the command (as `kill PID` would), not to the `nsenter` waiting for it, so the exit
     /// status stays the command's own.
     func send(_ signal: Int32) {
-        guard entered else {
-            kill(pid, signal)
-            return
+        whileRunning {
+            guard entered else {
+                kill(pid, signal)
+                return
+            }
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            guard let command = children.split(separator: " ").first.flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+                kill(-pid, signal)
+                return
+            }
+            kill(command, signal)
         }
-        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-        guard let command = children.split(separator: " ").first.flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            kill(-pid, signal)
-            return
-        }
-        kill(command, signal)
     }
 
     func info(withTail: Bool) -> ProcessStatus {

@@ -51,9 +51,10 @@ enum ExecProcess {
         // The child ends are the process's now (the terminal's primary reads end of file once it closes them).
         for fd in childEnds { close(fd) }
 
+        // Reaped only after the timer and the cancellation handler can no longer signal its group.
         let exit = Task {
             await withCheckedContinuation { continuation in
-                ProcessSpawn.wait(for: pid) { continuation.resume(returning: $0) }
+                ProcessSpawn.waitUnreaped(for: pid) { continuation.resume(returning: ($0, $1)) }
             }
         }
         let stopReading = StopSignal()
@@ -111,13 +112,15 @@ enum ExecProcess {
                     sending = false
                 }
             }
-            return await exit.value
+            return await exit.value.0
         } onCancel: {
             // The stream of chunks ends for a cancelled task: the readers stop too (they hold their permits no more).
             stopReading.set()
             killAll()
         }
         timer.cancel()
+        _ = await timer.result
+        await exit.value.1.reap()
         drain.cancel()
         feeder.cancel()
         if sending {
