@@ -15,11 +15,13 @@ public struct UseCases: Sendable {
     public let review: ReviewService
     public let installs: InstallService
     public let broker: BrokerService
+    public let dataPlane: DataPlaneService
 
     public init(
         identity: IdentityService, deviceLogins: DeviceLoginService, organizations: OrganizationService, tenants: TenantService,
         groups: GroupService, clusters: ClusterService, agents: AgentService, sandboxes: SandboxService, workspace: WorkspaceService,
-        operations: OperationService, publishing: PublishingService, review: ReviewService, installs: InstallService, broker: BrokerService
+        operations: OperationService, publishing: PublishingService, review: ReviewService, installs: InstallService, broker: BrokerService,
+        dataPlane: DataPlaneService
     ) {
         self.identity = identity
         self.deviceLogins = deviceLogins
@@ -35,5 +37,6 @@ public struct UseCases: Sendable {
         self.review = review
         self.installs = installs
         self.broker = broker
+        self.dataPlane = dataPlane
     }
 }

@@ -15,6 +15,7 @@ extension TenancyAccountingTests {
         try await probeGroupsAndQuotas(store, world, &probes)
         try await probePublishing(store, world, &probes)
         try await probeInstalls(store, world, &probes)
+        try await probeDataPlane(store, world, &probes)
     }
 
     private static func probeAccounts(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
@@ -247,5 +248,40 @@ extension TenancyAccountingTests {
         await probes.reveals("InstallRepository.installAudit(key:_:)") { try await store.installAudit(key: key, b) }
         // A tenant's own preference, by extension key: it opts B in (to nothing B can see) and leaves A alone.
         await probes.reveals("InstallRepository.setBetaOptIn(key:enabled:_:at:)") { try await store.setBetaOptIn(key: key, enabled: true, b, at: now) }
+    }
+
+    private static func probeDataPlane(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
+        let b = world.b, now = Date(), key = world.package.extensionKey
+        await probes.reveals("DataPlaneRepository.dataPlaneInstances(_:)") { try await store.dataPlaneInstances(b) }
+        await probes.reveals("DataPlaneRepository.dataPlaneInstance(id:_:)") { try await store.dataPlaneInstance(id: world.instance.id, b) }
+        await probes.reveals("DataPlaneRepository.dataPlaneInstance(provisionRun:_:)") {
+            try await store.dataPlaneInstance(provisionRun: try #require(world.instance.provisionRunID), b)
+        }
+        // A's host is in A's own cluster: B cannot place an instance there.
+        await probes.refuses("DataPlaneRepository.createDataPlaneInstance(_:_:at:)") {
+            try await store.createDataPlaneInstance(NewDataPlaneInstance(
+                id: .generate(), provider: "postgresql", extensionKey: key, installID: nil, agentID: world.agent.id, settings: [:], effectiveSettings: [:],
+                metadata: [:], provisionRunID: OperationRunID(rawValue: Int64.random(in: 10_000_000...90_000_000)), createdBy: world.ada.id
+            ), b, at: now)
+        }
+        await probes.refuses("DataPlaneRepository.updateDataPlaneInstance(id:_:at:_:)") {
+            try await store.updateDataPlaneInstance(id: world.instance.id, b, at: now) { $0.state = .draining }
+        }
+        await probes.reveals("DataPlaneRepository.objectStores(_:)") { try await store.objectStores(b) }
+        await probes.reveals("DataPlaneRepository.objectStore(id:_:)") { try await store.objectStore(id: world.objectStore.id, b) }
+        await probes.reveals("DataPlaneRepository.objectStore(provisionRun:_:)") {
+            try await store.objectStore(provisionRun: try #require(world.objectStore.provisionRunID), b)
+        }
+        // Backed by A's instance: not B's to name.
+        await probes.refuses("DataPlaneRepository.createObjectStore(_:_:at:)") {
+            try await store.createObjectStore(NewObjectStore(
+                id: .generate(), providerKey: key, hostedMode: .globalstacksManaged, purpose: .logs, bucket: "b-bucket", prefix: nil, credentialRef: nil,
+                dataPlaneInstanceID: world.instance.id, metadata: [:], provisionRunID: OperationRunID(rawValue: Int64.random(in: 10_000_000...90_000_000)),
+                createdBy: world.ada.id
+            ), b, at: now)
+        }
+        await probes.refuses("DataPlaneRepository.updateObjectStore(id:_:at:_:)") {
+            try await store.updateObjectStore(id: world.objectStore.id, b, at: now) { $0.status = .deleted }
+        }
     }
 }

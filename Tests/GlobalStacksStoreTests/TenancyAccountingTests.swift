@@ -35,6 +35,8 @@ struct TenancyAccountingTests {
         let manifestDigest: ContentDigest
         let artifactDigest: ContentDigest
         let group: Group
+        let instance: DataPlaneInstance
+        let objectStore: ObjectStore
         /// Tenant B of acme (ada's scope there).
         let b: TenantScope
         /// bo, owner of globex, and his scopes.
@@ -50,7 +52,7 @@ struct TenancyAccountingTests {
             [a.tenantID.rawValue, session.id.rawValue, invitation.id.rawValue, cluster.id.rawValue, token.id.rawValue, agent.id.rawValue,
              sandbox.id.rawValue, exec.id.rawValue, "a-corp-account", app.id.rawValue, key.id.rawValue,
              package.id.rawValue, release.id.rawValue, group.id.rawValue, "a-only-capability", "bwrap", "a-directory-group", "sealed-for-a",
-             package.extensionKey.rawValue]
+             package.extensionKey.rawValue, instance.id.rawValue, objectStore.id.rawValue, "a-bucket"]
         }
     }
 
@@ -117,6 +119,15 @@ struct TenancyAccountingTests {
         // Allowlisted (to nobody else): only A may see or install it.
         release = try await store.moveReviewedRelease(id: release.id, ReleaseMove(to: .published, reason: nil, visibility: .allowlisted), reviewer, by: ada.id, at: Date())
         _ = try await store.install(NewInstall(releaseID: release.id, settings: [:], sealedSecrets: "sealed-for-a", secretKeys: []), a, by: ada.id, at: Date())
+        let instance = try await store.createDataPlaneInstance(NewDataPlaneInstance(
+            id: .generate(), provider: "postgresql", extensionKey: package.extensionKey, installID: nil, agentID: agent.id, settings: [:], effectiveSettings: [:],
+            metadata: [:], provisionRunID: OperationRunID(rawValue: Int64.random(in: 1_000_000...9_000_000)), createdBy: ada.id
+        ), a, at: Date())
+        let objectStore = try await store.createObjectStore(NewObjectStore(
+            id: .generate(), providerKey: package.extensionKey, hostedMode: .globalstacksManaged, purpose: .artifactCache, bucket: "a-bucket", prefix: "a",
+            credentialRef: nil, dataPlaneInstanceID: instance.id, metadata: [:], provisionRunID: OperationRunID(rawValue: Int64.random(in: 1_000_000...9_000_000)),
+            createdBy: ada.id
+        ), a, at: Date())
 
         let tenantB = try await store.createTenant(name: "B", slug: Fixtures.slug("b"), description: nil, acme, at: Date())
         try await store.activateOrganization(acme, Fixtures.account(of: session))
@@ -127,7 +138,7 @@ struct TenancyAccountingTests {
             ada: ada, organizationID: acme.organizationID,
             a: a, session: session, sessionHash: sessionHash, invitation: invitation, cluster: cluster, token: token, agent: agent, sandbox: created.sandbox,
             exec: exec, connection: connection, run: run, app: app, key: key, package: package, release: release, manifestDigest: manifestDigest,
-            artifactDigest: artifactDigest, group: group, b: try AccessPolicy.tenantScope(for: tenantB, principal), bo: bo,
+            artifactDigest: artifactDigest, group: group, instance: instance, objectStore: objectStore, b: try AccessPolicy.tenantScope(for: tenantB, principal), bo: bo,
             globex: Fixtures.scope(globex.id, as: bo.id), boAccount: Fixtures.account(bo)
         )
     }
@@ -164,6 +175,8 @@ struct TenancyAccountingTests {
         parts.append(("installs", try await store.installs(a)))
         parts.append(("install audit", try await store.installAudit(key: key, a)))
         parts.append(("secrets", try await store.sealedSecrets(key: key, a)))
+        parts.append(("data-plane instances", try await store.dataPlaneInstances(a)))
+        parts.append(("object stores", try await store.objectStores(a)))
         parts.append(("groups", try await store.groups(acme)))
         parts.append(("group members", try await store.groupMembers(groupID: world.group.id, acme)))
         parts.append(("quotas", try await store.applicableQuotas(acme)))

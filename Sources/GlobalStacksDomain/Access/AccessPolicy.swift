@@ -9,7 +9,7 @@ public enum AccessPolicy {
     public static func allows(_ capability: Capability, organizationRole orgRole: OrganizationRole, siteRole site: SiteRole) -> Bool {
         switch capability {
         case .manageOrganization, .manageTenants, .manageTenantClusters, .manageIntegrations, .runProviderOperations,
-             .publishExtensions, .installExtensions:
+             .publishExtensions, .installExtensions, .manageDataPlane:
             return orgRole.canManage
         case .manageManagedClusters, .reviewExtensions:
             return site == .operator || site == .admin
@@ -113,6 +113,7 @@ public enum AccessPolicy {
         case .runProviderOperations: "Owner or admin role in the organization is required to start provider operations."
         case .publishExtensions: "Owner or admin role in the organization is required to publish extensions from its tenants."
         case .installExtensions: "Owner or admin role in the organization is required to install and configure extensions."
+        case .manageDataPlane: "Owner or admin role in the organization is required to create and delete data-plane instances and object stores."
         case .reviewExtensions: "Only site operators and admins can review marketplace releases and set extension policy."
         }
     }

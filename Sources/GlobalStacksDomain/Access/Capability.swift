@@ -18,6 +18,8 @@ public enum Capability: Sendable, CaseIterable {
     case publishExtensions
     /// Install, consent to, configure and uninstall extensions in the active tenant.
     case installExtensions
+    /// Create and delete the active tenant's data-plane instances and object stores (members read them).
+    case manageDataPlane
     /// Review releases (approve, reject, publish, revoke) and set extension policy for the installation.
     case reviewExtensions
 }

@@ -23,6 +23,8 @@ public struct ExtensionManifest: Sendable, Equatable {
     public let settings: ExtensionSettingsSpec
     /// The contract's `IntegrationCliCommand` objects, as declared.
     public let cliCommands: [[String: JSONValue]]
+    /// What it provisions for the Data Plane, if anything (`ExtensionManifest+DataPlane.swift`).
+    public let dataPlane: DataPlaneOffer?
 
     public struct PermissionRequest: Sendable, Equatable {
         public let permission: ExtensionPermission
@@ -47,7 +49,7 @@ public struct ExtensionManifest: Sendable, Equatable {
         try root.refuseUnknown([
             "format", "key", "name", "version", "publisher", "description", "category", "tags", "homepageUrl", "repositoryUrl",
             "supportUrl", "brokerProtocol", "minGlobalstacksVersion", "entrypoint", "permissions", "egress", "agentCapabilities",
-            "operations", "settings", "cli",
+            "operations", "settings", "cli", "dataPlane",
         ])
         if let format = try root.optionalString("format"), format != Self.formatVersion {
             throw DomainError.invalidInput("format must be '\(Self.formatVersion)' (got '\(format)').")
@@ -91,6 +93,8 @@ public struct ExtensionManifest: Sendable, Equatable {
         cliCommands = try root.array("cli", maxCount: 100).enumerated().map { index, value in
             try Self.cliCommand(value, path: "cli[\(index)]", operations: operationNames)
         }
+        let declared = operations
+        dataPlane = try root.reader("dataPlane").map { try DataPlaneOffer(parsing: $0, operations: declared) }
     }
 
     private static func entrypoint(_ path: String) throws -> String {

@@ -17,6 +17,8 @@ struct AgentGateway: Sendable {
 
     let store: any AgentPresenceRepository & AgentCommandRepository
     let heartbeats: HeartbeatRecorder
+    /// The data-plane services hosts run: told again on connect, and their health reports.
+    let services: ServiceReconciler
     let connections: AgentConnections
     /// Workspace commands under way: their frames, credit and results go to the waiting clients.
     let live: LiveCommands
@@ -70,6 +72,8 @@ struct AgentGateway: Sendable {
         }
         // The dispatcher delivers the agent's unfinished commands again, in order, before anything newer.
         dispatcher.signal()
+        let servicesTold = Task { [logger] in await services.hostConnected(agent.id, logger: logger) }
+        defer { servicesTold.cancel() }
         let connectedAt = Date()
         var inventoryChecked = false
         logger.info("Agent connected", metadata: ["approval": "\(agent.approval.rawValue)"])
@@ -143,6 +147,9 @@ struct AgentGateway: Sendable {
                 try await record(.completed(AgentCommandID(rawValue: complete.commandId)), from: agent, logger: logger)
             case .failed(let failed):
                 try await record(.failed(AgentCommandID(rawValue: failed.commandId), error: failed.error), from: agent, logger: logger)
+            case .serviceStatus(let report):
+                heartbeats.record(agent.id)
+                try await services.record(report, from: agent.id, logger: logger)
             case .status(let status):
                 heartbeats.record(agent.id)
                 guard let state = SandboxState(rawValue: status.state) else {

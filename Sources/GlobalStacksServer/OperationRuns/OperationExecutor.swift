@@ -43,12 +43,18 @@ struct OperationCatalog: Sendable {
     }
 
     /// The product's operation types, plus the test types when `includeTestOperations` (tests and benchmarks).
-    static func standard(includeTestOperations: Bool, broker: ExtensionInvokeExecutor) -> OperationCatalog {
+    static func standard(
+        includeTestOperations: Bool, dispatch: ExtensionDispatch, store: any DataPlaneRepository & DataPlaneServiceRegistry, live: LiveCommands
+    ) -> OperationCatalog {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),
             RegisteredOperation(definition: .directoryGroupsSync, executor: DirectoryGroupsSyncExecutor()),
             RegisteredOperation(definition: .integrationSettingsReconcile, executor: InstallSettingsReconcileExecutor()),
-            RegisteredOperation(definition: .integrationExtensionInvoke, executor: broker),
+            RegisteredOperation(definition: .integrationExtensionInvoke, executor: ExtensionInvokeExecutor(dispatch: dispatch)),
+            RegisteredOperation(definition: .dataPlaneInstanceProvision, executor: DataPlaneProvisionExecutor(store: store, dispatch: dispatch, live: live)),
+            RegisteredOperation(definition: .dataPlaneInstanceDelete, executor: DataPlaneDeleteExecutor(store: store, live: live)),
+            RegisteredOperation(definition: .objectStoreProvision, executor: ObjectStoreProvisionExecutor(store: store, dispatch: dispatch)),
+            RegisteredOperation(definition: .objectStoreDelete, executor: ObjectStoreDeleteExecutor(store: store, dispatch: dispatch)),
         ]
         if includeTestOperations {
             operations += [

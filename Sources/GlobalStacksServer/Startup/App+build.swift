@@ -22,11 +22,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let sealer = try SecretSealer(keyFile: configuration.secretKeyFile.map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("secret.key"))
     let grants = ArtifactGrants(sealer: sealer)
-    let broker = ExtensionInvokeExecutor(
+    let dispatch = ExtensionDispatch(
         store: store, admission: InvocationAdmission(store: store), live: live, connections: connections, sealer: sealer, grants: grants,
         issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime(configuration))
     )
-    let catalog = OperationCatalog.standard(includeTestOperations: configuration.enableTestOperations, broker: broker)
+    let catalog = OperationCatalog.standard(includeTestOperations: configuration.enableTestOperations, dispatch: dispatch, store: store, live: live)
     let gate = OperationGate(store: store, definitions: catalog.all.map(\.definition), counter: OperationStartMetrics())
     // Runs finished by this process's workers, for the requests that wait for one.
     let completions = RunCompletions()
@@ -35,7 +35,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
     let dispatcher = CommandDispatcher(store: store, notifications: opened, connections: connections, startAfter: started, logger: logger)
     let gateway = AgentGateway(
-        store: store, heartbeats: heartbeats, connections: connections, live: live, dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
+        store: store, heartbeats: heartbeats, services: ServiceReconciler(store: store, live: live), connections: connections, live: live,
+        dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
         commandDeadline: configuration.commandDeadline,
         pingInterval: configuration.agentPingInterval, logger: logger
     )

@@ -35,7 +35,8 @@ extension UseCases {
             publishing: PublishingService(store: store, content: content),
             review: ReviewService(store: store, content: content),
             installs: InstallService(store: store, sealer: sealer, gate: gate),
-            broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions)
+            broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions),
+            dataPlane: DataPlaneService(store: store, gate: gate)
         )
     }
 }

@@ -120,5 +120,6 @@ enum Schema {
         invocationCredentials,
         deviceLogins,
         contentUploads,
+        dataPlane,
     ]
 }
