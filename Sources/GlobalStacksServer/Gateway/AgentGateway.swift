@@ -133,7 +133,7 @@ struct AgentGateway: Sendable {
         }
         do {
             switch message {
-            case .heartbeat, .pong:
+            case .heartbeat, .pong, .serviceStatus:
                 heartbeats.record(agent.id)
             case .credit:
                 break
