@@ -7,8 +7,9 @@ import Logging
 import NIOCore
 import NIOWebSocket
 
-/// `gstacks agent`: enrolls once, then keeps a WebSocket connection to the control plane, heartbeating,
-/// answering pings, carrying out commands with its sandbox driver, reporting sandboxes that ended, and
+/// `gstacks agent`: enrolls once, starts the data-plane services it keeps again, then keeps a WebSocket connection
+/// to the control plane, heartbeating, answering pings, carrying out commands with its sandbox driver and its
+/// service supervisor, reporting sandboxes that ended and the state of its services, and
 /// reconnecting with exponential backoff and full jitter when the connection drops. A `shutdown` message from the
 /// control plane ends it (sandboxes of the process driver end with it).
 public struct AgentRuntime: Sendable {
@@ -24,25 +25,37 @@ public struct AgentRuntime: Sendable {
         var credentials = try await enrolledCredentials()
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
+        let serviceDirectories = ServiceDirectories(root: settings.servicesDirectory)
         let driver: any SandboxDriver = switch settings.driver {
-        case .process: try ProcessDriver(root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, logger: logger)
+        case .process: try ProcessDriver(root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, services: serviceDirectories, logger: logger)
         case .noop: NoopDriver(root: settings.sandboxDirectory)
         }
+        let services = settings.driver == .process
+            ? try ServiceSupervisor(directories: serviceDirectories, allowUnconfined: settings.allowUnconfined, logger: logger)
+            : nil
         let outbox = AgentOutbox(logger: logger)
         let extensions = settings.driver == .process && ExtensionRunner.isAvailable
             ? try ExtensionRunner(root: settings.extensionsDirectory, serverURL: settings.serverURL, allowLoopbackEgress: settings.allowLoopbackEgress, logger: logger)
             : nil
-        let executor = CommandExecutor(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
+        let executor = CommandExecutor(driver: driver, extensions: extensions, services: services, outbox: outbox, logger: logger)
         let reporter = Task {
             for await exit in driver.exits { await outbox.report(exit) }
         }
         defer { reporter.cancel() }
+        // Sent while connected; every service's state is sent again on each connect.
+        let serviceReporter = Task {
+            guard let services else { return }
+            for await status in services.statuses { await outbox.send(.serviceStatus(status)) }
+        }
+        defer { serviceReporter.cancel() }
+        // The services this host keeps run again before the control plane says anything.
+        await services?.startStored()
         var failures = 0
         while !Task.isCancelled {
             credentials = await rotatedIfDue(credentials, logger: logger)
             let connectedAt = Date()
             do {
-                let shutdown = try await connect(credentials, driver: driver, executor: executor, outbox: outbox, logger: logger)
+                let shutdown = try await connect(credentials, driver: driver, executor: executor, services: services, outbox: outbox, logger: logger)
                 if shutdown { break }
                 logger.notice("Connection closed by the control plane; reconnecting")
             } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
@@ -56,8 +69,10 @@ public struct AgentRuntime: Sendable {
             let ceiling = min(settings.maximumBackoff, settings.initialBackoff * pow(2, Double(failures)))
             try? await Task.sleep(for: .seconds(Double.random(in: 0...ceiling)))
         }
-        // Told to shut down, or cancelled: no sandbox may keep running untracked.
+        // Told to shut down, or cancelled: no sandbox or service may keep running untracked (services start again
+        // with the next agent).
         await driver.stopAll()
+        await services?.stopAll()
     }
 
     /// A key older than the rotation interval (by its file's age), or a rotation left unfinished, is replaced
@@ -98,7 +113,8 @@ public struct AgentRuntime: Sendable {
 
     /// One connection; returns true when the control plane asked the agent to shut down.
     private func connect(
-        _ credentials: AgentCredentials, driver: any SandboxDriver, executor: CommandExecutor, outbox: AgentOutbox, logger: Logger
+        _ credentials: AgentCredentials, driver: any SandboxDriver, executor: CommandExecutor, services: ServiceSupervisor?, outbox: AgentOutbox,
+        logger: Logger
     ) async throws -> Bool {
         let url = settings.endpoint("v1/agents/connect", webSocket: true).absoluteString
         let shutdown = ShutdownFlag()
@@ -114,6 +130,7 @@ public struct AgentRuntime: Sendable {
             logger.info("Connected to the control plane")
             await outbox.connected(outbound)
             defer { outbox.disconnected() }
+            await services?.republish()
             // Nobody waits for the workspace commands of a connection that ended.
             defer { Task { await executor.workspace.cancelAll() } }
             try await withThrowingTaskGroup(of: Void.self) { group in

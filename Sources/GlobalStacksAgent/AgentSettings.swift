@@ -25,6 +25,8 @@ public struct AgentSettings: Sendable {
     public var sandboxDirectory: URL
     /// Where extension artifacts are cached and invocations get their workspaces (process driver, bubblewrap).
     public var extensionsDirectory: URL
+    /// Where data-plane services keep their specs, output, data and socket directories (`ServiceDirectories`).
+    public var servicesDirectory: URL
     /// Let extensions' declared hosts resolve to loopback or link-local addresses (tests with a local server only:
     /// otherwise the egress proxy refuses them, so no extension reaches this host's own services).
     public var allowLoopbackEgress = false
@@ -39,6 +41,7 @@ public struct AgentSettings: Sendable {
         self.name = name
         self.sandboxDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("sandboxes")
         self.extensionsDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("extensions")
+        self.servicesDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("data-plane")
     }
 
     /// The capabilities this agent announces when it enrolls: `extensions.runtime` when it can run extensions.

@@ -2,12 +2,14 @@ import Foundation
 import GlobalStacksAgentProtocol
 import Logging
 
-/// Carries out the control plane's commands. Every delivery is acknowledged at once. Session commands take
-/// effect exactly once: a command seen before is not run again (if it finished, its result is sent again; if it is
-/// running, its result follows when it ends), and commands about one sandbox run one after another in the order
-/// they arrive. Workspace commands go to the `WorkspaceRunner`, which runs them at once; they are not acknowledged.
+/// Carries out the control plane's commands. Every delivery is acknowledged at once. Session and service commands
+/// take effect exactly once: a command seen before is not run again (if it finished, its result is sent again; if it
+/// is running, its result follows when it ends), and commands about one sandbox (or service) run one after another in
+/// the order they arrive. Workspace commands go to the `WorkspaceRunner`, which runs them at once; they are not acknowledged.
 public actor CommandExecutor {
     private let driver: any SandboxDriver
+    /// Runs data-plane services; nil when this agent runs none (the noop driver).
+    private let services: ServiceSupervisor?
     /// Where workspace commands, their stream frames, credit and cancellations go.
     public nonisolated let workspace: WorkspaceRunner
     private let outbox: any AgentMessageSink
@@ -18,14 +20,18 @@ public actor CommandExecutor {
     private var running: Set<String> = []
     private var lastOfSession: [String: Task<Void, Never>] = [:]
     private var queuedPerSession: [String: Int] = [:]
-    /// Sandboxes stopped by this agent: a start that arrives after their stop (redelivered late) is refused.
+    /// Sandboxes stopped (and services removed) by this agent: a start that arrives after their stop (redelivered
+    /// late) is refused.
     private var stopped: Set<String> = []
     private var stoppedOrder: [String] = []
     private var draining = false
     static let resultsKept = 10_000
 
-    public init(driver: any SandboxDriver, extensions: ExtensionRunner? = nil, outbox: any AgentMessageSink, logger: Logger) {
+    public init(
+        driver: any SandboxDriver, extensions: ExtensionRunner? = nil, services: ServiceSupervisor? = nil, outbox: any AgentMessageSink, logger: Logger
+    ) {
         self.driver = driver
+        self.services = services
         self.outbox = outbox
         self.logger = logger
         self.workspace = WorkspaceRunner(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
@@ -34,7 +40,7 @@ public actor CommandExecutor {
     public func receive(_ command: CommandMessage) async {
         let id = command.commandId
         // A workspace command is sent once and answered only by its result: no `ack` (nothing redelivers it).
-        if let body = try? command.body(), !body.action.isSessionLifecycle, !draining {
+        if let body = try? command.body(), !body.action.isStored, !draining {
             await workspace.start(id, body)
             return
         }
@@ -95,6 +101,7 @@ public actor CommandExecutor {
         logger[metadataKey: "command_id"] = "\(commandID)"
         logger[metadataKey: "sandbox_id"] = "\(body.sessionID)"
         do {
+            var result: any Encodable = SessionReference(sessionId: body.sessionID)
             switch body {
             case .startSession(let session):
                 guard !stopped.contains(session.sessionId) else { throw DriverError("This sandbox was stopped before it started.") }
@@ -107,10 +114,19 @@ public actor CommandExecutor {
                 remember(stopped: session.sessionId)
             case .hibernateSession(let session): try await driver.hibernate(session.sessionId)
             case .wakeSession(let session): try await driver.wake(session.sessionId)
-            default: throw DriverError("'\(body.action.rawValue)' is not a session command.")
+            case .startService(let service):
+                guard let services else { throw DriverError("This agent runs no data-plane services (its driver runs no processes).") }
+                guard !stopped.contains(service.serviceId) else { throw DriverError("This service was removed before it started.") }
+                result = try await services.start(service)
+            case .removeService(let service):
+                // An agent without services holds none to remove.
+                try await services?.remove(service.serviceId)
+                remember(stopped: service.serviceId)
+                result = service
+            default: throw DriverError("'\(body.action.rawValue)' is not a session or service command.")
             }
             logger.info("Command completed", metadata: ["action": "\(body.action.rawValue)"])
-            return .complete(try CompleteMessage(commandId: commandID, typedResult: SessionReference(sessionId: body.sessionID)))
+            return .complete(try CompleteMessage(commandId: commandID, typedResult: result))
         } catch {
             logger.warning("Command failed", metadata: ["action": "\(body.action.rawValue)", "error": "\(error)"])
             return .failed(FailedMessage(commandId: commandID, error: "\(error)"))

@@ -100,6 +100,7 @@ public enum AgentProtocol {
         case .status(let payload): try encoder.encode(Envelope(type: AgentMessageType.status.rawValue, timestamp: time, payload: payload))
         case .pong(let payload): try encoder.encode(Envelope(type: AgentMessageType.pong.rawValue, timestamp: time, payload: payload))
         case .credit(let payload): try encoder.encode(Envelope(type: AgentMessageType.credit.rawValue, timestamp: time, payload: payload))
+        case .serviceStatus(let payload): try encoder.encode(Envelope(type: AgentMessageType.serviceStatus.rawValue, timestamp: time, payload: payload))
         }
     }
 
@@ -114,6 +115,7 @@ public enum AgentProtocol {
         case .status: return (.status(try payload(StatusMessage.self, data, type: header.type)), header.timestamp)
         case .pong: return (.pong(try payload(PongMessage.self, data, type: header.type)), header.timestamp)
         case .credit: return (.credit(try payload(CreditMessage.self, data, type: header.type)), header.timestamp)
+        case .serviceStatus: return (.serviceStatus(try payload(ServiceStatusMessage.self, data, type: header.type)), header.timestamp)
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import GlobalStacksDomain
 
-/// What a `command` message asks, typed by its action: the contract's four session actions, our `delete_session`
-/// and our workspace additions. On the wire it stays the contract's `{commandId, action, payload}`.
+/// What a `command` message asks, typed by its action: the contract's four session actions, our `delete_session`,
+/// our workspace additions and our data-plane services. On the wire it stays the contract's `{commandId, action, payload}`.
 public enum CommandBody: Sendable, Equatable {
     case startSession(StartSessionPayload)
     case stopSession(SessionReference)
@@ -24,6 +24,9 @@ public enum CommandBody: Sendable, Equatable {
     case getProcess(ProcessReference)
     case signalProcess(SignalProcessPayload)
     case invokeExtension(InvokeExtensionPayload)
+    case startService(StartServicePayload)
+    /// The service was deleted: the agent stops it and removes everything of it, its data included.
+    case removeService(ServiceReference)
 
     public enum Action: String, Sendable, CaseIterable {
         case startSession = "start_session"
@@ -45,12 +48,14 @@ public enum CommandBody: Sendable, Equatable {
         case getProcess = "get_process"
         case signalProcess = "signal_process"
         case invokeExtension = "invoke_extension"
+        case startService = "start_service"
+        case removeService = "remove_service"
 
-        /// Session actions are stored and delivered at least once; workspace actions are sent while a client
-        /// waits, never stored, never delivered again.
-        public var isSessionLifecycle: Bool {
+        /// Session and service actions are stored and delivered at least once; workspace actions are sent while a
+        /// client waits, never stored, never delivered again.
+        public var isStored: Bool {
             switch self {
-            case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession: true
+            case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession, .startService, .removeService: true
             default: false
             }
         }
@@ -77,10 +82,12 @@ public enum CommandBody: Sendable, Equatable {
         case .getProcess: .getProcess
         case .signalProcess: .signalProcess
         case .invokeExtension: .invokeExtension
+        case .startService: .startService
+        case .removeService: .removeService
         }
     }
 
-    /// The sandbox every command is about.
+    /// The sandbox (or service) every command is about: commands about one run one after another.
     public var sessionID: String {
         switch self {
         case .startSession(let payload): payload.sessionId
@@ -96,6 +103,8 @@ public enum CommandBody: Sendable, Equatable {
         case .deleteFile(let payload): payload.sessionId
         // An invocation runs in a sandbox of its own, named after it.
         case .invokeExtension(let payload): payload.invocationId
+        case .startService(let payload): payload.serviceId
+        case .removeService(let payload): payload.serviceId
         }
     }
 
@@ -114,6 +123,8 @@ public enum CommandBody: Sendable, Equatable {
             case .moveFile(let payload): try JSONValue.object(encoding: payload)
             case .deleteFile(let payload): try JSONValue.object(encoding: payload)
             case .invokeExtension(let payload): try JSONValue.object(encoding: payload)
+            case .startService(let payload): try JSONValue.object(encoding: payload)
+            case .removeService(let payload): try JSONValue.object(encoding: payload)
             }
         }
     }
@@ -149,6 +160,8 @@ public enum CommandBody: Sendable, Equatable {
         case .getProcess: self = .getProcess(try decode(ProcessReference.self))
         case .signalProcess: self = .signalProcess(try decode(SignalProcessPayload.self))
         case .invokeExtension: self = .invokeExtension(try decode(InvokeExtensionPayload.self))
+        case .startService: self = .startService(try decode(StartServicePayload.self))
+        case .removeService: self = .removeService(try decode(ServiceReference.self))
         }
     }
 }

@@ -12,6 +12,8 @@ public enum AgentMessageType: String, Sendable, CaseIterable {
     case heartbeat, ack, complete, failed, status, pong
     /// Addition: flow control of workspace commands.
     case credit
+    /// Addition: the state and health of a data-plane service.
+    case serviceStatus = "service_status"
 }
 
 /// The agent contract's capacity object.
@@ -148,4 +150,5 @@ public enum AgentMessage: Sendable, Equatable {
     case status(StatusMessage)
     case pong(PongMessage)
     case credit(CreditMessage)
+    case serviceStatus(ServiceStatusMessage)
 }

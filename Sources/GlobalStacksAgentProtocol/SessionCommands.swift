@@ -11,6 +11,9 @@ public struct StartSessionPayload: Sendable, Equatable, Codable {
     public var environment: [String: String]?
     public var command: [String]?
     public var network: Bool?
+    /// The sandbox's tenant: it sees that tenant's data-plane services' socket directories (and no other tenant's)
+    /// under `/run/globalstacks/data-plane/<serviceId>`.
+    public var tenantId: String?
 
     public init(sessionId: String) {
         self.sessionId = sessionId

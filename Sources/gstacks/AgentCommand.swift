@@ -90,6 +90,7 @@ struct AgentCommand: AsyncParsableCommand {
         if let directory = setting(sandboxDir, "GSTACKS_AGENT_SANDBOX_DIR") {
             settings.sandboxDirectory = URL(fileURLWithPath: directory)
             settings.extensionsDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("extensions")
+            settings.servicesDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("data-plane")
         }
         settings.allowLoopbackEgress = allowLoopbackEgress
         guard extraCapabilities.count <= 16, extraCapabilities.allSatisfy({ (1...64).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || ".-_".contains($0) } }) else {

@@ -26,6 +26,7 @@ struct WorkspaceProtocolTests {
                 environment: ["GLOBALSTACKS_SETTINGS": "{}"], egress: ["api.example.com:443"], timeoutSeconds: 50, outputLimitBytes: 1_024, cpu: "1",
                 memory: "512Mi"
             )),
+            .startService(StartServicePayload(serviceId: "s", tenantId: "t", command: ["postgres"])), .removeService(ServiceReference(serviceId: "s")),
         ]
         #expect(Set(bodies.map(\.action)) == Set(CommandBody.Action.allCases), "every action is covered")
         for body in bodies {
@@ -37,7 +38,9 @@ struct WorkspaceProtocolTests {
             #expect(try decoded.body() == body)
             #expect(body.sessionID == "s")
         }
-        #expect(CommandBody.Action.allCases.filter(\.isSessionLifecycle).map(\.rawValue) == ["start_session", "stop_session", "hibernate_session", "wake_session", "delete_session"])
+        #expect(CommandBody.Action.allCases.filter(\.isStored).map(\.rawValue) == [
+            "start_session", "stop_session", "hibernate_session", "wake_session", "delete_session", "start_service", "remove_service",
+        ])
     }
 
     @Test func aPayloadThatDoesNotFitItsActionIsRefusedWithTheField() {

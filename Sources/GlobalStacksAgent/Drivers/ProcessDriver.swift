@@ -29,6 +29,8 @@ public actor ProcessDriver: SandboxDriver {
     private let storageCheckInterval: Duration
 
     private let root: URL
+    /// Whose socket directories a sandbox of a tenant sees (nil: none).
+    private let services: ServiceDirectories?
     private let scope: ResourceLimits.Scope
     private let isolation: SandboxIsolation
     private let logger: Logger
@@ -39,9 +41,11 @@ public actor ProcessDriver: SandboxDriver {
 
     /// Refuses to run sandboxes unconfined (no bubblewrap) unless `allowUnconfined`: such a sandbox runs as the
     /// agent's user and could read the agent's key and other sandboxes' directories. Ends what an earlier run of an
-    /// agent on `root` left behind first (`Leftovers`).
+    /// agent on `root` left behind first (`Leftovers`). A confined sandbox of a tenant sees that tenant's directory of
+    /// `services` read-only at `/run/globalstacks/data-plane` (`ServiceDirectories`).
     public init(
-        root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5), logger: Logger
+        root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5),
+        services: ServiceDirectories? = nil, logger: Logger
     ) throws {
         if isolation == .plain {
             guard allowUnconfined else {
@@ -52,6 +56,7 @@ public actor ProcessDriver: SandboxDriver {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         Leftovers.end(under: root, logger: logger)
         self.root = root
+        self.services = services
         scope = ResourceLimits.Scope(root: root)
         self.isolation = isolation
         self.storageCheckInterval = storageCheckInterval
@@ -66,6 +71,7 @@ public actor ProcessDriver: SandboxDriver {
             throw DriverError("The process driver runs a command; this sandbox names only a template.")
         }
         try Self.requireValid(id)
+        let serviceSockets = try session.tenantId.flatMap { try tenantServices($0) }
         let workspace = root.appendingPathComponent(id)
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
@@ -76,7 +82,8 @@ public actor ProcessDriver: SandboxDriver {
         var environment = session.environment ?? [:]
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]) { _, ours in ours }
         let argv = limits.prefix + isolation.argv(
-            command, workspace: workspace, network: session.network ?? false, environment: environment, newSession: limits.freezer != nil
+            command, workspace: workspace, network: session.network ?? false, environment: environment, newSession: limits.freezer != nil,
+            extra: serviceSockets.map { ["--ro-bind", $0.path, "/run/globalstacks/data-plane"] } ?? []
         )
         let pid: pid_t
         do {
@@ -181,6 +188,15 @@ public actor ProcessDriver: SandboxDriver {
         guard (try? Self.requireValid(sessionID)) != nil else { return nil }
         let workspace = root.appendingPathComponent(sessionID)
         return FileManager.default.fileExists(atPath: workspace.path) ? workspace : nil
+    }
+
+    /// The tenant's directory of service socket directories, created if need be, when sandboxes see one.
+    private func tenantServices(_ tenantID: String) throws -> URL? {
+        guard let services, isolation != .plain else { return nil }
+        try ServiceDirectories.requireValid(tenantID, "tenant")
+        let directory = services.tenant(tenantID)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory
     }
 
     /// Sandbox ids name directories: letters, digits and '-' only.

@@ -29,11 +29,44 @@ public enum SandboxIsolation: Sendable, Equatable {
     /// frozen and signalled through their cgroup, since they then leave the agent's process group). `extra` are more
     /// bubblewrap options (an extension's read-only artifact, its set-up descriptors).
     func argv(_ command: [String], workspace: URL, network: Bool, environment: [String: String], newSession: Bool, extra: [String] = []) -> [String] {
-        let variables = environment.sorted { $0.key < $1.key }
         guard case .bubblewrap(let bwrap) = self else {
-            return ["/usr/bin/env", "-i"] + variables.map { "\($0.key)=\($0.value)" }
-                + ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, workspace.path] + command
+            return Self.plainArgv(command, directory: workspace, environment: environment)
         }
+        return Self.bubblewrapArgv(
+            bwrap, command, binds: ["--bind", workspace.path, "/workspace"] + extra, directory: "/workspace", network: network, environment: environment,
+            newSession: newSession
+        )
+    }
+
+    /// A directory of the host a data-plane service (or its init, or its health check) sees.
+    struct ServiceMount: Sendable {
+        let host: URL
+        let inside: String
+        let writable: Bool
+    }
+
+    /// The command line of a data-plane service, its init or its health check: as a sandbox, with every namespace
+    /// including the network's (a service is reached only through its socket directory), `mounts` its only
+    /// directories of the host besides the read-only system ones, working in `directory` (inside). Unconfined, it
+    /// runs in the first mount's host directory, and the paths inside do not exist.
+    func serviceArgv(_ command: [String], mounts: [ServiceMount], directory: String, environment: [String: String], newSession: Bool) -> [String] {
+        guard case .bubblewrap(let bwrap) = self else {
+            return Self.plainArgv(command, directory: mounts[0].host, environment: environment)
+        }
+        let binds = mounts.flatMap { [$0.writable ? "--bind" : "--ro-bind", $0.host.path, $0.inside] }
+        return Self.bubblewrapArgv(bwrap, command, binds: binds, directory: directory, network: false, environment: environment, newSession: newSession)
+    }
+
+    private static func plainArgv(_ command: [String], directory: URL, environment: [String: String]) -> [String] {
+        ["/usr/bin/env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, directory.path] + command
+    }
+
+    /// `binds` are bubblewrap options that give the confined process its directories (the only writable ones
+    /// besides its private `/tmp`).
+    private static func bubblewrapArgv(
+        _ bwrap: String, _ command: [String], binds: [String], directory: String, network: Bool, environment: [String: String], newSession: Bool
+    ) -> [String] {
         var argv = [bwrap, "--unshare-all"]
         if network { argv.append("--share-net") }
         if newSession { argv.append("--new-session") }
@@ -49,8 +82,8 @@ public enum SandboxIsolation: Sendable, Equatable {
         if network {
             argv += ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts", "/etc/hosts"]
         }
-        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", workspace.path, "/workspace", "--chdir", "/workspace"] + extra + ["--clearenv"]
-        for (name, value) in variables {
+        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"] + binds + ["--chdir", directory, "--clearenv"]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             argv += ["--setenv", name, value]
         }
         return argv + ["--"] + command

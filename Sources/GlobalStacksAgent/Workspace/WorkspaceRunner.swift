@@ -159,8 +159,8 @@ public actor WorkspaceRunner {
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.info(payload)))
         case .signalProcess(let payload):
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
-        case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession:
-            throw DriverError("Session commands are not workspace commands.")
+        case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession, .startService, .removeService:
+            throw DriverError("Session and service commands are not workspace commands.")
         case .invokeExtension, .readOutput:
             throw DriverError("Invocations and output reads run above.")
         }

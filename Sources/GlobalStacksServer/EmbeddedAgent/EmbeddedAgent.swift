@@ -74,6 +74,7 @@ struct EmbeddedAgent: Service {
         settings.capacity = Self.hostCapacity
         settings.sandboxDirectory = directory.appendingPathComponent("sandboxes")
         settings.extensionsDirectory = directory.appendingPathComponent("extensions")
+        settings.servicesDirectory = directory.appendingPathComponent("data-plane")
         // Never unconfined: its sandboxes would run as the server's user, next to its database.
         settings.allowUnconfined = false
         try await AgentRuntime(settings: settings, logger: logger).run()

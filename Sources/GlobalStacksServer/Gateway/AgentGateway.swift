@@ -137,7 +137,7 @@ struct AgentGateway: Sendable {
         }
         do {
             switch message {
-            case .heartbeat, .pong:
+            case .heartbeat, .pong, .serviceStatus:
                 heartbeats.record(agent.id)
             case .credit:
                 break
