@@ -94,6 +94,12 @@ public struct ObjectStore: Sendable, Equatable {
 
 public typealias ObjectStoreID = Identifier<ObjectStore>
 
+extension ObjectStore {
+    /// The metadata key with which a store's creator asks that deleting the store delete its bucket too, when the
+    /// store did not create it (an `external` bucket stays otherwise).
+    public static let deleteBucketWithStoreKey = "deleteBucketWithStore"
+}
+
 /// What creating an object store stores before its provisioning run does anything.
 public struct NewObjectStore: Sendable {
     public let id: ObjectStoreID

@@ -3,6 +3,7 @@ import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import GlobalStacksStore
 import GlobalStacksUseCases
+import Logging
 
 /// `data-plane.instance.provision`: asks the instance's extension how to run the service (`provision`, through the
 /// broker, on the host when it runs extensions), keeps the answer, has the host start the service (`start_service`),

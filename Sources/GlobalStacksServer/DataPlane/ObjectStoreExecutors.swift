@@ -47,7 +47,7 @@ struct ObjectStoreProvisionExecutor: OperationExecutor {
 }
 
 /// `object-store.delete`: the extension removes the marker and the objects under the prefix, and the bucket when the
-/// store created it or the delete asked (`delete`); the store is then `deleted`.
+/// store created it or its creator asked (`delete`); the store is then `deleted`.
 struct ObjectStoreDeleteExecutor: OperationExecutor {
     let store: any DataPlaneRepository & AgentRepository
     let dispatch: ExtensionDispatch
@@ -58,7 +58,7 @@ struct ObjectStoreDeleteExecutor: OperationExecutor {
               let objectStore = try await store.objectStore(id: id, scope)
         else { throw ExecutionError.permanent("The run names no object store of the tenant.") }
         guard objectStore.status != .deleted else { return ["objectStoreId": id.rawValue, "skipped": "deleted"] }
-        let deleteBucket = objectStore.createdBucket || context.run.targetContext["deleteBucket"] == "true"
+        let deleteBucket = objectStore.createdBucket || objectStore.metadata[ObjectStore.deleteBucketWithStoreKey] == .bool(true)
         // A store that never became ready put nothing on the endpoint (or nothing it can name): only the record goes.
         if objectStore.status != .provisioning && objectStore.status != .failed {
             var input: [String: JSONValue] = ["bucket": .string(objectStore.bucket), "deleteBucket": .bool(deleteBucket)]

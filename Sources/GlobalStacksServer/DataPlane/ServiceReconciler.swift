@@ -43,7 +43,9 @@ struct ServiceReconciler: Sendable {
         case "failed": .failed
         default: nil
         }
-        let health = try JSONDecoder().decode([String: JSONValue].self, from: AgentProtocol.encoder.encode(report.health))
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let health = try JSONDecoder().decode([String: JSONValue].self, from: encoder.encode(report.health))
         if let instance = try await store.recordServiceHealth(id, agentID: agent, state: state, reason: report.reason, health: health, at: Date()) {
             logger.info("Data-plane service reported", metadata: [
                 "instance_id": "\(instance.id)", "tenant_id": "\(instance.tenantID)", "report": "\(report.state)", "state": "\(instance.state.rawValue)",

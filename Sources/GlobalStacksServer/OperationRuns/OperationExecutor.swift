@@ -44,7 +44,7 @@ struct OperationCatalog: Sendable {
 
     /// The product's operation types, plus the test types when `includeTestOperations` (tests and benchmarks).
     static func standard(
-        includeTestOperations: Bool, dispatch: ExtensionDispatch, store: any DataPlaneRepository & DataPlaneServiceRegistry, live: LiveCommands
+        includeTestOperations: Bool, dispatch: ExtensionDispatch, store: any DataPlaneRepository & AgentRepository, live: LiveCommands
     ) -> OperationCatalog {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),

@@ -151,6 +151,7 @@ extension SQLStore: DataPlaneRepository {
                 throw DomainError.notFound("No object store \(id) in the active tenant.")
             }
             try change(&store)
+            store.verifiedAt = store.verifiedAt?.truncatedToStoredPrecision
             store.updatedAt = now.truncatedToStoredPrecision
             try await database.raw("""
                 UPDATE object_stores SET status = \(bind: store.status.rawValue), status_reason = \(bind: store.statusReason),

@@ -142,15 +142,16 @@ public struct DataPlaneService: Sendable {
         }
     }
 
-    /// Starts removing what the store put on its endpoint; the bucket goes too only when the store created it or
-    /// `deleteBucket` asks (never a bucket of an `external` store unless asked). The record is `deleted` once done.
-    public func deleteObjectStore(_ id: String, deleteBucket: Bool, caller: Caller) async throws -> ObjectStore {
+    /// Starts removing what the store put on its endpoint; the bucket goes too only when the store created it, or when
+    /// its creator asked for that (`metadata.deleteBucketWithStore: true`): a bucket the tenant brought stays unless
+    /// asked. The record is `deleted` once done.
+    public func deleteObjectStore(_ id: String, caller: Caller) async throws -> ObjectStore {
         let scope = try caller.activeTenant()
         let objectStore = try await self.objectStore(id, caller: caller)
         try caller.require(.manageDataPlane)
         guard objectStore.status != .deleted else { return objectStore }
         let outcome = try await gate.start(.objectStoreDelete, caller: caller, StartRequest(
-            targetContext: ["objectStoreId": objectStore.id.rawValue, "deleteBucket": deleteBucket ? "true" : "false"], sourceSurface: "deleteObjectStore"
+            targetContext: ["objectStoreId": objectStore.id.rawValue], sourceSurface: "deleteObjectStore"
         ))
         guard outcome.status != .blocked else { throw DomainError.forbidden(outcome.operatorMessage) }
         return objectStore

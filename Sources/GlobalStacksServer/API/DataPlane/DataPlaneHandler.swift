@@ -47,7 +47,6 @@ struct DataPlaneHandler {
     }
 
     func deleteObjectStore(_ input: Operations.DeleteObjectStore.Input, caller: Caller) async throws -> Operations.DeleteObjectStore.Output {
-        let store = try await dataPlane.deleteObjectStore(input.path.objectStoreId, deleteBucket: input.query.deleteBucket ?? false, caller: caller)
-        return .ok(.init(body: .json(try APIMapping.objectStore(store))))
+        .ok(.init(body: .json(try APIMapping.objectStore(try await dataPlane.deleteObjectStore(input.path.objectStoreId, caller: caller)))))
     }
 }
