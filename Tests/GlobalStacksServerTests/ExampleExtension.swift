@@ -6,12 +6,13 @@ import FoundationNetworking
 import GlobalStacksClient
 import Testing
 
-/// The example extension shipped in `examples/extensions/http-probe` (Python), packed and published through the
-/// API the way a publisher would: content uploaded by digest, signed, submitted, reviewed and published.
+/// An example extension shipped in `examples/extensions/` (Python; `http-probe` unless named), packed and published
+/// through the API the way a publisher would: content uploaded by digest, signed, submitted, reviewed and published.
 struct ExampleExtension {
     static let key = "example.http-probe"
     static let directory = ContractTests.repository.appendingPathComponent("examples/extensions/http-probe")
 
+    let key: String
     let releaseID: String
     let manifestDigest: String
     let artifactDigest: String
@@ -20,12 +21,14 @@ struct ExampleExtension {
     let appID: String
 
     /// `egress` replaces the manifest's declared hosts (tests point it at a local server).
-    static func publish(_ api: LiveHTTP, egress: [String], version: String = "1.0.0") async throws -> ExampleExtension {
+    static func publish(_ api: LiveHTTP, example: String = "http-probe", egress: [String]? = nil, version: String = "1.0.0") async throws -> ExampleExtension {
+        let directory = ContractTests.repository.appendingPathComponent("examples/extensions/\(example)")
         var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("extension.json"))) as? [String: Any])
-        manifest["egress"] = egress
+        if let egress { manifest["egress"] = egress }
         manifest["version"] = version
+        let key = try #require(manifest["key"] as? String), name = try #require(manifest["name"] as? String)
         let manifestBytes = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
-        let artifact = try pack()
+        let artifact = try pack(directory)
         let manifestDigest = ContentAddress.of(manifestBytes)
         let artifactDigest = ContentAddress.of(artifact)
 
@@ -35,7 +38,7 @@ struct ExampleExtension {
         let signer = Curve25519.Signing.PrivateKey()
         let keyID = try #require(try await api.ok("POST", "/v1/developer/apps/\(app)/keys",
                                                   #"{"name":"release","publicKey":"\#(signer.publicKey.rawRepresentation.base64EncodedString())"}"#)["id"] as? String)
-        let package = try #require(try await api.ok("POST", "/v1/developer/apps/\(app)/packages", #"{"extensionKey":"\#(key)","name":"HTTP probe"}"#)["id"] as? String)
+        let package = try #require(try await api.ok("POST", "/v1/developer/apps/\(app)/packages", #"{"extensionKey":"\#(key)","name":"\#(name)"}"#)["id"] as? String)
         for (bytes, digest, kind) in [(manifestBytes, manifestDigest, "manifest"), (artifact, artifactDigest, "artifact")] {
             let reply = try await api.call("PUT", "/v1/extension-content/\(digest)?kind=\(kind)", bytes, contentType: "application/octet-stream")
             try #require(reply.status == 201, "upload \(kind): \(reply.status) \(reply.message)")
@@ -49,18 +52,18 @@ struct ExampleExtension {
         try await api.ok("POST", "/v1/developer/releases/\(release)/moves", #"{"to":"submitted"}"#)
         try await api.ok("POST", "/v1/marketplace/releases/\(release)/decisions", #"{"to":"approved"}"#)
         try await api.ok("POST", "/v1/marketplace/releases/\(release)/decisions", #"{"to":"published"}"#)
-        return ExampleExtension(releaseID: release, manifestDigest: manifestDigest, artifactDigest: artifactDigest, signer: signer, keyID: keyID, appID: app)
+        return ExampleExtension(key: key, releaseID: release, manifestDigest: manifestDigest, artifactDigest: artifactDigest, signer: signer, keyID: keyID, appID: app)
     }
 
     /// Installs it in the caller's active tenant with `settings` (JSON).
     func install(_ api: LiveHTTP, settings: String) async throws {
-        try await api.ok("POST", "/v1/integration-installs/\(Self.key)",
+        try await api.ok("POST", "/v1/integration-installs/\(key)",
                          #"{"manifest_digest":"\#(manifestDigest)","artifact_digest":"\#(artifactDigest)","settings":\#(settings)}"#)
     }
 
     /// The artifact: a gzip tar archive of the example's directory (its entrypoint keeps its executable bit).
-    static func pack() throws -> Data {
-        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("http-probe-\(UUID().uuidString).tar.gz")
+    static func pack(_ directory: URL = directory) throws -> Data {
+        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString).tar.gz")
         defer { try? FileManager.default.removeItem(at: archive) }
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/bin/tar")

@@ -125,6 +125,8 @@ final class CommandDispatcher: Service, Sendable {
             payload.environment = sandbox.spec.environment
             payload.command = sandbox.spec.command
             payload.network = sandbox.spec.network
+            // Its tenant's data-plane services on the host are visible to it (their socket directories), no others.
+            payload.tenantId = sandbox.tenantID.rawValue
             return .startSession(payload)
         }
     }
