@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 @testable import GlobalStacksObjectStorage
 import GlobalStacksTestSupport
 import Testing
