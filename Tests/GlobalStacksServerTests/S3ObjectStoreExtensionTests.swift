@@ -19,7 +19,9 @@ struct S3ObjectStoreExtensionTests {
         var error: String { document["error"] as? String ?? "" }
     }
 
-    static func invoke(_ s3: TemporaryS3, _ operation: String, _ input: String, secret: String? = nil) throws -> Answer {
+    static func invoke(
+        _ s3: TemporaryS3, _ operation: String, _ input: String, secret: String? = nil, endpoint: String? = nil, proxy: String? = nil
+    ) throws -> Answer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", entrypoint]
@@ -29,9 +31,9 @@ struct S3ObjectStoreExtensionTests {
             "GLOBALSTACKS_BROKER_PROTOCOL": "globalstacks.broker.v1",
             "GLOBALSTACKS_INVOCATION_ID": "run-1",
             "GLOBALSTACKS_EXTENSION_KEY": "example.s3-object-store",
-            "GLOBALSTACKS_SETTINGS": #"{"endpoint":"\#(s3.endpoint.absoluteString)","region":"\#(s3.region)","accessKeyId":"\#(s3.accessKeyID)"}"#,
+            "GLOBALSTACKS_SETTINGS": #"{"endpoint":"\#(endpoint ?? s3.endpoint.absoluteString)","region":"\#(s3.region)","accessKeyId":"\#(s3.accessKeyID)"}"#,
             "GLOBALSTACKS_SECRETS": #"{"secretAccessKey":"\#(secret ?? s3.secretAccessKey)"}"#,
-        ]
+        ].merging(proxy.map { ["HTTP_PROXY": $0, "HTTPS_PROXY": $0, "http_proxy": $0, "https_proxy": $0] } ?? [:]) { $1 }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -120,5 +122,83 @@ struct S3ObjectStoreExtensionTests {
         #expect(right.status == 0, "\(right.output)")
         #expect(!right.output.contains(s3.secretAccessKey))
         #expect(try Self.keys(s3, "tenant-data") == [".globalstacks-object-store"])
+    }
+
+    /// The broker gives the extension only an egress proxy (HTTP_PROXY / HTTPS_PROXY) and a host name (the agent's
+    /// proxy refuses IP addresses): every request goes through the proxy, signed for the endpoint's host.
+    @Test func goesThroughTheEgressProxy() async throws {
+        let s3 = try TemporaryS3()
+        let proxy = try RecordingHTTPProxy()
+        let endpoint = "http://localhost:\(s3.endpoint.port ?? 0)"
+        let store = #"{"bucket":"proxied","prefix":"a b/ü","hostedMode":"globalstacks_managed"}"#
+        for (operation, input) in [("provision", store), ("verify", store), ("delete", #"{"bucket":"proxied","prefix":"a b/ü","deleteBucket":true}"#)] {
+            let answer = try Self.invoke(s3, operation, input, endpoint: endpoint, proxy: proxy.url)
+            #expect(answer.status == 0, "\(operation): \(answer.output)")
+        }
+        let requests = proxy.requests
+        #expect(requests.contains("PUT \(endpoint)/proxied/a%20b/%C3%BC/.globalstacks-object-store host=localhost:\(s3.endpoint.port ?? 0)"), "\(requests)")
+        #expect(requests.contains("DELETE \(endpoint)/proxied host=localhost:\(s3.endpoint.port ?? 0)"), "\(requests)")
+        #expect(requests.count >= 8)
+        #expect(try Self.keys(s3, "proxied") == ["<no bucket>"])
+    }
+}
+
+/// A forward HTTP proxy (Python's) for absolute-form requests, as the agent's egress proxy takes plain HTTP: it
+/// relays each request and records `METHOD URL host=<Host header>`.
+final class RecordingHTTPProxy: @unchecked Sendable {
+    let process = Process()
+    let url: String
+    private let log = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-proxy-\(UUID().uuidString).log")
+
+    init() throws {
+        let port = ServerProcess.freePort()
+        url = "http://127.0.0.1:\(port)"
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", """
+            import http.server, sys, urllib.error, urllib.request
+            log = open(sys.argv[2], "a", buffering=1)
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            class Relay(http.server.BaseHTTPRequestHandler):
+                def relay(self):
+                    log.write("%s %s host=%s\\n" % (self.command, self.path, self.headers.get("Host")))
+                    length = int(self.headers.get("Content-Length") or 0)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "proxy-connection")}
+                    request = urllib.request.Request(self.path, data=self.rfile.read(length) if length else None,
+                                                     method=self.command, headers=headers)
+                    try:
+                        response = direct.open(request)
+                    except urllib.error.HTTPError as error:
+                        response = error
+                    body = response.read()
+                    self.send_response(response.status)
+                    for name, value in response.headers.items():
+                        if name.lower() not in ("connection", "transfer-encoding", "content-length"):
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = relay
+                def log_message(self, *args):
+                    pass
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Relay)
+            print("ready", flush=True)
+            server.serve_forever()
+            """, "\(port)", log.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = output.fileHandleForReading.availableData
+    }
+
+    var requests: [String] {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: log)
     }
 }
