@@ -36,7 +36,8 @@ public struct S3Client: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// Sends one signed request; any answer comes back, failures to reach the endpoint throw `S3Error.unreachable`.
+    /// Sends one signed request; any answer comes back, failures to reach the endpoint throw `S3Error.unreachable`, an
+    /// answer that cannot be read whole `IncompleteBody`.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Data = Data(), contentType: String? = nil
     ) async throws -> Response {
@@ -53,12 +54,16 @@ public struct S3Client: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse
-        let bytes: ByteBuffer
         do {
             response = try await httpClient.execute(request, timeout: timeout)
-            bytes = try await response.body.collect(upTo: maximumResponseBytes)
         } catch {
             throw S3Error.unreachable("\(method) \(endpoint): \(error)")
+        }
+        let bytes: ByteBuffer
+        do {
+            bytes = try await response.body.collect(upTo: maximumResponseBytes)
+        } catch {
+            throw S3Error(status: Int(response.status.code), code: "IncompleteBody", message: "The answer could not be read whole (at most \(maximumResponseBytes) bytes): \(error)")
         }
         return Response(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }

@@ -153,7 +153,7 @@ final class RecordingHTTPProxy: @unchecked Sendable {
     init() throws {
         let port = ServerProcess.freePort()
         url = "http://127.0.0.1:\(port)"
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-c", """
             import http.server, sys, urllib.error, urllib.request

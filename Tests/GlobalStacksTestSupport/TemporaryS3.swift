@@ -4,8 +4,8 @@ import Foundation
 /// credentials checked as S3 checks them (`scripts/lib/s3_server.py`, docs/object-storage.md). Stopped when released.
 /// Tests are skipped with a note when moto is not installed, and fail instead when `GSTACKS_REQUIRE_S3=1` (CI).
 public final class TemporaryS3: @unchecked Sendable {
-    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    public static let script = repository.appendingPathComponent("scripts/lib/s3_server.py").path
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = repository.appendingPathComponent("scripts/lib/s3_server.py").path
     static let server = repository.appendingPathComponent(".venv-s3/bin/moto_server").path
 
     /// Set in CI so a missing moto fails the S3 tests instead of skipping them.
@@ -28,7 +28,7 @@ public final class TemporaryS3: @unchecked Sendable {
             throw Subprocess.Failure(description: "GSTACKS_REQUIRE_S3=1 but moto is not installed; run python3 scripts/lib/s3_server.py setup")
         }
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-s3-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script, "start"]
