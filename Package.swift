@@ -130,6 +130,15 @@ let package = Package(
             swiftSettings: strict,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // A small S3 client (AWS Signature Version 4, path-style URLs) over AsyncHTTPClient: buckets, objects, listings.
+        .target(
+            name: "GlobalStacksObjectStorage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP and WebSocket edges: application wiring, request context, middleware, controllers, the agent gateway,
         // and the embedded agent of single-node installations.
         .target(
@@ -140,6 +149,7 @@ let package = Package(
                 "GlobalStacksAPI",
                 "GlobalStacksContract",
                 "GlobalStacksDomain",
+                "GlobalStacksObjectStorage",
                 "GlobalStacksStore",
                 "GlobalStacksUseCases",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -188,7 +198,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Test support: throwaway PostgreSQL servers and per-test databases on both engines.
+        // Test support: throwaway PostgreSQL servers and per-test databases on both engines, a local S3 server.
         .target(
             name: "GlobalStacksTestSupport",
             dependencies: [
@@ -226,6 +236,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "GlobalStacksObjectStorageTests",
+            dependencies: ["GlobalStacksObjectStorage", "GlobalStacksTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "GlobalStacksStoreTests",
             dependencies: ["GlobalStacksStore", "GlobalStacksDomain", "GlobalStacksTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
@@ -240,6 +255,7 @@ let package = Package(
             dependencies: [
                 "GlobalStacksClient",
                 "GlobalStacksContract",
+                "GlobalStacksObjectStorage",
                 "GlobalStacksServer",
                 "GlobalStacksUseCases",
                 "GlobalStacksTestSupport",

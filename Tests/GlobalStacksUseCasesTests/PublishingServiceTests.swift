@@ -13,8 +13,8 @@ import Testing
 struct PublishingServiceTests {
     final class MemoryContent: ContentStore {
         private let files = Mutex<[ContentDigest: Data]>([:])
-        func put(_ bytes: Data, digest: ContentDigest) throws { files.withLock { $0[digest] = bytes } }
-        func get(_ digest: ContentDigest) throws -> Data? { files.withLock { $0[digest] } }
+        func put(_ bytes: Data, digest: ContentDigest) async throws { files.withLock { $0[digest] = bytes } }
+        func get(_ digest: ContentDigest) async throws -> Data? { files.withLock { $0[digest] } }
     }
 
     /// ada owns acme, with the tenants `publisher` and `other`; `member` is a plain member's view of `publisher`.
@@ -82,7 +82,7 @@ struct PublishingServiceTests {
                 _ = try await world.service.upload(Self.chunks(bytes), declaredLength: nil, digest: wrong, kind: .artifact, caller: world.ada)
             }
             #expect(mismatch?.kind == .invalidInput)
-            let stored = try world.content.get(wrong)
+            let stored = try await world.content.get(wrong)
             #expect(stored == nil, "nothing was stored")
             let tooLarge = await DomainError.caught {
                 _ = try await world.service.upload(Self.chunks(bytes), declaredLength: ContentKind.manifest.maximumBytes + 1,
@@ -91,7 +91,7 @@ struct PublishingServiceTests {
             #expect(tooLarge?.kind == .tooLarge)
 
             let digest = try await Self.upload("artifact", .artifact, world)
-            let content = try world.content.get(digest)
+            let content = try await world.content.get(digest)
             let kind = try await world.store.contentKind(digest, try world.ada.activeTenant())
             #expect(content == bytes && kind == .artifact)
         }

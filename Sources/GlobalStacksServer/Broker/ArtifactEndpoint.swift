@@ -18,7 +18,7 @@ struct ArtifactEndpoint {
             guard let digest = try? ContentDigest.parse(text, field: "digest"), grants.permits(token, digest: digest, at: Date()) else {
                 throw DomainError.unauthenticated("This artifact is fetched with the credential its invocation sent to the agent, before that invocation's deadline.")
             }
-            guard let bytes = try content.get(digest) else {
+            guard let bytes = try await content.get(digest) else {
                 throw DomainError.notFound("No content \(digest) is stored here; is content.dir shared by every replica?")
             }
             return Response(

@@ -7,7 +7,7 @@ import GlobalStacksUseCases
 struct FileContentStore: ContentStore {
     let directory: URL
 
-    func put(_ bytes: Data, digest: ContentDigest) throws {
+    func put(_ bytes: Data, digest: ContentDigest) async throws {
         let target = path(digest)
         if FileManager.default.fileExists(atPath: target.path) { return }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -19,7 +19,7 @@ struct FileContentStore: ContentStore {
         }
     }
 
-    func get(_ digest: ContentDigest) throws -> Data? {
+    func get(_ digest: ContentDigest) async throws -> Data? {
         let target = path(digest)
         guard FileManager.default.fileExists(atPath: target.path) else { return nil }
         return try Data(contentsOf: target)

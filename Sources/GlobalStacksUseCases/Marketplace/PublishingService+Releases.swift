@@ -30,7 +30,7 @@ extension PublishingService {
         if let existing = try await store.contentKind(digest, scope), existing != kind {
             throw DomainError.invalidInput("\(digest) is already stored as a \(existing.rawValue).")
         }
-        try content.put(bytes, digest: digest)
+        try await content.put(bytes, digest: digest)
         try await store.recordContent(digest, kind: kind, byteCount: bytes.count, scope, by: caller.user.id, at: Date())
         return bytes.count
     }
@@ -67,7 +67,7 @@ extension PublishingService {
         let manifestDigest = try ContentDigest.parse(form.manifestDigest, field: "manifestDigest")
         let artifactDigest = try ContentDigest.parse(form.artifactDigest, field: "artifactDigest")
         // The store refuses digests this tenant did not upload (another tenant's content included); the manifest is read here.
-        guard try await store.contentKind(manifestDigest, scope) == .manifest, let manifestBytes = try content.get(manifestDigest) else {
+        guard try await store.contentKind(manifestDigest, scope) == .manifest, let manifestBytes = try await content.get(manifestDigest) else {
             throw DomainError.invalidInput("manifestDigest \(manifestDigest) names no manifest uploaded by this tenant; upload it first with PUT /v1/extension-content/{digest}?kind=manifest.")
         }
         let manifest = try ExtensionManifest(parsing: try ExtensionManifest.document(manifestBytes))
@@ -101,7 +101,7 @@ extension PublishingService {
         var findings: [ReleaseFinding]?
         if to == .submitted {
             let key = try await store.publisherKeys(appID: listed.package.developerAppID, scope).first { $0.id == listed.release.signingKeyID }
-            let results = ReleaseChecks(content: content).run(listed, key: key)
+            let results = await ReleaseChecks(content: content).run(listed, key: key)
             let failed = results.filter { $0.severity == .failed }
             guard failed.isEmpty else {
                 throw DomainError.conflict("The release fails its automated checks: " + failed.map { "\($0.check): \($0.detail)" }.joined(separator: "; "))
@@ -111,7 +111,7 @@ extension PublishingService {
         let moved = try await store.movePublishedRelease(
             id: id, ReleaseMove(to: to, reason: try reason.map(Validation.reason), findings: findings), scope, by: caller.user.id, at: Date()
         )
-        return content.review(listed.with(moved))
+        return await content.review(listed.with(moved))
     }
 
     /// The tenants that may install the release when it is published as allowlisted.

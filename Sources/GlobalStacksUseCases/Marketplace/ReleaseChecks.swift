@@ -6,18 +6,18 @@ import GlobalStacksDomain
 struct ReleaseChecks {
     let content: any ContentStore
 
-    func run(_ listed: ListedRelease, key: PublisherKey?) -> [ReleaseFinding] {
+    func run(_ listed: ListedRelease, key: PublisherKey?) async -> [ReleaseFinding] {
         let release = listed.release
         var findings: [ReleaseFinding] = []
         func record(_ check: String, _ passed: Bool, _ detail: String, warnOnly: Bool = false) {
             findings.append(ReleaseFinding(check: check, severity: passed ? .passed : (warnOnly ? .warning : .failed), detail: detail))
         }
         for (digest, kind) in [(release.manifestDigest, "manifest"), (release.artifactDigest, "artifact")] {
-            let bytes = try? content.get(digest)
+            let bytes = try? await content.get(digest)
             record("\(kind).digest", bytes.map { ContentDigest.of($0) == digest } ?? false,
                    bytes == nil ? "The \(kind) content \(digest) is not stored." : "The stored \(kind) bytes hash to \(digest).")
         }
-        let manifestValid = (try? content.get(release.manifestDigest)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
+        let manifestValid = (try? await content.get(release.manifestDigest)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
             .map { (try? ExtensionManifest(parsing: $0)) == release.manifest } ?? false
         record("manifest.valid", manifestValid, manifestValid ? "extension.json parses, its schemas are valid and it matches the release." : "The stored manifest does not parse to the release's manifest.")
         let signed = key.map { SignatureVerifier.isValid(release.signature, by: $0, manifest: release.manifestDigest, artifact: release.artifactDigest) } ?? false

@@ -9,8 +9,8 @@ public struct ReleaseReview: Sendable, Equatable {
 }
 
 extension ContentStore {
-    func review(_ listed: ListedRelease) -> ReleaseReview {
-        let document = (try? get(listed.release.manifestDigest)).flatMap { $0 }.flatMap { try? ExtensionManifest.document($0) }
+    func review(_ listed: ListedRelease) async -> ReleaseReview {
+        let document = (try? await get(listed.release.manifestDigest)).flatMap { $0 }.flatMap { try? ExtensionManifest.document($0) }
         guard case .object(let object)? = document else { return ReleaseReview(listed: listed, manifest: [:]) }
         return ReleaseReview(listed: listed, manifest: object)
     }

@@ -15,11 +15,15 @@ public struct ReviewService: Sendable {
 
     /// Submitted releases, oldest submission first.
     public func queue(caller: Caller) async throws -> [ReleaseReview] {
-        try await store.reviewQueue(try caller.marketplaceReview()).map(content.review)
+        var reviews: [ReleaseReview] = []
+        for listed in try await store.reviewQueue(try caller.marketplaceReview()) {
+            reviews.append(await content.review(listed))
+        }
+        return reviews
     }
 
     public func release(_ id: ExtensionReleaseID, caller: Caller) async throws -> ReleaseReview {
-        content.review(try await reviewedRelease(id, try caller.marketplaceReview()))
+        await content.review(try await reviewedRelease(id, try caller.marketplaceReview()))
     }
 
     /// A reviewer's move: approve, reject, beta, publish (publicly or to an allowlist) or revoke.
@@ -33,7 +37,7 @@ public struct ReviewService: Sendable {
             id: id, ReleaseMove(to: to, reason: try reason.map(Validation.reason), visibility: visibility), scope,
             by: caller.user.id, at: Date()
         )
-        return content.review(listed.with(moved))
+        return await content.review(listed.with(moved))
     }
 
     /// The settings policy fixes for the extension (policy wins over a tenant's settings).
