@@ -402,9 +402,11 @@ public actor ServiceSupervisor {
 
     // MARK: Processes
 
-    /// Every process of the service: through its cgroup when it has one, else its process group.
+    /// Every process of the service: through its cgroup when it has one, and its process group (a process that
+    /// was just started may not have joined its cgroup yet).
     private static func signal(_ limits: ResourceLimits, _ pid: pid_t, _ signal: Int32) {
-        if !limits.signalAll(signal) { kill(-pid, signal) }
+        _ = limits.signalAll(signal)
+        kill(-pid, signal)
     }
 
     /// The process's wait status once it ended.
