@@ -230,6 +230,34 @@ struct ServiceSupervisorTests {
         try await supervisor.remove(id)
     }
 
+    @Test func failingChecksMakeAHealthyServiceUnhealthyUntilOnePassesAndAHealthyOneIsReportedAgain() async throws {
+        guard !Self.missing(postgres: false) else { return }
+        let directories = Self.directories()
+        defer { try? FileManager.default.removeItem(at: directories.root) }
+        var timing = Self.quick
+        timing.statusInterval = .milliseconds(500)
+        let supervisor = try ServiceSupervisor(directories: directories, timing: timing, logger: Logger(label: "test"))
+        let log = StatusLog(supervisor.statuses)
+        let id = UUID().uuidString.lowercased()
+        let spec = StartServicePayload(
+            serviceId: id, tenantId: "t1", command: ["/bin/sh", "-c", "touch /run/service/ready; exec sleep 30"],
+            healthCheck: ServiceHealthCheck(command: ["/bin/sh", "-c", "echo checking; test -e /run/service/ready"], intervalSeconds: 1, timeoutSeconds: 1, failureThreshold: 2)
+        )
+        _ = try await supervisor.start(spec)
+        let healthy = try #require(await log.next { $0.state == "healthy" })
+        #expect(healthy.health.passed == true && healthy.health.output == "checking" && healthy.health.checkedAt != nil)
+        #expect(await log.next { $0.state == "healthy" } != nil, "a healthy service is reported again")
+        let ready = directories.sockets(id, tenant: "t1").appendingPathComponent("ready")
+        try FileManager.default.removeItem(at: ready)
+        let unhealthy = try #require(await log.next { $0.state == "unhealthy" })
+        #expect(unhealthy.health.consecutiveFailures == 2 && unhealthy.health.passed == false)
+        #expect(unhealthy.reason?.hasPrefix("The health check failed 2 times in a row") == true, "\(unhealthy.reason ?? "")")
+        FileManager.default.createFile(atPath: ready.path, contents: nil)
+        #expect(await log.next { $0.state == "healthy" }?.health.consecutiveFailures == 0)
+        #expect(await log.seen.allSatisfy { $0.health.restarts == 0 }, "checks never restart the process")
+        try await supervisor.remove(id)
+    }
+
     @Test func aFailedInitFailsTheStartWithItsOutputAndRunsAgainOnTheNextStart() async throws {
         guard !Self.missing(postgres: false) else { return }
         let directories = Self.directories()
