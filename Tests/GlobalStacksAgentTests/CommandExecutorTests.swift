@@ -48,6 +48,33 @@ struct CommandExecutorTests {
         return await sink.messages
     }
 
+    @Test func serviceCommandsAreStoredCommandsAndAStartAnswersWithTheSocketDirectory() async throws {
+        let root = URL(fileURLWithPath: "/tmp/gsdp-\(UUID().uuidString.prefix(8).lowercased())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let services = try ServiceSupervisor(directories: ServiceDirectories(root: root), isolation: .plain, allowUnconfined: true, logger: Logger(label: "test"))
+        let sink = RecordingSink()
+        let executor = CommandExecutor(driver: CountingDriver(), services: services, outbox: sink, logger: Logger(label: "test"))
+        let spec = StartServicePayload(serviceId: "svc-1", tenantId: "t1", command: ["sleep", "30"])
+        await executor.receive(try CommandMessage(commandId: "c-1", body: .startService(spec)))
+        await executor.receive(try CommandMessage(commandId: "c-2", body: .removeService(ServiceReference(serviceId: "svc-1"))))
+        await executor.receive(try CommandMessage(commandId: "c-3", body: .startService(spec)))  // delivered again after the remove
+        let messages = try await Self.settle(sink, until: 6)
+        #expect(messages.filter { if case .ack = $0 { true } else { false } }.count == 3, "stored commands are acknowledged")
+        #expect(messages.contains(.complete(CompleteMessage(commandId: "c-1", result: ["socketDirectory": .string("/run/globalstacks/data-plane/svc-1")]))))
+        #expect(messages.contains(.complete(CompleteMessage(commandId: "c-2", result: ["serviceId": .string("svc-1")]))))
+        #expect(messages.contains { if case .failed(let failed) = $0 { failed.commandId == "c-3" } else { false } }, "a start after the remove is refused")
+        #expect(await services.processID(of: "svc-1") == nil)
+
+        // An agent that runs no services (the noop driver) refuses a start, and has nothing to remove.
+        let none = RecordingSink()
+        let noServices = CommandExecutor(driver: CountingDriver(), outbox: none, logger: Logger(label: "test"))
+        await noServices.receive(try CommandMessage(commandId: "c-4", body: .startService(spec)))
+        await noServices.receive(try CommandMessage(commandId: "c-5", body: .removeService(ServiceReference(serviceId: "svc-1"))))
+        let answers = try await Self.settle(none, until: 4)
+        #expect(answers.contains { if case .failed(let failed) = $0 { failed.commandId == "c-4" } else { false } })
+        #expect(answers.contains(.complete(CompleteMessage(commandId: "c-5", result: ["serviceId": .string("svc-1")]))))
+    }
+
     @Test func aRepeatedCommandHasOneEffectAndItsResultIsSentAgain() async throws {
         let driver = CountingDriver()
         let sink = RecordingSink()

@@ -14,7 +14,7 @@ public enum Leftovers {
         let groups = ResourceLimits.endLeftovers(in: ResourceLimits.Scope(root: root))
         let processes = endProcesses(under: root, subdirectory: subdirectory, variable: variable)
         guard !groups.isEmpty || !processes.isEmpty else { return }
-        logger.notice("Ended the sandboxes a previous run of this agent left behind", metadata: [
+        logger.notice("Ended what a previous run of this agent left running", metadata: [
             "directory": "\(root.path)", "groups": "\(groups.sorted())", "processes": "\(processes)",
         ])
     }

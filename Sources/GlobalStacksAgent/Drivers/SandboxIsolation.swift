@@ -47,13 +47,15 @@ public enum SandboxIsolation: Sendable, Equatable {
 
     /// The command line of a data-plane service, its init or its health check: as a sandbox, with every namespace
     /// including the network's (a service is reached only through its socket directory), `mounts` its only
-    /// directories of the host besides the read-only system ones, working in `directory` (inside). Unconfined, it
-    /// runs in the first mount's host directory, and the paths inside do not exist.
+    /// directories of the host besides the read-only system ones, working in `directory` (inside). Its root is
+    /// read-only: the writable mounts, the private tmpfs `/tmp` and `/dev/shm` (POSIX shared memory, which
+    /// PostgreSQL needs) are all it can write. Unconfined, it runs in the first mount's host directory, and the
+    /// paths inside do not exist.
     func serviceArgv(_ command: [String], mounts: [ServiceMount], directory: String, environment: [String: String], newSession: Bool) -> [String] {
         guard case .bubblewrap(let bwrap) = self else {
             return Self.plainArgv(command, directory: mounts[0].host, environment: environment)
         }
-        let binds = mounts.flatMap { [$0.writable ? "--bind" : "--ro-bind", $0.host.path, $0.inside] }
+        let binds = mounts.flatMap { [$0.writable ? "--bind" : "--ro-bind", $0.host.path, $0.inside] } + ["--remount-ro", "/"]
         return Self.bubblewrapArgv(bwrap, command, binds: binds, directory: directory, network: false, environment: environment, newSession: newSession)
     }
 

@@ -186,7 +186,7 @@ public actor ServiceSupervisor {
         var failures = 0
         while true {
             let startedAt = ContinuousClock.now
-            let watcher = Task { await self.watch(id, run: run, pid: pid) }
+            let watcher = Task { [pid] in await self.watch(id, run: run, pid: pid) }
             let status = await Self.exit(of: pid)
             watcher.cancel()
             if let limits = services[id]?.limits, services[id]?.pid == pid {
@@ -372,12 +372,13 @@ public actor ServiceSupervisor {
             services[id]?.health.checkedAt = Date()
             services[id]?.health.passed = passed
             services[id]?.health.output = String((outcome?.timedOut == true ? "The check did not finish within \(timeout). " + output : output).prefix(ServiceHealth.maximumOutput))
-            services[id]?.health.consecutiveFailures = passed ? 0 : (services[id]?.health.consecutiveFailures ?? 0) + 1
+            let failures = passed ? 0 : (services[id]?.health.consecutiveFailures ?? 0) + 1
+            services[id]?.health.consecutiveFailures = failures
             if passed {
                 passedOnce = true
                 setState(id, .healthy, reason: nil)
                 if let last = services[id]?.lastPublished, ContinuousClock.now - last >= timing.statusInterval { publish(id) }
-            } else if passedOnce, let failures = services[id]?.health.consecutiveFailures, failures >= threshold {
+            } else if passedOnce, failures >= threshold {
                 setState(id, .unhealthy, reason: "The health check failed \(failures) times in a row" + (output.isEmpty ? "." : ": \(output)"))
             }
         }
@@ -402,9 +403,11 @@ public actor ServiceSupervisor {
 
     // MARK: Processes
 
-    /// Every process of the service: through its cgroup when it has one, else its process group.
+    /// Every process of the service: through its cgroup when it has one, and its process group (a process that
+    /// was just started may not have joined its cgroup yet).
     private static func signal(_ limits: ResourceLimits, _ pid: pid_t, _ signal: Int32) {
-        if !limits.signalAll(signal) { kill(-pid, signal) }
+        _ = limits.signalAll(signal)
+        kill(-pid, signal)
     }
 
     /// The process's wait status once it ended.
