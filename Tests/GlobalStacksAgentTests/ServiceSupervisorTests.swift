@@ -207,6 +207,29 @@ struct ServiceSupervisorTests {
         try await supervisor.remove(id)
     }
 
+    @Test func anotherSpecRestartsTheServiceWithItAndKeepsItsData() async throws {
+        guard !Self.missing(postgres: false) else { return }
+        let directories = Self.directories()
+        defer { try? FileManager.default.removeItem(at: directories.root) }
+        let supervisor = try ServiceSupervisor(directories: directories, timing: Self.quick, logger: Logger(label: "test"))
+        let log = StatusLog(supervisor.statuses)
+        let id = UUID().uuidString.lowercased()
+        var spec = StartServicePayload(
+            serviceId: id, tenantId: "t1", command: ["/bin/sh", "-c", "echo \"$VERSION\" >> /data/versions; exec sleep 30"], environment: ["VERSION": "1"]
+        )
+        _ = try await supervisor.start(spec)
+        #expect(await log.next { $0.state == "healthy" } != nil)
+        let first = await supervisor.processID(of: id)
+        spec.environment = ["VERSION": "2"]
+        _ = try await supervisor.start(spec)
+        #expect(await log.next { $0.state == "starting" } != nil)
+        #expect(await log.next { $0.state == "healthy" } != nil)
+        #expect(await supervisor.processID(of: id) != first)
+        let versions = try String(contentsOf: directories.root.appendingPathComponent("services/\(id)/data/versions"), encoding: .utf8)
+        #expect(versions == "1\n2\n", "the same data directory, one process at a time")
+        try await supervisor.remove(id)
+    }
+
     @Test func aCommandThatEndsAtOnceIsFailedAfterItsBackoffWithTheReason() async throws {
         guard !Self.missing(postgres: false) else { return }
         let directories = Self.directories()
