@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Logging
 import Testing
 
@@ -66,11 +67,17 @@ struct ServiceSupervisorTests {
 
     /// The PostgreSQL provider's spec for a service, from its `provision` operation run as the broker runs it.
     static func provisionedPostgres(_ serviceID: String, tenant: String) throws -> StartServicePayload {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/extensions/postgresql/main.py").path
-        let request = #"{"protocol": "globalstacks.broker.v1", "invocationId": "run-1", "operation": "provision", "target": {"kind": "cluster", "id": "c"}, "tenantId": "\#(tenant)", "input": {"instanceId": "\#(serviceID)", "settings": {"maxConnections": 20, "sharedBuffers": "16MB"}}}"#
-        let answer = try run(["/usr/bin/python3", script], input: request, environment: ["GLOBALSTACKS_SETTINGS": #"{"memory": "256Mi"}"#])
+        let extensionDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/extensions/postgresql")
+        let manifest = try ExtensionManifest(parsing: try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: extensionDirectory.appendingPathComponent("extension.json"))))
+        let provision = try #require(manifest.operations.first { $0.name == "provision" })
+        let input = #"{"instanceId": "\#(serviceID)", "settings": {"maxConnections": 20, "sharedBuffers": "16MB"}}"#
+        #expect(provision.inputSchema.validate(try JSONDecoder().decode(JSONValue.self, from: Data(input.utf8))).isEmpty)
+        let request = #"{"protocol": "globalstacks.broker.v1", "invocationId": "run-1", "operation": "provision", "target": {"kind": "cluster", "id": "c"}, "tenantId": "\#(tenant)", "input": \#(input)}"#
+        let answer = try run(["/usr/bin/python3", extensionDirectory.appendingPathComponent("main.py").path], input: request, environment: ["GLOBALSTACKS_SETTINGS": #"{"memory": "256Mi"}"#])
         #expect(answer.status == 0, "\(answer.output)")
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(answer.output.utf8))
+        #expect(provision.outputSchema.validate(document["outputs"] ?? .null).isEmpty, "the answer matches the manifest's output schema")
         struct Answer: Decodable {
             struct Outputs: Decodable {
                 let service: Service
