@@ -1,6 +1,7 @@
 import Foundation
 import GlobalStacksAgent
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 import Logging
 import Testing
 
@@ -66,11 +67,17 @@ struct ServiceSupervisorTests {
 
     /// The PostgreSQL provider's spec for a service, from its `provision` operation run as the broker runs it.
     static func provisionedPostgres(_ serviceID: String, tenant: String) throws -> StartServicePayload {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/extensions/postgresql/main.py").path
-        let request = #"{"protocol": "globalstacks.broker.v1", "invocationId": "run-1", "operation": "provision", "target": {"kind": "cluster", "id": "c"}, "tenantId": "\#(tenant)", "input": {"instanceId": "\#(serviceID)", "settings": {"maxConnections": 20, "sharedBuffers": "16MB"}}}"#
-        let answer = try run(["/usr/bin/python3", script], input: request, environment: ["GLOBALSTACKS_SETTINGS": #"{"memory": "256Mi"}"#])
+        let extensionDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/extensions/postgresql")
+        let manifest = try ExtensionManifest(parsing: try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: extensionDirectory.appendingPathComponent("extension.json"))))
+        let provision = try #require(manifest.operations.first { $0.name == "provision" })
+        let input = #"{"instanceId": "\#(serviceID)", "settings": {"maxConnections": 20, "sharedBuffers": "16MB"}}"#
+        #expect(provision.inputSchema.validate(try JSONDecoder().decode(JSONValue.self, from: Data(input.utf8))).isEmpty)
+        let request = #"{"protocol": "globalstacks.broker.v1", "invocationId": "run-1", "operation": "provision", "target": {"kind": "cluster", "id": "c"}, "tenantId": "\#(tenant)", "input": \#(input)}"#
+        let answer = try run(["/usr/bin/python3", extensionDirectory.appendingPathComponent("main.py").path], input: request, environment: ["GLOBALSTACKS_SETTINGS": #"{"memory": "256Mi"}"#])
         #expect(answer.status == 0, "\(answer.output)")
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(answer.output.utf8))
+        #expect(provision.outputSchema.validate(document["outputs"] ?? .null).isEmpty, "the answer matches the manifest's output schema")
         struct Answer: Decodable {
             struct Outputs: Decodable {
                 let service: Service
@@ -204,6 +211,29 @@ struct ServiceSupervisorTests {
         #expect(output.contains("refused /usr/written") && output.contains("refused /run/written") && output.contains("refused /written"), "\(output)")
         #expect(FileManager.default.fileExists(atPath: directories.root.appendingPathComponent("services/\(id)/data/written").path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directories.tenant("t1").path) == [id], "nothing beside its socket directory")
+        try await supervisor.remove(id)
+    }
+
+    @Test func anotherSpecRestartsTheServiceWithItAndKeepsItsData() async throws {
+        guard !Self.missing(postgres: false) else { return }
+        let directories = Self.directories()
+        defer { try? FileManager.default.removeItem(at: directories.root) }
+        let supervisor = try ServiceSupervisor(directories: directories, timing: Self.quick, logger: Logger(label: "test"))
+        let log = StatusLog(supervisor.statuses)
+        let id = UUID().uuidString.lowercased()
+        var spec = StartServicePayload(
+            serviceId: id, tenantId: "t1", command: ["/bin/sh", "-c", "echo \"$VERSION\" >> /data/versions; exec sleep 30"], environment: ["VERSION": "1"]
+        )
+        _ = try await supervisor.start(spec)
+        #expect(await log.next { $0.state == "healthy" } != nil)
+        let first = await supervisor.processID(of: id)
+        spec.environment = ["VERSION": "2"]
+        _ = try await supervisor.start(spec)
+        #expect(await log.next { $0.state == "starting" } != nil)
+        #expect(await log.next { $0.state == "healthy" } != nil)
+        #expect(await supervisor.processID(of: id) != first)
+        let versions = try String(contentsOf: directories.root.appendingPathComponent("services/\(id)/data/versions"), encoding: .utf8)
+        #expect(versions == "1\n2\n", "the same data directory, one process at a time")
         try await supervisor.remove(id)
     }
 

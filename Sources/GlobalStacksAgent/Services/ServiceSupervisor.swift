@@ -240,9 +240,10 @@ public actor ServiceSupervisor {
             // The supervision ends when the process has, and releases its groups.
             await service.supervision?.value
             escalation.cancel()
-        } else {
-            // Prepared for an init that failed, or for a restart that did not come.
-            service.limits?.release()
+        } else if let limits = service.limits {
+            // Prepared for an init (which may still run, in these groups when there are any) or a restart to come.
+            _ = limits.signalAll(SIGKILL)
+            limits.release()
         }
         services[id]?.pid = nil
         services[id]?.limits = nil
