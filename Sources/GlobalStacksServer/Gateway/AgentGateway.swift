@@ -137,7 +137,7 @@ struct AgentGateway: Sendable {
         }
         do {
             switch message {
-            case .heartbeat, .pong, .serviceStatus:
+            case .heartbeat, .pong:
                 heartbeats.record(agent.id)
             case .credit:
                 break
