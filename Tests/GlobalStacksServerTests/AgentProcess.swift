@@ -15,13 +15,17 @@ final class AgentProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
         process.arguments = [
             "agent", "--url", "http://127.0.0.1:\(server.port)", "--name", name, "--credentials-file", credentialsFile,
-            "--heartbeat-interval", "1", "--driver", driver, "--log-level", "warning",
+            "--heartbeat-interval", "1", "--driver", driver, "--log-level", ProcessInfo.processInfo.environment["GSTACKS_TEST_AGENT_LOG_LEVEL"] ?? "warning",
         ] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["GSTACKS_AGENT_TOKEN"] = token
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // Its log, beside its credentials, for a test that fails.
+        let log = URL(fileURLWithPath: credentialsFile).deletingLastPathComponent().appendingPathComponent("agent.log")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        process.standardError = (try? FileHandle(forWritingTo: log)).map { $0.seekToEndOfFile(); return $0 } ?? FileHandle.nullDevice
         try process.run()
     }
 

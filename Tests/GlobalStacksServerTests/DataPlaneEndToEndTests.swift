@@ -40,16 +40,26 @@ struct DataPlaneEndToEndTests {
         return last
     }
 
-    /// Runs one SQL statement with psql in `sandbox` against `endpoint`; the rows, or nil when psql failed (≤ 5 tries,
-    /// a restarted service takes a moment to accept connections).
-    static func sql(_ installation: Installation, _ sandbox: String, _ endpoint: String, _ statement: String) async throws -> String? {
-        for attempt in 0..<20 {
-            let result = try await installation.api.exec(sandbox, ["psql", endpoint, "-tAc", statement], timeoutSeconds: 30)
+    /// Runs one SQL statement with psql in `sandbox` against `endpoint`: its rows, or what went wrong (≤ 20 tries: a
+    /// restarted service takes a moment to accept connections).
+    static func sql(_ installation: Installation, _ sandbox: String, _ endpoint: String, _ statement: String, tries: Int = 20) async throws -> String {
+        var failure = ""
+        for _ in 0..<tries {
+            let result = try await installation.api.exec(sandbox, ["psql", endpoint, "-qtAc", statement], timeoutSeconds: 30)
             if result.exitCode == 0 { return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if attempt == 19 { Issue.record("psql failed: \(result.stderr)") }
+            failure = "psql failed: \(result.stderr)"
             try await Task.sleep(for: .milliseconds(500))
         }
-        return nil
+        return failure
+    }
+
+    /// `body`'s value once it stops failing (≤ 30 s): an agent that just started takes a moment to be online.
+    static func onceOnline<Value>(_ body: () async throws -> Value) async throws -> Value {
+        for _ in 0..<120 {
+            if let value = try? await body() { return value }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await body()
     }
 
     @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap, root and PostgreSQL"), arguments: TestEngine.available)
@@ -72,13 +82,14 @@ struct DataPlaneEndToEndTests {
 
         // A sandbox of the tenant writes a row through the endpoint.
         let first = try await installation.create(["/bin/sleep", "600"])
-        #expect(try await Self.sql(installation, first, endpoint, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('through restarts')") == "INSERT 0 1")
+        _ = try await installation.wait(first, for: .running)
+        #expect(try await Self.sql(installation, first, endpoint, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('through restarts') RETURNING v") == "through restarts")
 
         // The agent restarts: it starts the service again by itself, and the row is there.
         installation.agent.kill()
         let second = try AgentProcess(server: installation.server, name: "rack-1", credentialsFile: installation.agent.credentialsFile, token: nil)
-        let afterRestart = try await Installation(server: installation.server, flags: installation.flags, api: installation.api, agent: second, agentID: installation.agentID)
-            .create(["/bin/sleep", "600"])
+        let afterRestart = try await Self.onceOnline { try await installation.create(["/bin/sleep", "600"]) }
+        _ = try await installation.wait(afterRestart, for: .running)
         #expect(try await Self.sql(installation, afterRestart, endpoint, "SELECT v FROM kept") == "through restarts")
 
         // The service's process is killed: the agent restarts it with backoff, the instance says so, and the row stays.
@@ -103,7 +114,8 @@ struct DataPlaneEndToEndTests {
         let serviceDirectory = URL(fileURLWithPath: installation.agent.credentialsFile).deletingLastPathComponent()
             .appendingPathComponent("data-plane/services/\(id)").path
         #expect(!FileManager.default.fileExists(atPath: serviceDirectory), "the data directory went with the instance")
-        #expect(try await Self.sql(installation, afterRestart, endpoint, "SELECT 1") == nil)
+        #expect(try await Self.sql(installation, afterRestart, endpoint, "SELECT 1", tries: 1).contains("No such file or directory"))
+        withExtendedLifetime(second) {}
     }
 
     @Test(.enabled(if: enabled, "needs the built gstacks, bubblewrap, root and PostgreSQL"))
