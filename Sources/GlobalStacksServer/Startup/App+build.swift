@@ -150,8 +150,12 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
-    let content = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
+    let files = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
+    let content: any ContentStore = try configuration.artifactCacheStore.map { id in
+        guard let storeID = ObjectStoreID(path: id) else { throw SettingError("artifact.cache.store (--artifact-cache-store) must be an object store id, a UUID (got '\(id.prefix(64))').") }
+        return ArtifactCacheContentStore(storeID: storeID, directory: store, sealer: sealer, files: files)
+    } ?? files
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let useCases = try UseCases(
         store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, lifetime: authenticator.lifetime,

@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var credentialsDirectory: String?
     /// Where uploaded extension manifests and artifacts are kept (nil: `extension-content` in the data directory).
     public var contentDirectory: String?
+    /// An `artifact_cache` object store that keeps extension manifests and artifacts instead of `contentDirectory`.
+    public var artifactCacheStore: String?
     /// The 32-byte key that seals extension secret settings (nil: `secret.key` in the data directory, created once).
     public var secretKeyFile: String?
     /// A JSON file listing the OpenID providers people may sign in with by device code (docs/oidc.md); nil: none.

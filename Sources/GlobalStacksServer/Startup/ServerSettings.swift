@@ -90,6 +90,9 @@ public enum ServerSettings {
         .init(key: "content.dir", kind: .text(secret: false), help: "Directory for uploaded extension manifests and artifacts; default: extension-content in the data directory.") {
             $0.contentDirectory = $1.text
         },
+        .init(key: "artifact.cache.store", kind: .text(secret: false), help: "Id of an artifact_cache object store that keeps extension manifests and artifacts instead of the content directory (docs/data-plane.md).") {
+            $0.artifactCacheStore = $1.text
+        },
         .init(key: "secret.key.file", kind: .text(secret: false), help: "File holding the 32-byte key that seals extension secret settings (created 0600 when missing); default: secret.key in the data directory.") {
             $0.secretKeyFile = $1.text
         },

@@ -35,9 +35,21 @@ public protocol DataPlaneServiceRegistry: Sendable {
     func recordServiceRemoved(_ id: DataPlaneInstanceID, agentID: AgentID, at now: Date) async throws -> DataPlaneInstance?
 }
 
-/// What the object-store verifier and the artifact cache read without a request: ready stores of a purpose.
+/// What the server's artifact cache reads without a request: one object store, with the settings and sealed secrets of
+/// its provider's install in the store's tenant (the endpoint and key it is reached with).
 public protocol ObjectStoreDirectory: Sendable {
-    func objectStore(id: ObjectStoreID) async throws -> (store: ObjectStore, organizationID: OrganizationID)?
-    /// Stores to verify again: ready or degraded, verified before `cutoff`, oldest first.
-    func objectStoresToVerify(verifiedBefore cutoff: Date, limit: Int) async throws -> [(store: ObjectStore, organizationID: OrganizationID)]
+    func objectStoreAccess(id: ObjectStoreID) async throws -> ObjectStoreAccess?
+}
+
+/// An object store and how to reach it: its provider install's settings and sealed secrets.
+public struct ObjectStoreAccess: Sendable {
+    public let store: ObjectStore
+    public let settings: [String: JSONValue]
+    public let sealedSecrets: String?
+
+    public init(store: ObjectStore, settings: [String: JSONValue], sealedSecrets: String?) {
+        self.store = store
+        self.settings = settings
+        self.sealedSecrets = sealedSecrets
+    }
 }

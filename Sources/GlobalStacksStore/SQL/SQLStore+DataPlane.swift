@@ -221,23 +221,15 @@ extension SQLStore {
 }
 
 extension SQLStore: ObjectStoreDirectory {
-    public func objectStore(id: ObjectStoreID) async throws -> (store: ObjectStore, organizationID: OrganizationID)? {
+    public func objectStoreAccess(id: ObjectStoreID) async throws -> ObjectStoreAccess? {
         try await engine.read { database in
             guard let row = try await database.raw("""
-                SELECT \(unsafeRaw: Columns.objectStore), t.organization_id AS t_organization_id FROM object_stores o JOIN tenants t ON t.id = o.tenant_id
+                SELECT \(unsafeRaw: Columns.objectStore), i.settings AS i_settings, i.sealed_secrets AS i_sealed_secrets
+                FROM object_stores o LEFT JOIN integration_installs i ON i.tenant_id = o.tenant_id AND i.extension_key = o.provider_key
                 WHERE o.id = \(bind: id.rawValue)
                 """).first() else { return nil }
-            return (try row.objectStore(), try row.identifier("t_organization_id"))
-        }
-    }
-
-    public func objectStoresToVerify(verifiedBefore cutoff: Date, limit: Int) async throws -> [(store: ObjectStore, organizationID: OrganizationID)] {
-        try await engine.read { database in
-            try await database.raw("""
-                SELECT \(unsafeRaw: Columns.objectStore), t.organization_id AS t_organization_id FROM object_stores o JOIN tenants t ON t.id = o.tenant_id
-                WHERE o.status IN ('ready', 'degraded') AND (o.verified_at IS NULL OR o.verified_at < \(bind: cutoff.storedMilliseconds))
-                ORDER BY o.verified_at LIMIT \(bind: limit)
-                """).all().map { (try $0.objectStore(), try $0.identifier("t_organization_id")) }
+            let settings = try row.optionalString("i_settings").map { try JSONColumn.decode([String: JSONValue].self, $0, column: "integration_installs.settings") }
+            return ObjectStoreAccess(store: try row.objectStore(), settings: settings ?? [:], sealedSecrets: try row.optionalString("i_sealed_secrets"))
         }
     }
 }

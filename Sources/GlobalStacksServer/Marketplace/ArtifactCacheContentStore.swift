@@ -1,0 +1,46 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksObjectStorage
+import GlobalStacksStore
+import GlobalStacksUseCases
+
+/// The marketplace's content when an operator names an `artifact_cache` object store (`--artifact-cache-store`):
+/// manifests and artifacts are written to its bucket (under `<prefix>/content/`) and read from it, reached with its
+/// provider install's endpoint, key and secret. The store is looked up on every use, so it may be created (through
+/// the API) after the server started; until it is ready new content is refused (503) rather than written elsewhere.
+/// Content stored in the data directory before the cache was configured stays readable.
+struct ArtifactCacheContentStore: ContentStore {
+    let storeID: ObjectStoreID
+    let directory: any ObjectStoreDirectory
+    let sealer: SecretSealer
+    let files: FileContentStore
+
+    func put(_ bytes: Data, digest: ContentDigest) async throws {
+        try await bucket().put(bytes, digest: digest)
+    }
+
+    func get(_ digest: ContentDigest) async throws -> Data? {
+        if let cached = try await bucket().get(digest) { return cached }
+        return try await files.get(digest)
+    }
+
+    /// The configured store's bucket, when it is a ready `artifact_cache` store its provider can reach.
+    private func bucket() async throws -> S3ContentStore {
+        guard let access = try await directory.objectStoreAccess(id: storeID) else {
+            throw DomainError.unavailable("The artifact cache (object store \(storeID)) does not exist; create it or change --artifact-cache-store.")
+        }
+        let store = access.store
+        guard store.purpose == .artifactCache, store.status == .ready || store.status == .degraded else {
+            throw DomainError.unavailable("The artifact cache (object store \(storeID)) is \(store.status.rawValue) with purpose \(store.purpose.rawValue); content is stored once it is a ready artifact_cache store.")
+        }
+        let secrets = try sealer.open(access.sealedSecrets)
+        guard case .string(let endpointText)? = access.settings["endpoint"], let endpoint = URL(string: endpointText),
+              case .string(let keyID)? = access.settings["accessKeyId"], case .string(let secret)? = secrets["secretAccessKey"]
+        else {
+            throw DomainError.unavailable("The artifact cache's provider '\(store.providerKey)' has no endpoint, accessKeyId and secretAccessKey set in its install.")
+        }
+        let region = access.settings["region"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? "us-east-1"
+        let client = try S3Client(endpoint: endpoint, region: region, credentials: S3Credentials(accessKeyID: keyID, secretAccessKey: secret))
+        return S3ContentStore(client: client, bucket: store.bucket, prefix: store.prefix ?? "")
+    }
+}
