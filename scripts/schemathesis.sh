@@ -13,7 +13,7 @@
 #      tenant-scoped operations (clusters) do real work instead of failing for lack of a tenant;
 #   4. writes a normalized copy of /work/shared/contracts/globalstacks-public-api.openapi.yaml
 #      (see below) and runs schemathesis against the live server for the operations tagged
-#      Auth, Tenants, Organizations and Clusters, listIntegrations and the marketplace's Integrations operations
+#      Auth, Tenants, Organizations, Clusters and Data Plane, listIntegrations and the marketplace's Integrations operations
 #      (developer apps, packages, releases, catalog, installs, settings, CLI metadata, invoke), sending the session cookie,
 #      with the checks not_a_server_error, response_schema_conformance and content_type_conformance;
 #   5. runs the same checks with our own openapi.yaml for our additions that the shared contract
@@ -165,7 +165,7 @@ run_schemathesis() {
 status=0
 # 1. The shared contract, for the areas it defines and we implement.
 run_schemathesis shared "$WORK/contract.normalized.yaml" \
-    --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters \
+    --include-tag Auth --include-tag Tenants --include-tag Organizations --include-tag Clusters --include-tag "Data Plane" \
     --include-operation-id listIntegrations \
     --include-operation-id listDeveloperApps \
     --include-operation-id createDeveloperApp \
