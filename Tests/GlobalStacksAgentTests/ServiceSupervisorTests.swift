@@ -307,6 +307,32 @@ struct ServiceSupervisorTests {
         #expect(await log.next { $0.state == "healthy" } != nil, "the health check sees the socket directory and not the data")
         try await supervisor.remove(id)
     }
+
+    /// The agent never writes where the service does: a service that plants symlinks in its data directory, under any
+    /// name the agent might use, cannot make it write a host file (the init marker lives beside `data/`).
+    @Test func symlinksAServicePlantsInItsDataDirectoryReachNothingOfTheHost() async throws {
+        guard !Self.missing(postgres: false) else { return }
+        let directories = Self.directories()
+        defer { try? FileManager.default.removeItem(at: directories.root) }
+        let victim = directories.root.appendingPathComponent("victim")
+        try FileManager.default.createDirectory(at: directories.root, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: victim)
+        let supervisor = try ServiceSupervisor(directories: directories, timing: Self.quick, logger: Logger(label: "test"))
+        let log = StatusLog(supervisor.statuses)
+        let id = UUID().uuidString.lowercased()
+        let plant = "for name in .globalstacks-initialized initialized marker; do ln -s ../../../victim /data/$name; done"
+        let spec = StartServicePayload(
+            serviceId: id, tenantId: "t1", command: ["/bin/sh", "-c", "exec sleep 30"], initCommand: ["/bin/sh", "-c", plant]
+        )
+        _ = try await supervisor.start(spec)
+        #expect(await log.next { $0.state == "healthy" } != nil)
+        // Started again from disk (what an agent restart does), then removed: the victim is untouched throughout.
+        await supervisor.stopAll()
+        let again = try ServiceSupervisor(directories: directories, timing: Self.quick, logger: Logger(label: "test"))
+        await again.startStored()
+        try await again.remove(id)
+        #expect(FileManager.default.contents(atPath: victim.path) == Data("keep me".utf8))
+    }
 }
 
 /// The statuses a supervisor sent, in order, awaited by predicate.

@@ -24,8 +24,9 @@ public struct ServiceDirectories: Sendable, Equatable {
     func output(_ id: String) -> URL { service(id).appendingPathComponent("output.log") }
     func healthOutput(_ id: String) -> URL { service(id).appendingPathComponent("health.log") }
     func data(_ id: String) -> URL { service(id).appendingPathComponent(Self.dataDirectoryName) }
-    /// Written (by the agent, after the init command succeeded) into the data directory, which holds what the init made.
-    func initialized(_ id: String) -> URL { data(id).appendingPathComponent(".globalstacks-initialized") }
+    /// Written by the agent once the init command succeeded: beside the data directory, never in it, since the service
+    /// writes there (a symlink it left under this name would have the agent truncate a file of the host's).
+    func initialized(_ id: String) -> URL { service(id).appendingPathComponent("initialized") }
     public func tenant(_ tenantID: String) -> URL { tenants.appendingPathComponent(tenantID) }
     public func sockets(_ id: String, tenant tenantID: String) -> URL { tenant(tenantID).appendingPathComponent(id) }
 

@@ -316,12 +316,23 @@ public actor ServiceSupervisor {
         return limits
     }
 
+    /// A service always runs limited: 1 CPU and 1 GiB unless its spec asks for less or more, and never more than
+    /// `maximumCPU` and `maximumMemory` (one tenant's service must not take a shared host).
+    static let defaultCPU: Int64 = 1_000, defaultMemory: Int64 = 1 << 30
+    static let maximumCPU: Int64 = 8_000, maximumMemory: Int64 = 32 << 30
+
     private static func limitValues(_ spec: StartServicePayload) throws -> (cpu: Int64?, memory: Int64?) {
+        let cpu: Int64, memory: Int64
         do {
-            return (try spec.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }, try spec.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes })
+            cpu = try spec.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores } ?? defaultCPU
+            memory = try spec.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes } ?? defaultMemory
         } catch {
             throw DriverError("The service's resources: \(error)", kind: .invalidInput)
         }
+        guard cpu <= maximumCPU, memory <= maximumMemory else {
+            throw DriverError("A service may have at most \(CPUQuantity(millicores: maximumCPU)) CPU and \(ByteQuantity(bytes: maximumMemory)) of memory on this agent.", kind: .invalidInput)
+        }
+        return (cpu, memory)
     }
 
     private func mounts(_ spec: StartServicePayload) -> [SandboxIsolation.ServiceMount] {

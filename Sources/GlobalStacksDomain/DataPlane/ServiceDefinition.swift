@@ -20,6 +20,9 @@ public struct ServiceDefinition: Sendable, Equatable, Codable {
     public let endpoint: String?
 
     public static let socketDirectoryPlaceholder = "{socketDirectory}"
+    /// The most one service may ask for (the agent refuses more too): one tenant's service must not take a shared host.
+    public static let maximumCPU = CPUQuantity(millicores: 8_000)
+    public static let maximumMemory = ByteQuantity(bytes: 32 << 30)
 
     /// Reads the `outputs` of a `provision` operation (`{"service": {...}, "endpoint": "..."}`), refusing what an
     /// agent must not be asked to run; every refusal names the field.
@@ -39,8 +42,12 @@ public struct ServiceDefinition: Sendable, Equatable, Codable {
             guard Set(resources.keys).isSubset(of: ["cpu", "memory"]) else {
                 throw DomainError.invalidInput("service.resources may name cpu and memory only.")
             }
-            _ = try resources["cpu"].map { try CPUQuantity(parsing: $0) }
-            _ = try resources["memory"].map { try ByteQuantity(parsing: $0) }
+            if let cpu = try resources["cpu"].map({ try CPUQuantity(parsing: $0) }), cpu > Self.maximumCPU {
+                throw DomainError.invalidInput("service.resources.cpu may be at most \(Self.maximumCPU).")
+            }
+            if let memory = try resources["memory"].map({ try ByteQuantity(parsing: $0) }), memory > Self.maximumMemory {
+                throw DomainError.invalidInput("service.resources.memory may be at most \(Self.maximumMemory).")
+            }
         }
         self.resources = resources
         if let check = reader.object["healthCheck"], check != .null {

@@ -24,8 +24,8 @@ struct DataPlaneProvisionExecutor: OperationExecutor {
         }
         do {
             return try await provision(instance, context)
-        } catch let error as ExecutionError {
-            if let reason = error.finalReason(attempt: context.run) {
+        } catch {
+            if let reason = ExecutionError.finalReason(of: error, attempt: context.run) {
                 _ = try? await store.updateDataPlaneInstance(id: instance.id, scope, at: Date()) { instance in
                     guard instance.state != .failed, instance.state.canTransition(to: .failed) else { return }
                     instance.state = .failed

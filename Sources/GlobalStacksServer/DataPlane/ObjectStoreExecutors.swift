@@ -33,8 +33,8 @@ struct ObjectStoreProvisionExecutor: OperationExecutor {
                 objectStore.verifiedAt = Date()
             }
             return ["objectStoreId": objectStore.id.rawValue, "createdBucket": created ? "true" : "false", "agentId": answer.agentID.rawValue]
-        } catch let error as ExecutionError {
-            if let reason = error.finalReason(attempt: context.run) {
+        } catch {
+            if let reason = ExecutionError.finalReason(of: error, attempt: context.run) {
                 _ = try? await store.updateObjectStore(id: objectStore.id, scope, at: Date()) { objectStore in
                     guard objectStore.status.canTransition(to: .failed) else { return }
                     objectStore.status = .failed

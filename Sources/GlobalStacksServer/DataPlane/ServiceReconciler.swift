@@ -12,7 +12,10 @@ struct ServiceReconciler: Sendable {
     let store: any DataPlaneServiceRegistry
     let live: LiveCommands
 
-    func hostConnected(_ agent: AgentID, logger: Logger) async {
+    /// A host that is not approved (any more) is told nothing: the services' environments are not sent to it.
+    func hostConnected(_ host: Agent, logger: Logger) async {
+        guard host.approval == .approved else { return }
+        let agent = host.id
         do {
             for instance in try await store.dataPlaneInstances(agentID: agent) {
                 do {

@@ -72,7 +72,7 @@ struct AgentGateway: Sendable {
         }
         // The dispatcher delivers the agent's unfinished commands again, in order, before anything newer.
         dispatcher.signal()
-        let servicesTold = Task { [logger] in await services.hostConnected(agent.id, logger: logger) }
+        let servicesTold = Task { [logger] in await services.hostConnected(agent, logger: logger) }
         defer { servicesTold.cancel() }
         let connectedAt = Date()
         var inventoryChecked = false

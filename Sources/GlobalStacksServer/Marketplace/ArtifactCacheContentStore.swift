@@ -8,7 +8,7 @@ import GlobalStacksUseCases
 /// manifests and artifacts are written to its bucket (under `<prefix>/content/`) and read from it, reached with its
 /// provider install's endpoint, key and secret. The store is looked up on every use, so it may be created (through
 /// the API) after the server started; until it is ready new content is refused (503) rather than written elsewhere.
-/// Content stored in the data directory before the cache was configured stays readable.
+/// Reads check every byte against its digest; content stored in the data directory before stays readable.
 struct ArtifactCacheContentStore: ContentStore {
     let storeID: ObjectStoreID
     let directory: any ObjectStoreDirectory
@@ -19,8 +19,10 @@ struct ArtifactCacheContentStore: ContentStore {
         try await bucket().put(bytes, digest: digest)
     }
 
+    /// Bytes that do not hash to their digest are not the content (the bucket is the store's tenant's to change): they
+    /// are read as missing, as is everything while the cache cannot be reached; the data directory is tried next.
     func get(_ digest: ContentDigest) async throws -> Data? {
-        if let cached = try await bucket().get(digest) { return cached }
+        if let cached = try? await bucket().get(digest), ContentDigest.of(cached) == digest { return cached }
         return try await files.get(digest)
     }
 

@@ -175,7 +175,7 @@ extension SQLStore: DataPlaneServiceRegistry {
         try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.dataPlaneInstance) FROM data_plane_instances d
-                WHERE d.agent_id = \(bind: agentID.rawValue) AND d.state <> 'deleted' ORDER BY d.created_at LIMIT 1000
+                WHERE d.agent_id = \(bind: agentID.rawValue) AND d.state <> 'deleted' ORDER BY d.created_at
                 """).all().map { try $0.dataPlaneInstance() }
         }
     }

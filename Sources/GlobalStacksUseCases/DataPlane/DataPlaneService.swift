@@ -36,8 +36,18 @@ public struct DataPlaneService: Sendable {
         try caller.require(.manageDataPlane)
         let installed = try await provider(request.extensionKey, kind: .instance, scope)
         let manifest = installed.release.release.manifest
-        guard let hostID = AgentID(path: request.hostID), try await store.agent(id: hostID, visibleTo: .tenant(scope)) != nil else {
+        guard let hostID = AgentID(path: request.hostID), let host = try await store.agent(id: hostID, visibleTo: .tenant(scope)) else {
             throw DomainError.notFound("No host \(request.hostID.prefix(64)) among the agents of the active tenant's clusters.")
+        }
+        guard host.approval == .approved, host.revokedAt == nil else {
+            throw DomainError.invalidInput("Host \(host.name) is not an approved agent; an administrator approves it first.")
+        }
+        guard (try JSONValue.object(request.settings).encodedText()).utf8.count <= Self.maximumSettingsBytes else {
+            throw DomainError.invalidInput("settings may hold at most \(Self.maximumSettingsBytes / 1_024) KiB of JSON.")
+        }
+        let live = try await store.dataPlaneInstances(scope).filter { $0.state != .deleted }.count
+        guard live < Self.maximumInstancesPerTenant else {
+            throw DomainError.forbidden("The tenant has \(live) data-plane instances, the most it may have; delete one first.")
         }
         let provider = try request.provider.map { try Self.providerName($0) } ?? manifest.dataPlane?.provider ?? manifest.key.rawValue
         // The instance's settings go over the install's, validated against the extension's schema; secrets stay the
@@ -184,6 +194,10 @@ public struct DataPlaneService: Sendable {
         }
         throw DomainError.conflict("The same create is under way and not recorded yet; list them again in a moment.")
     }
+
+    /// Instances (not deleted) a tenant may have, and the size of one's settings (they travel to the agent in one message).
+    static let maximumInstancesPerTenant = 50
+    static let maximumSettingsBytes = 64 << 10
 
     static func providerName(_ text: String) throws -> String {
         guard (1...63).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {

@@ -13,7 +13,7 @@ public protocol ContentStore: Sendable {
 
 extension ContentDigest {
     /// The digest of exactly these bytes.
-    static func of(_ bytes: Data) -> ContentDigest {
+    public static func of(_ bytes: Data) -> ContentDigest {
         ContentDigest("sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())!
     }
 }

@@ -181,10 +181,14 @@ def delete(s3, given, _request):
     bucket, prefix = given["bucket"], normalized_prefix(given)
     if not s3.bucket_exists(bucket):
         return {"deletedObjects": 0, "bucketDeleted": False}
-    keys = s3.keys(bucket, prefix + "/" if prefix else "")  # the marker among them
+    deleted_bucket = bool(given.get("deleteBucket", False))
+    if prefix or deleted_bucket:
+        keys = s3.keys(bucket, prefix + "/" if prefix else "")  # the marker among them
+    else:
+        # A store on a whole bucket that stays: only its marker is its own to remove (other stores may use prefixes).
+        keys = [marker_key(prefix)]
     for key in keys:
         s3.request("deleting %r" % key, "DELETE", bucket, key)
-    deleted_bucket = bool(given.get("deleteBucket", False))
     if deleted_bucket:
         s3.request("deleting bucket %r" % bucket, "DELETE", bucket)
     return {"deletedObjects": len(keys), "bucketDeleted": deleted_bucket}
