@@ -36,7 +36,7 @@ bench_describe_binary() {
     BENCH_GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
     git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || BENCH_GIT+=" (with uncommitted changes under Sources/ or Package.swift)"
     if [[ -n "${GSTACKS_BIN:-}" ]]; then
-        BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN"
+        BIN_DESCRIPTION="GSTACKS_BIN=$GSTACKS_BIN from $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')"
     elif [[ $BUILD -eq 1 ]]; then
         BIN_DESCRIPTION="release build (.build-release), built by this run"
     else

@@ -19,8 +19,8 @@ struct DataPlaneProvisionExecutor: OperationExecutor {
 
     func execute(_ context: ExecutionContext) async throws -> [String: String] {
         let scope = context.scope
-        guard let instance = try await store.dataPlaneInstance(provisionRun: context.run.id, scope) else {
-            throw ExecutionError.transient("The instance of this run is not recorded yet.")
+        let instance = try await context.recordOfRun(missing: "The instance of this run is not recorded yet.") {
+            try await store.dataPlaneInstance(provisionRun: context.run.id, scope)
         }
         do {
             return try await provision(instance, context)

@@ -11,8 +11,8 @@ struct ObjectStoreProvisionExecutor: OperationExecutor {
 
     func execute(_ context: ExecutionContext) async throws -> [String: String] {
         let scope = context.scope
-        guard let objectStore = try await store.objectStore(provisionRun: context.run.id, scope) else {
-            throw ExecutionError.transient("The object store of this run is not recorded yet.")
+        let objectStore = try await context.recordOfRun(missing: "The object store of this run is not recorded yet.") {
+            try await store.objectStore(provisionRun: context.run.id, scope)
         }
         guard objectStore.status == .provisioning else { return ["objectStoreId": objectStore.id.rawValue, "skipped": objectStore.status.rawValue] }
         do {
