@@ -22,8 +22,10 @@ public actor ServiceSupervisor {
         public var maximumFailures = 8
         /// Without a health check, a process that stayed up this long is healthy.
         public var healthyAfter: Duration = .seconds(1)
-        /// Until its first pass, a service is checked this often (its declared interval applies from then on).
+        /// Until its first pass, a service is checked this often (its declared interval applies from then on); the first
+        /// check comes sooner, since most services are ready within a tenth of a second (PostgreSQL: about 50 ms).
         public var startupCheckInterval: Duration = .milliseconds(500)
+        public var firstCheckAfter: Duration = .milliseconds(100)
         /// A healthy service's status is sent again this often (a control plane that restarted learns it).
         public var statusInterval: Duration = .seconds(30)
         /// Between SIGTERM and SIGKILL when a service is stopped.
@@ -370,8 +372,11 @@ public actor ServiceSupervisor {
         let timeout = Duration.seconds(max(1, check.timeoutSeconds ?? 5))
         let threshold = max(1, check.failureThreshold ?? 3)
         var passedOnce = false
+        var checks = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: passedOnce ? interval : min(interval, timing.startupCheckInterval))
+            let wait = passedOnce ? interval : min(interval, checks == 0 ? timing.firstCheckAfter : timing.startupCheckInterval)
+            checks += 1
+            try? await Task.sleep(for: wait)
             guard isCurrent(), let limits = services[id]?.limits else { return }
             let argv = limits.prefix + isolation.serviceArgv(
                 check.command, mounts: [.init(host: directories.sockets(id, tenant: spec.tenantId), inside: "/run/service", writable: false)],
