@@ -89,7 +89,7 @@ def service_marks(services, instance_id):
     PostgreSQL is ready) and the health check's output (the check that passed)."""
     directory = os.path.join(services, instance_id)
     return {"spec": mtime_ms(os.path.join(directory, "service.json")),
-            "initialized": mtime_ms(os.path.join(directory, "data", ".globalstacks-initialized")),
+            "initialized": mtime_ms(os.path.join(directory, "initialized")),
             "postgres_ready": mtime_ms(os.path.join(directory, "data", "pgdata", "postmaster.pid")),
             "health_checked": mtime_ms(os.path.join(directory, "health.log"))}
 
@@ -281,7 +281,7 @@ INSTANCE_STEPS = [
     ("spec", "… → the agent wrote the service's spec (the broker ran the extension's `provision` in a sandbox, the answer went to the agent)"),
     ("initialized", "… → initdb done in the service's sandbox"),
     ("postgres_ready", "… → PostgreSQL ready (postmaster.pid's last write)"),
-    ("health_checked", "… → the first passing health check (pg_isready in a sandbox; the first is 500 ms after the start)"),
+    ("health_checked", "… → the first passing health check (pg_isready in a sandbox; the first is 100 ms after the start)"),
     ("healthy_recorded", "… → `healthy` recorded by the server"),
 ]
 STORE_STEPS = [
