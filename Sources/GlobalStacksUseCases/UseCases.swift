@@ -16,12 +16,13 @@ public struct UseCases: Sendable {
     public let installs: InstallService
     public let broker: BrokerService
     public let dataPlane: DataPlaneService
+    public let shellContext: ShellContextService
 
     public init(
         identity: IdentityService, deviceLogins: DeviceLoginService, organizations: OrganizationService, tenants: TenantService,
         groups: GroupService, clusters: ClusterService, agents: AgentService, sandboxes: SandboxService, workspace: WorkspaceService,
         operations: OperationService, publishing: PublishingService, review: ReviewService, installs: InstallService, broker: BrokerService,
-        dataPlane: DataPlaneService
+        dataPlane: DataPlaneService, shellContext: ShellContextService
     ) {
         self.identity = identity
         self.deviceLogins = deviceLogins
@@ -38,5 +39,6 @@ public struct UseCases: Sendable {
         self.installs = installs
         self.broker = broker
         self.dataPlane = dataPlane
+        self.shellContext = shellContext
     }
 }

@@ -33,6 +33,9 @@ extension TenancyAccountingTests {
         }
         await probes.reveals("AccountRepository.activateOrganization(_:_:)") { try await store.activateOrganization(globex, boWithAdasSession) }
         await probes.reveals("AccountRepository.activateTenant(_:_:)") { try await store.activateTenant(world.b, boWithAdasSession) }
+        await probes.reveals("AccountRepository.clearTenant(_:_:)") { try await store.clearTenant(globex, boWithAdasSession) }
+        await probes.reveals("AccountRepository.shellSession(_:)") { try await store.shellSession(boWithAdasSession) }
+        await probes.reveals("AccountRepository.shellDirectory(_:)") { try await store.shellDirectory(bo) }
         // An invitation is found by its secret token, not by a scope; another address is refused (a conflict).
         await probes.refuses("AccountRepository.acceptInvitation(tokenHash:_:at:)", allowing: [.conflict]) { try await store.acceptInvitation(tokenHash: "a-invite", bo, at: now).invitation }
 

@@ -36,7 +36,8 @@ extension UseCases {
             review: ReviewService(store: store, content: content),
             installs: InstallService(store: store, sealer: sealer, gate: gate),
             broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions),
-            dataPlane: DataPlaneService(store: store, gate: gate)
+            dataPlane: DataPlaneService(store: store, gate: gate),
+            shellContext: ShellContextService(store: store)
         )
     }
 }

@@ -121,5 +121,6 @@ enum Schema {
         deviceLogins,
         contentUploads,
         dataPlane,
+        shellContext,
     ]
 }

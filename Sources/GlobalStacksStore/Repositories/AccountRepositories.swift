@@ -17,6 +17,13 @@ public protocol AccountRepository: Sendable {
     func activateOrganization(_ scope: OrganizationScope, _ account: AccountScope) async throws
     /// Makes the scope's tenant active for the caller's credential and remembers it for its organization.
     func activateTenant(_ scope: TenantScope, _ account: AccountScope) async throws
+    /// Forgets the caller's tenant in the organization: no active tenant, none remembered there.
+    func clearTenant(_ scope: OrganizationScope, _ account: AccountScope) async throws
+    /// What the caller's credential holds for the console: its organization, the tenant remembered per organization,
+    /// and the organization the user last chose.
+    func shellSession(_ account: AccountScope) async throws -> ShellSession
+    /// Every organization the caller is an active member of, with its tenants, numbered as the console names them.
+    func shellDirectory(_ account: AccountScope) async throws -> ShellDirectory
     /// Accepts the invitation for the caller; makes them a member with the invited role.
     func acceptInvitation(tokenHash: String, _ account: AccountScope, at now: Date) async throws -> (organization: Organization, invitation: Invitation)
 }

@@ -91,6 +91,10 @@ extension SQLStore: CredentialAuthority, AccountRepository {
                         WHERE r.credential_id = \(bind: credentialID.rawValue) AND r.organization_id = \(bind: organizationID.rawValue))
                 WHERE id = \(bind: credentialID.rawValue) AND user_id = \(bind: account.userID.rawValue)
                 """).run()
+            // The workspace a session whose own organization is gone is restored to (the console's shell context).
+            try await database.raw("""
+                UPDATE users SET remembered_organization_id = \(bind: organizationID.rawValue) WHERE id = \(bind: account.userID.rawValue)
+                """).run()
         }
     }
 
@@ -107,6 +111,9 @@ extension SQLStore: CredentialAuthority, AccountRepository {
                 SELECT id, \(bind: scope.organizationID.rawValue), \(bind: scope.tenantID.rawValue) FROM credentials
                 WHERE id = \(bind: credentialID.rawValue) AND user_id = \(bind: account.userID.rawValue)
                 ON CONFLICT (credential_id, organization_id) DO UPDATE SET tenant_id = excluded.tenant_id
+                """).run()
+            try await database.raw("""
+                UPDATE users SET remembered_organization_id = \(bind: scope.organizationID.rawValue) WHERE id = \(bind: account.userID.rawValue)
                 """).run()
         }
     }
