@@ -42,7 +42,7 @@ final class ResponseCookies: Sendable {
 
 struct RequestEnvironmentMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    static let sessionCookieName = "globalstacks_session"
+    static let sessionCookieName = SessionCookie.name
 
     let principals: PrincipalCache
 

@@ -168,6 +168,10 @@ func buildRouter(
         // Outermost first: errors (401s included) become the contract's body; authentication is decided before any handler.
         middlewares: [APIErrorMiddleware(), AuthenticationMiddleware(authenticator: api.authenticator)]
     )
+    ConsoleController(
+        useCases: useCases, authenticator: authenticator, renderer: try ConsoleRenderer(), secureCookies: configuration.secureCookies,
+        sessionLifetime: configuration.sessionAbsoluteLifetime, deviceSignInProviders: useCases.deviceLogins.order.map(\.name)
+    ).addRoutes(to: router)
     return router
 }
 

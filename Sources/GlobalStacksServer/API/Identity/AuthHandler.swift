@@ -30,7 +30,7 @@ struct AuthHandler {
             }
             session = try await identity.signIn(loginName: loginName, password: password, try anonymousRequest())
         }
-        try RequestEnvironment.required.responseCookies.set(sessionCookie(value: session.token, maxAge: Int(sessionAbsoluteLifetime)))
+        try RequestEnvironment.required.responseCookies.set(SessionCookie.set(session.token, maxAge: Int(sessionAbsoluteLifetime), secure: secureCookies))
         return .ok(.init(body: .json(.init(
             authenticated: true, sessionId: session.credential.id.rawValue, tenantId: nil, user: APIMapping.userSummary(session.user)
         ))))
@@ -38,7 +38,7 @@ struct AuthHandler {
 
     func deleteSession(_ input: Operations.DeleteSession.Input, caller: Caller) async throws -> Operations.DeleteSession.Output {
         try await identity.signOut(caller: caller)
-        try RequestEnvironment.required.responseCookies.set(sessionCookie(value: "", maxAge: 0))
+        try RequestEnvironment.required.responseCookies.set(SessionCookie.cleared(secure: secureCookies))
         return .noContent(.init())
     }
 
@@ -46,12 +46,5 @@ struct AuthHandler {
     func anonymousRequest() throws -> AnonymousRequest {
         let environment = try RequestEnvironment.required
         return AnonymousRequest(clientAddress: environment.clientAddress, logger: environment.logger)
-    }
-
-    private func sessionCookie(value: String, maxAge: Int) -> Cookie {
-        Cookie(
-            name: RequestEnvironmentMiddleware.sessionCookieName, value: value, maxAge: maxAge, path: "/",
-            secure: secureCookies, httpOnly: true, sameSite: .lax
-        )
     }
 }

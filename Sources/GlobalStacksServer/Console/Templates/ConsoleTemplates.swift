@@ -1,0 +1,15 @@
+/// The console's Mustache templates, compiled into the binary. Each page extends `layout`, filling its `content`.
+enum ConsoleTemplates {
+    static let all: [String: String] = [
+        "layout": layout,
+        "bare": bare,
+        "sign-in": signIn,
+        "device-sign-in": deviceSignIn,
+        "choose-workspace": chooseWorkspace,
+        "choose-tenant": chooseTenant,
+        "workspace-home": workspaceHome,
+        "managed-tenants": managedTenants,
+        "tenant-dashboard": tenantDashboard,
+        "problem-bare": problemBare,
+    ]
+}
