@@ -63,11 +63,13 @@ struct APIClient: Sendable {
     }
 
     @discardableResult
-    func request(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, session: Session? = nil, headers extra: HTTPFields = [:]) async throws -> Reply {
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, session: Session? = nil, headers extra: HTTPFields = [:], body: String? = nil
+    ) async throws -> Reply {
         var headers = extra
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         if let session { headers.append(session.header) }
-        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: (json ?? body).map { ByteBuffer(string: $0) })
         return Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
     }
 
