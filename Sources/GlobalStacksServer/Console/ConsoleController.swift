@@ -55,10 +55,10 @@ struct ConsoleController: Sendable {
     /// What a refusal says: the same words whether the thing does not exist or is someone else's.
     static func notFoundMessage(_ state: ShellState) -> String {
         switch state {
-        case .invalidWorkspace: "No such workspace among yours."
-        case .inaccessibleTenant: "That tenant cannot be used now (it is suspended or archived); an admin of the workspace can reactivate it."
+        case .invalidWorkspace: "No such organization among yours."
+        case .inaccessibleTenant: "That tenant cannot be used now (it is suspended or archived); an admin of the organization can reactivate it."
         case .missingTenant: "This page needs a tenant."
-        default: "No such tenant in this workspace."
+        default: "No such tenant in this organization."
         }
     }
 }

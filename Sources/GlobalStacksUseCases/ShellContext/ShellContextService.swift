@@ -50,7 +50,7 @@ public struct ShellContextService: Sendable {
         guard resolution.context.isResolved, let workspace = resolution.context.workspace,
               let membership = try await store.membership(organizationID: workspace.organizationID, caller.account)
         else {
-            throw DomainError.notFound("No workspace \(Self.describe(identifier)) among yours.")
+            throw DomainError.notFound("No organization \(Self.describe(identifier)) among yours.")
         }
         try await store.activateOrganization(AccessPolicy.organizationScope(for: membership, caller.account), caller.account)
         // The tenant remembered there comes back with the switch (the store restores it), so resolve once more.
@@ -63,7 +63,7 @@ public struct ShellContextService: Sendable {
     public func selectTenant(_ identifier: ContextIdentifier, caller: Caller) async throws -> String {
         let resolution = try await resolve(ShellContextRequest(route: Self.home, select: identifier), caller: caller)
         guard resolution.context.tenantSource == .explicitSelect, let tenant = resolution.context.tenant, let focused = resolution.caller else {
-            throw DomainError.notFound("No tenant \(Self.describe(identifier)) you can select in this workspace.")
+            throw DomainError.notFound("No tenant \(Self.describe(identifier)) you can select in this organization.")
         }
         try await store.activateTenant(try focused.activeTenant(), caller.account)
         return ShellNavigation.tenantEntry(tenant)
@@ -74,7 +74,7 @@ public struct ShellContextService: Sendable {
     public func clearTenant(returnTo route: ShellRoute?, caller: Caller) async throws -> RecoveryDirective {
         let resolution = try await resolve(ShellContextRequest(route: Self.home), caller: caller)
         guard let focused = resolution.caller else {
-            throw DomainError.notFound("Your session has no workspace left to clear a tenant in; choose one at \(ShellContextResolver.workspaceChooserPath).")
+            throw DomainError.notFound("Your session has no organization left to clear a tenant in; choose one at \(ShellContextResolver.workspaceChooserPath).")
         }
         try await store.clearTenant(focused.organization, caller.account)
         return ShellNavigation.afterClearingTenant(returnTo: route)

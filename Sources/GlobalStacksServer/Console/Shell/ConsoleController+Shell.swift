@@ -28,7 +28,7 @@ extension ConsoleController {
             let workspace = page.context.workspace
             let tenants = workspace.map { page.resolution.directory.tenants(of: $0) } ?? []
             return ConsoleResponse.page(renderer.render("workspace-home", WorkspaceHomePage(
-                chrome: page.chrome(workspace?.name ?? "Workspace"),
+                chrome: page.chrome(workspace?.name ?? "Organization"),
                 tenants: tenants.map(TenantRow.init),
                 ineligible: page.context.rememberedContext?.invalidReason
             )))
@@ -43,7 +43,7 @@ extension ConsoleController {
         let next = ShellNavigation.safeConsolePath(request.uri.queryParameters["next"].map(String.init)) ?? ""
         let current = resolution.context.workspace?.id
         return ConsoleResponse.page(renderer.render("choose-workspace", WorkspaceChooserPage(
-            chrome: ConsoleChrome(title: "Choose a workspace", visitor: visitor, context: resolution.context, directory: resolution.directory, path: route.intendedURL),
+            chrome: ConsoleChrome(title: "Choose an organization", visitor: visitor, context: resolution.context, directory: resolution.directory, path: route.intendedURL),
             missing: !resolution.context.isResolved,
             next: next,
             choices: resolution.directory.workspaces.map {
@@ -67,7 +67,7 @@ extension ConsoleController {
         let form = try await ConsoleForm.read(request)
         try visitor.checkForgery(request, formToken: form.csrfToken)
         guard let value = form["workspace_id"], let number = Int64(value), number >= 1 else {
-            throw UnprocessableForm(message: "workspace_id must be the number of one of your workspaces.")
+            throw UnprocessableForm(message: "workspace_id must be the number of one of your organizations.")
         }
         let destination = try await useCases.shellContext.switchWorkspace(to: .number(number), intended: form["next"], caller: visitor.caller)
         return ConsoleResponse.redirect(to: destination)
@@ -78,7 +78,7 @@ extension ConsoleController {
         let form = try await ConsoleForm.read(request)
         try visitor.checkForgery(request, formToken: form.csrfToken)
         guard let value = form["tenant_id"], let number = Int64(value), number >= 1 else {
-            throw UnprocessableForm(message: "tenant_id must be the number of a tenant of this workspace.")
+            throw UnprocessableForm(message: "tenant_id must be the number of a tenant of this organization.")
         }
         return ConsoleResponse.redirect(to: try await useCases.shellContext.selectTenant(.number(number), caller: visitor.caller))
     }

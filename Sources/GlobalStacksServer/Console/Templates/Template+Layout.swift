@@ -20,9 +20,9 @@ extension ConsoleTemplates {
           <a class="brand" href="/admin"><span class="brand-mark" aria-hidden="true">◆</span> GlobalStacks</a>
           <form class="switcher" method="post" action="/admin/switch-workspace">
             <input type="hidden" name="csrf_token" value="{{csrf}}">
-            <label for="workspace-switch">Workspace</label>
+            <label for="workspace-switch">Organization</label>
             <select id="workspace-switch" name="workspace_id" data-autosubmit>
-              {{^workspaceName}}<option value="" selected>Choose a workspace…</option>{{/workspaceName}}
+              {{^workspaceName}}<option value="" selected>Choose an organization…</option>{{/workspaceName}}
               {{#workspaces}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/workspaces}}
             </select>
             <button type="submit" class="button small">Switch</button>

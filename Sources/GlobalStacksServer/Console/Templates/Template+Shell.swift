@@ -43,8 +43,8 @@ extension ConsoleTemplates {
 
     static let chooseWorkspace = """
         {{<layout}}{{$content}}
-        <h1>Choose a workspace</h1>
-        {{#missing}}<p class="notice" role="status">Your session has no workspace it can use any more. Choose one to continue{{#next}} to <code>{{next}}</code>{{/next}}.</p>{{/missing}}
+        <h1>Choose an organization</h1>
+        {{#missing}}<p class="notice" role="status">Your session has no organization it can use any more. Choose one to continue{{#next}} to <code>{{next}}</code>{{/next}}.</p>{{/missing}}
         <ul class="choices">
           {{#choices}}
           <li>
@@ -65,8 +65,8 @@ extension ConsoleTemplates {
     static let chooseTenant = """
         {{<layout}}{{$content}}
         <h1>Choose a tenant</h1>
-        <p class="muted">Tenants of {{chrome.workspaceName}}. The one you choose stays selected in this workspace until you clear it.</p>
-        {{^choices}}<p class="notice">This workspace has no tenants yet. <a href="/admin/workspace/tenants">Create one</a>.</p>{{/choices}}
+        <p class="muted">Tenants of {{chrome.workspaceName}}. The one you choose stays selected in this organization until you clear it.</p>
+        {{^choices}}<p class="notice">This organization has no tenants yet. <a href="/admin/workspace/tenants">Create one</a>.</p>{{/choices}}
         <ul class="choices">
           {{#choices}}
           <li>

@@ -6,7 +6,7 @@ extension ConsoleTemplates {
         {{#chrome.tenant}}
         <section class="panel" aria-labelledby="in-context">
           <h2 id="in-context">In context: {{name}}</h2>
-          <p>This workspace page is showing tenant <code>{{externalId}}</code>. <a class="button small" href="{{href}}">Open its dashboard</a></p>
+          <p>This organization page is showing tenant <code>{{externalId}}</code>. <a class="button small" href="{{href}}">Open its dashboard</a></p>
         </section>
         {{/chrome.tenant}}
         {{#ineligible}}<p class="notice" role="status">The tenant this session remembered here is not available ({{.}}), so no tenant is selected.</p>{{/ineligible}}
@@ -50,7 +50,7 @@ extension ConsoleTemplates {
             <input id="tenant-name" name="name" required maxlength="200">
             <label for="tenant-slug">Slug</label>
             <input id="tenant-slug" name="slug" required pattern="[a-z0-9][a-z0-9-]*" maxlength="63" aria-describedby="slug-help">
-            <p id="slug-help" class="help">Lower-case letters, digits and dashes; unique in this workspace.</p>
+            <p id="slug-help" class="help">Lower-case letters, digits and dashes; unique in this organization.</p>
             <label for="tenant-description">Description</label>
             <input id="tenant-description" name="description" maxlength="1000">
             <button type="submit" class="button primary">Create tenant</button>

@@ -104,7 +104,7 @@ struct QuotaView {
     init(_ usage: QuotaUsage) {
         let key: String
         switch usage.target {
-        case .organization: (label, key) = ("Workspace quota", "org")
+        case .organization: (label, key) = ("Organization quota", "org")
         case .user(let id): (label, key) = ("Your quota", "user-\(id.rawValue.prefix(8))")
         case .group(let id): (label, key) = ("Group quota", "group-\(id.rawValue.prefix(8))")
         }
