@@ -92,6 +92,8 @@ struct OperationWorkers: Service {
                 ) {
                     await process(claimed, worker: name)
                 }
+            } catch is CancellationError {
+                // Shutting down; a claim cut short is claimed again when its lease expires.
             } catch {
                 logger.error("Claiming operation runs failed", metadata: ["worker": "\(name)", "error": "\(error)"])
             }
@@ -259,6 +261,8 @@ struct OperationWorkers: Service {
             if pruned > 0 {
                 logger.info("Pruned completed operation runs past retention", metadata: ["count": "\(pruned)"])
             }
+        } catch is CancellationError {
+            // Shutting down.
         } catch {
             logger.error("Operation run maintenance failed", metadata: ["error": "\(error)"])
         }
