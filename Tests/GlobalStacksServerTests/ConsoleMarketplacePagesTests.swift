@@ -26,6 +26,7 @@ struct ConsoleMarketplacePagesTests {
             let external = try #require(try await api.request(.get, "/v1/tenants/\(tenant)", session: bo).string("externalId"))
             let release = try await Self.publishedRelease(api, publisher: ada, reviewer: admin)
             let console = try await ConsoleSession.signIn(api, "bo@example.com", "password-for-tests")
+            try await console.switchWorkspace(to: "Acme")
             let base = "/admin/t/\(external)"
 
             let catalog = try await console.get("\(base)/marketplace")
@@ -105,11 +106,19 @@ struct ConsoleMarketplacePagesTests {
             let started = try await api.request(.post, "/v1/operations/test.noop/start", json: "{}", session: bo)
             let run = try #require((started.json["run"] as? [String: Any])?["id"] as? Int, "\(started.json)")
             let console = try await ConsoleSession.signIn(api, "bo@example.com", "password-for-tests")
+            try await console.switchWorkspace(to: "Acme")
 
             let list = try await console.get("/admin/operations?tenant=\(external)")
             #expect(list.status == .ok && list.html.contains(#"id="run-\#(run)""#), "\(list.html)")
             let detail = try await console.get("/admin/operations/\(run)")
             #expect(detail.status == .ok && detail.html.contains(#"id="run-decision""#) && detail.html.contains("You ("), "\(detail.html)")
+
+            // A start the gate refused: the decision in words, with what can be done about it.
+            let refused = try await api.request(.post, "/v1/operations/directory.groups.sync/start", json: "{}", session: bo)
+            let blocked = try #require((refused.json["run"] as? [String: Any])?["id"] as? Int, "\(refused.json)")
+            let blockedPage = try await console.get("/admin/operations/\(blocked)")
+            #expect(blockedPage.status == .ok && blockedPage.html.contains("<strong>Blocked.</strong>"), "\(blockedPage.html)")
+            #expect(blockedPage.html.contains("The provider connection the run needs is missing") && blockedPage.html.contains(#"id="run-next-steps""#))
 
             // Another workspace's run is not found, the same as one that does not exist.
             #expect(try await adaConsole.get("/admin/operations/\(run)").status == .notFound)
@@ -212,6 +221,16 @@ struct ConsoleSession {
         let home = try await api.client.executeRequest(uri: "/admin", method: .get, headers: [.cookie: "globalstacks_session=\(session)"], body: nil)
         let csrf = try #require(Self.capture(#"<meta name="csrf-token" content="([^"]+)">"#, in: String(buffer: home.body)), "\(home.status)")
         return ConsoleSession(client: api.client, cookie: "globalstacks_session=\(session)", csrf: csrf)
+    }
+
+    /// Switches the session to the workspace named `name` through the chooser, as a person would (a new console
+    /// session starts in the workspace the account's sessions last used, not the API session's).
+    func switchWorkspace(to name: String) async throws {
+        let chooser = try await get("/admin/choose-workspace")
+        let choice = try #require(chooser.html.components(separatedBy: "<li>").first { $0.contains("<strong>\(name)</strong>") }, "\(chooser.html)")
+        let number = try #require(Self.capture(#"name="workspace_id" value="([0-9]+)""#, in: choice))
+        let switched = try await post("/admin/switch-workspace", ["workspace_id": number])
+        try #require(switched.status == .found, "switch: \(switched.status) \(switched.html)")
     }
 
     func get(_ uri: String) async throws -> Page {

@@ -48,7 +48,7 @@ extension ConsoleController {
                 let install = view.installed.install
                 let state = try await useCases.installs.installState(extensionKey, caller: page.caller)
                 let settingsForm = SettingsForm(spec: view.installed.release.release.manifest.settings, tenant: install.settings,
-                                                fixedByPolicy: Set(state.policyFixedKeys), isInstalled: true)
+                                                fixedByPolicy: Set(state.policyFixedKeys))
                 let update = try await useCases.installs.updateSettings(extensionKey, patch: try settingsForm.patch(from: form, current: install.settings), caller: page.caller)
                 let run = update.reconcile.map { "&run=\($0.run.id.rawValue)" } ?? ""
                 return ConsoleResponse.redirect(to: "\(Self.tenantBase(page))/installs/\(extensionKey.rawValue)?saved=1\(run)#settings")
@@ -106,7 +106,7 @@ extension ConsoleController {
             canConfigure: AccessPolicy.allows(.installExtensions, page.caller.principal),
             settings: SettingsForm(
                 spec: manifest.settings, tenant: install.settings, effective: view.effectiveSettings, secretsSet: Set(install.secretKeysSet),
-                fixedByPolicy: Set(installState.policyFixedKeys), isInstalled: true, entered: entered
+                fixedByPolicy: Set(installState.policyFixedKeys), entered: entered
             ).fields,
             settingsMessage: settingsMessage, saved: saved, reconcileRunHref: reconcileRunHref,
             operations: manifest.operations.map {

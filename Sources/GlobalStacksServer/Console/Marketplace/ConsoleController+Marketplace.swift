@@ -48,7 +48,7 @@ extension ConsoleController {
                 let (entry, _) = try await useCases.installs.catalogEntry(extensionKey, caller: page.caller)
                 // Consenting again keeps the install's settings; a first install takes the form's.
                 let settings = entry.install == nil
-                    ? try SettingsForm(spec: entry.listed.release.manifest.settings, tenant: [:], isInstalled: false).settings(from: form) : nil
+                    ? try SettingsForm(spec: entry.listed.release.manifest.settings, tenant: [:]).settings(from: form) : nil
                 let consent = InstallConsent(manifestDigest: form["manifest_digest"] ?? "", artifactDigest: form["artifact_digest"] ?? "", settings: settings)
                 let result = try await useCases.installs.install(extensionKey, consent, caller: page.caller)
                 return ConsoleResponse.redirect(to: "\(Self.tenantBase(page))/installs/\(result.install.installed.install.extensionKey.rawValue)")

@@ -90,7 +90,7 @@ struct ConsentPage {
         installHref = "\(base)/installs/\(key)"
         self.canInstall = canInstall
         // Settings are chosen when installing; consenting again keeps the install's own.
-        settings = install == nil ? SettingsForm(spec: manifest.settings, tenant: [:], isInstalled: false, entered: entered).fields : []
+        settings = install == nil ? SettingsForm(spec: manifest.settings, tenant: [:], entered: entered).fields : []
         self.message = message
     }
 

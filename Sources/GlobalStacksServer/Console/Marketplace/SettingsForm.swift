@@ -14,11 +14,11 @@ struct SettingsForm {
     private let fixedKeys: Set<String>
 
     /// - Parameters:
-    ///   - tenant: the install's own settings (without secrets); nil before installing.
+    ///   - tenant: the install's own settings (without secrets); empty before installing.
     ///   - effective: what applies now (defaults, the tenant's, policy), shown for settings the operator fixed.
     ///   - entered: a posted form to show again (the person's input kept after a refusal).
     init(spec: ExtensionSettingsSpec, tenant: [String: JSONValue], effective: [String: JSONValue] = [:], secretsSet: Set<String> = [],
-         fixedByPolicy: Set<String> = [], isInstalled: Bool, entered: ConsoleForm? = nil) {
+         fixedByPolicy: Set<String> = [], entered: ConsoleForm? = nil) {
         let document = spec.schema?.document
         var properties: [(key: String, schema: JSONValue)] = []
         if case .object(let declared)? = document?["properties"] {
@@ -43,7 +43,7 @@ struct SettingsForm {
             }
             return SettingsField(
                 key: key, schema: schema, value: shown, isSecret: spec.secretKeys.contains(key), secretSet: secretsSet.contains(key),
-                required: required.contains(key), fixedByPolicy: fixed, mutation: isInstalled ? spec.mutationClass(of: key) : nil,
+                required: required.contains(key), fixedByPolicy: fixed, mutation: spec.mutationClass(of: key),
                 defaultValue: spec.defaults[key].map(Self.text)
             )
         }
@@ -128,7 +128,7 @@ struct SettingsField {
     let options: [Option]
 
     init(key: String, schema: JSONValue, value: String, isSecret: Bool, secretSet: Bool, required: Bool, fixedByPolicy: Bool,
-         mutation: SettingMutation?, defaultValue: String?) {
+         mutation: SettingMutation, defaultValue: String?) {
         self.key = key
         inputName = SettingsForm.inputName(key)
         id = "setting-" + String(key.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
@@ -159,9 +159,9 @@ struct SettingsField {
         if fixedByPolicy { notes.append("Fixed by the operator's policy; the value shown applies.") }
         if isSecret { notes.append(secretSet ? "A value is stored and never shown. Type a new one to replace it." : "Secret: stored sealed and never shown again.") }
         switch mutation {
-        case .immutable?: notes.append("Fixed once installed; changing it means uninstalling.")
-        case .requiresReconcile?: notes.append("Changing it starts a reconcile run.")
-        default: break
+        case .immutable: notes.append("Fixed once installed; changing it means uninstalling.")
+        case .requiresReconcile: notes.append("Changing it after installing starts a reconcile run.")
+        case .mutable: break
         }
         note = notes.isEmpty ? nil : notes.joined(separator: " ")
     }

@@ -34,6 +34,8 @@ struct OperationRunPage {
     struct Check { let code: String; let question: String; let result: String; let passed: Bool; let failed: Bool }
     struct Decision {
         let allowed: Bool
+        /// When it was taken: right before executing (with its checks) or at the start gate.
+        let stage: String
         let reasonCode: String?
         let explanation: String?
         let detail: String?
@@ -79,9 +81,22 @@ struct OperationRunPage {
         timings.append(Line(label: "Deadline", value: ConsoleFormat.time(run.deadlineAt)))
         timings.append(Line(label: "Attempts", value: "\(run.attempts) of at most \(run.maxAttempts)"))
         self.timings = timings
-        decision = run.legitimacy.map { decision in
-            Decision(
-                allowed: decision.allowed, reasonCode: decision.reasonCode?.rawValue, explanation: decision.reasonCode?.explanation,
+        decision = Self.decision(run)
+        // Links only to console pages; API paths are shown as references.
+        nextSteps = run.nextSteps.map { step in
+            let isPage = step.href.map { ShellNavigation.safeConsolePath($0) != nil } ?? false
+            return Step(label: step.label, description: step.description, href: isPage ? step.href : nil, reference: isPage ? nil : step.href)
+        }
+        result = run.result.sorted { $0.key < $1.key }.map { Line(label: $0.key, value: $0.value) }
+    }
+
+    /// The decision document taken before the run executed, or the start gate's refusal (which records its reason
+    /// code but no document); nil while no decision was taken.
+    private static func decision(_ run: OperationRun) -> Decision? {
+        if let decision = run.legitimacy {
+            return Decision(
+                allowed: decision.allowed, stage: "Taken from the state at the time, right before the run was to execute.",
+                reasonCode: decision.reasonCode?.rawValue, explanation: decision.reasonCode?.explanation,
                 detail: decision.metadata?["detail"], denialClass: decision.denialClass?.rawValue, retryAdvice: decision.denialClass?.retryAdvice,
                 checks: LegitimacyCheck.allCases.map { check in
                     let result = decision.checks[check] ?? .notApplicable
@@ -89,12 +104,11 @@ struct OperationRunPage {
                 }
             )
         }
-        // Links only to console pages; API paths are shown as references.
-        nextSteps = run.nextSteps.map { step in
-            let isPage = step.href.map { ShellNavigation.safeConsolePath($0) != nil } ?? false
-            return Step(label: step.label, description: step.description, href: isPage ? step.href : nil, reference: isPage ? nil : step.href)
-        }
-        result = run.result.sorted { $0.key < $1.key }.map { Line(label: $0.key, value: $0.value) }
+        guard run.outcome == .blocked, let reason = run.reasonCode.flatMap(LegitimacyReason.init(rawValue:)) else { return nil }
+        return Decision(
+            allowed: false, stage: "Refused at the start gate: the run was recorded but never queued.", reasonCode: reason.rawValue,
+            explanation: reason.explanation, detail: nil, denialClass: reason.denialClass.rawValue, retryAdvice: reason.denialClass.retryAdvice, checks: []
+        )
     }
 
     /// The run's state as one sentence.

@@ -42,7 +42,7 @@ extension ConsoleTemplates {
         {{#shortReason}}<p class="notice{{#decision}}{{^allowed}} error{{/allowed}}{{/decision}}" id="run-reason">{{shortReason}}</p>{{/shortReason}}
         <section class="panel" aria-labelledby="decision-heading" id="run-decision">
           <h2 id="decision-heading">Legitimacy decision</h2>
-          {{^decision}}<p class="muted" id="decision-none">No decision yet: it is taken from the current state right before the run executes.</p>{{/decision}}
+          {{^decision}}<p class="muted" id="decision-none">No decision yet: it is taken from the state at the time, right before the run executes.</p>{{/decision}}
           {{#decision}}
           {{#allowed}}<p class="verdict allowed" id="decision-verdict"><strong>Allowed.</strong> Every check passed against the state at the time: the run was let through.</p>{{/allowed}}
           {{^allowed}}
@@ -53,10 +53,13 @@ extension ConsoleTemplates {
             {{#retryAdvice}}<dt>Starting again</dt><dd>{{retryAdvice}}</dd>{{/retryAdvice}}
           </dl>
           {{/allowed}}
+          <p class="muted small" id="decision-stage">{{stage}}</p>
+          {{^empty(checks)}}
           <h3>Checks, in the order they ran</h3>
           <ol class="checks" id="decision-checks">
             {{#checks}}<li id="check-{{code}}" class="{{#passed}}passed{{/passed}}{{#failed}}failed{{/failed}}">{{question}} <strong>{{result}}</strong> <code class="muted small">{{code}}</code></li>{{/checks}}
           </ol>
+          {{/empty(checks)}}
           {{/decision}}
           <dl class="facts">
             <dt>Authority</dt><dd id="run-authority">{{authority}}</dd>
