@@ -19,8 +19,8 @@ struct CatalogRow {
     let installedVersion: String?
     let needsReconsent: Bool
     let updateAvailable: Bool
-    let missing: [String]
-    let compatible: Bool
+    /// Why it cannot run here yet, in words; nil when it can.
+    let missingText: String?
 
     init(_ entry: CatalogEntry, agentCapabilities: Set<String>, base: String) {
         let release = entry.listed.release, manifest = release.manifest
@@ -33,8 +33,8 @@ struct CatalogRow {
         installedVersion = entry.install?.version.description
         needsReconsent = entry.install.map { !$0.consentCovers(manifest) || $0.status == .needsReconsent } ?? false
         updateAvailable = entry.install.map { $0.version < release.version } ?? false
-        missing = ConsentPage.missingRequirements(entry, agentCapabilities: agentCapabilities)
-        compatible = missing.isEmpty
+        let missing = ConsentPage.missingRequirements(entry, agentCapabilities: agentCapabilities)
+        missingText = missing.isEmpty ? nil : missing.joined(separator: "; ")
     }
 }
 

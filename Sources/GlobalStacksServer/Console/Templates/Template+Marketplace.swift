@@ -16,7 +16,7 @@ extension ConsoleTemplates {
             <p class="muted small"><code>{{key}}</code> · by {{publisher}}{{#category}} · {{category}}{{/category}}</p>
             <p>{{description}}</p>
             <p class="small"><span class="label-inline">Permissions:</span> {{#permissions}}<code class="tag">{{.}}</code> {{/permissions}}{{^permissions}}none{{/permissions}}</p>
-            {{^compatible}}<p class="notice warn small">Cannot run here yet: {{#missing}}{{.}}; {{/missing}}</p>{{/compatible}}
+            {{#missingText}}<p class="notice warn small">Cannot run here yet: {{missingText}}.</p>{{/missingText}}
             <p>
               {{#installedVersion}}<a class="button small" href="{{installHref}}">Installed {{installedVersion}}</a>{{/installedVersion}}
               {{#needsReconsent}}<a class="button small primary" href="{{href}}">Review the upgrade</a>{{/needsReconsent}}

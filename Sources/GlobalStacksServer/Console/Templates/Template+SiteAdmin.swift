@@ -15,7 +15,7 @@ extension ConsoleTemplates {
               <td>{{cluster}}</td>
               <td>{{platform}}{{#region}} · {{region}}{{/region}}</td>
               <td class="small">{{capabilities}}</td>
-              <td><time>{{lastHeartbeat}}</time></td>
+              <td>{{lastHeartbeat}}</td>
               <td class="actions">
                 <form method="post" action="/admin/site/agents/{{id}}/approval">
                   <input type="hidden" name="csrf_token" value="{{chrome.csrf}}">
