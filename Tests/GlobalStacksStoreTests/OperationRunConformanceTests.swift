@@ -239,6 +239,9 @@ struct OperationRunConformanceTests {
             #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, world.scope, at: Date()) }?.kind == .conflict)
             #expect(await DomainError.caught { _ = try await store.cancelRun(id: queued.id, try await Self.otherTenant(store, world), at: Date()) }?.kind == .notFound)
             #expect(try await store.operationRun(id: queued.id, try await Self.otherTenant(store, world)) == nil, "runs are read through their tenant's scope")
+            #expect(try await store.operationRunTenant(id: queued.id, Fixtures.scope(world.acme.id))?.id == world.scope.tenantID, "found among the organization's tenants")
+            let elsewhere = try await store.createOrganization(name: "Elsewhere", Fixtures.account(world.ada), at: Date())
+            #expect(try await store.operationRunTenant(id: queued.id, Fixtures.scope(elsewhere.id)) == nil, "not from another organization")
 
             guard case .accepted(let running) = try await store.admitRun(Self.newRun(world, by: world.ada), at: Date()) else { return }
             let claim = try #require(try await Self.claim(store))

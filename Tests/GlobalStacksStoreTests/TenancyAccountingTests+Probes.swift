@@ -116,6 +116,7 @@ extension TenancyAccountingTests {
         await probes.reveals("OperationRunRepository.operationRuns(_:status:operationType:limit:)") {
             try await store.operationRuns(b, status: nil, operationType: nil, limit: 100)
         }
+        await probes.reveals("OperationRunRepository.operationRunTenant(id:_:)") { try await store.operationRunTenant(id: world.run.id, world.globex) }
         await probes.refuses("OperationRunRepository.cancelRun(id:_:at:)") { try await store.cancelRun(id: world.run.id, b, at: now) }
     }
 

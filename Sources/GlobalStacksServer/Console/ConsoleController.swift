@@ -22,6 +22,9 @@ struct ConsoleController: Sendable {
         addShellRoutes(to: console)
         addWorkspaceRoutes(to: console)
         addDashboardRoutes(to: console)
+        addMarketplaceRoutes(to: console)
+        addOperationRoutes(to: console)
+        addSiteAdminRoutes(to: console)
     }
 
     /// A signed-in page: the visitor (or a sign-in redirect), the resolved context (or its recovery), then `render`

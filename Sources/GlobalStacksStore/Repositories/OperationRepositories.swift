@@ -99,6 +99,9 @@ public protocol OperationRunRepository: Sendable {
 
     func operationRun(id: OperationRunID, _ scope: TenantScope) async throws -> OperationRun?
     func operationRuns(_ scope: TenantScope, status: RunExecutionStatus?, operationType: OperationTypeKey?, limit: Int) async throws -> [OperationRun]
+    /// The tenant of a run of any tenant in the scope's organization (nil for a run anywhere else): the console's run
+    /// page finds the tenant it shows the run in, then reads the run through that tenant's scope.
+    func operationRunTenant(id: OperationRunID, _ scope: OrganizationScope) async throws -> Tenant?
     /// Cancels a waiting or queued run at once; a running run is asked to stop and ends `cancelled` when its worker notices.
     func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun
 }

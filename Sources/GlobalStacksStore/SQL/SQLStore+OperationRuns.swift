@@ -66,6 +66,16 @@ extension SQLStore: OperationRunRepository, RunQueue {
         }
     }
 
+    public func operationRunTenant(id: OperationRunID, _ scope: OrganizationScope) async throws -> Tenant? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.tenant) FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id
+                WHERE r.id = \(bind: id.rawValue) AND r.organization_id = \(bind: scope.organizationID.rawValue)
+                    AND t.organization_id = \(bind: scope.organizationID.rawValue)
+                """).first()?.tenant()
+        }
+    }
+
     public func cancelRun(id: OperationRunID, _ scope: TenantScope, at now: Date) async throws -> OperationRun {
         let (run, freedScope) = try await engine.transaction { database -> (OperationRun, String?) in
             guard let run = try await database.raw("""

@@ -82,6 +82,13 @@ public struct AgentService: Sendable {
         try await store.agents(visibleTo: AccessPolicy.clusterVisibility(caller.principal), clusterID: clusterID)
     }
 
+    /// Agents of the managed clusters waiting for approval (neither approved, rejected nor revoked): the platform's
+    /// queue, for site operators and admins (403 otherwise).
+    public func awaitingApproval(caller: Caller) async throws -> [Agent] {
+        let platform = try AccessPolicy.platformScope(caller.principal)
+        return try await store.agents(visibleTo: .platform(platform), clusterID: nil).filter { $0.approval == .pending && $0.revokedAt == nil }
+    }
+
     /// The agent, or 404 when the caller does not see its cluster.
     public func agent(_ id: AgentID, caller: Caller) async throws -> Agent {
         guard let agent = try await store.agent(id: id, visibleTo: AccessPolicy.clusterVisibility(caller.principal)) else {

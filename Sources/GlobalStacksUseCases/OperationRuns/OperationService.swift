@@ -45,6 +45,16 @@ public struct OperationService: Sendable {
         try await withConnection(try await visibleRun(id, caller), caller)
     }
 
+    /// The tenant a run belongs to, among the tenants of the caller's active organization: the console's run page
+    /// shows a run in its own tenant (tenant-scoped evidence), whichever tenant the session has selected. A run of
+    /// another organization is 404, the same as one that does not exist.
+    public func runTenant(_ id: OperationRunID, caller: Caller) async throws -> Tenant {
+        guard id.rawValue >= 1, let tenant = try await store.operationRunTenant(id: id, caller.organization) else {
+            throw DomainError.notFound("No operation run \(id) in this workspace.")
+        }
+        return tenant
+    }
+
     /// Cancels a waiting or queued run at once, and asks a running one to stop (409 once it finished). Needs the
     /// capability its type needs to start.
     public func cancel(_ id: OperationRunID, caller: Caller) async throws -> (run: OperationRun, connection: ProviderConnection?) {

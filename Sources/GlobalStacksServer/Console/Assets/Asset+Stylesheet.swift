@@ -104,6 +104,32 @@ extension Asset {
         .user-code { font-size: 1.8rem; letter-spacing: .2em; text-align: center; background: var(--bg); border-radius: var(--radius); padding: .75rem; }
 
         pre.output, .terminal { background: #0b1020; color: #d1d5db; padding: 1rem; border-radius: var(--radius); max-height: 420px; overflow: auto; white-space: pre-wrap; }
+        /* Marketplace, operation runs and site administration */
+        .search { display: flex; align-items: center; gap: .5rem; margin: 0 0 1rem; flex-wrap: wrap; }
+        .card-title { font-size: 1.05rem; margin: 0 0 .25rem; }
+        .tag { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; }
+        .label-inline { color: var(--muted); }
+        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: .5rem 0; }
+        .facts dt { color: var(--muted); }
+        .facts dd { margin: 0; overflow-wrap: anywhere; }
+        .facts pre.value { margin: 0; white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em; }
+        .field { display: grid; gap: .25rem; margin: .6rem 0; max-width: 560px; }
+        .field .help { margin: 0; font-size: .85rem; }
+        fieldset.settings { padding: .5rem 1rem 1rem; margin: 0 0 1rem; }
+        textarea.code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
+        .verdict { padding: .6rem .9rem; border-radius: 4px; border-left: 4px solid; }
+        .verdict.allowed { background: var(--ok-soft); border-color: var(--ok); }
+        .verdict.blocked { background: var(--error-soft); border-color: var(--error); }
+        .checks li { margin: .25rem 0; }
+        .checks li.passed strong { color: var(--ok); }
+        .checks li.failed strong { color: var(--error); }
+        .outcome-succeeded { background: var(--ok-soft); color: var(--ok); }
+        .outcome-failed, .outcome-blocked { background: var(--error-soft); color: var(--error); }
+        .actions { display: flex; gap: .4rem; }
+        .actions form { margin: 0; }
+        .decisions { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; margin-top: 1rem; }
+        label.inline { display: flex; align-items: center; gap: .4rem; }
+        .review { margin-bottom: 1.5rem; }
         @media (max-width: 800px) { .frame { grid-template-columns: 1fr; } .columns { grid-template-columns: 1fr; } }
         """#
 }

@@ -11,5 +11,14 @@ enum ConsoleTemplates {
         "managed-tenants": managedTenants,
         "tenant-dashboard": tenantDashboard,
         "problem-bare": problemBare,
+        "marketplace-catalog": marketplaceCatalog,
+        "marketplace-consent": marketplaceConsent,
+        "marketplace-installs": marketplaceInstalls,
+        "marketplace-install": marketplaceInstall,
+        "settings-fields": settingsFields,
+        "operation-runs": operationRuns,
+        "operation-run": operationRun,
+        "site-agents": siteAgents,
+        "site-reviews": siteReviews,
     ]
 }
