@@ -22,6 +22,7 @@ struct ConsoleController: Sendable {
         addShellRoutes(to: console)
         addWorkspaceRoutes(to: console)
         addDashboardRoutes(to: console)
+        addSandboxRoutes(to: console)
     }
 
     /// A signed-in page: the visitor (or a sign-in redirect), the resolved context (or its recovery), then `render`

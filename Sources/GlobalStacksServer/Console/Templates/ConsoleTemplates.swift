@@ -10,6 +10,10 @@ enum ConsoleTemplates {
         "workspace-home": workspaceHome,
         "managed-tenants": managedTenants,
         "tenant-dashboard": tenantDashboard,
+        "sandbox-new": sandboxNew,
+        "sandbox-detail": sandboxDetail,
+        "sandbox-files": sandboxFiles,
+        "sandbox-terminal": sandboxTerminal,
         "problem-bare": problemBare,
     ]
 }
