@@ -22,7 +22,11 @@ struct ConsoleSandboxPagesTests {
             try await api.request(.post, "/v1/tenants/\(prod.id)/activate", session: session)
             let clusterID = try #require(try await api.request(.post, "/v1/clusters", json: #"{"name":"Rack","ownership":"byo"}"#, session: session).string("id"))
             let token = try #require(try await api.request(.post, "/v1/clusters/\(clusterID)/provisioning-tokens", json: "{}", session: session).string("token"))
-            let key = try #require(try await AgentEnrollmentTests.register(api, token: token, AgentEnrollmentTests.host).string("apiKey"))
+            let registered = try await AgentEnrollmentTests.register(api, token: token, AgentEnrollmentTests.host)
+            let key = try #require(registered.string("apiKey"))
+            if let agentID = (registered.json["agent"] as? [String: Any])?["id"] as? String {
+                try await api.request(.post, "/v1/agents/\(agentID)/approve", session: session)
+            }
             // The session's active tenant is now Dev: the console's pages must use the path's tenant, not this one.
             try await api.request(.post, "/v1/tenants/\(dev.id)/activate", session: session)
 
@@ -46,7 +50,7 @@ struct ConsoleSandboxPagesTests {
                     try await Task.sleep(for: .milliseconds(50))
                     created = try await Self.post(api, "/admin/t/\(prod.externalID)/sandboxes/new", "csrf_token=\(csrf)&name=web&command=sleep+600", session)
                 }
-                #expect(created.status == .found, "\(created.status) \(created.text)")
+                #expect(created.status == .found, "\(created.status) \(created.text.components(separatedBy: "sandbox-message").last?.prefix(300) ?? "")")
                 let location = try #require(created.headers[.location])
                 #expect(location.hasPrefix("/admin/t/\(prod.externalID)/sandboxes/"))
                 let sandboxID = String(location.split(separator: "/").last ?? "")
@@ -128,8 +132,9 @@ struct ConsoleSandboxPagesTests {
     }
 
     static func tenant(_ api: APIClient, _ session: Session, name: String, slug: String) async throws -> (id: String, externalID: String) {
-        let reply = try await api.request(.post, "/v1/tenants", json: #"{"name":"\#(name)","slug":"\#(slug)"}"#, session: session)
-        return (try #require(reply.string("id")), try #require(reply.string("externalId")))
+        let id = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"\#(name)","slug":"\#(slug)"}"#, session: session).string("id"))
+        let tenant = try await api.request(.get, "/v1/tenants/\(id)", session: session)
+        return (id, try #require(tenant.string("externalId"), "\(tenant.json)"))
     }
 
     static func post(_ api: APIClient, _ path: String, _ form: String, _ session: Session) async throws -> APIClient.Reply {

@@ -62,13 +62,10 @@ extension ConsoleController {
             let id: SandboxID = try pathID(address.sandboxID, "sandbox")
             let sandbox = try await useCases.sandboxes.sandbox(id, caller: page.caller)
             let agentName = try? await useCases.agents.agents(in: nil, caller: page.caller).first { $0.id == sandbox.agentID }?.name
-            // The output so far, as much as one piece: the page shows it without JavaScript, and the script goes on from there.
-            let output = try? await readOutputPiece(sandbox.id, from: 0, caller: page.caller)
             let base = ShellNavigation.tenantEntry(page.context.tenant!)
             return ConsoleResponse.page(renderer.render("sandbox-detail", SandboxDetailPage(
                 chrome: page.chrome(sandbox.spec.name ?? "Sandbox"), base: base, message: message,
                 sandbox: SandboxView(sandbox, base: base, agentName: agentName),
-                output: output?.text ?? "", outputOffset: output?.offset ?? 0, outputUnavailable: output == nil,
                 actions: SandboxDetailPage.actions
             )), status: status)
         }

@@ -69,9 +69,6 @@ struct SandboxDetailPage {
     let base: String
     let message: String?
     let sandbox: SandboxView
-    let output: String
-    let outputOffset: Int64
-    let outputUnavailable: Bool
     let actions: [Action]
 }
 

@@ -72,8 +72,8 @@ extension ConsoleTemplates {
         </section>
         <section aria-labelledby="output-heading">
           <h2 id="output-heading">Output</h2>
-          {{#outputUnavailable}}<p class="muted" id="sandbox-output-note">No output to show yet; it appears here once the sandbox runs.</p>{{/outputUnavailable}}
-          <pre class="output" id="sandbox-output" tabindex="0" aria-label="Output" data-follow="{{href}}/output.json" data-offset="{{outputOffset}}">{{output}}</pre>
+          <p class="muted small">Followed live while the page is open (the output appears once the sandbox has started).</p>
+          <pre class="output" id="sandbox-output" tabindex="0" aria-label="Output" data-follow="{{href}}/output.json" data-offset="0"></pre>
         </section>
         {{/sandbox}}
         {{/content}}{{/layout}}
