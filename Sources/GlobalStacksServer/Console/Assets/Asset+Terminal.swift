@@ -1,7 +1,7 @@
 extension Asset {
     /// The terminal page's script: a shell in the sandbox over the streaming exec WebSocket (docs/workspace.md).
-    /// With xterm.js loaded, a real terminal (a pseudo-terminal in the sandbox, resized with the page); without it,
-    /// a line-mode terminal: an input line sent with a newline, the output appended to a `pre`.
+    /// With xterm.js loaded, a real terminal; without it, a line-mode terminal: an input line sent with a newline,
+    /// the output (without the terminal's escape sequences) appended to a `pre`. Both run on a pseudo-terminal.
     static let terminal = #"""
         "use strict";
         (function () {
@@ -18,7 +18,7 @@ extension Asset {
           var encoder = new TextEncoder();
           var socket = null;
           var term = null;
-          var columns = 100, rows = 30;
+          var columns = 120, rows = 32;
 
           function say(text) { status.textContent = text; }
 
@@ -61,11 +61,11 @@ extension Asset {
             socket = new WebSocket(url);
             socket.binaryType = "arraybuffer";
             socket.addEventListener("open", function () {
-              // A terminal runs a login shell on a pseudo-terminal; line mode an interactive shell on pipes.
-              var start = term
-                ? { command: ["/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi"], tty: { columns: columns, rows: rows } }
-                : { command: ["/bin/sh", "-i"] };
-              socket.send(JSON.stringify(start));
+              // A login shell on a pseudo-terminal in both modes (so that Ctrl-C interrupts and the shell prompts).
+              socket.send(JSON.stringify({
+                command: ["/bin/sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi"],
+                tty: { columns: columns, rows: rows }
+              }));
               say("Connected.");
               if (term) { term.focus(); } else { input.focus(); }
             });

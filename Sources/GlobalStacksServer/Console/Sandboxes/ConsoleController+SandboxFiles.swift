@@ -76,7 +76,7 @@ extension ConsoleController {
                 target, expectedBytes: nil, from: upload.fileBytes, of: try pathID(address.sandboxID, "sandbox"), caller: caller
             )
             return ConsoleResponse.redirect(to: SandboxFilesPage.listing(address, directory) + "&uploaded=" + SandboxFilesPage.query(entry.name))
-        } catch let error as DomainError where Self.isFixable(error) {
+        } catch let error as DomainError where Self.isFixable(error) || error.kind == .notFound {
             return try await sandboxFiles(request, address, message: error.message, status: ErrorResponse(error).status)
         }
     }

@@ -45,10 +45,9 @@ struct NewSandboxPage {
             )
         }
 
-        /// The command's words (split at white space; no shell quoting).
+        /// The command line, run by the sandbox's shell (`/bin/sh -c`), as a person types it in one field.
         var arguments: [String] {
-            let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
-            return words.isEmpty ? Self.defaultCommand : words
+            command.isEmpty ? Self.defaultCommand : ["/bin/sh", "-c", command]
         }
     }
 

@@ -12,7 +12,7 @@ extension ConsoleTemplates {
           <p id="sandbox-name-help" class="help">Optional: letters, digits and dashes.</p>
           <label for="sandbox-command">Command</label>
           <input id="sandbox-command" name="command" value="{{command}}" placeholder="sleep infinity" aria-describedby="sandbox-command-help">
-          <p id="sandbox-command-help" class="help">Its words separated by spaces (no shell quoting). Empty: <code>sleep infinity</code>, a sandbox to work in with the terminal and files.</p>
+          <p id="sandbox-command-help" class="help">A command line for <code>/bin/sh -c</code>, e.g. <code>python3 -m http.server 8000</code>. Empty: <code>sleep infinity</code>, a sandbox to work in with the terminal and files.</p>
           <label for="sandbox-cpu">CPU</label>
           <input id="sandbox-cpu" name="cpu" value="{{cpu}}" required aria-describedby="sandbox-cpu-help">
           <p id="sandbox-cpu-help" class="help">Cores (<code>1</code>, <code>0.5</code>) or millicores (<code>500m</code>).</p>
