@@ -24,7 +24,7 @@ extension Asset {
 
           // Line mode shows text, not a screen: drop the terminal's escape sequences (colours, cursor moves).
           function plain(text) {
-            return text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "").replace(/\u001b\][^\u0007]*\u0007/g, "").replace(/\r\n?/g, "\n");
+            return text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "").replace(/\u001b\][^\u0007]*\u0007/g, "").replace(/\r+\n?/g, "\n");
           }
 
           function show(text) {
