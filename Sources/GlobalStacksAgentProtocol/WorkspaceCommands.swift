@@ -30,11 +30,15 @@ public struct ExecPayload: Sendable, Equatable, Codable {
 }
 
 /// `read_output`: the main process's output, its last `tailLines` lines, then (with `follow`) new output as it is
-/// written until the process ends. The bytes come back as `stdout` stream frames.
+/// written until the process ends. With `fromByte`, instead what was written from that byte on, at most
+/// `maximumBytes` of it (a page that polls the output reads it piece by piece). The bytes come back as `stdout`
+/// stream frames.
 public struct ReadOutputPayload: Sendable, Equatable, Codable {
     public let sessionId: String
     public var tailLines: Int
     public var follow: Bool
+    public var fromByte: Int64?
+    public var maximumBytes: Int64?
 
     public init(sessionId: String, tailLines: Int, follow: Bool) {
         self.sessionId = sessionId

@@ -139,6 +139,7 @@ final class FakeTransport: WorkspaceTransport {
         return EmptyBytes()
     }
 
+    func output(fromByte: Int64, maximumBytes: Int64, on sandbox: Sandbox) async throws -> WorkspaceBytes { throw Unused() }
     func startInteractiveExec(_ request: ExecRequest, timeoutSeconds: Double, on sandbox: Sandbox) async throws -> any InteractiveExec { throw Unused() }
     func startProcess(_ request: ExecRequest, timeoutSeconds: Double, outputLimitBytes: Int, on sandbox: Sandbox) async throws -> ProcessStatus { throw Unused() }
     func processes(on sandbox: Sandbox) async throws -> [ProcessStatus] { throw Unused() }

@@ -320,6 +320,14 @@ public actor WorkspaceRunner {
         // Resolved beneath the workspace like any file: the sandbox could have replaced it with a symlink.
         let (fd, size) = try files.openForReading(SandboxEntry.outputFile)
         defer { close(fd) }
+        if let fromByte = payload.fromByte {
+            guard fromByte >= 0, let maximum = payload.maximumBytes, maximum > 0 else {
+                throw DriverError("fromByte must be 0 or more, with maximumBytes above 0.", kind: .invalidInput)
+            }
+            let start = min(fromByte, size)
+            lseek(fd, off_t(start), SEEK_SET)
+            return try await send(fd, id: id, channel: .stdout, window: window, limit: min(size - start, maximum)) { true }
+        }
         let offset = Self.tailOffset(fd, size: size, lines: payload.tailLines)
         lseek(fd, offset, SEEK_SET)
         let driver = self.driver

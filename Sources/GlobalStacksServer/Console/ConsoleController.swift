@@ -22,6 +22,7 @@ struct ConsoleController: Sendable {
         addShellRoutes(to: console)
         addWorkspaceRoutes(to: console)
         addDashboardRoutes(to: console)
+        addSandboxRoutes(to: console)
         addMarketplaceRoutes(to: console)
         addOperationRoutes(to: console)
         addSiteAdminRoutes(to: console)

@@ -79,6 +79,9 @@ struct BodySizeLimitMiddleware: RouterMiddleware {
         if request.method == .put, Self.isFileUpload(request.uri.path) || request.uri.path.hasPrefix("/v1/extension-content/") {
             return try await next(request, context)
         }
+        if request.method == .post, Self.isConsoleFileUpload(request.uri.path) {
+            return try await next(request, context)
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw HTTPError(.contentTooLarge)
         }
@@ -92,5 +95,11 @@ extension BodySizeLimitMiddleware {
     /// `PUT /v1/sandboxes/{id}/files/content`.
     static func isFileUpload(_ path: String) -> Bool {
         SandboxPath(path)?.rest == ["files", "content"]
+    }
+
+    /// `POST /admin/t/{external_id}/sandboxes/{id}/files`: the console's upload form, streamed the same way.
+    static func isConsoleFileUpload(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 7 && parts[0].isEmpty && parts[1] == "admin" && parts[2] == "t" && parts[4] == "sandboxes" && parts[6] == "files"
     }
 }

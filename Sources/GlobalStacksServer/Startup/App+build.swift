@@ -48,7 +48,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     // invalidation (any request that may change state) covers both.
     let authenticator = Authenticator(store: store, lifetime: CredentialLifetime(configuration), principals: PrincipalCache())
     let execStream = ExecStreamEndpoint(
-        authenticator: authenticator, workspace: workspace, publicOrigin: configuration.publicOrigin, logger: logger
+        authenticator: authenticator, workspace: workspace, shellContext: ShellContextService(store: store), publicOrigin: configuration.publicOrigin,
+        logger: logger
     )
     var app = Application(
         router: try buildRouter(

@@ -12,10 +12,13 @@ import NIOWebSocket
 /// the client as they are written, whose stdin comes from the client, optionally on a terminal (what an
 /// interactive shell needs). The same access as exec (the sandbox's creator, the organization's owners and
 /// admins), decided before the upgrade; a refused request is answered over plain HTTP with the reason.
-/// The messages are documented in docs/workspace.md.
+/// The messages are documented in docs/workspace.md. The console's terminal page uses the same stream at
+/// `/admin/t/{external_id}/sandboxes/{sandboxId}/exec/stream`: there the tenant is the path's (as on every console
+/// page), not the session's active one, which a browser's WebSocket could not name otherwise.
 struct ExecStreamEndpoint: Sendable {
     let authenticator: Authenticator
     let workspace: WorkspaceService
+    let shellContext: ShellContextService
     /// The origin browsers show for this server (`--public-url`): a cookie-authenticated upgrade from a page of
     /// another origin is refused, since browsers send cookies with cross-origin WebSocket requests.
     let publicOrigin: String
@@ -39,10 +42,21 @@ struct ExecStreamEndpoint: Sendable {
 
     static let maximumStartBytes = 256 << 10
 
-    /// The sandbox id of a stream path, nil for any other path.
-    static func sandboxID(inPath path: String) -> String? {
-        guard let path = SandboxPath(path), path.rest == ["exec", "stream"] else { return nil }
-        return path.sandboxID
+    /// A stream path's sandbox id (not yet checked), and for the console's path the tenant's external id.
+    struct Target: Equatable {
+        let sandboxID: String
+        let tenantExternalID: String?
+    }
+
+    /// The target of a stream path, nil for any other path.
+    static func target(inPath path: String) -> Target? {
+        if let path = SandboxPath(path), path.rest == ["exec", "stream"] { return Target(sandboxID: path.sandboxID, tenantExternalID: nil) }
+        let withoutQuery = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let parts = withoutQuery.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 8, parts[0].isEmpty, parts[1] == "admin", parts[2] == "t", !parts[3].isEmpty, parts[4] == "sandboxes",
+              parts[6] == "exec", parts[7] == "stream"
+        else { return nil }
+        return Target(sandboxID: String(parts[5]), tenantExternalID: String(parts[3]).removingPercentEncoding ?? String(parts[3]))
     }
 
     /// nil when the request is not for this endpoint; otherwise upgrades it when the caller may work in the sandbox,
@@ -50,9 +64,9 @@ struct ExecStreamEndpoint: Sendable {
     func shouldUpgrade(
         _ request: HTTPRequest, on channel: any Channel
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
-        guard let path = request.path, let sandboxPath = Self.sandboxID(inPath: path) else { return nil }
+        guard let path = request.path, let target = Self.target(inPath: path) else { return nil }
         do {
-            let workable = try await authorize(request.headerFields, host: request.authority, sandboxPath)
+            let workable = try await authorize(request.headerFields, host: request.authority, target)
             return .upgrade([:]) { inbound, outbound, _ in
                 await self.serve(workable, inbound: inbound, outbound: outbound)
             }
@@ -64,11 +78,11 @@ struct ExecStreamEndpoint: Sendable {
 
     /// The answer to a request for this endpoint that was not upgraded: why not.
     func refusal(_ request: Request, sandboxPath: String) async throws -> DomainError {
-        _ = try await authorize(request.headers, host: request.head.authority, sandboxPath)
+        _ = try await authorize(request.headers, host: request.head.authority, Target(sandboxID: sandboxPath, tenantExternalID: nil))
         return .invalidInput("Connect with a WebSocket upgrade ('Connection: Upgrade', 'Upgrade: websocket'); see docs/workspace.md.")
     }
 
-    private func authorize(_ headers: HTTPFields, host: String?, _ sandboxPath: String) async throws -> WorkableSandbox {
+    private func authorize(_ headers: HTTPFields, host: String?, _ target: Target) async throws -> WorkableSandbox {
         if BearerToken.parse(headers[.authorization]) == nil, let origin = headers[.origin], !Self.sameOrigin(origin, publicOrigin: publicOrigin, host: host) {
             throw DomainError.forbidden("A page of \(origin.prefix(200)) may not open a shell here with your session; use \(publicOrigin), or an API key.")
         }
@@ -78,7 +92,17 @@ struct ExecStreamEndpoint: Sendable {
             bearerToken: BearerToken.parse(headers[.authorization]), isReadOnly: false
         ))
         try AccessPolicy.requireInvocationAllows("execSandbox", caller.principal)
-        return try await workspace.sandboxForExecStream(try pathID(sandboxPath, "sandbox"), caller: caller)
+        return try await workspace.sandboxForExecStream(try pathID(target.sandboxID, "sandbox"), caller: try await focus(caller, on: target))
+    }
+
+    /// The caller as the console's page of the path's tenant acts (404 for a tenant that is not the caller's to use).
+    private func focus(_ caller: Caller, on target: Target) async throws -> Caller {
+        guard let externalID = target.tenantExternalID else { return caller }
+        let route = ShellRoute(category: .tenantBound, intendedURL: "/admin/t/\(externalID)", tenant: .text(externalID))
+        guard let focused = try await shellContext.resolve(ShellContextRequest(route: route), caller: caller).caller else {
+            throw DomainError.notFound("No such tenant in this workspace.")
+        }
+        return focused
     }
 
     /// A browser's `Origin` is this server's: its public URL's origin, or the host the request was sent to (as the

@@ -39,6 +39,12 @@ extension WorkspaceChannel: WorkspaceTransport {
         try await stream(.readOutput(ReadOutputPayload(sessionId: sandbox.id.rawValue, tailLines: tailLines, follow: follow)), on: sandbox)
     }
 
+    func output(fromByte: Int64, maximumBytes: Int64, on sandbox: Sandbox) async throws -> WorkspaceBytes {
+        var payload = ReadOutputPayload(sessionId: sandbox.id.rawValue, tailLines: 0, follow: false)
+        (payload.fromByte, payload.maximumBytes) = (fromByte, maximumBytes)
+        return try await stream(.readOutput(payload), on: sandbox)
+    }
+
     func files(in path: String, on sandbox: Sandbox) async throws -> DirectoryListing {
         try await call(.listFiles(FilePathPayload(sessionId: sandbox.id.rawValue, path: path)), on: sandbox, as: DirectoryListing.self)
     }

@@ -9,6 +9,17 @@ extension WorkspaceService {
         return try await transport.output(tailLines: lines ?? Self.defaultOutputLines, follow: follow, on: sandbox)
     }
 
+    /// The main process's output from byte `offset` on, at most `maximumBytes` of it (64 KiB at most): what a page
+    /// that follows the output asks for each time, from where its last answer ended.
+    public func output(of id: SandboxID, fromByte offset: Int64, maximumBytes: Int, caller: Caller) async throws -> WorkspaceBytes {
+        guard offset >= 0, (1...Self.maximumOutputPieceBytes).contains(maximumBytes) else {
+            throw DomainError.invalidInput("offset must be 0 or more, and a piece of output at most \(Self.maximumOutputPieceBytes) bytes.")
+        }
+        let sandbox = try await workableSandbox(id, caller: caller, running: false).sandbox
+        try sandbox.requireOutput()
+        return try await transport.output(fromByte: offset, maximumBytes: Int64(maximumBytes), on: sandbox)
+    }
+
     /// A directory's entries (the workspace itself unless `path` names another).
     public func files(in path: String?, of id: SandboxID, caller: Caller) async throws -> DirectoryListing {
         let sandbox = try await workableSandbox(id, caller: caller).sandbox

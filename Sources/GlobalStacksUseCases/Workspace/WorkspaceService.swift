@@ -10,11 +10,12 @@ public struct WorkspaceService: Sendable {
     let store: any SandboxRepository & ExecHistoryRepository
     let transport: any WorkspaceTransport
     /// Largest file an upload may write (the sandbox's storage limit applies as well).
-    let maximumFileBytes: Int64
+    public let maximumFileBytes: Int64
 
     static let defaultTimeoutSeconds = 60.0
     static let defaultOutputLimitBytes = 1 << 20
     static let defaultOutputLines = 100
+    public static let maximumOutputPieceBytes = 64 << 10
     static let maximumTimeoutSeconds = 3_600.0
     static let maximumProcessTimeoutSeconds = 7 * 86_400.0
     static let maximumOutputLimitBytes = 8 << 20

@@ -21,6 +21,8 @@ public protocol WorkspaceTransport: Sendable {
 
     /// The main process's output: its last `tailLines` lines, then, with `follow`, what it writes until it ends.
     func output(tailLines: Int, follow: Bool, on sandbox: Sandbox) async throws -> WorkspaceBytes
+    /// The main process's output from byte `fromByte` on, at most `maximumBytes` of it (what is there now).
+    func output(fromByte: Int64, maximumBytes: Int64, on sandbox: Sandbox) async throws -> WorkspaceBytes
 
     func files(in path: String, on sandbox: Sandbox) async throws -> DirectoryListing
     func file(at path: String, on sandbox: Sandbox) async throws -> FileEntry

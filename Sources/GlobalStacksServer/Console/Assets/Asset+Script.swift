@@ -33,21 +33,25 @@ extension Asset {
             setInterval(refresh, 2000);
           });
 
-          // Live output: a <pre data-follow="url"> appends what the sandbox writes.
+          // Live output: a <pre data-follow="url"> appends what the sandbox writes. One request at a time (an answer
+          // says where the next one starts); at once again while the answer says there is "more".
           document.querySelectorAll("pre[data-follow]").forEach(function (pre) {
             var url = pre.getAttribute("data-follow");
             var offset = parseInt(pre.getAttribute("data-offset") || "0", 10);
             function follow() {
+              var more = false;
               fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "offset=" + offset, { credentials: "same-origin" })
                 .then(function (response) { return response.ok ? response.json() : null; })
                 .then(function (body) {
                   if (!body) { return; }
                   if (body.text) { pre.textContent += body.text; pre.scrollTop = pre.scrollHeight; }
                   offset = body.offset;
+                  more = body.more === true;
                 })
-                .catch(function () {});
+                .catch(function () {})
+                .then(function () { setTimeout(follow, more ? 0 : 1000); });
             }
-            setInterval(follow, 1000);
+            setTimeout(follow, 1000);
           });
         })();
         """#

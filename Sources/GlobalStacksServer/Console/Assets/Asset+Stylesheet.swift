@@ -103,6 +103,14 @@ extension Asset {
         .divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
         .user-code { font-size: 1.8rem; letter-spacing: .2em; text-align: center; background: var(--bg); border-radius: var(--radius); padding: .75rem; }
 
+        .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+        .actions form { margin: 0; }
+        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem 1.25rem; }
+        .facts dt { color: var(--muted); } .facts dd { margin: 0; overflow-wrap: anywhere; }
+        .crumbs { display: flex; flex-wrap: wrap; gap: .25rem; margin: 0 0 .75rem; font-family: ui-monospace, Menlo, Consolas, monospace; }
+        .terminal-line { display: flex; gap: .5rem; align-items: center; margin-top: .5rem; }
+        .terminal-line input { flex: 1; font-family: ui-monospace, Menlo, Consolas, monospace; }
+        .terminal-xterm { background: #000; padding: .5rem; border-radius: var(--radius); display: inline-block; }
         pre.output, .terminal { background: #0b1020; color: #d1d5db; padding: 1rem; border-radius: var(--radius); max-height: 420px; overflow: auto; white-space: pre-wrap; }
         /* Marketplace, operation runs and site administration */
         .search { display: flex; align-items: center; gap: .5rem; margin: 0 0 1rem; flex-wrap: wrap; }

@@ -11,8 +11,10 @@ enum ConsoleAssets {
     static func addRoutes(to console: RouterGroup<AppRequestContext>) {
         let stylesheet = Asset(body: Asset.stylesheet, contentType: "text/css; charset=utf-8")
         let script = Asset(body: Asset.script, contentType: "text/javascript; charset=utf-8")
+        let terminal = Asset(body: Asset.terminal, contentType: "text/javascript; charset=utf-8")
         console.get("assets/console.css") { request, _ in stylesheet.response(request) }
         console.get("assets/console.js") { request, _ in script.response(request) }
+        console.get("assets/terminal.js") { request, _ in terminal.response(request) }
         console.get("assets/xterm/:file") { request, context -> Response in
             // Only the two files the terminal page loads, from the system's copy.
             let file = context.parameters.get("file") ?? ""
@@ -24,9 +26,11 @@ enum ConsoleAssets {
         }
     }
 
-    /// Whether the terminal can use xterm.js (else it falls back to a line-mode terminal).
-    static var hasXterm: Bool {
-        ["\(xtermDirectory)/xterm.js", "\(xtermDirectory)/lib/xterm.js"].contains { FileManager.default.fileExists(atPath: $0) }
+    /// Whether the terminal can use xterm.js (else it falls back to a line-mode terminal). Debian 12's
+    /// libjs-xterm 3.8.1 installs only a CommonJS stub (`require("./public/Terminal")`) as xterm.js, which no browser
+    /// can load; a browser bundle is hundreds of KiB, so a small file does not count.
+    static let hasXterm: Bool = ["\(xtermDirectory)/xterm.js", "\(xtermDirectory)/lib/xterm.js"].contains { path in
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0) > 64 << 10
     }
 }
 
