@@ -9,7 +9,7 @@ scripts/console-screenshots.sh (every enabled scenario on one server, screenshot
 
     python3 scripts/lib/console_browser.py setup        # venv + selenium, pinned (pip)
     python3 scripts/lib/console_browser.py check        # exit 0 when Chromium, its driver and Selenium are there
-    python3 scripts/lib/console_browser.py list [--all] # the enabled scenarios (--all: with the ones waiting for pages)
+    python3 scripts/lib/console_browser.py list [--all | --json]  # the enabled scenarios (--all: also those waiting for pages)
     python3 scripts/lib/console_browser.py run --base-url http://127.0.0.1:PORT [--screenshots DIR] SCENARIO...
 
 `run` signs in as the site admin (GSTACKS_ADMIN_EMAIL / GSTACKS_ADMIN_PASSWORD) through the v1 API only to make each
@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,9 @@ def scenario(name, enabled=True, needs_sandboxes=False, waiting_for=None):
 
 
 def cmd_list(args):
+    if args.json:
+        print(json.dumps([{"name": name, "needsSandboxes": entry["needs_sandboxes"]} for name, entry in SCENARIOS.items() if entry["enabled"]]))
+        return 0
     for name, entry in SCENARIOS.items():
         if entry["enabled"] or args.all:
             flags = (" [sandboxes]" if entry["needs_sandboxes"] else "") + ("" if entry["enabled"] else f" [disabled: {entry['waiting_for']}]")
@@ -766,10 +770,15 @@ def cmd_run(args):
     admin_email = os.environ.get("GSTACKS_ADMIN_EMAIL", "root@example.com")
     admin_password = os.environ.get("GSTACKS_ADMIN_PASSWORD", "root-password-123")
     failed = []
+
+    def overdue(*_):
+        raise Failure(f"the scenario took longer than {args.timeout} s")
+    signal.signal(signal.SIGALRM, overdue)
     for name in names:
         print(f"scenario {name}: {SCENARIOS[name]['doc']}", flush=True)
         world = World(args.base_url, admin_email, admin_password, args.screenshots)
         started = time.monotonic()
+        signal.alarm(args.timeout)
         try:
             SCENARIOS[name]["run"](world)
             print(f"scenario {name}: passed in {time.monotonic() - started:.1f} s", flush=True)
@@ -779,6 +788,7 @@ def cmd_run(args):
             report_failure(world, name, args.screenshots)
             traceback.print_exc(file=sys.stdout)
         finally:
+            signal.alarm(0)
             world.close()
     if failed:
         print(f"{len(failed)} of {len(names)} scenarios failed: {', '.join(failed)}", flush=True)
@@ -808,9 +818,11 @@ def main():
     commands.add_parser("check")
     listing = commands.add_parser("list")
     listing.add_argument("--all", action="store_true", help="also the scenarios waiting for pages, with why")
+    listing.add_argument("--json", action="store_true", help="the enabled ones as JSON: name, needsSandboxes")
     run = commands.add_parser("run")
     run.add_argument("--base-url", required=True)
     run.add_argument("--screenshots", default=os.environ.get("GSTACKS_SCREENSHOT_DIR"), help="where the PNGs go (default: none taken)")
+    run.add_argument("--timeout", type=int, default=300, help="seconds one scenario may take [300]")
     run.add_argument("scenarios", nargs="*", help="names (default: every enabled one)")
     args = parser.parse_args()
     try:
