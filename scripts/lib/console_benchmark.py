@@ -115,7 +115,7 @@ def measure_pages(engine, base, cookie, pid, external, count, requests, runs):
         ("choose-workspace", "`GET /admin/choose-workspace`", html, "/admin/choose-workspace", None),
         ("choose-tenant", "`GET /admin/choose-tenant`", html, "/admin/choose-tenant", None),
         ("dashboard", f"`GET /admin/t/{{ext}}` (dashboard, {count} sandboxes)", html, f"/admin/t/{external}", rows(count)),
-        ("live", f"`GET /admin/t/{{ext}}/sandboxes.json` (the dashboard's live poll)", data, f"/admin/t/{external}/sandboxes.json", items(count)),
+        ("live", "`GET /admin/t/{ext}/sandboxes.json` (the dashboard's live poll)", data, f"/admin/t/{external}/sandboxes.json", items(count)),
         ("managed-tenants", "`GET /admin/workspace/tenants`", html, "/admin/workspace/tenants", None),
         ("sign-in", "`GET /admin/sign-in` (no session)", signed_out, "/admin/sign-in", None),
         ("api-sandboxes", f"reference: `GET /v1/sandboxes` (the API, the same {count} sandboxes)", data, "/v1/sandboxes", items(count)),
