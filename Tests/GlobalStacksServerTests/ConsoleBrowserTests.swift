@@ -4,12 +4,13 @@ import Testing
 /// The console in a real browser: each scenario of `scripts/lib/console_browser.py` (Selenium driving Debian's headless
 /// Chromium) against a fresh real server, with the embedded agent when it needs sandboxes. A failure carries the
 /// scenario's own account: its steps, the page it was on, and a screenshot. Screenshots of the pages go to
-/// `.build/console-screenshots/` (GSTACKS_SCREENSHOT_DIR moves them).
+/// `.build/console-screenshots/` (GSTACKS_SCREENSHOT_DIR moves them). One scenario at a time: each runs a server and
+/// a Chromium, and on two cores more at once would time the machine rather than the pages.
 @Suite("Console in a browser", .serialized)
 struct ConsoleBrowserTests {
     @Test(.enabled(if: ServerProcess.isBuilt, "build the gstacks product first (swift build)"),
           .enabled(if: ConsoleBrowser.isAvailable, "needs Debian's chromium and chromium-driver, and selenium (python3 scripts/lib/console_browser.py setup)"),
-          arguments: ConsoleBrowser.scenarios)
+          .serialized, arguments: ConsoleBrowser.scenarios)
     func scenario(_ scenario: ConsoleBrowser.Scenario) async throws {
         let server = try await ServerProcess(
             ["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"] + (scenario.needsSandboxes ? ["--embedded-agent"] : []),
