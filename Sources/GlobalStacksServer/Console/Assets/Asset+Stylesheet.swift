@@ -63,6 +63,8 @@ extension Asset {
         .state-hibernated { color: #6d28d9; } .state-stopped, .state-terminated { color: var(--muted); }
 
         .panel, .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem 1.25rem; box-shadow: var(--shadow); }
+        .panel > :first-child, .card > :first-child { margin-top: 0; }
+        .table + .panel, .table + section { margin-top: 1.5rem; }
         .cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 1rem; }
         .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
         .section-head { display: flex; align-items: center; justify-content: space-between; }
