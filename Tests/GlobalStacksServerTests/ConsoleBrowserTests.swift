@@ -16,7 +16,15 @@ struct ConsoleBrowserTests {
             ["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning"] + (scenario.needsSandboxes ? ["--embedded-agent"] : []),
             environment: LifecycleTests.admin
         )
-        let run = try await ConsoleBrowser.run(scenario.name, against: server)
+        var environment: [String: String] = [:]
+        if scenario.needsExtension {
+            // Published by the site admin from a tenant of their own, reviewed and published: every tenant's catalog has it.
+            let admin = try await LiveHTTP.signIn(server)
+            try await admin.ok("POST", "/v1/tenants", #"{"name":"Publishing","slug":"publishing"}"#)
+            try await admin.activateTenant(slug: "publishing")
+            environment["GSTACKS_BROWSER_EXTENSION"] = try await ExampleExtension.publish(admin).key
+        }
+        let run = try await ConsoleBrowser.run(scenario.name, against: server, environment: environment)
         #expect(run.status == 0, "scenario \(scenario.name):\n\(run.output)")
         try await server.stop(signal: SIGTERM)
     }
@@ -27,6 +35,7 @@ enum ConsoleBrowser {
     struct Scenario: Decodable, Sendable, CustomTestStringConvertible {
         let name: String
         let needsSandboxes: Bool
+        let needsExtension: Bool
         var testDescription: String { name }
     }
 
@@ -50,10 +59,10 @@ enum ConsoleBrowser {
         (try? JSONDecoder().decode([Scenario].self, from: Data(python(["list", "--json"]).output.utf8))) ?? []
     }
 
-    static func run(_ name: String, against server: ServerProcess) async throws -> (status: Int32, output: String) {
+    static func run(_ name: String, against server: ServerProcess, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let arguments = ["run", "--base-url", "http://127.0.0.1:\(server.port)", "--screenshots", screenshots, name]
         return await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: python(arguments, environment: LifecycleTests.admin)) }.start()
+            Thread { continuation.resume(returning: python(arguments, environment: LifecycleTests.admin.merging(environment) { $1 })) }.start()
         }
     }
 

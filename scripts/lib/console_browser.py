@@ -97,7 +97,8 @@ def cmd_check(args):
 
 def cmd_list(args):
     if args.json:
-        print(json.dumps([{"name": name, "needsSandboxes": entry["needs_sandboxes"]} for name, entry in SCENARIOS.items() if entry["enabled"]]))
+        print(json.dumps([{"name": name, "needsSandboxes": entry["needs_sandboxes"], "needsExtension": entry["needs_extension"]}
+                          for name, entry in SCENARIOS.items() if entry["enabled"]]))
         return 0
     for name, entry in SCENARIOS.items():
         if entry["enabled"] or args.all:
@@ -455,7 +456,7 @@ def main():
     commands.add_parser("check")
     listing = commands.add_parser("list")
     listing.add_argument("--all", action="store_true", help="also the scenarios waiting for pages, with why")
-    listing.add_argument("--json", action="store_true", help="the enabled ones as JSON: name, needsSandboxes")
+    listing.add_argument("--json", action="store_true", help="the enabled ones as JSON: name, needsSandboxes, needsExtension")
     run = commands.add_parser("run")
     run.add_argument("--base-url", required=True)
     run.add_argument("--screenshots", default=os.environ.get("GSTACKS_SCREENSHOT_DIR"), help="where the PNGs go (default: none taken)")

@@ -15,12 +15,14 @@ import urllib.parse
 SCENARIOS = {}
 
 
-def scenario(name, needs_sandboxes=False, waiting_for=None):
+def scenario(name, needs_sandboxes=False, needs_extension=False, waiting_for=None):
     """Registers a scenario. `needs_sandboxes`: the server must place sandboxes (an agent, e.g. --embedded-agent).
-    `waiting_for`: why it is disabled (the pages it needs), shown by `list --all`."""
+    `needs_extension`: an extension must be published for every tenant, its key in GSTACKS_BROWSER_EXTENSION (the
+    Swift test publishes examples/extensions/http-probe). `waiting_for`: why it is disabled, shown by `list --all`."""
     def register(function):
         SCENARIOS[name] = {"run": function, "enabled": waiting_for is None, "needs_sandboxes": needs_sandboxes,
-                           "waiting_for": waiting_for, "doc": (function.__doc__ or "").strip().split("\n")[0]}
+                           "needs_extension": needs_extension, "waiting_for": waiting_for,
+                           "doc": (function.__doc__ or "").strip().split("\n")[0]}
         return function
     return register
 
@@ -74,7 +76,7 @@ def workspace_chooser(world):
     page = world.browser()
     page.sign_in(ada.email)
     page.open("/admin/choose-workspace")
-    expect(page.heading() == "Choose a workspace", f"chooser heading: {page.heading()!r}")
+    expect(page.heading() == "Choose an organization", f"chooser heading: {page.heading()!r}")
     choices = page.texts("main .choices button")
     expect(len(choices) == 2 and any("Acme Robotics" in c for c in choices), f"both workspaces: {choices}")
     expect(sum("current" in c for c in choices) == 1, f"one is current: {choices}")
@@ -313,16 +315,12 @@ def csrf(world):
     expect(page.envelope("/admin")["tenant"]["externalId"] == production["externalId"], "and selects the tenant")
 
 
-# -- waiting for pages other helpers are building (sandbox pages, marketplace pages) ---------------------------------
-# Written as far as the pages can be guessed; enable each once its pages exist, and adjust the selectors.
+# -- the whole first hour ------------------------------------------------------------------------------------------
 
-@scenario("full-flow", needs_sandboxes=True,
-          waiting_for="the sandbox pages (helper 1: create, terminal, files) and the marketplace pages (helper 2)")
+@scenario("full-flow", needs_sandboxes=True, needs_extension=True)
 def full_flow(world):
     """Sign in, choose a tenant, create a sandbox, run a command in its terminal, upload a file, install an extension
     through the consent screen and invoke it."""
-    # The selectors are those of the pages as they were being built (Template+Sandboxes.swift, Template+Marketplace.swift);
-    # check them against the merged templates when enabling this.
     ada = world.user("Ada")
     world.workspace(ada, "Acme Robotics")
     production = world.tenant(ada, "Production")
@@ -364,24 +362,36 @@ def full_flow(world):
     expect(page.has("#sandbox-files tr[data-file='notes.txt']"), f"the uploaded file is listed: {page.texts('#sandbox-files td')}")
     page.shot("sandbox-files")
 
-    # An extension: the catalog, its consent screen, the install, an invocation. NEEDS a published extension the
-    # tenant can see and an agent with the extension runtime: publish examples/extensions/http-probe as
-    # Tests/GlobalStacksServerTests/ExampleExtension.swift does (over the API, here in `World`), before this part.
-    key = "example.http-probe"
+    # An extension (published for every tenant before the scenario): the catalog, its consent screen, the install
+    # with a secret setting, an invocation on the cluster the sandbox runs on.
+    key = os.environ["GSTACKS_BROWSER_EXTENSION"]
     page.open(base + "/marketplace")
     page.shot("marketplace")
-    page.click(f"#extension-{key} a")
+    page.click(f"[id='consent-link-{key}']")
     expect(page.has("#consent-permissions") and page.has("#consent-manifest-digest"), "the consent screen: permissions and digests")
     page.shot("consent")
     page.click("#install-button")
     world.step(f"installed {key}")
     expect(page.path.startswith(f"{base}/installs/{key}"), f"the install's page: {page.path}")
+    wait_for(page, "#settings-form [id='setting-token']")
+    page.fill("#settings-form [id='setting-token']", "browser-secret-token")
+    page.click("#settings-save")
+    expect(page.has("#settings-saved"), f"the settings were saved: {page.texts('#settings-error')}")
+    expect("browser-secret-token" not in page.driver.page_source, "a secret is never shown back")
     page.shot("install")
-    page.fill("#invoke-input", json.dumps({}))
+    from selenium.webdriver.support.ui import Select
+    Select(page.driver.find_element("css selector", "#invoke-operation")).select_by_value("echo")
+    page.fill("#invoke-input", json.dumps({"from": "the-browser"}))
     page.click("#invoke-button")
-    wait_for_text(page, "#invoke-result", "succeeded", seconds=60)
+    wait_for_text(page, "#invoke-result, #invoke-error", "the-browser", seconds=90)
+    expect(page.has("#invoke-outputs"), f"the invocation succeeded: {page.texts('#invoke-error')}")
     world.step("invoked it")
     page.shot("invocation")
+
+
+def wait_for(page, selector, seconds=30):
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(page.driver, seconds).until(lambda _: page.has(selector))
 
 
 def wait_for_text(page, selector, text, seconds=30):
