@@ -248,7 +248,8 @@ struct ServiceSupervisorTests {
         let id = UUID().uuidString.lowercased()
         let spec = StartServicePayload(serviceId: id, tenantId: "t1", command: ["/bin/sh", "-c", "echo 'cannot open the data directory' >&2; exit 3"])
         _ = try await supervisor.start(spec)
-        let failed = try #require(await log.next { $0.state == "failed" })
+        // Four confined starts, one after the other: on two cores busy with the other suites that can take a while.
+        let failed = try #require(await log.next(within: .seconds(90)) { $0.state == "failed" })
         #expect(failed.health.restarts == 3 && failed.health.lastExitStatus == 3)
         #expect(failed.reason?.contains("4 times in a row") == true && failed.reason?.contains("cannot open the data directory") == true, "\(failed.reason ?? "")")
         #expect(await log.seen.filter { $0.state == "restarting" }.count == 3)

@@ -125,7 +125,8 @@ struct ShellContextResolverTests {
             #expect(ShellNavigation.safeConsolePath(safe) == safe)
         }
         for unsafe in ["https://evil.example/admin", "//evil.example/admin", "/admin//evil.example", "/administrator", "/admin\\..\\x",
-                       "/admin/../v1/sandboxes", "/admin\r\nSet-Cookie: x", "admin", "", "/\\evil.example", String(repeating: "/admin", count: 400)] {
+                       "/admin/../v1/sandboxes", "/admin\r\nSet-Cookie: x", "/admin/%2e%2e/v1/users", "/admin/%2E%2E?x", "/admin/..?x",
+                       "/admin/./t", "/admin/%2f/evil.example", "/admin/%5cevil", "/admin/%0d%0aSet-Cookie", "/admin/%zz", "admin", "", "/\\evil.example", String(repeating: "/admin", count: 400)] {
             #expect(ShellNavigation.safeConsolePath(unsafe) == nil, "\(unsafe.prefix(40))")
         }
     }

@@ -32,7 +32,7 @@ struct ConsoleSandboxPagesTests {
 
             let newPage = try await api.request(.get, "/admin/t/\(prod.externalID)/sandboxes/new", session: session)
             #expect(newPage.status == .ok)
-            let csrf = try #require(Self.hiddenField("csrf_token", in: newPage.text))
+            let csrf = try #require(ConsoleSession.hiddenField("csrf_token", in: newPage.text))
             #expect(newPage.text.contains(#"id="new-sandbox-form""#) && newPage.text.contains(#"id="sandbox-cpu""#))
 
             // Without the token (or with a wrong one) nothing is created.
@@ -63,6 +63,15 @@ struct ConsoleSandboxPagesTests {
                 #expect(terminal.status == .ok && terminal.text.contains("data-stream=\"\(location)/exec/stream\""))
                 // Not started yet: no output, said as a conflict the script can wait out.
                 #expect(try await api.request(.get, location + "/output.json?offset=0", session: session).status == .conflict)
+                // An offset no output reaches is bad input, refused before the agent is asked.
+                #expect(try await api.request(.get, location + "/output.json?offset=9223372036854775807", session: session).status == .badRequest)
+                // An upload form of endless part headers is refused once what comes before its file passes the limit.
+                let boundary = "gstacks-flood"
+                let flood = (0..<8).map { index in
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(String(repeating: "n", count: 16_000))\(index)\"\r\n\r\nx\r\n"
+                }.joined() + "--\(boundary)--\r\n"
+                let flooded = try await api.request(.post, location + "/files?path=/workspace", session: session, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: flood)
+                #expect(flooded.status == .contentTooLarge, "\(flooded.status)")
 
                 // Another tenant's path does not reach it, for pages, JSON, downloads and actions alike.
                 let elsewhere = "/admin/t/\(dev.externalID)/sandboxes/\(sandboxID)"
@@ -83,6 +92,12 @@ struct ConsoleSandboxPagesTests {
                 let refused = try await Self.post(api, location + "/actions/hibernate", "csrf_token=\(csrf)", session)
                 #expect(refused.status == .conflict && refused.text.contains(#"id="sandbox-message""#), "\(refused.status)")
                 #expect(try await Self.post(api, location + "/actions/explode", "csrf_token=\(csrf)", session).status == .notFound)
+
+                // The rest of /admin is the console's 404, with its headers; every answer says not to sniff.
+                let nowhere = try await api.request(.get, "/admin/no/such/page", session: session)
+                #expect(nowhere.status == .notFound && nowhere.headers[.contentSecurityPolicy] != nil && nowhere.headers[.xContentTypeOptions] == "nosniff")
+                #expect(try await api.request(.get, "/v1/sandboxes", session: session).headers[.xContentTypeOptions] == "nosniff")
+                #expect(try await api.request(.get, "/admin/operations?status=bogus", session: session).status == .badRequest)
             }
         }
     }
@@ -116,19 +131,7 @@ struct ConsoleSandboxPagesTests {
 
     /// Signs in with the console's form (its double-submit token) and returns the session.
     static func consoleSignIn(_ api: APIClient) async throws -> Session {
-        let form = try await api.request(.get, "/admin/sign-in")
-        let token = try #require(hiddenField("csrf_token", in: form.text))
-        let cookie = try #require(form.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-        #expect(cookie.hasPrefix("globalstacks_console_csrf="))
-        let body = "csrf_token=\(token)&email=\(TestServer.adminEmail.replacingOccurrences(of: "@", with: "%40"))&password=\(TestServer.adminPassword)"
-        let reply = try await api.client.executeRequest(
-            uri: "/admin/sign-in", method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: ByteBuffer(string: body)
-        )
-        #expect(reply.status == .found)
-        let session = try #require(reply.headers[values: .setCookie].first { $0.hasPrefix("globalstacks_session=") })
-        let value = try #require(session.split(separator: ";").first.map(String.init))
-        return Session(header: HTTPField(name: .cookie, value: value), setCookie: session)
+        try await ConsoleSession.signIn(api, TestServer.adminEmail, TestServer.adminPassword).apiSession
     }
 
     static func tenant(_ api: APIClient, _ session: Session, name: String, slug: String) async throws -> (id: String, externalID: String) {
@@ -138,25 +141,6 @@ struct ConsoleSandboxPagesTests {
     }
 
     static func post(_ api: APIClient, _ path: String, _ form: String, _ session: Session) async throws -> APIClient.Reply {
-        try await api.request(.post, path, session: session, body: form, contentType: "application/x-www-form-urlencoded")
+        try await ConsoleShellContextTests.post(api, path, form, session)
     }
-
-    static func hiddenField(_ name: String, in html: String) -> String? {
-        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
-        return String(html[range.upperBound...].prefix { $0 != "\"" })
-    }
-}
-
-extension APIClient {
-    /// A request with a body of another type than JSON (a console form).
-    func request(_ method: HTTPRequest.Method, _ uri: String, session: Session, body: String, contentType: String) async throws -> Reply {
-        var headers: HTTPFields = [.contentType: contentType]
-        headers.append(session.header)
-        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
-        return Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
-    }
-}
-
-extension APIClient.Reply {
-    var text: String { String(decoding: body, as: UTF8.self) }
 }

@@ -146,9 +146,9 @@ struct ConsoleShellContextTests {
             #expect(try await client.request(.get, "/admin", headers: Self.json).status == .unauthorized)
             for next in ["https://evil.example", "//evil.example", "/admin//evil.example", "/\\evil.example"] {
                 let form = try await client.request(.get, "/admin/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-                let token = try #require(Self.field("csrf_token", in: form.body))
+                let token = try #require(ConsoleSession.hiddenField("csrf_token", in: String(decoding: form.body, as: UTF8.self)))
                 let cookie = try #require(form.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-                #expect(Self.field("next", in: form.body) == "", "next=\(next) is kept in the form")
+                #expect(ConsoleSession.hiddenField("next", in: String(decoding: form.body, as: UTF8.self)) == "", "next=\(next) is kept in the form")
                 let body = "csrf_token=\(token)&email=\(TestServer.adminEmail)&password=\(TestServer.adminPassword)&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 let reply = try await client.request(.post, "/admin/sign-in", session: Session(header: HTTPField(name: .cookie, value: cookie), setCookie: ""), headers: [.contentType: "application/x-www-form-urlencoded"], body: body)
                 #expect(reply.status == .found && reply.headers[.location] == "/admin", "next=\(next): \(String(describing: reply.headers[.location]))")
@@ -167,9 +167,7 @@ struct ConsoleShellContextTests {
 
     /// A new tenant of the session's active organization; its external id.
     static func tenant(_ client: APIClient, name: String, slug: String, _ session: Session) async throws -> String {
-        let created = try await client.request(.post, "/v1/tenants", json: #"{"name":"\#(name)","slug":"\#(slug)"}"#, session: session)
-        let id = try #require(created.string("id"), "\(created.status) \(created.message)")
-        return try #require(try await client.request(.get, "/v1/tenants/\(id)", session: session).string("externalId"))
+        try await ConsoleSandboxPagesTests.tenant(client, session, name: name, slug: slug).externalID
     }
 
     static func post(_ client: APIClient, _ path: String, _ body: String, _ session: Session, headers: HTTPFields = [:]) async throws -> APIClient.Reply {
@@ -183,12 +181,6 @@ struct ConsoleShellContextTests {
         let page = try await client.request(.get, "/admin/choose-workspace", session: session)
         let html = String(decoding: page.body, as: UTF8.self)
         let range = try #require(html.range(of: #"<meta name="csrf-token" content=""#))
-        return String(html[range.upperBound...].prefix { $0 != "\"" })
-    }
-
-    static func field(_ name: String, in body: Data) -> String? {
-        let html = String(decoding: body, as: UTF8.self)
-        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 

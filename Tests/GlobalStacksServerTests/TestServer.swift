@@ -59,6 +59,8 @@ struct APIClient: Sendable {
 
         func string(_ key: String) -> String? { json[key] as? String }
         var message: String { string("message") ?? "" }
+        /// The body as text (a console page).
+        var text: String { String(decoding: body, as: UTF8.self) }
         var items: [[String: Any]] { (json["items"] as? [[String: Any]]) ?? [] }
     }
 

@@ -336,3 +336,28 @@ def report(path):
 
 if __name__ == "__main__":
     run(measure, report, __doc__)
+
+
+class Timer:
+    """Sequential GETs over one keep-alive connection; the clock covers writing the request to reading the last byte."""
+    def __init__(self, base, cookie, accept="application/json"):
+        url = urllib.parse.urlparse(base)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self.headers = {"Accept": accept, **({"Cookie": cookie} if cookie else {})}
+
+    def get(self, path):
+        started = time.perf_counter()
+        self.conn.request("GET", path, headers=self.headers)
+        response = self.conn.getresponse()
+        body = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status} (Location: {response.getheader('Location')}): {body[:300]!r}")
+        if response.will_close:
+            raise RuntimeError(f"GET {path}: the server closed the keep-alive connection")
+        return elapsed, body
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -19,7 +19,7 @@ measure seeds through the real API and prints one JSON object with the figures:
 import http.client, json, os, statistics, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import (API, approve_when_online, cluster_with_token, env, percentile, print_and_record,  # noqa: E402
+from agents_benchmark import (API, Timer, cpu_seconds, approve_when_online, cluster_with_token, env, percentile, print_and_record,  # noqa: E402
                               run, section_lines, start_agent, table_row)
 
 TARGET_P99_MS = 20.0
@@ -27,30 +27,6 @@ TARGET_SANDBOXES = 100
 
 def log(message):
     print(f"[benchmark-console] {message}", file=sys.stderr, flush=True)
-
-class Timer:
-    """Sequential GETs over one keep-alive connection; the clock covers writing the request to reading the last byte."""
-    def __init__(self, base, cookie, accept):
-        url = urllib.parse.urlparse(base)
-        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-        self.headers = {"Accept": accept, **({"Cookie": cookie} if cookie else {})}
-
-    def get(self, path):
-        started = time.perf_counter()
-        self.conn.request("GET", path, headers=self.headers)
-        response = self.conn.getresponse()
-        body = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            raise RuntimeError(f"GET {path} answered {response.status} (Location: {response.getheader('Location')}): {body[:300]!r}")
-        if response.will_close:
-            raise RuntimeError(f"GET {path}: the server closed the keep-alive connection")
-        return elapsed, body
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def seed(api, engine, count):
     os.environ["BENCH_ENGINE"] = engine  # start_agent keeps each engine's agent apart

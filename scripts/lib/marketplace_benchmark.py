@@ -20,7 +20,7 @@ measure seeds the marketplace through the real API and prints one JSON object wi
 import base64, concurrent.futures, gzip, hashlib, http.client, io, json, os, statistics, subprocess, sys, tarfile, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import API, env, percentile, print_and_record, run, section_lines, table_row  # noqa: E402
+from agents_benchmark import API, Timer, cpu_seconds, env, percentile, print_and_record, run, section_lines, table_row  # noqa: E402
 
 TARGET_P99_MS = 20.0
 TARGET_PACKAGES = 1000
@@ -136,30 +136,6 @@ def seed(api, work, count, connections):
     with concurrent.futures.ThreadPoolExecutor(connections) as pool:
         list(pool.map(one, range(1, count + 1)))  # list(): the first failure is raised here
     return released
-
-class Timer:
-    """Sequential requests over one keep-alive connection; the clock covers writing the request to reading the last byte."""
-    def __init__(self, base, cookie):
-        url = urllib.parse.urlparse(base)
-        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-        self.headers = {"Cookie": cookie, "Accept": "application/json"}
-
-    def get(self, path):
-        started = time.perf_counter()
-        self.conn.request("GET", path, headers=self.headers)
-        response = self.conn.getresponse()
-        body = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
-        if response.will_close:
-            raise RuntimeError(f"GET {path}: the server closed the keep-alive connection")
-        return elapsed, body
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def measure(engine):
     count = int(env("BENCH_PACKAGES", "1000"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the console sends a person after a switch, a selection or a clear: always a concrete same-origin
 /// `/admin…` path, so no form field or query parameter can redirect anywhere else.
 public enum ShellNavigation {
@@ -9,8 +11,13 @@ public enum ShellNavigation {
     /// characters, anything outside `/admin`, or longer than a URL should be).
     public static func safeConsolePath(_ value: String?) -> String? {
         guard let value, value.utf8.count <= 2048, value == home || value.hasPrefix(home + "/") || value.hasPrefix(home + "?") else { return nil }
-        guard !value.contains("\\"), !value.contains("//"), !value.contains("/../"), !value.hasSuffix("/.."),
-              !value.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F })
+        // Checked as a browser will read it: percent-decoded, so `%2e%2e` is a `..` segment too.
+        let path = String(value.prefix { $0 != "?" && $0 != "#" })
+        guard let decoded = path.removingPercentEncoding,
+              !value.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
+              !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+              !decoded.contains("\\"), !decoded.contains("//"), !value.contains("\\"),
+              !decoded.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." })
         else { return nil }
         return value
     }

@@ -26,6 +26,8 @@ struct ConsoleController: Sendable {
         addMarketplaceRoutes(to: console)
         addOperationRoutes(to: console)
         addSiteAdminRoutes(to: console)
+        // Any other console path: the console's 404 page, with its security headers.
+        console.get("**") { _, _ -> Response in throw DomainError.notFound("There is no console page here.") }
     }
 
     /// A signed-in page: the visitor (or a sign-in redirect), the resolved context (or its recovery), then `render`

@@ -132,6 +132,7 @@ func buildRouter(
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        NoSniffMiddleware()
         ErrorResponseMiddleware()
         MetricsMiddleware()
         LogRequestsMiddleware(.debug)

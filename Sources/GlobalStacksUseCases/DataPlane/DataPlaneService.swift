@@ -156,7 +156,6 @@ public struct DataPlaneService: Sendable {
     /// its creator asked for that (`metadata.deleteBucketWithStore: true`): a bucket the tenant brought stays unless
     /// asked. The record is `deleted` once done.
     public func deleteObjectStore(_ id: String, caller: Caller) async throws -> ObjectStore {
-        let scope = try caller.activeTenant()
         let objectStore = try await self.objectStore(id, caller: caller)
         try caller.require(.manageDataPlane)
         guard objectStore.status != .deleted else { return objectStore }

@@ -12,8 +12,9 @@ extension WorkspaceService {
     /// The main process's output from byte `offset` on, at most `maximumBytes` of it (64 KiB at most): what a page
     /// that follows the output asks for each time, from where its last answer ended.
     public func output(of id: SandboxID, fromByte offset: Int64, maximumBytes: Int, caller: Caller) async throws -> WorkspaceBytes {
-        guard offset >= 0, (1...Self.maximumOutputPieceBytes).contains(maximumBytes) else {
-            throw DomainError.invalidInput("offset must be 0 or more, and a piece of output at most \(Self.maximumOutputPieceBytes) bytes.")
+        // JSON carries integers exactly up to 2^53; no output file comes near 2^50 bytes.
+        guard (0...(Int64(1) << 50)).contains(offset), (1...Self.maximumOutputPieceBytes).contains(maximumBytes) else {
+            throw DomainError.invalidInput("offset must be a byte count from 0 to 2^50, and a piece of output at most \(Self.maximumOutputPieceBytes) bytes.")
         }
         let sandbox = try await workableSandbox(id, caller: caller, running: false).sandbox
         try sandbox.requireOutput()

@@ -16,7 +16,11 @@ extension ConsoleController {
     func operationRuns(_ request: Request) async throws -> Response {
         let route = ShellRoute(category: .workspaceScoped, intendedURL: request.uri.description, allowsQueryHint: true)
         return try await shellPage(request, route: route, queryHint: Self.queryHint(request)) { page in
-            let wanted = request.uri.queryParameters["status"].flatMap { RunExecutionStatus(rawValue: String($0)) }
+            let asked = request.uri.queryParameters["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            let wanted = asked.flatMap(RunExecutionStatus.init(rawValue:))
+            guard asked == nil || wanted != nil else {
+                throw DomainError.invalidInput("status must be one of \(RunExecutionStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
             let runs = page.context.tenant == nil ? [] : try await useCases.operations.runs(status: wanted, operationType: nil, limit: 200, caller: page.caller)
             let names = Self.operationNames(useCases.operations.operationTypes(caller: page.caller))
             return ConsoleResponse.page(renderer.render("operation-runs", OperationRunsPage(

@@ -29,18 +29,24 @@ extension ConsoleController {
             let sandbox = try await useCases.sandboxes.sandbox(id, caller: page.caller)
             var listing: DirectoryListing?
             var problem = message
+            var answer = status
             do {
                 listing = try await useCases.workspace.files(in: directory, of: id, caller: page.caller)
             } catch let error as DomainError where Self.isFixable(error) || error.kind == .notFound {
-                // The sandbox is there (it was just read): a missing directory or a stopped sandbox is said on the page.
+                // The sandbox is there (it was just read): a missing directory or a stopped sandbox is said on the page,
+                // with the refusal's status.
                 problem = problem ?? error.message
+                if answer == .ok { answer = ErrorResponse(error).status }
             }
             return ConsoleResponse.page(renderer.render("sandbox-files", SandboxFilesPage(
                 chrome: page.chrome("Files of \(sandbox.spec.name ?? "sandbox")"), sandbox: SandboxView(sandbox, base: ShellNavigation.tenantEntry(page.context.tenant!), agentName: nil),
                 directory: directory, listing: listing, message: problem,
-                notice: notice ?? request.uri.queryParameters["uploaded"].map { "Uploaded \($0)." }, address: address,
+                // Only a file that is there now: a crafted link cannot make the page say something was uploaded.
+                notice: notice ?? request.uri.queryParameters["uploaded"].map(String.init).flatMap { name in
+                    listing?.entries.contains { $0.name == name } == true ? "Uploaded \(name)." : nil
+                }, address: address,
                 maximumFileSize: ConsoleFormat.bytes(useCases.workspace.maximumFileBytes)
-            )), status: status)
+            )), status: answer)
         }
     }
 
@@ -65,9 +71,9 @@ extension ConsoleController {
 
     func uploadSandboxFile(_ request: Request, _ address: SandboxPageAddress) async throws -> Response {
         let visitor = try await requireVisitor(request)
+        let caller = try await tenantCaller(request, visitor: visitor, externalID: address.externalID)
         let upload = try await MultipartUpload.begin(request)
         try visitor.checkForgery(request, formToken: upload.fields[ConsoleCSRF.fieldName])
-        let caller = try await tenantCaller(request, visitor: visitor, externalID: address.externalID)
         let directory = SandboxFilesPage.directory(request.uri.queryParameters["path"].map(String.init))
         guard let name = upload.fileName else { throw UnprocessableForm(message: "Choose a file to upload.") }
         let target = directory == "/" ? "/\(name)" : "\(directory)/\(name)"
@@ -79,19 +85,5 @@ extension ConsoleController {
         } catch let error as DomainError where Self.isFixable(error) || error.kind == .notFound {
             return try await sandboxFiles(request, address, message: error.message, status: ErrorResponse(error).status)
         }
-    }
-}
-
-extension ConsoleFormat {
-    /// A size as a person reads it: bytes, KiB, MiB, GiB.
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + units[unit]
     }
 }

@@ -42,9 +42,18 @@ final class MultipartUpload: @unchecked Sendable {
             throw DomainError.invalidInput("Send the upload as multipart/form-data, as the console's upload form does.")
         }
         let upload = MultipartUpload(body: request.body, boundary: boundary)
+        // Every byte before the file part counts (field names, part headers and boundaries too), read in pieces of at
+        // most the limit, so a form of endless names or headers is refused before the parser holds much of it.
+        var before = 0
         while !upload.inFile && !upload.fileEnded {
-            guard let chunk = try await upload.body.next() else { break }
-            try upload.parser.execute(chunk)
+            guard var chunk = try await upload.body.next() else { break }
+            while chunk.readableBytes > 0 && !upload.inFile {
+                let piece = chunk.readSlice(length: min(chunk.readableBytes, maximumFieldBytes))!
+                before += piece.readableBytes
+                guard before <= maximumFieldBytes * 4 else { throw DomainError.tooLarge("The upload form's fields are too large.") }
+                try upload.parser.execute(piece)
+            }
+            if chunk.readableBytes > 0 { try upload.parser.execute(chunk) }
             guard upload.fieldBytes <= maximumFieldBytes else { throw DomainError.tooLarge("The upload form's fields are too large.") }
         }
         return upload

@@ -57,10 +57,3 @@ struct ManagedTenantsPage {
     let canManage: Bool
     let message: String?
 }
-
-/// How pages write times and quantities.
-enum ConsoleFormat {
-    static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateSeparator(.dash))
-    }
-}

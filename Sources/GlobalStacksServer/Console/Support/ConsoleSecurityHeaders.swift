@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Every console answer: a Content-Security-Policy with no inline script or style (scripts and styles are files of
-/// this origin), no framing, no sniffing, and no referrer to other origins.
+/// this origin), no framing, and no referrer to other origins (`NoSniffMiddleware` adds no sniffing to every answer).
 struct ConsoleSecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; "
@@ -12,7 +12,6 @@ struct ConsoleSecurityHeaders<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.contentSecurityPolicy] = Self.policy
-        response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.referrerPolicy] = "same-origin"
         return response
@@ -20,7 +19,6 @@ struct ConsoleSecurityHeaders<Context: RequestContext>: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
 }

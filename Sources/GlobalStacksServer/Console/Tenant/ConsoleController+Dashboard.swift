@@ -2,6 +2,7 @@ import Foundation
 import GlobalStacksDomain
 import GlobalStacksUseCases
 import Hummingbird
+import Mustache
 
 /// `/admin/t/{external_id}`: the tenant's dashboard, and the sandbox states its live table polls.
 extension ConsoleController {
@@ -119,5 +120,23 @@ struct QuotaView {
         bar("Memory", usage.used.memory.bytes, usage.limits.maxMemory?.bytes, { ByteQuantity(bytes: $0).description })
         bar("Storage", usage.used.storage.bytes, usage.limits.maxStorage?.bytes, { ByteQuantity(bytes: $0).description })
         self.bars = bars
+    }
+}
+
+/// A dashboard lists up to hundreds of rows: each row answers the template's names directly rather than through
+/// `Mirror`, which the renderer would otherwise build for every name of every row.
+extension SandboxRow: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "href": href
+        case "state": state
+        case "cpu": cpu
+        case "memory": memory
+        case "agent": agent
+        case "createdAt": createdAt
+        default: nil
+        }
     }
 }
