@@ -329,7 +329,7 @@ class Browser:
     def submitting(self, action):
         """Runs `action` (which leaves the page) and waits until the next page has loaded."""
         from selenium.webdriver.support.ui import WebDriverWait
-        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.common.exceptions import WebDriverException
         old = self.driver.find_element("tag name", "html")
         action()
 
@@ -337,7 +337,8 @@ class Browser:
             try:
                 old.is_enabled()
                 return False
-            except StaleElementReferenceException:
+            except WebDriverException:
+                # Stale, or (while the old document is being torn down) "Node … does not belong to the document".
                 return driver.execute_script("return document.readyState") == "complete"
         WebDriverWait(self.driver, 20).until(left)
 
@@ -374,7 +375,9 @@ class Browser:
         return found["value"] if found else None
 
     def shot(self, name):
-        """Saves the whole page as <screenshots>/<name>.png (the window grows to the page's height for the shot)."""
+        """Checks the page's accessible basics, then saves it as <screenshots>/<name>.png (the window grows to the page's
+        height for the shot). Every page a scenario shows is checked, screenshots or not."""
+        self.check_accessible_basics(name)
         if not self.world.screenshots:
             return
         os.makedirs(self.world.screenshots, exist_ok=True)
@@ -384,6 +387,33 @@ class Browser:
         self.driver.save_screenshot(path)
         self.driver.set_window_size(*WINDOW)
         self.world.step(f"screenshot {path}")
+
+
+    ACCESSIBLE_BASICS = """
+        const problems = [];
+        for (const control of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+          const labelled = (control.id && document.querySelector(`label[for="${CSS.escape(control.id)}"]`))
+            || control.closest("label") || control.getAttribute("aria-label") || control.getAttribute("aria-labelledby");
+          if (!labelled) problems.push(`a ${control.tagName.toLowerCase()} named ${control.name || "?"} has no label`);
+        }
+        for (const button of document.querySelectorAll("button")) {
+          if (!(button.textContent.trim() || button.getAttribute("aria-label"))) problems.push("a button has no text");
+        }
+        let level = 0;
+        for (const heading of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+          const next = Number(heading.tagName[1]);
+          if (next > level + 1) problems.push(`heading "${heading.textContent.trim()}" skips from h${level} to h${next}`);
+          level = next;
+        }
+        if (document.querySelectorAll("h1").length !== 1) problems.push(`${document.querySelectorAll("h1").length} h1 headings`);
+        if (!document.documentElement.lang) problems.push("no lang on <html>");
+        return problems;
+    """
+
+    def check_accessible_basics(self, name):
+        """Labels on every control, text on every button, one h1 and headings in order, the page's language."""
+        problems = self.driver.execute_script(self.ACCESSIBLE_BASICS)
+        expect(not problems, f"accessible basics of {name} ({self.path}): {problems}")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
