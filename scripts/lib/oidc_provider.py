@@ -17,7 +17,6 @@ Helpers for checking by hand: `wait`, `device-authorize`, `poll`, `decode`.
 
 import argparse
 import base64
-import ctypes
 import html.parser
 import http.cookiejar
 import json
@@ -31,6 +30,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from child_process import dies_with_parent  # noqa: E402
 
 NANOIDP_VERSION = "3.4.0"
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -173,14 +175,6 @@ def wait_ready(issuer, deadline, proc=None):
     raise Failure(f"discovery at {issuer} did not answer in time")
 
 
-def _die_with_parent():
-    # Linux: nanoidp gets SIGTERM if this wrapper dies, even by SIGKILL (PR_SET_PDEATHSIG = 1).
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
-
-
 def cmd_start(args):
     port = args.port or free_port()
     issuer = write_config(args.data, port, args.device_code_ttl, args.interval)
@@ -197,7 +191,7 @@ def cmd_start(args):
     for name in ("NANOIDP_CONFIG_DIR", "MOCK_IDP_CONFIG_DIR", "NANOIDP_BOOTSTRAP_HOOK", "NANOIDP_BOOTSTRAP_PLUGIN"):
         env.pop(name, None)
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=data_dir, env=env, preexec_fn=_die_with_parent)
+                            cwd=data_dir, env=env, preexec_fn=dies_with_parent(signal.SIGTERM))
 
     def stop(*_):
         if proc.poll() is None:

@@ -16,7 +16,6 @@ secret answers SignatureDoesNotMatch, an unknown key InvalidAccessKeyId.
 """
 
 import argparse
-import ctypes
 import json
 import os
 import signal
@@ -26,6 +25,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from child_process import dies_with_parent  # noqa: E402
 
 MOTO_VERSION = "5.2.5"
 BOTO3_VERSION = "1.44.5"
@@ -91,15 +93,6 @@ def wait_ready(endpoint, deadline, proc):
     raise Failure(f"moto at {endpoint} did not answer in time")
 
 
-def _die_with_parent():
-    # Linux: moto is killed when this wrapper dies, however it dies (PR_SET_PDEATHSIG = 1); SIGKILL because a
-    # process started by a test may inherit an ignored SIGTERM.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except OSError:
-        pass
-
-
 def cmd_start(args):
     python = os.path.join(os.path.abspath(args.venv), "bin", "python")
     server = os.path.join(os.path.abspath(args.venv), "bin", "moto_server")
@@ -109,7 +102,7 @@ def cmd_start(args):
     endpoint = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONUNBUFFERED="1", INITIAL_NO_AUTH_ACTION_COUNT=str(UNCHECKED_REQUESTS))
     proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env, preexec_fn=dies_with_parent(signal.SIGKILL))
 
     def stop(*_):
         if proc.poll() is None:

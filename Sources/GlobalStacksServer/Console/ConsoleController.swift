@@ -51,6 +51,14 @@ struct ConsoleController: Sendable {
         }
     }
 
+    /// The context of a request that is not a page (a form post, a JSON poll, a stream): resolved, with the caller
+    /// focused on it, or 404 (a form or a poll has no page to recover to).
+    func focused(_ route: ShellRoute, visitor: ConsoleVisitor) async throws -> (resolution: ShellContextService.Resolution, caller: Caller) {
+        let resolution = try await useCases.shellContext.resolve(ShellContextRequest(route: route), caller: visitor.caller)
+        guard let caller = resolution.caller else { throw DomainError.notFound(Self.notFoundMessage(resolution.context.state)) }
+        return (resolution, caller)
+    }
+
     func requireVisitor(_ request: Request) async throws -> ConsoleVisitor {
         guard let visitor = try await ConsoleVisitor.optional(request, authenticator: authenticator) else {
             throw DomainError.unauthenticated("Sign in first: \(ConsolePaths.signIn).")

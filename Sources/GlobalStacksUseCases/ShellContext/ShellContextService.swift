@@ -46,16 +46,13 @@ public struct ShellContextService: Sendable {
     /// `POST /admin/switch-workspace`: makes the workspace the session's and says where to go next (404 for a
     /// workspace the caller is not an active member of).
     public func switchWorkspace(to identifier: ContextIdentifier, intended: String?, caller: Caller) async throws -> String {
+        // Resolved with the switch, the context already has the tenant remembered there (the store restores the same).
         let resolution = try await resolve(ShellContextRequest(route: Self.home, switchTo: identifier), caller: caller)
-        guard resolution.context.isResolved, let workspace = resolution.context.workspace,
-              let membership = try await store.membership(organizationID: workspace.organizationID, caller.account)
-        else {
+        guard let workspace = resolution.context.workspace, let focused = resolution.caller else {
             throw DomainError.notFound("No organization \(Self.describe(identifier)) among yours.")
         }
-        try await store.activateOrganization(AccessPolicy.organizationScope(for: membership, caller.account), caller.account)
-        // The tenant remembered there comes back with the switch (the store restores it), so resolve once more.
-        let after = try await resolve(ShellContextRequest(route: Self.home), caller: caller)
-        return ShellNavigation.afterSwitch(after.context, intended: intended, tenants: resolution.directory.tenants(of: workspace))
+        try await store.activateOrganization(focused.organization, caller.account)
+        return ShellNavigation.afterSwitch(resolution.context, intended: intended, tenants: resolution.directory.tenants(of: workspace))
     }
 
     /// `POST /admin/select-tenant`: makes an operable tenant of the session's workspace the selected one (404 for any

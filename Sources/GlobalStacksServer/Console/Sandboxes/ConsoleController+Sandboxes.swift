@@ -103,11 +103,7 @@ extension ConsoleController {
 
     /// The caller focused on the path's tenant, for the routes that answer JSON or bytes rather than a page.
     func tenantCaller(_ request: Request, visitor: ConsoleVisitor, externalID: String) async throws -> Caller {
-        let resolution = try await useCases.shellContext.resolve(
-            ShellContextRequest(route: Self.tenantRoute(request, externalID: externalID)), caller: visitor.caller
-        )
-        guard let caller = resolution.caller else { throw DomainError.notFound(Self.notFoundMessage(resolution.context.state)) }
-        return caller
+        try await focused(Self.tenantRoute(request, externalID: externalID), visitor: visitor).caller
     }
 
     /// Refusals a person can act on from the page they came from (everything else is the error page).

@@ -12,10 +12,7 @@ extension ConsoleController {
         let visitor = try await requireVisitor(request)
         let form = try await ConsoleForm.read(request)
         try visitor.checkForgery(request, formToken: form.csrfToken)
-        let resolution = try await useCases.shellContext.resolve(ShellContextRequest(route: route), caller: visitor.caller)
-        guard resolution.context.isResolved, let caller = resolution.caller else {
-            throw DomainError.notFound(Self.notFoundMessage(resolution.context.state))
-        }
+        let (resolution, caller) = try await focused(route, visitor: visitor)
         return try await handle(ConsolePageContext(visitor: visitor, resolution: resolution, caller: caller, route: route), form)
     }
 

@@ -44,10 +44,7 @@ extension ConsoleController {
 
     /// `{"sandboxes": [{"id", "state"}]}` for the dashboard's live table.
     func sandboxStates(_ request: Request, externalID: String) async throws -> Response {
-        let visitor = try await requireVisitor(request)
-        let route = Self.tenantRoute(request, externalID: externalID)
-        let resolution = try await useCases.shellContext.resolve(ShellContextRequest(route: route), caller: visitor.caller)
-        guard let caller = resolution.caller else { throw DomainError.notFound(Self.notFoundMessage(resolution.context.state)) }
+        let caller = try await tenantCaller(request, visitor: try await requireVisitor(request), externalID: externalID)
         let sandboxes = try await useCases.sandboxes.sandboxes(SandboxFilter(), caller: caller)
         return try ConsoleResponse.json(["sandboxes": sandboxes.map { ["id": $0.id.rawValue, "state": $0.state.rawValue] }])
     }
