@@ -139,6 +139,31 @@ struct ConsoleShellContextTests {
         }
     }
 
+    @Test func aSessionWhoseOrganizationIsGoneIsRestoredToTheOneLastChosen() async throws {
+        try await TestServer.run { client, _ in
+            let ada = try await client.signInAdmin()
+            let bo = try await client.newUser("bo@example.com", admin: ada)
+            let alpha = try await client.organization(owner: ada, members: [(bo, "bo@example.com", "member")])
+            // Another session of bo's chooses his personal organization last; this one stays in Alpha.
+            let boElsewhere = try await client.signIn("bo@example.com", "password-for-tests")
+            let personal = try #require(try await client.request(.get, "/v1/organizations", session: boElsewhere).items.first { $0["kind"] as? String == "personal" }?["id"] as? String)
+            try await client.request(.post, "/v1/organizations/\(personal)/activate", session: boElsewhere)
+            let boID = try #require((try await client.request(.get, "/v1/auth/session", session: bo).json["user"] as? [String: Any])?["id"] as? String)
+            try await client.request(.post, "/v1/organizations/\(alpha)/activate", session: ada)
+            #expect(try await client.request(.delete, "/v1/organizations/current/members/\(boID)", session: ada).status == .ok)
+
+            func context() async throws -> [String: Any] {
+                try #require(try await client.request(.get, "/admin", session: bo, headers: Self.json).json["resolvedContext"] as? [String: Any])
+            }
+            let restored = try await context()
+            #expect(restored["workspaceSource"] as? String == "remembered" && restored["state"] as? String == "tenantless_workspace", "\(restored)")
+            // Written into the session: from now on it is the session's own.
+            let after = try await context()
+            #expect(after["workspaceSource"] as? String == "session_workspace")
+            #expect((after["workspace"] as? [String: Any])?["id"] as? Int == (restored["workspace"] as? [String: Any])?["id"] as? Int)
+        }
+    }
+
     @Test func signInKeepsToThisOriginAndRefusesForgedForms() async throws {
         try await TestServer.run { client, _ in
             #expect(try await client.request(.get, "/admin").headers[.location] == "/admin/sign-in")
