@@ -47,7 +47,7 @@ struct SandboxConformanceTests {
             #expect(created.sandbox.state == .pending && created.sandbox.agentID == world.agent.id)
             #expect(created.command.action == .startSession && created.command.status == .pending)
             #expect(try await store.sandbox(id: created.sandbox.id, scope: world.scope) == created.sandbox, "the spec round-trips")
-            #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter(label: ("team", "a"))).count == 1)
+            #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter(labels: ["team": "a"])).count == 1)
             #expect(try await store.sandboxes(scope: world.scope, filter: SandboxFilter(state: .running)).isEmpty)
 
             let pending = try await store.pendingCommands(agentIDs: [world.agent.id], limit: 10)

@@ -120,6 +120,8 @@ final class FakeStore: SandboxRepository, ExecHistoryRepository {
     func requestSandbox(_ request: SandboxRequest, id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
     func deleteSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand] { throw Unused() }
+    func setSandboxExpiry(id: SandboxID, expiresAt: Date, scope: TenantScope, at now: Date) async throws -> Sandbox { throw Unused() }
+    func expireSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange? { throw Unused() }
 }
 
 /// Answers exec and output, and remembers the limits it was given; anything else is not used here.

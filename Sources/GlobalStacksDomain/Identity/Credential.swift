@@ -9,6 +9,9 @@ public struct Credential: Sendable, Equatable {
         /// Held by one extension invocation's sandbox: limited to the permissions the tenant consented to, in the
         /// install's tenant, until the invocation ends.
         case invocation
+        /// Reaches one sandbox only (its processes, files and ports: the E2B-compatible API's `envdAccessToken`), as
+        /// the person who asked for it, while the sandbox lives. Never accepted by the v1 API.
+        case sandboxAccess = "sandbox_access"
     }
 
     public let id: CredentialID
@@ -25,11 +28,15 @@ public struct Credential: Sendable, Equatable {
     public var revokedAt: Date?
     /// An invocation credential's permissions; nil for a person's credential (everything the person may do).
     public let permissions: Set<ExtensionPermission>?
+    /// The one sandbox a sandbox access credential reaches.
+    public let sandboxID: SandboxID?
 
     public init(
         id: CredentialID, kind: Kind, userID: UserID, name: String?, tokenPrefix: String,
-        createdAt: Date, lastUsedAt: Date, expiresAt: Date?, revokedAt: Date?, permissions: Set<ExtensionPermission>? = nil
+        createdAt: Date, lastUsedAt: Date, expiresAt: Date?, revokedAt: Date?, permissions: Set<ExtensionPermission>? = nil,
+        sandboxID: SandboxID? = nil
     ) {
+        self.sandboxID = sandboxID
         self.permissions = permissions
         self.id = id
         self.kind = kind

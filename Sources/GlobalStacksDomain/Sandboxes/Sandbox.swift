@@ -18,14 +18,18 @@ public struct Sandbox: Sendable, Equatable {
     public var exitStatus: Int?
     /// Refreshed by every request that acts on the sandbox; the idle timeout counts from here.
     public var lastActivityAt: Date
+    /// When the sandbox is deleted (stopped first if it runs), whatever it is doing; nil: never. See
+    /// `SandboxSpec.lifetimeSeconds`.
+    public var expiresAt: Date?
     public let createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: SandboxID, tenantID: TenantID, organizationID: OrganizationID, createdBy: UserID, spec: SandboxSpec, agentID: AgentID,
         clusterID: ClusterID, state: SandboxState, stateChangedAt: Date, lastError: String?, exitStatus: Int?, lastActivityAt: Date,
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, expiresAt: Date? = nil
     ) {
+        self.expiresAt = expiresAt
         self.id = id
         self.tenantID = tenantID
         self.organizationID = organizationID

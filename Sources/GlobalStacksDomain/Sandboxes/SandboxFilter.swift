@@ -1,14 +1,15 @@
 /// Filters for listing sandboxes.
 public struct SandboxFilter: Sendable, Equatable {
     public var state: SandboxState?
-    public var label: (key: String, value: String)?
+    /// Every one of these labels, with exactly this value.
+    public var labels: [String: String]
 
-    public init(state: SandboxState? = nil, label: (key: String, value: String)? = nil) {
+    public init(state: SandboxState? = nil, labels: [String: String] = [:]) {
         self.state = state
-        self.label = label
+        self.labels = labels
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.state == rhs.state && lhs.label?.key == rhs.label?.key && lhs.label?.value == rhs.label?.value
+    public func matches(labelsOf sandbox: Sandbox) -> Bool {
+        labels.allSatisfy { sandbox.spec.labels[$0.key] == $0.value }
     }
 }

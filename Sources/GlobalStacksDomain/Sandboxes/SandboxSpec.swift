@@ -18,11 +18,16 @@ public struct SandboxSpec: Sendable, Equatable {
     public let region: String?
     public let clusterID: ClusterID?
     public let requiredCapabilities: Set<String>
+    /// The sandbox is deleted this long after it was created (`Sandbox.expiresAt`, which a client may move); nil: never.
+    public let lifetimeSeconds: Int?
+    /// Whether the sandbox's ports answer anyone who knows their address, not only its access token and its tenant.
+    public let publicPorts: Bool
 
     public static let maxCommandArguments = 64
     public static let maxArgumentLength = 4_096
     public static let maxEnvironmentEntries = 64
     public static let idleTimeoutRange = 60...(7 * 86_400)
+    public static let lifetimeRange = 1...(30 * 86_400)
     public static let defaultCPU = CPUQuantity(millicores: 500)
     public static let defaultMemory = ByteQuantity(bytes: 512 << 20)
     /// Per sandbox: far above any host, low enough that sums over an organization cannot overflow.
@@ -35,7 +40,7 @@ public struct SandboxSpec: Sendable, Equatable {
     public init(
         name: String?, template: String?, command: [String], cpu: CPUQuantity?, memory: ByteQuantity?, storage: ByteQuantity?,
         environment: [String: String]?, labels: [String: String]?, network: Bool?, idleTimeoutSeconds: Int?, idleAction: IdleAction?,
-        region: String?, clusterID: ClusterID?, requiredCapabilities: [String]?
+        region: String?, clusterID: ClusterID?, requiredCapabilities: [String]?, lifetimeSeconds: Int? = nil, publicPorts: Bool? = nil
     ) throws {
         self.name = try name.map { try Validation.name($0) }
         self.template = try template.map { try Validation.name($0, field: "template") }
@@ -79,6 +84,15 @@ public struct SandboxSpec: Sendable, Equatable {
         self.region = try region.map { try Validation.name($0, field: "region") }
         self.clusterID = clusterID
         self.requiredCapabilities = try Agent.validateCapabilities(requiredCapabilities ?? [])
+        if let lifetimeSeconds { try Self.checkLifetime(lifetimeSeconds) }
+        self.lifetimeSeconds = lifetimeSeconds
+        self.publicPorts = publicPorts ?? false
+    }
+
+    public static func checkLifetime(_ seconds: Int, field: String = "lifetimeSeconds") throws {
+        guard lifetimeRange.contains(seconds) else {
+            throw DomainError.invalidInput("\(field) must be between \(lifetimeRange.lowerBound) and \(lifetimeRange.upperBound) (30 days).")
+        }
     }
 
     /// A spec as the store wrote it, taken as it is: it passed the rules of the day it was created, and a rule added
@@ -86,7 +100,7 @@ public struct SandboxSpec: Sendable, Equatable {
     public init(
         stored name: String?, template: String?, command: [String], cpu: CPUQuantity, memory: ByteQuantity, storage: ByteQuantity,
         environment: [String: String], labels: [String: String], network: Bool, idleTimeoutSeconds: Int?, idleAction: IdleAction,
-        region: String?, clusterID: ClusterID?, requiredCapabilities: Set<String>
+        region: String?, clusterID: ClusterID?, requiredCapabilities: Set<String>, lifetimeSeconds: Int?, publicPorts: Bool
     ) {
         self.name = name
         self.template = template
@@ -102,6 +116,8 @@ public struct SandboxSpec: Sendable, Equatable {
         self.region = region
         self.clusterID = clusterID
         self.requiredCapabilities = requiredCapabilities
+        self.lifetimeSeconds = lifetimeSeconds
+        self.publicPorts = publicPorts
     }
 
     /// POSIX names; `LD_*` (the dynamic loader's) and `GSTACKS_*` (ours) are reserved.

@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps sandboxes honest when nobody is asking: a command whose agent stayed away past its deadline fails (and
-/// moves its sandbox with the reason), a running sandbox idle past its timeout is stopped or hibernated, and
+/// moves its sandbox with the reason), a running sandbox idle past its timeout is stopped or hibernated, a sandbox
+/// past its lifetime is stopped and then deleted, and
 /// terminated sandboxes are deleted with their commands after the retention period.
 /// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
 struct SandboxReconciler: Service {
@@ -40,6 +41,11 @@ struct SandboxReconciler: Service {
             let idle = try await store.reconcileIdleSandboxes(commandDeadline: now.addingTimeInterval(commandDeadline), at: now)
             for change in idle {
                 logger.info("Idle sandbox past its timeout", metadata: [
+                    "sandbox_id": "\(change.sandbox.id)", "tenant_id": "\(change.sandbox.tenantID)", "action": "\(change.command.action.rawValue)",
+                ])
+            }
+            for change in try await store.reconcileExpiredSandboxes(commandDeadline: now.addingTimeInterval(commandDeadline), at: now) {
+                logger.info("Sandbox past its lifetime", metadata: [
                     "sandbox_id": "\(change.sandbox.id)", "tenant_id": "\(change.sandbox.tenantID)", "action": "\(change.command.action.rawValue)",
                 ])
             }

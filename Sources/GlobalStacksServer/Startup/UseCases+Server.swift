@@ -29,7 +29,9 @@ extension UseCases {
             groups: GroupService(store: store),
             clusters: clusters,
             agents: AgentService(store: store, clusters: clusters, connections: connections),
-            sandboxes: SandboxService(store: store, commandDeadline: configuration.commandDeadline, placementAdvice: embeddedAgent),
+            sandboxes: SandboxService(
+                store: store, commandDeadline: configuration.commandDeadline, issuer: issuer, placementAdvice: embeddedAgent
+            ),
             workspace: workspace,
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory),
             publishing: PublishingService(store: store, content: content),

@@ -122,5 +122,6 @@ enum Schema {
         contentUploads,
         dataPlane,
         shellContext,
+        sandboxAccess,
     ]
 }

@@ -28,6 +28,11 @@ public protocol SandboxRepository: Sendable {
     /// Terminates a stopped or failed sandbox (409 otherwise), with a `delete_session` command for its agent.
     func deleteSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand]
+    /// Moves the sandbox's end of life (409 once it ended).
+    func setSandboxExpiry(id: SandboxID, expiresAt: Date, scope: TenantScope, at now: Date) async throws -> Sandbox
+    /// Ends the sandbox's life now: stopped if its process runs or is frozen, then deleted (by the reconciler once it
+    /// stopped); deleted at once if it has no process. nil while it is between states (the reconciler finishes it).
+    func expireSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange?
 }
 
 /// Who ran what in a sandbox through exec.
@@ -78,6 +83,8 @@ public protocol AgentCommandRepository: Sendable {
     func failOverdueCommands(at now: Date) async throws -> [AgentCommand]
     /// Running sandboxes idle past their timeout get their idle action (stop or hibernate) as a command.
     func reconcileIdleSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange]
+    /// Sandboxes past their expiry: stopped if their process runs or is frozen, deleted once it is gone.
+    func reconcileExpiredSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange]
     /// Deletes sandboxes terminated before `cutoff` with their commands (at most 500 per call); returns how many.
     func pruneSandboxes(terminatedBefore cutoff: Date) async throws -> Int
 }

@@ -39,6 +39,8 @@ public struct NewCredential: Sendable {
     /// An invocation credential's tenant and permissions.
     public var activeTenantID: TenantID?
     public var permissions: Set<ExtensionPermission>?
+    /// A sandbox access credential's sandbox.
+    public var sandboxID: SandboxID?
 
     public init(kind: Credential.Kind, userID: UserID, tokenHash: String, tokenPrefix: String, name: String?, expiresAt: Date?, activeOrganizationID: OrganizationID) {
         self.kind = kind

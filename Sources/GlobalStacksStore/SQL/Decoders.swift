@@ -6,7 +6,7 @@ import SQLKit
 enum Columns {
     static let user = "u.id AS u_id, u.email AS u_email, u.display_name AS u_display_name, u.site_role AS u_site_role, u.personal_organization_id AS u_personal_organization_id, u.deactivated_at AS u_deactivated_at, u.created_at AS u_created_at, u.updated_at AS u_updated_at"
     static let organization = "o.id AS o_id, o.name AS o_name, o.slug AS o_slug, o.kind AS o_kind, o.created_at AS o_created_at, o.updated_at AS o_updated_at"
-    static let credential = "c.id AS c_id, c.kind AS c_kind, c.user_id AS c_user_id, c.name AS c_name, c.token_prefix AS c_token_prefix, c.created_at AS c_created_at, c.last_used_at AS c_last_used_at, c.expires_at AS c_expires_at, c.revoked_at AS c_revoked_at, c.permissions AS c_permissions"
+    static let credential = "c.id AS c_id, c.kind AS c_kind, c.user_id AS c_user_id, c.name AS c_name, c.token_prefix AS c_token_prefix, c.created_at AS c_created_at, c.last_used_at AS c_last_used_at, c.expires_at AS c_expires_at, c.revoked_at AS c_revoked_at, c.permissions AS c_permissions, c.sandbox_id AS c_sandbox_id"
     static let tenant = "t.id AS t_id, t.organization_id AS t_organization_id, t.name AS t_name, t.slug AS t_slug, t.description AS t_description, t.external_id AS t_external_id, t.status AS t_status, t.created_at AS t_created_at, t.updated_at AS t_updated_at"
     static let cluster = "k.id AS k_id, k.tenant_id AS k_tenant_id, k.name AS k_name, k.slug AS k_slug, k.ownership AS k_ownership, k.provider AS k_provider, k.status AS k_status, k.metadata AS k_metadata, k.created_at AS k_created_at, k.updated_at AS k_updated_at"
     static let invitation = "i.id AS i_id, i.organization_id AS i_organization_id, i.email AS i_email, i.role AS i_role, i.status AS i_status, i.token_prefix AS i_token_prefix, i.expires_at AS i_expires_at, i.created_at AS i_created_at, i.updated_at AS i_updated_at"
@@ -39,7 +39,8 @@ extension SQLRow {
             expiresAt: try optionalDate("c_expires_at"), revokedAt: try optionalDate("c_revoked_at"),
             permissions: try optionalString("c_permissions").map { text in
                 Set(try JSONColumn.decode([String].self, text, column: "credentials.permissions").compactMap(ExtensionPermission.init(rawValue:)))
-            }
+            },
+            sandboxID: try optionalIdentifier("c_sandbox_id")
         )
     }
 

@@ -9,17 +9,25 @@ extension SQLStore: CredentialAuthority, AccountRepository {
         try await engine.transaction { database in
             try await database.raw("""
                 INSERT INTO credentials (id, kind, user_id, token_hash, token_prefix, name, active_organization_id, active_tenant_id,
-                                         created_at, last_used_at, expires_at, permissions)
+                                         created_at, last_used_at, expires_at, permissions, sandbox_id)
                 VALUES (\(bind: id.rawValue), \(bind: new.kind.rawValue), \(bind: new.userID.rawValue), \(bind: new.tokenHash),
                         \(bind: new.tokenPrefix), \(bind: new.name), \(bind: new.activeOrganizationID.rawValue), \(bind: new.activeTenantID?.rawValue),
                         \(bind: time), \(bind: time), \(bind: new.expiresAt.storedMilliseconds),
-                        \(bind: new.permissions.map { JSONColumn.encode($0.map(\.rawValue).sorted()) }))
+                        \(bind: new.permissions.map { JSONColumn.encode($0.map(\.rawValue).sorted()) }), \(bind: new.sandboxID?.rawValue))
                 """).run()
+            if let sandboxID = new.sandboxID {
+                // Each handle on a sandbox gets a token of its own; the oldest beyond the newest 20 stop working.
+                try await database.raw("""
+                    DELETE FROM credentials WHERE sandbox_id = \(bind: sandboxID.rawValue) AND id NOT IN (
+                        SELECT id FROM credentials WHERE sandbox_id = \(bind: sandboxID.rawValue) ORDER BY created_at DESC, id DESC LIMIT 20)
+                    """).run()
+            }
         }
         return Credential(
             id: id, kind: new.kind, userID: new.userID, name: new.name, tokenPrefix: new.tokenPrefix,
             createdAt: now.truncatedToStoredPrecision, lastUsedAt: now.truncatedToStoredPrecision,
-            expiresAt: new.expiresAt?.truncatedToStoredPrecision, revokedAt: nil, permissions: new.permissions
+            expiresAt: new.expiresAt?.truncatedToStoredPrecision, revokedAt: nil, permissions: new.permissions,
+            sandboxID: new.sandboxID
         )
     }
 

@@ -17,12 +17,14 @@ extension SQLStore: SandboxRepository {
                 id: .generate(), tenantID: scope.tenantID, organizationID: scope.organizationID, createdBy: createdBy, spec: spec,
                 agentID: AgentID(rawValue: agent.agentID), clusterID: agent.clusterID, state: .pending,
                 stateChangedAt: now.truncatedToStoredPrecision, lastError: nil, exitStatus: nil, lastActivityAt: now.truncatedToStoredPrecision,
-                createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision
+                createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision,
+                expiresAt: spec.lifetimeSeconds.map { now.truncatedToStoredPrecision.addingTimeInterval(TimeInterval($0)) }
             )
             try await database.raw("""
                 INSERT INTO sandboxes (id, tenant_id, organization_id, created_by, agent_id, cluster_id, name, template, command,
                     cpu_millicores, memory_bytes, storage_bytes, environment, labels, network, idle_timeout_seconds, idle_action, region,
-                    requested_cluster_id, required_capabilities, state, holds_compute, state_changed_at, last_activity_at, created_at, updated_at)
+                    requested_cluster_id, required_capabilities, state, holds_compute, state_changed_at, last_activity_at, created_at, updated_at,
+                    lifetime_seconds, expires_at, public_ports)
                 VALUES (\(bind: sandbox.id.rawValue), \(bind: scope.tenantID.rawValue), \(bind: scope.organizationID.rawValue),
                     \(bind: createdBy.rawValue), \(bind: sandbox.agentID.rawValue), \(bind: sandbox.clusterID.rawValue), \(bind: spec.name),
                     \(bind: spec.template), \(bind: JSONColumn.encode(spec.command)), \(bind: spec.cpu.millicores), \(bind: spec.memory.bytes),
@@ -30,7 +32,8 @@ extension SQLStore: SandboxRepository {
                     \(bind: spec.network ? 1 : 0), \(bind: spec.idleTimeoutSeconds), \(bind: spec.idleAction.rawValue), \(bind: spec.region),
                     \(bind: spec.clusterID?.rawValue), \(bind: JSONColumn.encode(spec.requiredCapabilities.sorted())),
                     \(bind: sandbox.state.rawValue), 1, \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
-                    \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds))
+                    \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
+                    \(bind: spec.lifetimeSeconds), \(bind: sandbox.expiresAt?.storedMilliseconds), \(bind: spec.publicPorts ? 1 : 0))
                 """).run()
             let command = try await self.insertCommand(.startSession, for: sandbox, deadline: commandDeadline, at: now, database)
             return SandboxChange(sandbox: sandbox, command: command)
@@ -46,8 +49,7 @@ extension SQLStore: SandboxRepository {
                 ORDER BY s.created_at DESC, s.id LIMIT 1000
                 """).all().map { try $0.sandbox() }
         }
-        guard let label = filter.label else { return sandboxes }
-        return sandboxes.filter { $0.spec.labels[label.key] == label.value }
+        return filter.labels.isEmpty ? sandboxes : sandboxes.filter(filter.matches(labelsOf:))
     }
 
     public func sandbox(id: SandboxID, scope: TenantScope) async throws -> Sandbox? {
@@ -101,6 +103,7 @@ extension SQLStore: SandboxRepository {
             guard !ids.isEmpty else { return 0 }
             try await database.raw("DELETE FROM agent_commands WHERE sandbox_id IN (\(binds: ids))").run()
             try await database.raw("DELETE FROM sandbox_execs WHERE sandbox_id IN (\(binds: ids))").run()
+            try await database.raw("DELETE FROM credentials WHERE sandbox_id IN (\(binds: ids))").run()
             try await database.raw("DELETE FROM sandboxes WHERE id IN (\(binds: ids))").run()
             return ids.count
         }

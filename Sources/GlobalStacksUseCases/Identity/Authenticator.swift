@@ -43,9 +43,26 @@ public struct Authenticator: Sendable {
         } else {
             return nil
         }
+        return try await caller(lookup, isReadOnly: presented.isReadOnly)
+    }
+
+    /// The caller behind a sandbox access token, for requests to `sandboxID` only (401 otherwise): a token reaches
+    /// the one sandbox it was issued for, as the person it was issued to, in that sandbox's tenant.
+    public func authenticateSandboxAccess(_ token: String, to sandboxID: SandboxID) async throws -> Caller {
+        guard token.hasPrefix(SecretPrefix.sandboxAccess) else {
+            throw DomainError.unauthenticated("This is not a sandbox access token; send the envdAccessToken the sandbox was created or connected with.")
+        }
+        let caller = try await caller((SecretHasher.hash(token), .sandboxAccess), isReadOnly: true)
+        guard caller.principal.credential.sandboxID == sandboxID else {
+            throw DomainError.unauthenticated("This access token is for another sandbox.")
+        }
+        return caller
+    }
+
+    private func caller(_ lookup: (hash: String, kind: Credential.Kind), isReadOnly: Bool) async throws -> Caller {
         let now = Date()
         let cacheKey = "\(lookup.kind.rawValue):\(lookup.hash)"
-        if presented.isReadOnly, let cached = principals.principal(for: cacheKey, at: now), lifetime.isUsable(cached.credential, at: now),
+        if isReadOnly, let cached = principals.principal(for: cacheKey, at: now), lifetime.isUsable(cached.credential, at: now),
            !lifetime.needsLastUsedRefresh(cached.credential, at: now) {
             return Caller(principal: cached)
         }
@@ -57,12 +74,13 @@ public struct Authenticator: Sendable {
             case .session: "Your session has ended; sign in again with POST /v1/auth/session."
             case .apiKey: "This API key is not valid (revoked, expired or unknown)."
             case .invocation: "This invocation credential is no longer valid: its invocation ended."
+            case .sandboxAccess: "This sandbox access token is not valid (unknown, or its sandbox is gone)."
             }
             throw DomainError.unauthenticated(message)
         }
         if lifetime.needsLastUsedRefresh(principal.credential, at: now) {
             try await store.touchCredential(id: principal.credential.id, at: now)
-        } else if presented.isReadOnly {
+        } else if isReadOnly {
             principals.remember(principal, for: cacheKey, lookedUpIn: generation, at: now)
         }
         return Caller(principal: principal)

@@ -37,6 +37,20 @@ public struct CredentialIssuer: Sendable {
         return (try await store.createCredential(new, at: now), token.value)
     }
 
+    /// A token that reaches `sandbox` only, as `user`, in the sandbox's tenant: shown once, to the client that asked
+    /// (every create and connect gets its own).
+    public func issueSandboxAccess(to sandbox: Sandbox, for user: UserID, at now: Date) async throws -> String {
+        let token = SecretToken.generate(prefix: SecretPrefix.sandboxAccess)
+        var new = NewCredential(
+            kind: .sandboxAccess, userID: user, tokenHash: SecretHasher.hash(token.value), tokenPrefix: token.displayPrefix,
+            name: "sandbox access", expiresAt: nil, activeOrganizationID: sandbox.organizationID
+        )
+        new.activeTenantID = sandbox.tenantID
+        new.sandboxID = sandbox.id
+        _ = try await store.createCredential(new, at: now)
+        return token.value
+    }
+
     public func revoke(_ credential: Credential, at now: Date) async throws {
         try await store.revokeIssuedCredential(id: credential.id, at: now)
     }

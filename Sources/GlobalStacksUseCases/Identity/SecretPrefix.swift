@@ -9,4 +9,6 @@ public enum SecretPrefix {
     public static let invocation = "gse_"
     /// An agent's grant to fetch one artifact for one invocation.
     public static let artifactGrant = "gsg_"
+    /// Reaches one sandbox (the E2B-compatible API's `envdAccessToken`).
+    public static let sandboxAccess = "gsx_"
 }

@@ -6,13 +6,16 @@ import GlobalStacksStore
 /// counts against the quotas of the user who created it. A change stores a command for the agent in the same
 /// transaction, and the store's notification wakes the dispatcher; the agent's answers move the sandbox on.
 public struct SandboxService: Sendable {
-    private let store: any SandboxRepository
-    private let commandDeadline: TimeInterval
+    let store: any SandboxRepository
+    let commandDeadline: TimeInterval
     private let placementAdvice: (any PlacementAdvice)?
+    /// Mints the tokens that reach one sandbox (`SandboxService+Access`).
+    let issuer: CredentialIssuer
 
-    public init(store: any SandboxRepository, commandDeadline: TimeInterval, placementAdvice: (any PlacementAdvice)? = nil) {
+    public init(store: any SandboxRepository, commandDeadline: TimeInterval, issuer: CredentialIssuer, placementAdvice: (any PlacementAdvice)? = nil) {
         self.store = store
         self.commandDeadline = commandDeadline
+        self.issuer = issuer
         self.placementAdvice = placementAdvice
     }
 

@@ -18,7 +18,7 @@ struct SandboxesHandler {
         if let label = input.query.label {
             let parts = label.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty else { throw DomainError.invalidInput("label must be key=value.") }
-            filter.label = (String(parts[0]), String(parts[1]))
+            filter.labels = [String(parts[0]): String(parts[1])]
         }
         let items = try await sandboxes.sandboxes(filter, caller: caller)
         return .ok(.init(body: .json(.init(items: items.map(APIMapping.sandbox)))))
