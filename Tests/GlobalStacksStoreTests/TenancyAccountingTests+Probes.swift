@@ -137,6 +137,12 @@ extension TenancyAccountingTests {
         await probes.refuses("SandboxRepository.deleteSandbox(id:scope:commandDeadline:at:)") {
             try await store.deleteSandbox(id: world.sandbox.id, scope: b, commandDeadline: deadline, at: now)
         }
+        await probes.refuses("SandboxRepository.setSandboxExpiry(id:expiresAt:scope:at:)") {
+            try await store.setSandboxExpiry(id: world.sandbox.id, expiresAt: now, scope: b, at: now)
+        }
+        await probes.refuses("SandboxRepository.expireSandbox(id:scope:commandDeadline:at:)") {
+            try await store.expireSandbox(id: world.sandbox.id, scope: b, commandDeadline: deadline, at: now)
+        }
         await probes.reveals("SandboxRepository.commands(sandboxID:scope:)") { try await store.commands(sandboxID: world.sandbox.id, scope: b) }
 
         await probes.refuses("ExecHistoryRepository.recordExecStart(_:scope:)") {
