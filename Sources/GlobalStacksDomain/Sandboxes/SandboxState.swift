@@ -31,6 +31,14 @@ public enum SandboxState: String, Sendable, Codable, CaseIterable {
         .terminated: [],
     ]
 
+    /// Waiting for its agent to finish a command.
+    public var isTransitional: Bool {
+        switch self {
+        case .pending, .starting, .hibernating, .waking, .stopping: true
+        case .running, .hibernated, .stopped, .failed, .terminated: false
+        }
+    }
+
     /// States that hold a session, CPU and memory against quotas and agent capacity.
     /// Hibernated sandboxes are frozen: they keep their storage but not their share of the rest.
     public var holdsCompute: Bool {

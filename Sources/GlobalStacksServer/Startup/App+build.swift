@@ -174,6 +174,7 @@ func buildRouter(
         useCases: useCases, authenticator: authenticator, renderer: try ConsoleRenderer(), secureCookies: configuration.secureCookies,
         sessionLifetime: configuration.sessionAbsoluteLifetime, deviceSignInProviders: useCases.deviceLogins.order.map(\.name)
     ).addRoutes(to: router)
+    E2BController(useCases: useCases, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain).addRoutes(to: router)
     return router
 }
 

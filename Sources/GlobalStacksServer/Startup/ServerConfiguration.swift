@@ -70,6 +70,9 @@ public struct ServerConfiguration: Sendable {
     /// Where the other replicas reach this one to relay workspace requests to the agents connected here
     /// (PostgreSQL only; one SQLite server has no other replica).
     public var relayURL: String?
+    /// A wildcard domain for sandbox ports (`{port}-{sandbox id}.{domain}`, the E2B-compatible host names); nil: ports
+    /// are reached by path or by the E2B headers only.
+    public var sandboxDomain: String?
 
     public init() {}
 

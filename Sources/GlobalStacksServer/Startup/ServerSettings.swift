@@ -67,6 +67,9 @@ public enum ServerSettings {
         .init(key: "relay.url", kind: .text(secret: false), help: "With PostgreSQL and several replicas: where the other replicas reach this one, to relay requests for sandboxes whose agent is connected here. Without it, such requests are answered 503.") {
             $0.relayURL = $1.text
         },
+        .init(key: "sandbox.domain", kind: .text(secret: false), help: "A wildcard domain that points at this server (e.g. sandboxes.example.com for *.sandboxes.example.com): a sandbox's port N is served at N-<sandbox id>.<domain>, and the E2B-compatible API hands it to its clients.") {
+            $0.sandboxDomain = $1.text
+        },
         .init(key: "secure.cookies", kind: .flag, help: "Mark the session cookie Secure (serve behind HTTPS).") { $0.secureCookies = $1.flag },
         .init(key: "allow.signup", kind: .flag, help: "Allow self sign-up with POST /v1/signup.") { $0.allowSignUp = $1.flag },
         .init(key: "admin.email", kind: .text(secret: false), help: "Email of the first site admin, created on an empty database.") {
