@@ -82,6 +82,10 @@ struct BodySizeLimitMiddleware: RouterMiddleware {
         if request.method == .post, Self.isConsoleFileUpload(request.uri.path) {
             return try await next(request, context)
         }
+        // envd's uploads and input streams: each call reads its body under its own limit, as it arrives.
+        if request.uri.path.hasPrefix(EnvdEndpoint.pathPrefix + "/") {
+            return try await next(request, context)
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw HTTPError(.contentTooLarge)
         }

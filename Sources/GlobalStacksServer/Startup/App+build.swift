@@ -175,6 +175,7 @@ func buildRouter(
         sessionLifetime: configuration.sessionAbsoluteLifetime, deviceSignInProviders: useCases.deviceLogins.order.map(\.name)
     ).addRoutes(to: router)
     E2BController(useCases: useCases, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain).addRoutes(to: router)
+    EnvdEndpoint(workspace: workspace, sandboxes: useCases.sandboxes, authenticator: authenticator).addRoutes(to: router)
     return router
 }
 

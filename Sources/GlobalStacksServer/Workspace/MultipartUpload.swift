@@ -4,10 +4,10 @@ import Hummingbird
 import MultipartKit
 import NIOCore
 
-/// The console's upload form (`multipart/form-data`), read as it arrives: the small fields before the file part
-/// (the CSRF token, which is checked before any byte of the file goes anywhere), then the file's bytes as a
-/// sequence that reads the request on only as the agent takes them. The form puts its fields before the file
-/// input, and browsers send parts in the form's order.
+/// An upload form (`multipart/form-data`: the console's, the E2B SDK's `files.write`), read as it arrives: the small
+/// fields before the file part (the console's CSRF token, which is checked before any byte of the file goes anywhere),
+/// then the file's bytes as a sequence that reads the request on only as the agent takes them. The console's form puts
+/// its fields before the file input, and browsers send parts in the form's order.
 final class MultipartUpload: @unchecked Sendable {
     // Unchecked: the parser and the body's iterator are used by one task at a time, first by `begin`, then by the
     // one iteration of `fileBytes` (like a request body, it can be read once).
@@ -16,6 +16,8 @@ final class MultipartUpload: @unchecked Sendable {
     private(set) var fields: [String: String] = [:]
     /// The file part's name as sent, reduced to a safe last path component; nil when no file was chosen.
     private(set) var fileName: String?
+    /// The file part's name exactly as sent (the E2B SDK sends the file's whole path there).
+    private(set) var sentFileName: String?
 
     private var body: RequestBody.AsyncIterator
     private let parser: MultipartParser
@@ -39,7 +41,7 @@ final class MultipartUpload: @unchecked Sendable {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundary = boundary(contentType)
         else {
-            throw DomainError.invalidInput("Send the upload as multipart/form-data, as the console's upload form does.")
+            throw DomainError.invalidInput("Send the upload as multipart/form-data with a part named 'file'.")
         }
         let upload = MultipartUpload(body: request.body, boundary: boundary)
         // Every byte before the file part counts (field names, part headers and boundaries too), read in pieces of at
@@ -92,6 +94,7 @@ final class MultipartUpload: @unchecked Sendable {
         part = (Self.parameter("name", in: value), Self.parameter("filename", in: value))
         if part.name == "file", let sent = part.fileName, let safe = Self.safeName(sent) {
             fileName = safe
+            sentFileName = sent
             inFile = true
         }
     }
