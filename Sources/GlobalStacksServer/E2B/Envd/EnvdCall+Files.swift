@@ -32,6 +32,7 @@ extension EnvdCall {
                 throw DomainError.invalidInput("Name the file: a 'path' query parameter, or the file part's filename.")
             }
             path = try EnvdPath(target)
+            try await makeParentDirectories(of: path.relative)
             entry = try await workspace.upload(path.relative, expectedBytes: nil, from: form.fileBytes, of: sandbox, caller: caller)
         } else {
             guard let query else { throw DomainError.invalidInput("Name the file with a 'path' query parameter.") }
@@ -39,6 +40,7 @@ extension EnvdCall {
                 throw DomainError.invalidInput("Send the file uncompressed (no Content-Encoding).")
             }
             path = try EnvdPath(query)
+            try await makeParentDirectories(of: path.relative)
             let length = request.headers[.contentLength].flatMap(Int64.init)
             entry = try await workspace.upload(path.relative, expectedBytes: length, from: request.body.map { ArraySlice($0.readableBytesView) }, of: sandbox, caller: caller)
         }

@@ -58,6 +58,17 @@ extension EnvdCall {
         return found
     }
 
+    /// envd writes a file into directories it makes as needed.
+    func makeParentDirectories(of relative: String) async throws {
+        let parent = relative.split(separator: "/").dropLast().joined(separator: "/")
+        guard !parent.isEmpty else { return }
+        do {
+            _ = try await workspace.file(at: parent, of: sandbox, caller: caller)
+        } catch let error as DomainError where error.kind == .notFound {
+            _ = try await makeDirectories(parent)
+        }
+    }
+
     /// `mkdir -p`, as envd's MakeDir: the missing parents too; the directory itself already there is a conflict
     /// (its SDK answers false).
     private func makeDirectories(_ relative: String) async throws -> FileEntry {

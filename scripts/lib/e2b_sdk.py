@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""The real `e2b` Python SDK (PyPI) against a live `gstacks server`: the E2B-compatible API and envd.
+
+The SDK lives in its own venv (default: <repo>/.venv-e2b, override with E2B_SDK_VENV); this file is
+standard library only until `run`, which re-executes itself with the venv's python.
+
+    python3 scripts/lib/e2b_sdk.py setup                              # venv + e2b==2.63.0
+    python3 scripts/lib/e2b_sdk.py bootstrap --base-url URL --email E --password P --tenant SLUG
+        -> prints {"apiKey": "gsk_..."}: an API key whose selected tenant is SLUG (created if missing)
+    python3 scripts/lib/e2b_sdk.py run --base-url URL [SCENARIO ...]  # all scenarios unless named
+        env: E2B_API_KEY (the tenant's key), GSTACKS_OTHER_KEY (another tenant's key),
+             GSTACKS_REVOCABLE_KEY + GSTACKS_REVOCABLE_KEY_ID (a key of the tenant that the run revokes
+             with GSTACKS_SESSION_KEY, a key of the same person)
+        -> one JSON line per scenario {"scenario", "ok", "error"?}; exit status 1 if any failed
+
+Only the documented SDK variables are set for the SDK: E2B_API_URL, E2B_SANDBOX_URL, E2B_API_KEY,
+E2B_HTTP_VERSION (docs/e2b.md).
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+E2B_VERSION = "2.63.0"
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEFAULT_VENV = os.environ.get("E2B_SDK_VENV", os.path.join(REPO_ROOT, ".venv-e2b"))
+
+
+def venv_python(venv=DEFAULT_VENV):
+    return os.path.join(venv, "bin", "python")
+
+
+def setup(venv):
+    if not os.path.exists(venv_python(venv)):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([venv_python(venv), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    f"e2b=={E2B_VERSION}"], check=True)
+
+
+# MARK: bootstrap (standard library: the v1 API with a session cookie)
+
+def api(opener, base, method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with opener.open(request) as response:
+            text = response.read()
+            return response.status, (json.loads(text) if text else {})
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def bootstrap(base, email, password, tenant):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    status, _ = api(opener, base, "POST", "/v1/auth/session",
+                    {"strategy": "password", "loginName": email, "password": password})
+    assert status in (200, 201), f"sign-in: {status}"
+    _, tenants = api(opener, base, "GET", "/v1/tenants")
+    found = [t for t in tenants.get("items", []) if t["slug"] == tenant]
+    if found:
+        tenant_id = found[0]["id"]
+    else:
+        status, created = api(opener, base, "POST", "/v1/tenants", {"name": tenant, "slug": tenant})
+        assert status == 201, f"tenant: {status} {created}"
+        tenant_id = created["id"]
+    status, key = api(opener, base, "POST", "/v1/api-keys", {"name": f"e2b-{tenant}-{time.time_ns()}"})
+    assert status == 201, f"api key: {status} {key}"
+    secret = key.get("key") or key.get("secret") or key.get("token")
+    bearer = urllib.request.build_opener()
+    status, _ = api(bearer, base, "POST", f"/v1/tenants/{tenant_id}/activate", headers={"Authorization": f"Bearer {secret}"})
+    assert status in (200, 204), f"activate: {status}"
+    return {"apiKey": secret, "apiKeyId": key.get("id"), "tenantId": tenant_id}
+
+
+# MARK: scenarios (run inside the venv)
+
+def configure(base):
+    os.environ["E2B_API_URL"] = base + "/e2b"
+    os.environ["E2B_SANDBOX_URL"] = base + "/e2b/envd"
+    os.environ["E2B_HTTP_VERSION"] = "1.1"
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def scenario_commands(base):
+    from e2b import Sandbox, CommandExitException
+    sandbox = Sandbox.create(metadata={"suite": "e2b", "case": "commands"}, envs={"GREETING": "hello"}, timeout=120)
+    try:
+        result = sandbox.commands.run("echo $GREETING; echo oops >&2")
+        expect(result.stdout == "hello\n" and result.stderr == "oops\n" and result.exit_code == 0, f"run: {result}")
+        result = sandbox.commands.run("echo $A-$B; pwd", envs={"A": "x", "B": "y"}, cwd="/workspace/sub" if make_dir(sandbox, "sub") else None)
+        expect(result.stdout == "x-y\n/workspace/sub\n", f"envs and cwd: {result.stdout!r}")
+        try:
+            sandbox.commands.run("echo partial; exit 3")
+            raise AssertionError("a non-zero exit raises")
+        except CommandExitException as error:
+            expect(error.exit_code == 3 and error.stdout == "partial\n", f"exit: {error.exit_code} {error.stdout!r}")
+        started = time.monotonic()
+        try:
+            sandbox.commands.run("sleep 30", timeout=2)
+            raise AssertionError("a command past its timeout raises")
+        except Exception as error:  # the SDK's TimeoutException
+            expect("imeout" in type(error).__name__ or "imeout" in str(error), f"timeout: {type(error).__name__}: {error}")
+        expect(time.monotonic() - started < 15, "the timeout ended the command")
+    finally:
+        sandbox.kill()
+
+
+def make_dir(sandbox, name):
+    return sandbox.files.make_dir(name) or sandbox.files.exists(name)
+
+
+def scenario_background(base):
+    from e2b import Sandbox
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        handle = sandbox.commands.run("cat > /workspace/fed.txt; echo fed", background=True, stdin=True)
+        listed = sandbox.commands.list()
+        expect(any(p.pid == handle.pid for p in listed), f"listed: {[p.pid for p in listed]}")
+        sandbox.commands.send_stdin(handle.pid, "from stdin\n")
+        sandbox.commands.close_stdin(handle.pid)
+        result = handle.wait()
+        expect(result.stdout == "fed\n", f"background output: {result.stdout!r}")
+        expect(sandbox.files.read("fed.txt") == "from stdin\n", "stdin reached the process")
+
+        sleeper = sandbox.commands.run("echo started; sleep 300", background=True)
+        connected = sandbox.commands.connect(sleeper.pid)
+        expect(sandbox.commands.kill(sleeper.pid), "kill")
+        try:
+            connected.wait()
+        except Exception:
+            pass
+        expect(all(p.pid != sleeper.pid for p in sandbox.commands.list()), "a killed process is gone")
+        expect(not sandbox.commands.kill(sleeper.pid), "killing it again finds nothing")
+    finally:
+        sandbox.kill()
+
+
+def scenario_pty(base):
+    from e2b import Sandbox, PtySize
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        output = bytearray()
+        terminal = sandbox.pty.create(PtySize(rows=24, cols=80))
+        sandbox.pty.resize(terminal.pid, PtySize(rows=30, cols=100))
+        sandbox.pty.send_stdin(terminal.pid, b"stty size; exit\n")
+        terminal.wait(on_pty=output.extend)
+        expect(b"30 100" in output, f"the resized terminal: {bytes(output)[-300:]!r}")
+    finally:
+        sandbox.kill()
+
+
+def scenario_files(base):
+    from e2b import Sandbox, FileType
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        sandbox.files.write("notes/hello.txt", "hello files")
+        expect(sandbox.files.read("notes/hello.txt") == "hello files", "text round trip")
+        payload = bytes(range(256)) * 64
+        sandbox.files.write("/workspace/blob.bin", payload)
+        expect(bytes(sandbox.files.read("blob.bin", format="bytes")) == payload, "bytes round trip")
+        expect(sandbox.files.exists("notes/hello.txt") and not sandbox.files.exists("missing.txt"), "exists")
+        info = sandbox.files.get_info("blob.bin")
+        expect(info.size == len(payload) and info.type == FileType.FILE, f"info: {info}")
+        names = sorted(entry.name for entry in sandbox.files.list("notes"))
+        expect(names == ["hello.txt"], f"list: {names}")
+        expect(sandbox.files.make_dir("deep/er/dir") and not sandbox.files.make_dir("deep/er/dir"), "make_dir, then it exists")
+        sandbox.files.rename("notes/hello.txt", "notes/renamed.txt")
+        expect(sandbox.files.exists("notes/renamed.txt") and not sandbox.files.exists("notes/hello.txt"), "rename")
+        sandbox.files.remove("notes")
+        expect(not sandbox.files.exists("notes/renamed.txt"), "remove")
+        try:
+            sandbox.files.read("/etc/passwd")
+            raise AssertionError("a path outside the workspace is refused")
+        except AssertionError:
+            raise
+        except Exception:
+            pass
+    finally:
+        sandbox.kill()
+
+
+def scenario_watch(base):
+    from e2b import Sandbox
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        sandbox.files.make_dir("watched")
+        watcher = sandbox.files.watch_dir("watched")
+        sandbox.files.write("watched/new.txt", "x")
+        seen = []
+        for _ in range(50):
+            seen += [event.name for event in watcher.get_new_events()]
+            if "new.txt" in seen:
+                break
+            time.sleep(0.1)
+        watcher.stop()
+        expect("new.txt" in seen, f"watch events: {seen}")
+    finally:
+        sandbox.kill()
+
+
+def scenario_ports(base):
+    from e2b import Sandbox
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        sandbox.files.write("site/index.html", "served from the sandbox")
+        sandbox.commands.run("cd /workspace/site && exec python3 -m http.server 8000 --bind 127.0.0.1", background=True, timeout=0)
+        host = sandbox.get_host(8000)
+        token = sandbox._envd_access_token
+        body = None
+        for _ in range(50):
+            try:
+                request = urllib.request.Request(base + "/index.html", headers={"Host": host, "X-Access-Token": token})
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    body = response.read().decode()
+                    break
+            except urllib.error.HTTPError as error:
+                if error.code not in (502, 503):
+                    raise
+                time.sleep(0.2)
+        expect(body == "served from the sandbox", f"port 8000 through {host}: {body!r}")
+        try:
+            urllib.request.urlopen(urllib.request.Request(base + "/index.html", headers={"Host": host}), timeout=5)
+            raise AssertionError("a private port refuses a request without the token")
+        except urllib.error.HTTPError as error:
+            expect(error.code == 401, f"without a token: {error.code}")
+    finally:
+        sandbox.kill()
+
+
+def scenario_lifecycle(base):
+    from e2b import Sandbox, SandboxQuery, SandboxState
+    from e2b.exceptions import NotFoundException
+    tag = f"life-{time.time_ns()}"
+    sandbox = Sandbox.create(metadata={"run": tag}, timeout=120)
+    other = Sandbox.create(metadata={"run": tag + "-other"}, timeout=120)
+    try:
+        listed = [s.sandbox_id for s in Sandbox.list(query=SandboxQuery(metadata={"run": tag})).next_items()]
+        expect(listed == [sandbox.sandbox_id], f"list by metadata: {listed}")
+        info = sandbox.get_info()
+        expect(info.metadata.get("run") == tag and info.sandbox_id == sandbox.sandbox_id, f"info: {info}")
+
+        sandbox.commands.run("echo kept > kept.txt")
+        expect(sandbox.pause(), "pause")
+        paused = [s.sandbox_id for s in Sandbox.list(query=SandboxQuery(metadata={"run": tag}, state=[SandboxState.PAUSED])).next_items()]
+        expect(paused == [sandbox.sandbox_id], f"paused: {paused}")
+        resumed = Sandbox.connect(sandbox.sandbox_id)
+        expect(resumed.commands.run("cat kept.txt").stdout == "kept\n", "resumed with its files")
+
+        sandbox.set_timeout(3)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sandbox.is_running():
+            time.sleep(0.5)
+        expect(not sandbox.is_running(), "killed when its timeout passed")
+        try:
+            Sandbox.get_info(sandbox.sandbox_id)
+            raise AssertionError("an expired sandbox is gone")
+        except NotFoundException:
+            pass
+        expect(other.kill() and not Sandbox.kill(other.sandbox_id), "kill, then it is gone")
+    finally:
+        for each in (sandbox, other):
+            try:
+                each.kill()
+            except Exception:
+                pass
+
+
+def scenario_refusals(base):
+    from e2b import Sandbox
+    from e2b.exceptions import AuthenticationException, NotFoundException
+    sandbox = Sandbox.create(timeout=120)
+    try:
+        other_key = os.environ["GSTACKS_OTHER_KEY"]
+        try:
+            Sandbox.connect(sandbox.sandbox_id, api_key=other_key)
+            raise AssertionError("another tenant's key finds the sandbox")
+        except NotFoundException:
+            pass
+        expect(not Sandbox.kill(sandbox.sandbox_id, api_key=other_key), "another tenant's key cannot kill it")
+        forged = Sandbox.connect(sandbox.sandbox_id)
+        forged._envd_access_token = "gsx_" + "x" * 43
+        forged.connection_config.sandbox_headers["X-Access-Token"] = forged._envd_access_token
+        try:
+            forged.commands.run("true")
+            raise AssertionError("a wrong access token runs a command")
+        except AuthenticationException:
+            pass
+        expect(sandbox.commands.run("echo still").stdout == "still\n", "the right token still works")
+    finally:
+        sandbox.kill()
+
+
+def scenario_revoked_key(base):
+    from e2b import Sandbox
+    from e2b.exceptions import AuthenticationException
+    key = os.environ["GSTACKS_REVOCABLE_KEY"]
+    sandbox = Sandbox.create(api_key=key, timeout=120)
+    sandbox.kill()
+    request = urllib.request.Request(base + "/v1/api-keys/" + os.environ["GSTACKS_REVOCABLE_KEY_ID"], method="DELETE",
+                                     headers={"Authorization": "Bearer " + os.environ["GSTACKS_SESSION_KEY"]})
+    with urllib.request.urlopen(request) as response:
+        expect(response.status in (200, 204), "revoked")
+    try:
+        Sandbox.list(api_key=key).next_items()
+        raise AssertionError("a revoked key still lists sandboxes")
+    except AuthenticationException:
+        pass
+
+
+def scenario_async(base):
+    import asyncio
+    from e2b import AsyncSandbox
+
+    async def flow():
+        sandbox = await AsyncSandbox.create(timeout=120)
+        try:
+            result = await sandbox.commands.run("echo async")
+            expect(result.stdout == "async\n", f"async run: {result.stdout!r}")
+            await sandbox.files.write("a.txt", "async file")
+            expect(await sandbox.files.read("a.txt") == "async file", "async files")
+            events = []
+            watcher = await sandbox.files.watch_dir(".", on_event=lambda event: events.append(event.name))
+            await sandbox.files.write("b.txt", "watched")
+            for _ in range(50):
+                if "b.txt" in events:
+                    break
+                await asyncio.sleep(0.1)
+            await watcher.stop()
+            expect("b.txt" in events, f"async watch: {events}")
+        finally:
+            await sandbox.kill()
+
+    asyncio.run(flow())
+
+
+SCENARIOS = {
+    "commands": scenario_commands,
+    "background": scenario_background,
+    "pty": scenario_pty,
+    "files": scenario_files,
+    "watch": scenario_watch,
+    "ports": scenario_ports,
+    "lifecycle": scenario_lifecycle,
+    "refusals": scenario_refusals,
+    "revoked-key": scenario_revoked_key,
+    "async": scenario_async,
+}
+
+
+def run(base, names):
+    if sys.prefix == sys.base_prefix and os.path.exists(venv_python()):
+        os.execv(venv_python(), [venv_python(), __file__, "run", "--base-url", base] + names)
+    configure(base)
+    failed = False
+    for name in names or list(SCENARIOS):
+        started = time.monotonic()
+        try:
+            SCENARIOS[name](base)
+            print(json.dumps({"scenario": name, "ok": True, "seconds": round(time.monotonic() - started, 2)}), flush=True)
+        except Exception as error:
+            failed = True
+            detail = "".join(traceback.format_exception(error))[-3000:]
+            print(json.dumps({"scenario": name, "ok": False, "error": f"{type(error).__name__}: {error}", "trace": detail}), flush=True)
+    return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup").add_argument("--venv", default=DEFAULT_VENV)
+    boot = sub.add_parser("bootstrap")
+    boot.add_argument("--base-url", required=True)
+    boot.add_argument("--email", required=True)
+    boot.add_argument("--password", required=True)
+    boot.add_argument("--tenant", required=True)
+    runner = sub.add_parser("run")
+    runner.add_argument("--base-url", required=True)
+    runner.add_argument("scenarios", nargs="*")
+    sub.add_parser("list")
+    args = parser.parse_args()
+    if args.command == "setup":
+        setup(args.venv)
+    elif args.command == "bootstrap":
+        print(json.dumps(bootstrap(args.base_url.rstrip("/"), args.email, args.password, args.tenant)))
+    elif args.command == "list":
+        print(json.dumps(list(SCENARIOS)))
+    else:
+        sys.exit(run(args.base_url.rstrip("/"), args.scenarios))
+
+
+if __name__ == "__main__":
+    main()
