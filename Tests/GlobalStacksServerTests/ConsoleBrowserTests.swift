@@ -39,7 +39,6 @@ enum ConsoleBrowser {
         var testDescription: String { name }
     }
 
-    static let script = ContractTests.repository.appendingPathComponent("scripts/lib/console_browser.py").path
     static var screenshots: String {
         ProcessInfo.processInfo.environment["GSTACKS_SCREENSHOT_DIR"] ?? ContractTests.repository.appendingPathComponent(".build/console-screenshots").path
     }
@@ -61,23 +60,10 @@ enum ConsoleBrowser {
 
     static func run(_ name: String, against server: ServerProcess, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let arguments = ["run", "--base-url", "http://127.0.0.1:\(server.port)", "--screenshots", screenshots, name]
-        return await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: python(arguments, environment: LifecycleTests.admin.merging(environment) { $1 })) }.start()
-        }
+        return await PythonScript("console_browser.py").run(arguments, environment: LifecycleTests.admin.merging(environment) { $1 })
     }
 
-    /// Runs the module with the system's python3 (it re-executes itself in its venv when it needs Selenium).
     private static func python(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        do { try process.run() } catch { return (-1, "could not start python3: \(error)") }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+        PythonScript("console_browser.py").runBlocking(arguments, environment: environment)
     }
 }

@@ -18,6 +18,8 @@ public actor WorkspaceRunner {
 
     /// The primary ends of terminal execs under way, for resizing.
     private var terminals: [String: Int32] = [:]
+    /// Sizes asked for before the terminal was open (the resize overtook the start): applied when it opens.
+    private var earlySizes: [String: TerminalSize] = [:]
 
     /// Workspace commands that may run at once on this agent, and for one sandbox (so that one tenant cannot
     /// take every slot of a shared agent).
@@ -91,7 +93,11 @@ public actor WorkspaceRunner {
     }
 
     func resize(_ message: ResizeMessage) {
-        guard let fd = terminals[message.commandId], message.size.isValid else { return }
+        guard message.size.isValid else { return }
+        guard let fd = terminals[message.commandId] else {
+            if live[message.commandId] != nil { earlySizes[message.commandId] = message.size }
+            return
+        }
         _ = gstacks_set_window_size(fd, UInt16(message.size.columns), UInt16(message.size.rows))
     }
 
@@ -110,6 +116,7 @@ public actor WorkspaceRunner {
     private func finished(_ id: String) {
         live[id]?.input?.finish()
         live[id] = nil
+        earlySizes[id] = nil
     }
 
     private func run(_ id: String, _ body: CommandBody, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> AgentMessage {
@@ -193,6 +200,9 @@ public actor WorkspaceRunner {
             throw DriverError("Could not open a terminal: \(String(cString: strerror(errno))).")
         }
         terminals[id] = primary
+        if let early = earlySizes.removeValue(forKey: id) {
+            _ = gstacks_set_window_size(primary, UInt16(early.columns), UInt16(early.rows))
+        }
         defer {
             terminals[id] = nil
             close(primary)
