@@ -141,6 +141,8 @@ final class FakeTransport: WorkspaceTransport {
 
     func output(fromByte: Int64, maximumBytes: Int64, on sandbox: Sandbox) async throws -> WorkspaceBytes { throw Unused() }
     func startInteractiveExec(_ request: ExecRequest, timeoutSeconds: Double, on sandbox: Sandbox) async throws -> any InteractiveExec { throw Unused() }
+    func openPort(_ port: Int, on sandbox: Sandbox) async throws -> any InteractiveExec { throw Unused() }
+    func watchDirectory(_ path: String, recursive: Bool, on sandbox: Sandbox) async throws -> any InteractiveExec { throw Unused() }
     func startProcess(_ request: ExecRequest, timeoutSeconds: Double, outputLimitBytes: Int, on sandbox: Sandbox) async throws -> ProcessStatus { throw Unused() }
     func processes(on sandbox: Sandbox) async throws -> [ProcessStatus] { throw Unused() }
     func process(_ processID: String, on sandbox: Sandbox) async throws -> ProcessStatus { throw Unused() }
