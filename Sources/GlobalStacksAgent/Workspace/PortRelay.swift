@@ -50,7 +50,7 @@ public enum PortRelay {
         var v4 = sockaddr_in()
         v4.sin_family = sa_family_t(AF_INET)
         v4.sin_port = in_port_t(UInt16(port).bigEndian)
-        v4.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
+        v4.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
         var v6 = sockaddr_in6()
         v6.sin6_family = sa_family_t(AF_INET6)
         v6.sin6_port = in_port_t(UInt16(port).bigEndian)
