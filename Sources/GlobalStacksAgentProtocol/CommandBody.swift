@@ -23,6 +23,10 @@ public enum CommandBody: Sendable, Equatable {
     case listProcesses(SessionReference)
     case getProcess(ProcessReference)
     case signalProcess(SignalProcessPayload)
+    /// A TCP connection to a port inside the sandbox (its own loopback): bytes both ways as an interactive exec's.
+    case openPort(OpenPortPayload)
+    /// Changes in a directory of the workspace, one JSON line each on `stdout`, until cancelled.
+    case watchDirectory(WatchDirectoryPayload)
     case invokeExtension(InvokeExtensionPayload)
     case startService(StartServicePayload)
     /// The service was deleted: the agent stops it and removes everything of it, its data included.
@@ -47,6 +51,8 @@ public enum CommandBody: Sendable, Equatable {
         case listProcesses = "list_processes"
         case getProcess = "get_process"
         case signalProcess = "signal_process"
+        case openPort = "open_port"
+        case watchDirectory = "watch_directory"
         case invokeExtension = "invoke_extension"
         case startService = "start_service"
         case removeService = "remove_service"
@@ -81,6 +87,8 @@ public enum CommandBody: Sendable, Equatable {
         case .listProcesses: .listProcesses
         case .getProcess: .getProcess
         case .signalProcess: .signalProcess
+        case .openPort: .openPort
+        case .watchDirectory: .watchDirectory
         case .invokeExtension: .invokeExtension
         case .startService: .startService
         case .removeService: .removeService
@@ -96,6 +104,8 @@ public enum CommandBody: Sendable, Equatable {
         case .exec(let payload), .startProcess(let payload): payload.sessionId
         case .getProcess(let payload): payload.sessionId
         case .signalProcess(let payload): payload.sessionId
+        case .openPort(let payload): payload.sessionId
+        case .watchDirectory(let payload): payload.sessionId
         case .readOutput(let payload): payload.sessionId
         case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): payload.sessionId
         case .writeFile(let payload): payload.sessionId
@@ -117,6 +127,8 @@ public enum CommandBody: Sendable, Equatable {
             case .exec(let payload), .startProcess(let payload): try JSONValue.object(encoding: payload)
             case .getProcess(let payload): try JSONValue.object(encoding: payload)
             case .signalProcess(let payload): try JSONValue.object(encoding: payload)
+            case .openPort(let payload): try JSONValue.object(encoding: payload)
+            case .watchDirectory(let payload): try JSONValue.object(encoding: payload)
             case .readOutput(let payload): try JSONValue.object(encoding: payload)
             case .listFiles(let payload), .statFile(let payload), .readFile(let payload), .makeDirectory(let payload): try JSONValue.object(encoding: payload)
             case .writeFile(let payload): try JSONValue.object(encoding: payload)
@@ -159,6 +171,8 @@ public enum CommandBody: Sendable, Equatable {
         case .listProcesses: self = .listProcesses(try decode(SessionReference.self))
         case .getProcess: self = .getProcess(try decode(ProcessReference.self))
         case .signalProcess: self = .signalProcess(try decode(SignalProcessPayload.self))
+        case .openPort: self = .openPort(try decode(OpenPortPayload.self))
+        case .watchDirectory: self = .watchDirectory(try decode(WatchDirectoryPayload.self))
         case .invokeExtension: self = .invokeExtension(try decode(InvokeExtensionPayload.self))
         case .startService: self = .startService(try decode(StartServicePayload.self))
         case .removeService: self = .removeService(try decode(ServiceReference.self))

@@ -20,6 +20,7 @@ struct WorkspaceProtocolTests {
             .deleteFile(DeleteFilePayload(sessionId: "s", path: "d", recursive: true)), .startProcess(exec),
             .listProcesses(SessionReference(sessionId: "s")), .getProcess(ProcessReference(sessionId: "s", processId: "p")),
             .signalProcess(SignalProcessPayload(sessionId: "s", processId: "p", signal: "SIGTERM")),
+            .openPort(OpenPortPayload(sessionId: "s", port: 8_123)), .watchDirectory(WatchDirectoryPayload(sessionId: "s", path: "src", recursive: true)),
             .invokeExtension(InvokeExtensionPayload(
                 invocationId: "s", extensionKey: "acme.store", manifestDigest: "sha256:m", artifactDigest: "sha256:a", signature: "c2ln",
                 publicKey: "a2V5", artifactPath: "v1/broker/artifacts/sha256:a", artifactToken: "gsg_x", entrypoint: "main.py", request: "{}",
@@ -41,6 +42,14 @@ struct WorkspaceProtocolTests {
         #expect(CommandBody.Action.allCases.filter(\.isStored).map(\.rawValue) == [
             "start_session", "stop_session", "hibernate_session", "wake_session", "delete_session", "start_service", "remove_service",
         ])
+    }
+
+    @Test func aFilesystemChangeIsOneJSONLine() throws {
+        let change = FilesystemChange(type: .rename, name: "src/a \"b\".txt")
+        let line = change.line
+        #expect(String(decoding: line, as: UTF8.self) == #"{"name":"src/a \"b\".txt","type":"rename"}"# + "\n")
+        #expect(try JSONDecoder().decode(FilesystemChange.self, from: Data(line.dropLast())) == change)
+        #expect(FilesystemChange.Kind.allCases.map(\.rawValue) == ["create", "write", "remove", "rename", "chmod"])
     }
 
     @Test func aPayloadThatDoesNotFitItsActionIsRefusedWithTheField() {

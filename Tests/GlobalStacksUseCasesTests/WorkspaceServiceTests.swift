@@ -75,6 +75,37 @@ struct WorkspaceServiceTests {
         #expect(transport.execs == [60] && store.started.count == 1, "nothing refused reached the agent or the history")
     }
 
+    @Test func portsAndWatchesFollowTheRulesOfExec() async throws {
+        let running = try sandbox(.running, createdBy: owner)
+        let transport = FakeTransport()
+        let workspace = WorkspaceService(store: FakeStore([running]), transport: transport, maximumFileBytes: 1 << 20)
+        _ = try await workspace.openPort(8_123, in: running.id, caller: owner, logger: .init(label: "test"))
+        _ = try await workspace.watch("src", recursive: true, in: running.id, caller: owner)
+        #expect(transport.reached == ["port 8123", "watch src true"])
+
+        // Another tenant's caller does not find the sandbox; a member who did not create it may not reach it.
+        let otherTenant = Tenant(
+            id: .generate(), organizationID: organization.id, name: "Stage", slug: try Slug(validating: "stage"), description: nil, externalID: "stage",
+            status: .active, createdAt: Date(), updatedAt: Date()
+        )
+        let stranger = try Self.caller("owner@example.com", .owner, organization, otherTenant)
+        await #expect(throws: DomainError.notFound("No sandbox \(running.id) in the active tenant.")) {
+            try await workspace.openPort(8_123, in: running.id, caller: stranger, logger: .init(label: "test"))
+        }
+        await #expect(throws: DomainError.notFound("No sandbox \(running.id) in the active tenant.")) {
+            try await workspace.watch(".", recursive: false, in: running.id, caller: stranger)
+        }
+        await #expect(throws: DomainError.self) { try await workspace.openPort(8_123, in: running.id, caller: member, logger: .init(label: "test")) }
+        await #expect(throws: DomainError.self) { try await workspace.watch(".", recursive: false, in: running.id, caller: member) }
+        for port in [0, 65_536, -1] {
+            await #expect(throws: DomainError.invalidInput("port must be 1 to 65535.")) {
+                try await workspace.openPort(port, in: running.id, caller: owner, logger: .init(label: "test"))
+            }
+        }
+        await #expect(throws: DomainError.self) { try await workspace.watch("", recursive: false, in: running.id, caller: owner) }
+        #expect(transport.reached.count == 2, "nothing refused reached the agent")
+    }
+
     @Test func aStoppedSandboxKeepsItsOutputButRunsNothing() async throws {
         let stopped = try sandbox(.stopped, createdBy: member)
         let transport = FakeTransport()
@@ -126,8 +157,10 @@ final class FakeStore: SandboxRepository, ExecHistoryRepository {
 
 /// Answers exec and output, and remembers the limits it was given; anything else is not used here.
 final class FakeTransport: WorkspaceTransport {
-    private let state = Mutex<(execs: [Double], outputs: [Int])>(([], []))
+    private let state = Mutex<(execs: [Double], outputs: [Int], reached: [String])>(([], [], []))
     var execs: [Double] { state.withLock { $0.execs } }
+    /// Ports opened and directories watched.
+    var reached: [String] { state.withLock { $0.reached } }
     var outputs: [Int] { state.withLock { $0.outputs } }
 
     func exec(_ request: ExecRequest, timeoutSeconds: Double, outputLimitBytes: Int, on sandbox: Sandbox) async throws -> (result: ExecResult, stdout: [UInt8], stderr: [UInt8]) {
@@ -143,6 +176,15 @@ final class FakeTransport: WorkspaceTransport {
 
     func output(fromByte: Int64, maximumBytes: Int64, on sandbox: Sandbox) async throws -> WorkspaceBytes { throw Unused() }
     func startInteractiveExec(_ request: ExecRequest, timeoutSeconds: Double, on sandbox: Sandbox) async throws -> any InteractiveExec { throw Unused() }
+    func openPort(_ port: Int, on sandbox: Sandbox) async throws -> any InteractiveExec {
+        state.withLock { $0.reached.append("port \(port)") }
+        return IdleExec()
+    }
+
+    func watchDirectory(_ path: String, recursive: Bool, on sandbox: Sandbox) async throws -> any InteractiveExec {
+        state.withLock { $0.reached.append("watch \(path) \(recursive)") }
+        return IdleExec()
+    }
     func startProcess(_ request: ExecRequest, timeoutSeconds: Double, outputLimitBytes: Int, on sandbox: Sandbox) async throws -> ProcessStatus { throw Unused() }
     func processes(on sandbox: Sandbox) async throws -> [ProcessStatus] { throw Unused() }
     func process(_ processID: String, on sandbox: Sandbox) async throws -> ProcessStatus { throw Unused() }
@@ -159,3 +201,14 @@ final class FakeTransport: WorkspaceTransport {
 }
 
 struct Unused: Error {}
+
+/// A command that ends at once.
+struct IdleExec: InteractiveExec {
+    func forwardOutput(to deliver: @Sendable (ExecOutputChannel, [UInt8]) async throws -> Void) async throws -> ExecResult {
+        ExecResult(exitCode: 0, signal: nil, timedOut: false, stdoutTruncated: false, stderrTruncated: false, durationMilliseconds: 0)
+    }
+    func write(_ stdin: [UInt8]) async throws {}
+    func endInput() async throws {}
+    func resize(_ size: TerminalSize) async {}
+    func cancel() async {}
+}

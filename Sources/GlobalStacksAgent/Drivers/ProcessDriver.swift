@@ -33,6 +33,8 @@ public actor ProcessDriver: SandboxDriver {
     private let services: ServiceDirectories?
     private let scope: ResourceLimits.Scope
     private let isolation: SandboxIsolation
+    /// The binary whose `sandbox-port-relay` subcommand reaches a sandbox's ports (`PortRelay`): this agent's own.
+    private let relayExecutable: String?
     private let logger: Logger
     private var sessions: [String: Running] = [:]
     private var exitWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -42,10 +44,11 @@ public actor ProcessDriver: SandboxDriver {
     /// Refuses to run sandboxes unconfined (no bubblewrap) unless `allowUnconfined`: such a sandbox runs as the
     /// agent's user and could read the agent's key and other sandboxes' directories. Ends what an earlier run of an
     /// agent on `root` left behind first (`Leftovers`). A confined sandbox of a tenant sees that tenant's directory of
-    /// `services` read-only at `/run/globalstacks/data-plane` (`ServiceDirectories`).
+    /// `services` read-only at `/run/globalstacks/data-plane` (`ServiceDirectories`). `relayExecutable` is the `gstacks`
+    /// binary that relays to a sandbox's ports (default: this process's own, as it is when the agent starts).
     public init(
         root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5),
-        services: ServiceDirectories? = nil, logger: Logger
+        services: ServiceDirectories? = nil, relayExecutable: String? = PortRelay.ownExecutable(), logger: Logger
     ) throws {
         if isolation == .plain {
             guard allowUnconfined else {
@@ -59,6 +62,7 @@ public actor ProcessDriver: SandboxDriver {
         self.services = services
         scope = ResourceLimits.Scope(root: root)
         self.isolation = isolation
+        self.relayExecutable = relayExecutable
         self.storageCheckInterval = storageCheckInterval
         self.logger = logger
         (exits, exitContinuation) = AsyncStream.makeStream(of: SessionExit.self)
@@ -174,12 +178,15 @@ public actor ProcessDriver: SandboxDriver {
         let limitsPrefix = running.limits.prefix
         let environment = running.environment
         let workspace = running.workspace
-        return SandboxEntry(workspace: workspace, storageLimit: running.storageLimit) { command, added, directory in
+        let portRelayArgv = relayExecutable.map { executable in
+            { @Sendable (port: Int) in isolation.portRelayArgv(port: port, initPID: initPID ?? 0, executable: executable) }
+        }
+        return SandboxEntry(workspace: workspace, storageLimit: running.storageLimit, processArgv: { command, added, directory in
             limitsPrefix + isolation.enterArgv(
                 command, initPID: initPID ?? 0, workspace: workspace, directory: directory,
                 environment: environment.merging(added) { _, added in added }.merging(["GSTACKS_SANDBOX_ID": sessionID]) { _, ours in ours }
             )
-        }
+        }, portRelayArgv: portRelayArgv)
     }
 
     public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }

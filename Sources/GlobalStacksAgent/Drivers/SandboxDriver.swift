@@ -63,14 +63,19 @@ public struct SandboxEntry: Sendable {
     /// exactly `environment` added to the sandbox's own, in `directory` (relative to the workspace); nil when this
     /// driver runs no processes.
     public let processArgv: (@Sendable (_ command: [String], _ environment: [String: String], _ directory: String) -> [String])?
+    /// The host command line of a relay to a TCP port inside the sandbox (`PortRelay`); nil when this driver cannot
+    /// reach the sandbox's ports.
+    public let portRelayArgv: (@Sendable (_ port: Int) -> [String])?
 
     public init(
         workspace: URL, storageLimit: Int64?,
-        processArgv: (@Sendable (_ command: [String], _ environment: [String: String], _ directory: String) -> [String])?
+        processArgv: (@Sendable (_ command: [String], _ environment: [String: String], _ directory: String) -> [String])?,
+        portRelayArgv: (@Sendable (_ port: Int) -> [String])? = nil
     ) {
         self.workspace = workspace
         self.storageLimit = storageLimit
         self.processArgv = processArgv
+        self.portRelayArgv = portRelayArgv
     }
 
     /// The file the main process writes its stdout and stderr to, relative to the workspace.

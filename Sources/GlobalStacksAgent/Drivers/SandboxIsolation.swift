@@ -112,4 +112,21 @@ public enum SandboxIsolation: Sendable, Equatable {
             "/usr/bin/env", "-i", "--chdir=\(inside)", "--",
         ] + variables + command
     }
+
+    /// The command line of `open_port`'s relay to `port` of a running sandbox: `executable` (this agent's own binary)
+    /// `sandbox-port-relay <port>`. bubblewrap: nsenter joins ONLY the sandbox's user and network namespaces, as its
+    /// user, after `setpriv --no-new-privs`. Its loopback is then the sandbox's own (a sandbox without network is
+    /// reached as well), while it keeps the host's mount namespace, so it runs the agent's binary from the host's
+    /// filesystem, nothing of the sandbox's; and it stays outside the sandbox's pid namespace, so the sandbox's
+    /// processes cannot see, signal or ptrace it. It is not put in the sandbox's groups or limits either: it is the
+    /// agent's code carrying one connection, and ends when the sandbox's side closes it (as it does when the sandbox
+    /// stops). Unconfined, it runs directly: the sandbox shares the host's network.
+    func portRelayArgv(port: Int, initPID: pid_t, executable: String) -> [String] {
+        let relay = [executable, PortRelay.subcommand, "\(port)"]
+        guard case .bubblewrap = self else { return relay }
+        return [
+            "/usr/bin/setpriv", "--no-new-privs", "--",
+            "/usr/bin/nsenter", "--target", "\(initPID)", "--user", "--net", "--setuid", "65534", "--setgid", "65534", "--",
+        ] + relay
+    }
 }

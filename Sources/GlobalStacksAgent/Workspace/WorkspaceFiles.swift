@@ -18,7 +18,7 @@ struct WorkspaceFiles: Sendable {
     let root: URL
 
     static let maximumPathBytes = 4_096
-    private static let pathOnly = gstacks_o_path()
+    static let pathOnly = gstacks_o_path()
 
     /// The path relative to the workspace ("." for the workspace itself).
     static func relative(_ path: String) throws(DriverError) -> String {
@@ -117,6 +117,11 @@ struct WorkspaceFiles: Sendable {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return (fd, Int64(info.st_size))
+    }
+
+    /// A directory of the workspace as a descriptor that only names it (O_PATH), for watching it.
+    func openDirectory(_ path: String) throws(DriverError) -> Int32 {
+        try open(path, Self.pathOnly | O_DIRECTORY)
     }
 
     /// A new file beside the target, renamed over it only when every byte is written: a refused or broken write

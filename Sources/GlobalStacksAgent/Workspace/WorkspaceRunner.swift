@@ -59,6 +59,7 @@ public actor WorkspaceRunner {
         let needsInput: Bool = switch body {
         case .writeFile: true
         case .exec(let payload): payload.streamStdin == true
+        case .openPort: true
         default: false
         }
         let input = needsInput ? AsyncStream<StreamFrame>.makeStream() : nil
@@ -166,6 +167,11 @@ public actor WorkspaceRunner {
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.info(payload)))
         case .signalProcess(let payload):
             return .complete(try CompleteMessage(commandId: id, typedResult: try await background.signal(payload)))
+        case .openPort(let payload):
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await openPort(id, payload, entry: entry, window: window, input: input)))
+        case .watchDirectory(let payload):
+            let result = try await DirectoryWatch.run(id, payload, files: files, window: window, sink: outbox)
+            return .complete(try CompleteMessage(commandId: id, typedResult: result))
         case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession, .startService, .removeService:
             throw DriverError("Session and service commands are not workspace commands.")
         case .invokeExtension, .readOutput:
@@ -215,6 +221,17 @@ public actor WorkspaceRunner {
             argv(["/usr/bin/setsid", "--ctty", "--wait"] + payload.command, environment, directory), payload, commandID: id, window: window,
             input: input, terminal: (primary, replica), sink: outbox
         )
+    }
+
+    /// A connection to a port inside the sandbox: the relay (`PortRelay`) runs as a streaming exec would, its stdin
+    /// the client's bytes and its stdout the port's; it exits 0 when the port's side closes, 3 (saying why on
+    /// stderr) when nothing listens. A day at most, like an interactive command.
+    private func openPort(_ id: String, _ payload: OpenPortPayload, entry: SandboxEntry, window: CreditWindow, input: AsyncStream<StreamFrame>?) async throws -> ExecResult {
+        guard SandboxPort.valid.contains(payload.port) else { throw DriverError("port must be 1 to 65535.", kind: .invalidInput) }
+        guard let relay = entry.portRelayArgv else { throw DriverError("This agent's driver cannot reach a sandbox's ports.", kind: .conflict) }
+        var exec = ExecPayload(sessionId: payload.sessionId, command: [PortRelay.subcommand], timeoutSeconds: 86_400, outputLimitBytes: Int(Int32.max))
+        exec.streamStdin = true
+        return try await ExecProcess.run(relay(payload.port), exec, commandID: id, window: window, input: input, sink: outbox)
     }
 
     /// The command, its environment additions and its working directory (relative to the workspace), or why not.

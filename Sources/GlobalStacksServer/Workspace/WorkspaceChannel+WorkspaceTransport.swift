@@ -16,6 +16,15 @@ extension WorkspaceChannel: WorkspaceTransport {
         return try await start(.exec(payload), on: sandbox)
     }
 
+    func openPort(_ port: Int, on sandbox: Sandbox) async throws -> any InteractiveExec {
+        try await start(.openPort(OpenPortPayload(sessionId: sandbox.id.rawValue, port: port)), on: sandbox)
+    }
+
+    func watchDirectory(_ path: String, recursive: Bool, on sandbox: Sandbox) async throws -> any InteractiveExec {
+        let command = try await start(.watchDirectory(WatchDirectoryPayload(sessionId: sandbox.id.rawValue, path: path, recursive: recursive)), on: sandbox)
+        return try await OpenedCommand.awaitingOpened(command)
+    }
+
     func startProcess(_ request: ExecRequest, timeoutSeconds: Double, outputLimitBytes: Int, on sandbox: Sandbox) async throws -> ProcessStatus {
         let payload = Self.payload(request, for: sandbox, timeoutSeconds: timeoutSeconds, outputLimitBytes: outputLimitBytes)
         return try await call(.startProcess(payload), on: sandbox, as: ProcessStatus.self)

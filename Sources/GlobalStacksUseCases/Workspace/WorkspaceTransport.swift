@@ -19,6 +19,17 @@ public protocol WorkspaceTransport: Sendable {
     func process(_ processID: String, on sandbox: Sandbox) async throws -> ProcessStatus
     func signal(_ signal: String, toProcess processID: String, on sandbox: Sandbox) async throws -> ProcessStatus
 
+    /// A TCP connection to `port` on the sandbox's own loopback, as a streaming exec: stdin is written to the
+    /// connection, its bytes come back as stdout, `endInput` half-closes it. The result's exit code is 0 once the
+    /// sandbox's side closed the connection, `SandboxPort.nothingListensExitCode` (3) with the reason on stderr
+    /// when nothing listens on the port.
+    func openPort(_ port: Int, on sandbox: Sandbox) async throws -> any InteractiveExec
+    /// Changes in a directory of the workspace (and with `recursive` its subdirectories), each a `FilesystemChange`
+    /// JSON line on stdout, until cancelled; it ends (exit code 0) when the directory is removed. Returns once the
+    /// watch is in place (changes from then on are seen); a refusal (no such directory, a path leading out of the
+    /// workspace) is thrown here.
+    func watchDirectory(_ path: String, recursive: Bool, on sandbox: Sandbox) async throws -> any InteractiveExec
+
     /// The main process's output: its last `tailLines` lines, then, with `follow`, what it writes until it ends.
     func output(tailLines: Int, follow: Bool, on sandbox: Sandbox) async throws -> WorkspaceBytes
     /// The main process's output from byte `fromByte` on, at most `maximumBytes` of it (what is there now).
