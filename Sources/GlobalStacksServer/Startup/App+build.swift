@@ -131,11 +131,13 @@ func buildRouter(
     embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let envd = EnvdEndpoint(workspace: workspace, authenticator: authenticator)
     router.addMiddleware {
         NoSniffMiddleware()
         ErrorResponseMiddleware()
         MetricsMiddleware()
         LogRequestsMiddleware(.debug)
+        SandboxHostRouting(domain: configuration.sandboxDomain, envd: envd, proxy: SandboxPortProxy(workspace: workspace), authenticator: authenticator)
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
         RequestEnvironmentMiddleware(principals: authenticator.principals)
     }
@@ -175,7 +177,7 @@ func buildRouter(
         sessionLifetime: configuration.sessionAbsoluteLifetime, deviceSignInProviders: useCases.deviceLogins.order.map(\.name)
     ).addRoutes(to: router)
     E2BController(useCases: useCases, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain).addRoutes(to: router)
-    EnvdEndpoint(workspace: workspace, sandboxes: useCases.sandboxes, authenticator: authenticator).addRoutes(to: router)
+    envd.addRoutes(to: router)
     return router
 }
 

@@ -35,7 +35,10 @@ extension EnvdCall {
             try await workspace.deleteFile(at: path.relative, recursive: true, of: sandbox, caller: caller)
             return try ConnectProtocol.unaryResponse(Envd.Empty())
         default:
-            throw ConnectError(code: "unimplemented", message: "filesystem.Filesystem has no method \(method.prefix(64)).")
+            guard let response = try await watch(method) else {
+                throw ConnectError(code: "unimplemented", message: "filesystem.Filesystem has no method \(method.prefix(64)).")
+            }
+            return response
         }
     }
 
@@ -85,5 +88,57 @@ extension EnvdCall {
             }
         }
         return try await workspace.makeDirectory(at: relative, of: sandbox, caller: caller)
+    }
+}
+
+/// Watching a directory: `WatchDir` streams the changes (the async SDK); the sync SDK polls a watcher.
+extension EnvdCall {
+    func watch(_ method: String) async throws -> Response? {
+        switch method {
+        case "WatchDir":
+            let message = try await ConnectProtocol.streamRequest(Envd.WatchRequest.self, request)
+            let path = try EnvdPath(message.path)
+            let watch = try await workspace.watch(path.relative, recursive: message.recursive ?? false, in: sandbox, caller: caller)
+            let interval = keepaliveInterval
+            return ConnectProtocol.streamResponse { writer in
+                let (changes, continuation) = AsyncStream<Envd.WatchEvent>.makeStream()
+                let forward = Task {
+                    _ = try? await FilesystemChanges.forward(watch) { continuation.yield(.filesystem(.init($0))) }
+                    continuation.finish()
+                }
+                let ticker = Task {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval)
+                        continuation.yield(.keepalive)
+                    }
+                }
+                defer {
+                    forward.cancel()
+                    ticker.cancel()
+                }
+                do {
+                    try await writer.write(ConnectProtocol.envelope(Envd.WatchEvent.start))
+                    for await event in changes { try await writer.write(ConnectProtocol.envelope(event)) }
+                } catch {
+                    await watch.cancel()
+                    throw error
+                }
+            }
+        case "CreateWatcher":
+            let message = try await ConnectProtocol.unaryRequest(Envd.WatchRequest.self, request)
+            let path = try EnvdPath(message.path)
+            let watch = try await workspace.watch(path.relative, recursive: message.recursive ?? false, in: sandbox, caller: caller)
+            return try ConnectProtocol.unaryResponse(Envd.WatcherCreated(watcherId: try await endpoint.watchers.add(watch, in: sandbox)))
+        case "GetWatcherEvents":
+            let id = try await ConnectProtocol.unaryRequest(Envd.WatcherRequest.self, request).watcherId
+            let changes = try await endpoint.watchers.take(id, in: sandbox)
+            return try ConnectProtocol.unaryResponse(Envd.WatcherEvents(events: changes.map(Envd.FilesystemEvent.init)))
+        case "RemoveWatcher":
+            let id = try await ConnectProtocol.unaryRequest(Envd.WatcherRequest.self, request).watcherId
+            try await endpoint.watchers.remove(id, in: sandbox)
+            return try ConnectProtocol.unaryResponse(Envd.Empty())
+        default:
+            return nil
+        }
     }
 }

@@ -11,9 +11,9 @@ import Logging
 /// name (`49983-{id}.{sandbox domain}`), and is authorized by the sandbox's access token in `X-Access-Token`.
 struct EnvdEndpoint: Sendable {
     let workspace: WorkspaceService
-    let sandboxes: SandboxService
     let authenticator: Authenticator
     let processes = EnvdProcessTable()
+    let watchers = EnvdWatcherTable()
 
     static let pathPrefix = "/e2b/envd"
     static let sandboxHeader = HTTPField.Name("E2b-Sandbox-Id")!
@@ -79,7 +79,7 @@ struct EnvdCall {
 
     /// 204 while the sandbox runs; 502 with E2B's words once it does not, which its SDK reads as "not running".
     func health() async throws -> Response {
-        let current = try await endpoint.sandboxes.sandbox(sandbox, caller: caller)
+        let current = try await workspace.sandbox(sandbox, caller: caller)
         guard current.state == .running else {
             return E2BErrorMiddleware.response(ErrorResponse(status: .badGateway, message: "The sandbox \(sandbox) was not found (it is \(current.state.rawValue))."))
         }

@@ -166,5 +166,36 @@ enum Envd {
     struct FilesystemEvent: Encodable {
         let name: String
         let type: String
+
+        init(_ change: FilesystemChange) {
+            name = change.name
+            type = "EVENT_TYPE_" + change.type.rawValue.uppercased()
+        }
+    }
+
+    /// One message of `WatchDir`'s stream: `start` first, then changes and keepalives.
+    enum WatchEvent: Encodable {
+        case start
+        case filesystem(FilesystemEvent)
+        case keepalive
+
+        private enum CodingKeys: String, CodingKey { case start, filesystem, keepalive }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .start: try container.encode(Empty(), forKey: .start)
+            case .filesystem(let event): try container.encode(event, forKey: .filesystem)
+            case .keepalive: try container.encode(Empty(), forKey: .keepalive)
+            }
+        }
+    }
+
+    struct WatcherCreated: Encodable {
+        let watcherId: String
+    }
+
+    struct WatcherEvents: Encodable {
+        let events: [FilesystemEvent]
     }
 }
