@@ -36,6 +36,8 @@ struct SandboxPortAndWatchTests {
             text(id, .stdout).split(separator: "\n").compactMap { try? JSONDecoder().decode(FilesystemChange.self, from: Data($0.utf8)) }
         }
 
+        func openedOrEnded(_ id: String) -> Bool { opened(id) || results[id] != nil }
+
         func opened(_ id: String) -> Bool { frames[id]?.first.map { $0.channel == .stdout && $0.data.isEmpty && !$0.isEnd } ?? false }
     }
 
@@ -83,7 +85,8 @@ struct SandboxPortAndWatchTests {
             let id = "x-" + UUID().uuidString.prefix(8).lowercased()
             await runner.start(id, .exec(ExecPayload(sessionId: self.id, command: ["/bin/sh", "-c", line], timeoutSeconds: 10, outputLimitBytes: 4_096)))
             let result = try await execResult(id)
-            #expect(result?.exitCode == 0, "\(line): \(await transcript.text(id, .stderr))")
+            let stderr = await transcript.text(id, .stderr)
+            #expect(result?.exitCode == 0, "\(line): \(stderr)")
         }
 
         /// Opens `port`, sends `request`, ends the input, and waits for the connection to end.
@@ -100,7 +103,7 @@ struct SandboxPortAndWatchTests {
         func watch(_ path: String, recursive: Bool) async throws -> String {
             let id = "w-" + UUID().uuidString.prefix(8).lowercased()
             await runner.start(id, .watchDirectory(WatchDirectoryPayload(sessionId: self.id, path: path, recursive: recursive)))
-            for _ in 0..<200 where !(await transcript.opened(id)) && (await transcript.results[id]) == nil {
+            for _ in 0..<200 where !(await transcript.openedOrEnded(id)) {
                 try await Task.sleep(for: .milliseconds(50))
             }
             return id
@@ -137,7 +140,12 @@ struct SandboxPortAndWatchTests {
         // The relay is not in the sandbox's pid namespace: the sandbox's processes do not see it.
         let id = "p-held"
         await sandbox.runner.start(id, .openPort(OpenPortPayload(sessionId: sandbox.id, port: 8123)))
-        try await Task.sleep(for: .milliseconds(500))
+        var onHost = false
+        for _ in 0..<100 where !onHost {
+            try await Task.sleep(for: .milliseconds(50))
+            onHost = Self.hostProcesses().contains { $0.contains(PortRelay.subcommand) && $0.hasSuffix(" 8123") }
+        }
+        #expect(onHost, "the relay runs, seen from the host")
         await sandbox.runner.start("ps", .exec(ExecPayload(
             sessionId: sandbox.id, command: ["/bin/sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '"], timeoutSeconds: 10, outputLimitBytes: 65_536
         )))
@@ -189,6 +197,15 @@ struct SandboxPortAndWatchTests {
         let missing = try await sandbox.watch("nowhere", recursive: false)
         guard case .failed(let absent)? = try await sandbox.result(missing) else { throw Unexpected() }
         #expect(absent.kind == .notFound)
+
+        // At most 1,000 directories per watch.
+        try await sandbox.shell("mkdir many && cd many && seq 1 1000 | xargs mkdir")
+        let many = try await sandbox.watch("many", recursive: true)
+        guard case .failed(let tooMany)? = try await sandbox.result(many) else { throw Unexpected() }
+        #expect(tooMany.kind == .tooLarge && tooMany.error.contains("at most 1000 directories"), "\(tooMany)")
+        let some = try await sandbox.watch("many", recursive: false)
+        #expect(await sandbox.transcript.opened(some), "without recursive, one directory")
+        await sandbox.runner.cancel(some)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary), "needs the gstacks binary (swift build)"))
@@ -218,6 +235,16 @@ struct SandboxPortAndWatchTests {
         try help.run()
         help.waitUntilExit()
         #expect(!String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(PortRelay.subcommand))
+    }
+
+    /// The command lines of the host's processes.
+    static func hostProcesses() -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+        return pids.compactMap { pid in
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map {
+                String(decoding: $0, as: UTF8.self).split(separator: "\0").joined(separator: " ")
+            }
+        }
     }
 
     /// A loopback port nothing listens on (bound, then released).

@@ -34,7 +34,10 @@ enum DirectoryWatch {
         let (reports, continuation) = AsyncStream<Report>.makeStream()
         let stop = StopSignal()
         defer { stop.set() }
-        let inFlight = DispatchSemaphore(value: batchesInFlight)
+        // Created empty, then given its permits: libdispatch refuses to free a semaphore below its initial value, and a
+        // watch may end with permits still taken.
+        let inFlight = DispatchSemaphore(value: 0)
+        for _ in 0..<batchesInFlight { inFlight.signal() }
         watchOnThread(directory, recursive: payload.recursive, into: continuation, inFlight: inFlight, stop: stop)
         try await withTaskCancellationHandler {
             reading: for await report in reports {
@@ -76,7 +79,7 @@ enum DirectoryWatch {
                 reports.finish()
             }
             var watches: InotifyTree
-            do {
+            do throws(DriverError) {
                 watches = try InotifyTree(directory: directory, recursive: recursive)
             } catch {
                 reports.yield(.failed(error))
@@ -89,12 +92,18 @@ enum DirectoryWatch {
             while !stop.isSet {
                 let ready = poll(&poller, 1, 100)
                 if ready < 0 && errno != EINTR { break }
-                guard ready > 0 else { continue }
+                guard ready > 0 else {
+                    if watches.isRemoved {
+                        reports.yield(.removed)
+                        return
+                    }
+                    continue
+                }
                 let count = buffer.withUnsafeMutableBytes { read(watches.inotify, $0.baseAddress, $0.count) }
                 if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
                 guard count > 0 else { break }
                 let outcome: (frames: [[UInt8]], removed: Bool)
-                do {
+                do throws(DriverError) {
                     outcome = try watches.handle(buffer[0..<count])
                 } catch {
                     reports.yield(.failed(error))
@@ -107,7 +116,7 @@ enum DirectoryWatch {
                     }
                     if case .terminated = reports.yield(.changes(frame)) { return }
                 }
-                if outcome.removed {
+                if outcome.removed || watches.isRemoved {
                     reports.yield(.removed)
                     return
                 }
@@ -150,6 +159,13 @@ private struct InotifyTree {
             close(inotify)
             throw error
         }
+    }
+
+    /// Whether the watched directory was removed. The descriptor held for resolving its subdirectories keeps its
+    /// dentry in use, which holds back inotify's IN_DELETE_SELF until it is closed; a directory removed has no link.
+    var isRemoved: Bool {
+        var info = Glibc.stat()
+        return fstat(directory, &info) == 0 && info.st_nlink == 0
     }
 
     /// The lines of a batch of events, in frames; `removed` once the directory itself is gone.
