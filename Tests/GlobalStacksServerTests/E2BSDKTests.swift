@@ -29,7 +29,7 @@ struct E2BSDKTests {
           .enabled(if: isAvailable, "needs the e2b SDK (python3 scripts/lib/e2b_sdk.py setup)"))
     func everyScenarioPasses() async throws {
         let server = try await ServerProcess(
-            ["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--embedded-agent"],
+            ["--data-dir", LifecycleTests.dataDirectory(), "--bcrypt-cost", "4", "--log-level", "warning", "--embedded-agent", "--sandbox-domain", "sandboxes.test"],
             environment: LifecycleTests.admin
         )
         let base = "http://127.0.0.1:\(server.port)"
