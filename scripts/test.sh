@@ -27,6 +27,8 @@ python3 scripts/lib/s3_server.py setup >/dev/null
 # Selenium, for the console's browser tests with Debian's chromium and chromium-driver (its own venv, pinned;
 # scripts/lib/console_browser.py). Without Chromium those tests are skipped with a note; CI requires them.
 python3 scripts/lib/console_browser.py setup >/dev/null
+# The official Python MCP client, which drives `gstacks mcp` in its test (its own venv, pinned; scripts/lib/mcp_check.py).
+python3 scripts/lib/mcp_check.py setup >/dev/null
 # The official JSON-Schema-Test-Suite (draft 2020-12) for the manifests' schema validator, from the same pinned sdist.
 JSON_SCHEMA_SUITE=$(scripts/lib/fetch-json-schema-suite.sh "$VENV/bin/python" | tail -n 1)
 # Two runs: the suites that time an in-process server (pings every 200 ms, a retry within its 1 s backoff, connection
