@@ -31,10 +31,15 @@ struct MCPServerTests {
         #expect(Self.tools.isSubset(of: summary.tools), "\(summary.tools)")
         #expect(summary.checks.count >= 25 && summary.checks.values.allSatisfy { $0 }, "\(summary.checks)")
 
-        // The server saw what the client did: the sandbox was made with its name and label, and is gone.
-        let made = try await installation.api.sandboxes().filter { $0.labels.additionalProperties["by"] == "mcp_check" }
-        #expect(made.count == 1 && made.first?.name == "mcp-check" && made.first?.command == ["sleep", "infinity"], "\(made)")
-        #expect(made.allSatisfy { $0.state == .terminated }, "\(made.map(\.state))")
+        // The server saw the sandbox the client made, and its deletion: it is gone, or kept as terminated.
+        let id = try #require(summary.sandboxId)
+        do {
+            let sandbox = try await installation.api.sandbox(id)
+            #expect(sandbox.state == .terminated && sandbox.name == "mcp-check" && sandbox.command == ["sleep", "infinity"], "\(sandbox)")
+        } catch let error as GlobalStacksClientError {
+            #expect(error.status == 404, "\(error)")
+        }
+        #expect(try await installation.api.sandboxes().allSatisfy { $0.id != id })
     }
 }
 
@@ -44,6 +49,7 @@ enum MCPCheck {
         let ok: Bool
         let mcpVersion: String
         let tools: [String]
+        let sandboxId: String?
         let checks: [String: Bool]
         let failures: [String]
     }

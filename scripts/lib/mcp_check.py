@@ -13,7 +13,8 @@ Tests/GlobalStacksServerTests/MCPServerTests.swift against a live server with a 
     python3 scripts/lib/mcp_check.py run --gstacks .build/debug/gstacks --config-dir DIR [--signed-out-config-dir DIR]
 
 `run` uses the context that is current in DIR (GSTACKS_CONFIG_DIR of a signed-in `gstacks`, with a tenant selected).
-Its last line on standard output is a JSON summary: {"ok", "mcpVersion", "tools", "checks": {name: bool}, "failures"};
+Its last line on standard output is a JSON summary: {"ok", "mcpVersion", "tools", "sandboxId" (the one it made), "checks":
+{name: bool}, "failures"};
 it exits 0 when every check passed, 1 otherwise.
 """
 
@@ -84,7 +85,7 @@ class Checks:
             self.failures.append(f"{name}: {seen}")
             print(f"FAILED {name}: {seen}", flush=True)
         else:
-            print(f"ok     {name}", flush=True)
+            print(f"ok     {name}: {str(seen)[:160]!r}", flush=True)
 
 
 def text_of(result):
@@ -111,7 +112,7 @@ async def drive(args, checks):
         if isinstance(message, Exception):
             stray.append(repr(message))
 
-    tools = []
+    tools, sandbox = [], None
     async with stdio_client(server(args.config_dir)) as (read, write):
         async with ClientSession(read, write, message_handler=on_message, read_timeout_seconds=180) as session:
             initialized = await session.initialize()
@@ -132,7 +133,7 @@ async def drive(args, checks):
             failed, made, text = await call(session, "create_sandbox", {"name": "mcp-check", "labels": {"by": "mcp_check"}})
             checks.expect("create_sandbox runs one", not failed and made and made.get("state") == "running", text)
             if failed or not made:
-                return tools, stray
+                return tools, None, stray
             sandbox = made["id"]
             failed, listing, text = await call(session, "list_sandboxes", {})
             checks.expect("list_sandboxes shows it", not failed and any(s["id"] == sandbox and s.get("name") == "mcp-check" for s in listing["sandboxes"]), text)
@@ -201,7 +202,7 @@ async def drive(args, checks):
                 await session.initialize()
                 failed, _, text = await call(session, "list_sandboxes", {})
                 checks.expect("without a sign-in, a tool says so as a tool error", failed and "Not signed in" in text, text)
-    return tools, stray
+    return tools, sandbox, stray
 
 
 def cmd_run(args):
@@ -216,13 +217,13 @@ def cmd_run(args):
     import importlib.metadata
 
     checks = Checks()
-    tools, stray = [], []
+    tools, sandbox, stray = [], None, []
     async def bounded():
         with anyio.fail_after(args.timeout):
             return await drive(args, checks)
 
     try:
-        tools, stray = anyio.run(bounded)
+        tools, sandbox, stray = anyio.run(bounded)
     except Exception:  # noqa: BLE001  (reported in the summary, with its traceback above it)
         traceback.print_exc(file=sys.stdout)
         checks.expect("the session ran to its end", False, traceback.format_exc(limit=3).strip().splitlines()[-1])
@@ -231,6 +232,7 @@ def cmd_run(args):
         "ok": not checks.failures and bool(checks.results),
         "mcpVersion": importlib.metadata.version("mcp"),
         "tools": tools,
+        "sandboxId": sandbox,
         "checks": checks.results,
         "failures": checks.failures,
     }
