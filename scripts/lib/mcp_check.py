@@ -99,6 +99,7 @@ async def call(session, name, arguments):
 
 
 async def drive(args, checks):
+    import anyio
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
@@ -202,6 +203,19 @@ async def drive(args, checks):
                 await session.initialize()
                 failed, _, text = await call(session, "list_sandboxes", {})
                 checks.expect("without a sign-in, a tool says so as a tool error", failed and "Not signed in" in text, text)
+        # Requests piped in and standard input closed at once: every one is answered before the server ends.
+        lines = [
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "pipe", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+            {"jsonrpc": "2.0", "id": "three", "method": "tools/call", "params": {"name": "list_sandboxes", "arguments": {}}},
+        ]
+        piped = await anyio.run_process([os.path.abspath(args.gstacks), "mcp"], input="".join(json.dumps(line) + "\n" for line in lines).encode(),
+                                        env={**os.environ, "GSTACKS_CONFIG_DIR": args.signed_out_config_dir}, check=False)
+        answers = [json.loads(line) for line in piped.stdout.decode().splitlines() if line.strip()]
+        checks.expect("every request piped in is answered before it ends",
+                      piped.returncode == 0 and sorted(str(answer.get("id")) for answer in answers) == ["1", "2", "three"], (piped.returncode, answers))
     return tools, sandbox, stray
 
 

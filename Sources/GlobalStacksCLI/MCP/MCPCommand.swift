@@ -52,8 +52,10 @@ public struct MCPCommand: AsyncParsableCommand {
         }
         let streams = StandardStreamFlags()
         defer { streams.restore() }
-        try await server.start(transport: StdioTransport())
+        let transport = MCPStdioTransport()
+        try await server.start(transport: transport)
         await server.waitUntilCompleted()
+        await transport.untilAnswered()
     }
 }
 
