@@ -29,6 +29,8 @@ python3 scripts/lib/s3_server.py setup >/dev/null
 python3 scripts/lib/console_browser.py setup >/dev/null
 # The e2b SDK, for the E2B-compatible API's tests (its own venv, pinned; docs/e2b.md).
 python3 scripts/lib/e2b_sdk.py setup >/dev/null
+# The official Python MCP client, which drives `gstacks mcp` in its test (its own venv, pinned; scripts/lib/mcp_check.py).
+python3 scripts/lib/mcp_check.py setup >/dev/null
 # The official JSON-Schema-Test-Suite (draft 2020-12) for the manifests' schema validator, from the same pinned sdist.
 JSON_SCHEMA_SUITE=$(scripts/lib/fetch-json-schema-suite.sh "$VENV/bin/python" | tail -n 1)
 # Two runs: the suites that time an in-process server (pings every 200 ms, a retry within its 1 s backoff, connection

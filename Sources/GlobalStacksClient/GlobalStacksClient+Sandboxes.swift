@@ -7,12 +7,12 @@ extension GlobalStacksClient {
 
     /// A sandbox running `command` in the active tenant, placed and admitted by the server.
     public func createSandbox(
-        command: [String], resources: SandboxResources? = nil, labels: [String: String] = [:], environment: [String: String] = [:],
+        name: String? = nil, command: [String], resources: SandboxResources? = nil, labels: [String: String] = [:], environment: [String: String] = [:],
         network: Bool? = nil, idleTimeoutSeconds: Int? = nil, region: String? = nil
     ) async throws -> Sandbox {
         try await call {
             try await client.createSandbox(body: .json(.init(
-                command: command, resources: resources, environment: environment.isEmpty ? nil : .init(additionalProperties: environment),
+                name: name, command: command, resources: resources, environment: environment.isEmpty ? nil : .init(additionalProperties: environment),
                 labels: labels.isEmpty ? nil : .init(additionalProperties: labels), network: network, idleTimeoutSeconds: idleTimeoutSeconds,
                 region: region
             ))).created.body.json

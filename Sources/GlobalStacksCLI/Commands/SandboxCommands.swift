@@ -54,33 +54,20 @@ public struct SandboxesCommand: AsyncParsableCommand {
                     idleTimeoutSeconds: try idleTimeout.map(Self.seconds), region: region
                 )
                 if wait {
-                    let deadline = Date().addingTimeInterval(timeout)
                     FileHandle.standardError.write(Data("waiting for \(sandbox.id) to run ".utf8))
-                    while sandbox.state.rawValue != "running" {
-                        if ["failed", "stopped", "terminated"].contains(sandbox.state.rawValue) {
-                            guard sandbox.state.rawValue == "stopped", sandbox.exitStatus == 0 else {
-                                FileHandle.standardError.write(Data("\n".utf8))
-                                throw CLIError(.failure, Self.ending(sandbox))
-                            }
-                            FileHandle.standardError.write(Data(" finished: its command exited with status 0\n".utf8))
-                            return try output.print(sandbox, columns: SandboxesCommand.columns)
+                    sandbox = try await client.waitUntilRunningOrEnded(sandbox, timeout: timeout) { FileHandle.standardError.write(Data(".".utf8)) }
+                    guard sandbox.state == .running else {
+                        guard sandbox.state == .stopped, sandbox.exitStatus == 0 else {
+                            FileHandle.standardError.write(Data("\n".utf8))
+                            throw CLIError(.failure, sandbox.ending)
                         }
-                        guard Date() < deadline else { throw CLIError(.failure, "Sandbox \(sandbox.id) is still \(sandbox.state.rawValue) after \(Int(timeout)) s.") }
-                        FileHandle.standardError.write(Data(".".utf8))
-                        try await Task.sleep(for: .milliseconds(250))
-                        sandbox = try await client.sandbox(sandbox.id)
+                        FileHandle.standardError.write(Data(" finished: its command exited with status 0\n".utf8))
+                        return try output.print(sandbox, columns: SandboxesCommand.columns)
                     }
                     FileHandle.standardError.write(Data(" running\n".utf8))
                 }
                 try output.print(sandbox, columns: SandboxesCommand.columns)
             }
-        }
-
-        /// Why a sandbox that was waited for ended without success.
-        static func ending(_ sandbox: GlobalStacksClient.Sandbox) -> String {
-            let reason = sandbox.lastError ?? sandbox.exitStatus.map { "its command exited with status \($0)" } ?? "no reason given"
-            let state = sandbox.state.rawValue == "terminated" ? "was terminated" : sandbox.state.rawValue
-            return "Sandbox \(sandbox.id) \(state): \(reason)"
         }
 
         /// `600`, `90s`, `10m`, `2h`, `1d` as seconds.
@@ -119,7 +106,8 @@ public struct SandboxesCommand: AsyncParsableCommand {
             var exitCode: Int32 = 0
             try await runCommand {
                 guard !command.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes exec ID -- ls -l") }
-                let result = try await context.client().0.exec(id, command, timeoutSeconds: timeout)
+                // The request lasts as long as the command (the server's default is 60 s): wait for it and some more.
+                let result = try await context.client(timeout: .seconds((timeout ?? 60) + 30)).0.exec(id, command, timeoutSeconds: timeout)
                 FileHandle.standardOutput.write(Data(result.stdout.utf8))
                 FileHandle.standardError.write(Data(result.stderr.utf8))
                 if result.timedOut { FileHandle.standardError.write(Data("error: the command timed out\n".utf8)) }

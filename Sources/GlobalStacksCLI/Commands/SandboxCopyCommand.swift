@@ -98,7 +98,8 @@ extension SandboxesCommand {
             }
         }
 
-        private func makeDirectory(_ path: String) async throws {
+        /// Makes the directory; one that is there already is fine.
+        func makeDirectory(_ path: String) async throws {
             do {
                 try await client.makeDirectory(sandbox, path)
             } catch let error as GlobalStacksClientError where error.status == 409 {
