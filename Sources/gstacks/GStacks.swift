@@ -14,11 +14,8 @@ struct GStacks: AsyncParsableCommand {
             OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
             CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self, MembersCommand.self, InvitationsCommand.self,
             GroupsCommand.self, QuotasCommand.self, IntegrationsCommand.self, TokensCommand.self, PublishCommand.self, MarketplaceCommand.self,
-<<<<<<< HEAD
             SandboxPortRelayCommand.self,
-=======
             MCPCommand.self,
->>>>>>> mcp
         ]
     )
 
