@@ -23,11 +23,11 @@ struct E2BMappingTests {
 
     @Test func sandboxHostNamesNameAPortAndASandbox() {
         let id = SandboxID.generate()
-        let found = SandboxHostRouting.address("8000-\(id).Sandboxes.Example.com", domain: "sandboxes.example.com")
+        let found = SandboxHostRouter.address("8000-\(id).Sandboxes.Example.com", domain: "sandboxes.example.com")
         #expect(found?.0 == 8000 && found?.1 == id)
-        #expect(SandboxHostRouting.address("49983-\(id).sandboxes.example.com", domain: "sandboxes.example.com")?.0 == 49_983)
+        #expect(SandboxHostRouter.address("49983-\(id).sandboxes.example.com", domain: "sandboxes.example.com")?.0 == 49_983)
         for host in ["8000-\(id).example.com", "0-\(id).d.test", "70000-\(id).d.test", "8000-not-an-id.d.test", "\(id).d.test", "d.test"] {
-            #expect(SandboxHostRouting.address(host, domain: "d.test") == nil, "\(host)")
+            #expect(SandboxHostRouter.address(host, domain: "d.test") == nil, "\(host)")
         }
     }
 

@@ -82,8 +82,8 @@ struct BodySizeLimitMiddleware: RouterMiddleware {
         if request.method == .post, Self.isConsoleFileUpload(request.uri.path) {
             return try await next(request, context)
         }
-        // envd's uploads and input streams: each call reads its body under its own limit, as it arrives.
-        if request.uri.path.hasPrefix(EnvdEndpoint.pathPrefix + "/") {
+        // envd's uploads and input streams, and requests to sandbox ports: each reads its body under its own limit.
+        if request.uri.path.hasPrefix(EnvdEndpoint.pathPrefix + "/") || SandboxPath(request.uri.path)?.rest.first == "ports" {
             return try await next(request, context)
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {

@@ -9,7 +9,8 @@ import NIOCore
 /// An HTTP request to a port of a sandbox (`{port}-{id}.{sandbox domain}`), passed to the server listening there over
 /// a connection the agent opens inside the sandbox's network namespace, and its answer streamed back. The request
 /// goes as HTTP/1.0 with `Connection: close`, so the answer is delimited by its length or by the connection's end
-/// (never chunked); the server's own credentials in the request are removed first.
+/// (never chunked); the credentials of this server in the request (tokens, API keys, `Authorization`, cookies) are
+/// removed first: a sandbox's server never sees them.
 struct SandboxPortProxy: Sendable {
     let workspace: WorkspaceService
 
@@ -21,9 +22,10 @@ struct SandboxPortProxy: Sendable {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection", "proxy-authorization",
     ]
     /// Ours, never the sandbox's business.
-    static let credentialHeaders: Set<String> = ["x-access-token", "e2b-traffic-access-token", "x-api-key"]
+    static let credentialHeaders: Set<String> = ["x-access-token", "e2b-traffic-access-token", "x-api-key", "authorization", "cookie", "x-gstacks-relayed"]
 
-    func forward(_ request: Request, port: Int, sandbox: SandboxID, caller: Caller, logger: Logger) async throws -> Response {
+    /// `target` is the request target the sandbox's server sees (a path and query).
+    func forward(_ request: Request, target: String, port: Int, sandbox: SandboxID, caller: Caller, logger: Logger) async throws -> Response {
         guard request.headers[.upgrade] == nil else {
             throw DomainError.invalidInput("WebSocket and other upgrades are not passed to sandbox ports yet; use plain HTTP requests.")
         }
@@ -31,7 +33,7 @@ struct SandboxPortProxy: Sendable {
         let connection = try await workspace.openPort(port, in: sandbox, caller: caller, logger: logger)
         let reader = ConnectionReader(connection)
         do {
-            try await connection.write(Self.head(request, bodyLength: body.count))
+            try await connection.write(try Self.head(request, target: target, bodyLength: body.count))
             if !body.isEmpty { try await connection.write(body) }
             try await connection.endInput()
             return try await Self.response(from: reader, port: port)
@@ -47,8 +49,13 @@ struct SandboxPortProxy: Sendable {
         return Array(buffer.readableBytesView)
     }
 
-    private static func head(_ request: Request, bodyLength: Int) -> [UInt8] {
-        var text = "\(request.method.rawValue) \(request.uri.description) HTTP/1.0\r\n"
+    private static func head(_ request: Request, target: String, bodyLength: Int) throws -> [UInt8] {
+        // The HTTP parser refuses CR, LF and NUL in a request line or field already; a target with a space or a
+        // control character would still change the line's meaning.
+        guard target.hasPrefix("/"), !target.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) else {
+            throw DomainError.invalidInput("The path to pass to the sandbox's port is not a valid request target.")
+        }
+        var text = "\(request.method.rawValue) \(target) HTTP/1.0\r\n"
         for field in request.headers {
             let name = field.name.canonicalName
             guard !hopHeaders.contains(name), !credentialHeaders.contains(name), name != "content-length" else { continue }

@@ -52,10 +52,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     var app = Application(
-        router: try buildRouter(
+        router: SandboxHostRouter(domain: configuration.sandboxDomain, router: try buildRouter(
             store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
             execStream: execStream, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
-        ),
+        )),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
                 http1: .init(
@@ -137,7 +137,6 @@ func buildRouter(
         ErrorResponseMiddleware()
         MetricsMiddleware()
         LogRequestsMiddleware(.debug)
-        SandboxHostRouting(domain: configuration.sandboxDomain, envd: envd, proxy: SandboxPortProxy(workspace: workspace), authenticator: authenticator)
         BodySizeLimitMiddleware(maxBytes: configuration.maxRequestBodyBytes)
         RequestEnvironmentMiddleware(principals: authenticator.principals)
     }
@@ -178,6 +177,7 @@ func buildRouter(
     ).addRoutes(to: router)
     E2BController(useCases: useCases, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain).addRoutes(to: router)
     envd.addRoutes(to: router)
+    SandboxPortEndpoint(proxy: SandboxPortProxy(workspace: workspace), authenticator: authenticator).addRoutes(to: router)
     return router
 }
 

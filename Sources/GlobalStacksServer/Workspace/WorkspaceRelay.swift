@@ -29,27 +29,41 @@ struct WorkspaceRelay: RouterMiddleware {
     static let hopHeaders: Set<String> = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[Self.relayedHeader] == nil, let sandboxID = Self.relayedSandbox(request.uri.path),
-              let sandbox = await visibleSandbox(sandboxID), !connections.connectedAgents.contains(sandbox.agentID),
+        guard request.headers[Self.relayedHeader] == nil, let sandboxID = Self.relayedSandbox(request),
+              let sandbox = await visibleSandbox(sandboxID, request), !connections.connectedAgents.contains(sandbox.agentID),
               let (_, relayURL) = try await store.agentConnection(ofSandbox: sandbox.id), let relayURL, relayURL != ownURL
         else { return try await next(request, context) }
         return try await relay(request, to: relayURL, context: context)
     }
 
     /// The sandbox, when the request's credential is valid here and its caller's active tenant holds it; nil sends
-    /// the request on its normal path, which answers why not.
-    private func visibleSandbox(_ id: SandboxID) async -> Sandbox? {
-        guard let presented = RequestEnvironment.current?.presented, let caller = try? await authenticator.optionalCaller(presented) else { return nil }
+    /// the request on its normal path, which answers why not. The credential is the sandbox's access token (envd,
+    /// ports), an API key in `X-API-Key` (ports), or the API's session or bearer.
+    private func visibleSandbox(_ id: SandboxID, _ request: Request) async -> Sandbox? {
+        let caller: Caller?
+        if let token = request.headers[EnvdEndpoint.accessTokenHeader] ?? request.headers[SandboxPortEndpoint.trafficTokenHeader] {
+            caller = try? await authenticator.authenticateSandboxAccess(token, to: id)
+        } else if let key = request.headers[HTTPField.Name("X-API-Key")!] {
+            caller = try? await authenticator.optionalCaller(PresentedCredentials(sessionToken: nil, bearerToken: key, isReadOnly: true))
+        } else if let presented = RequestEnvironment.current?.presented {
+            caller = try? await authenticator.optionalCaller(presented)
+        } else {
+            caller = nil
+        }
+        guard let caller else { return nil }
         return try? await workspace.sandbox(id, caller: caller)
     }
 
-    /// The sandbox of a workspace path that is relayed (the exec history is in the database, and the streaming
-    /// exec is a WebSocket: neither is).
-    static func relayedSandbox(_ path: String) -> SandboxID? {
-        guard let path = SandboxPath(path), let id = SandboxID(path: path.sandboxID), let area = path.rest.first else { return nil }
+    /// The sandbox of a workspace request that is relayed (the exec history is in the database, and the streaming
+    /// exec is a WebSocket: neither is): exec, output, files and processes of the v1 API, a sandbox's ports, envd.
+    static func relayedSandbox(_ request: Request) -> SandboxID? {
+        if request.uri.path.hasPrefix(EnvdEndpoint.pathPrefix + "/") {
+            return request.headers[EnvdEndpoint.sandboxHeader].flatMap { SandboxID(path: $0) }
+        }
+        guard let path = SandboxPath(request.uri.path), let id = SandboxID(path: path.sandboxID), let area = path.rest.first else { return nil }
         switch area {
         case "exec": return path.rest.count == 1 ? id : nil
-        case "output", "files", "processes": return id
+        case "output", "files", "processes", "ports": return id
         default: return nil
         }
     }

@@ -1,0 +1,57 @@
+import Foundation
+import GlobalStacksDomain
+import GlobalStacksUseCases
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/sandboxes/{id}/ports/{port}/{path}`: an HTTP request to the server listening on `port` inside the sandbox
+/// (the path after the port is what that server sees), and where `{port}-{id}.{sandbox domain}` is served. Private:
+/// the sandbox's access token (`X-Access-Token` or `e2b-traffic-access-token`), or an API key (`X-API-Key`,
+/// `Authorization: Bearer`) or session that may work in the sandbox.
+struct SandboxPortEndpoint: Sendable {
+    let proxy: SandboxPortProxy
+    let authenticator: Authenticator
+
+    static let trafficTokenHeader = HTTPField.Name("e2b-traffic-access-token")!
+
+    static func path(_ sandbox: SandboxID, port: Int) -> String { "/v1/sandboxes/\(sandbox)/ports/\(port)" }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
+            router.on("/v1/sandboxes/:sandboxId/ports/:port", method: method) { request, context in await respond(request, context) }
+            router.on("/v1/sandboxes/:sandboxId/ports/:port/**", method: method) { request, context in await respond(request, context) }
+        }
+    }
+
+    private func respond(_ request: Request, _ context: AppRequestContext) async -> Response {
+        do {
+            let value = context.parameters.get("sandboxId") ?? ""
+            guard let sandbox = SandboxID(path: value) else { throw DomainError.notFound("No sandbox \(value.prefix(64)) in the active tenant.") }
+            guard let port = context.parameters.get("port").flatMap(Int.init), SandboxPort.valid.contains(port) else {
+                throw DomainError.invalidInput("port must be 1 to 65535.")
+            }
+            let caller = try await caller(request, sandbox: sandbox)
+            let prefix = Self.path(sandbox, port: port)
+            let rest = String((request.head.path ?? "").dropFirst(prefix.count))
+            let target = rest.isEmpty ? "/" : rest.hasPrefix("?") ? "/" + rest : rest
+            return try await proxy.forward(request, target: target, port: port, sandbox: sandbox, caller: caller, logger: context.logger)
+        } catch {
+            return E2BErrorMiddleware.response(ErrorResponse((error as? DomainError) ?? DomainError.unavailable("The sandbox's port could not be reached.")))
+        }
+    }
+
+    private func caller(_ request: Request, sandbox: SandboxID) async throws -> Caller {
+        if let token = request.headers[EnvdEndpoint.accessTokenHeader] ?? request.headers[Self.trafficTokenHeader] {
+            return try await authenticator.authenticateSandboxAccess(token, to: sandbox)
+        }
+        let presented = PresentedCredentials(
+            sessionToken: request.cookies[SessionCookie.name]?.value,
+            bearerToken: request.headers[HTTPField.Name("X-API-Key")!] ?? BearerToken.parse(request.headers[.authorization]),
+            isReadOnly: request.method == .get || request.method == .head
+        )
+        guard let caller = try await authenticator.optionalCaller(presented) else {
+            throw DomainError.unauthenticated("This sandbox's ports are private: send its access token in X-Access-Token, or an API key.")
+        }
+        return caller
+    }
+}
