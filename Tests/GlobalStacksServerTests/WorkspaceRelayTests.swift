@@ -36,6 +36,13 @@ struct WorkspaceRelayTests {
 
             let relayed = try await api.request(.get, files, session: admin)
             #expect(relayed.status == AnswerEverything.status, "\(relayed.status) \(relayed.message)")
+            let port = try await api.request(.get, "/v1/sandboxes/\(sandboxID)/ports/8000/index.html", session: admin)
+            #expect(port.status == AnswerEverything.status, "a sandbox port: \(port.status) \(port.message)")
+            let forgedToken = try await api.request(
+                .post, "/e2b/envd/process.Process/List", json: "{}",
+                headers: [HTTPField.Name("E2b-Sandbox-Id")!: sandboxID, HTTPField.Name("X-Access-Token")!: "gsx_not-a-token"]
+            )
+            #expect(forgedToken.status == .unauthorized, "envd with a forged token is answered here: \(forgedToken.status)")
 
             let bogusCookie = try await api.request(.get, files, headers: [.cookie: "globalstacks_session=not-a-session"])
             #expect(bogusCookie.status == .unauthorized, "\(bogusCookie.status) \(bogusCookie.message)")
