@@ -8,11 +8,11 @@ import Testing
 /// the access credentials that reach one sandbox, on both engines.
 @Suite("Store conformance: sandbox lifetimes and access credentials")
 struct SandboxLifetimeConformanceTests {
-    static func spec(lifetime: Int?) throws -> SandboxSpec {
+    static func spec(lifetime: Int?, publicPorts: Bool = true) throws -> SandboxSpec {
         try SandboxSpec(
             name: nil, template: nil, command: ["sleep", "600"], cpu: nil, memory: nil, storage: nil, environment: ["TOKEN": "secret"], labels: nil,
             network: nil, idleTimeoutSeconds: nil, idleAction: nil, region: nil, clusterID: nil, requiredCapabilities: nil,
-            lifetimeSeconds: lifetime, publicPorts: true
+            lifetimeSeconds: lifetime, publicPorts: publicPorts
         )
     }
 
@@ -24,6 +24,7 @@ struct SandboxLifetimeConformanceTests {
             let deadline = now.addingTimeInterval(300)
             let created = try await store.createSandbox(try Self.spec(lifetime: 60), createdBy: world.ada.id, scope: world.scope, commandDeadline: deadline, at: now)
             #expect(created.sandbox.expiresAt == now.truncatedToStoredPrecision.addingTimeInterval(60))
+            #expect(try await store.publicSandbox(id: created.sandbox.id)?.id == created.sandbox.id, "public ports: found by id")
             let stored = try #require(try await store.sandbox(id: created.sandbox.id, scope: world.scope))
             #expect(stored.expiresAt == created.sandbox.expiresAt && stored.spec.lifetimeSeconds == 60 && stored.spec.publicPorts)
             _ = try await store.recordCommandReport(.completed(created.command.id), agentID: world.agent.id, at: now)
@@ -54,7 +55,8 @@ struct SandboxLifetimeConformanceTests {
             let world = try await SandboxConformanceTests.world(store)
             let now = Date()
             let deadline = now.addingTimeInterval(300)
-            let running = try await store.createSandbox(try Self.spec(lifetime: nil), createdBy: world.ada.id, scope: world.scope, commandDeadline: deadline, at: now)
+            let running = try await store.createSandbox(try Self.spec(lifetime: nil, publicPorts: false), createdBy: world.ada.id, scope: world.scope, commandDeadline: deadline, at: now)
+            #expect(try await store.publicSandbox(id: running.sandbox.id) == nil, "private ports: not found by id alone")
             _ = try await store.recordCommandReport(.completed(running.command.id), agentID: world.agent.id, at: now)
             let stop = try #require(try await store.expireSandbox(id: running.sandbox.id, scope: world.scope, commandDeadline: deadline, at: now))
             #expect(stop.sandbox.state == .stopping && stop.command.action == .stopSession && stop.sandbox.expiresAt != nil)

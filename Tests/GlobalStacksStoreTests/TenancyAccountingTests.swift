@@ -189,8 +189,10 @@ struct TenancyAccountingTests {
     }
 
     /// Request methods that take no tenant's or organization's scope by design: site administration and marketplace
-    /// review act on the whole installation (`AccessPolicy` makes their scopes for site administrators and reviewers only).
+    /// review act on the whole installation (`AccessPolicy` makes their scopes for site administrators and reviewers only);
+    /// a sandbox whose creator made its ports public is found by its id alone, and only then.
     static let installationWide: Set<String> = [
+        "SandboxRepository.publicSandbox(id:)",
         "SiteAdministrationRepository.createUser(_:_:at:)", "SiteAdministrationRepository.listUsers(limit:_:)",
         "SiteAdministrationRepository.deactivateUser(id:_:at:)", "MarketplaceReviewRepository.reviewQueue(_:)",
         "MarketplaceReviewRepository.reviewedRelease(id:_:)", "MarketplaceReviewRepository.moveReviewedRelease(id:_:_:by:at:)",

@@ -220,25 +220,34 @@ def scenario_ports(base):
         sandbox.commands.run("cd /workspace/site && exec python3 -m http.server 8000 --bind 127.0.0.1", background=True, timeout=0)
         host = sandbox.get_host(8000)
         token = sandbox._envd_access_token
-        body = None
-        for _ in range(50):
-            try:
-                request = urllib.request.Request(base + "/index.html", headers={"Host": host, "X-Access-Token": token})
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    body = response.read().decode()
-                    break
-            except urllib.error.HTTPError as error:
-                if error.code not in (502, 503):
-                    raise
-                time.sleep(0.2)
+        body = fetch_port(base, host, {"X-Access-Token": token})
         expect(body == "served from the sandbox", f"port 8000 through {host}: {body!r}")
         try:
             urllib.request.urlopen(urllib.request.Request(base + "/index.html", headers={"Host": host}), timeout=5)
             raise AssertionError("a private port refuses a request without the token")
         except urllib.error.HTTPError as error:
             expect(error.code == 401, f"without a token: {error.code}")
+        public = Sandbox.create(timeout=120, network={"allow_public_traffic": True})
+        try:
+            public.commands.run("cd /workspace && echo open > index.html && exec python3 -m http.server 8001 --bind 127.0.0.1", background=True, timeout=0)
+            body = fetch_port(base, public.get_host(8001), {})
+            expect(body == "open\n", f"a public port without credentials: {body!r}")
+        finally:
+            public.kill()
     finally:
         sandbox.kill()
+
+
+def fetch_port(base, host, headers):
+    for _ in range(50):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + "/index.html", headers={"Host": host, **headers}), timeout=5) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code not in (502, 503):
+                raise
+            time.sleep(0.2)
+    return None
 
 
 def scenario_lifecycle(base):

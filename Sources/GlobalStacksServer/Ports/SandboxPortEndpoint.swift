@@ -5,12 +5,13 @@ import HTTPTypes
 import Hummingbird
 
 /// `/v1/sandboxes/{id}/ports/{port}/{path}`: an HTTP request to the server listening on `port` inside the sandbox
-/// (the path after the port is what that server sees), and where `{port}-{id}.{sandbox domain}` is served. Private:
-/// the sandbox's access token (`X-Access-Token` or `e2b-traffic-access-token`), or an API key (`X-API-Key`,
-/// `Authorization: Bearer`) or session that may work in the sandbox.
+/// (the path after the port is what that server sees), and where `{port}-{id}.{sandbox domain}` is served. Private
+/// unless the sandbox was created with public ports: the sandbox's access token (`X-Access-Token` or
+/// `e2b-traffic-access-token`), or an API key (`X-API-Key`, `Authorization: Bearer`) or session that may work in it.
 struct SandboxPortEndpoint: Sendable {
-    let proxy: SandboxPortProxy
+    let workspace: WorkspaceService
     let authenticator: Authenticator
+    let proxy = SandboxPortProxy()
 
     static let trafficTokenHeader = HTTPField.Name("e2b-traffic-access-token")!
 
@@ -34,13 +35,17 @@ struct SandboxPortEndpoint: Sendable {
             let prefix = Self.path(sandbox, port: port)
             let rest = String((request.head.path ?? "").dropFirst(prefix.count))
             let target = rest.isEmpty ? "/" : rest.hasPrefix("?") ? "/" + rest : rest
-            return try await proxy.forward(request, target: target, port: port, sandbox: sandbox, caller: caller, logger: context.logger)
+            return try await proxy.forward(request, target: target, port: port) {
+                guard let caller else { return try await workspace.openPublicPort(port, in: sandbox, logger: context.logger) }
+                return try await workspace.openPort(port, in: sandbox, caller: caller, logger: context.logger)
+            }
         } catch {
             return E2BErrorMiddleware.response(ErrorResponse((error as? DomainError) ?? DomainError.unavailable("The sandbox's port could not be reached.")))
         }
     }
 
-    private func caller(_ request: Request, sandbox: SandboxID) async throws -> Caller {
+    /// The caller of the credential the request presented; nil for none (a public port's visitor).
+    private func caller(_ request: Request, sandbox: SandboxID) async throws -> Caller? {
         if let token = request.headers[EnvdEndpoint.accessTokenHeader] ?? request.headers[Self.trafficTokenHeader] {
             return try await authenticator.authenticateSandboxAccess(token, to: sandbox)
         }
@@ -49,9 +54,6 @@ struct SandboxPortEndpoint: Sendable {
             bearerToken: request.headers[HTTPField.Name("X-API-Key")!] ?? BearerToken.parse(request.headers[.authorization]),
             isReadOnly: request.method == .get || request.method == .head
         )
-        guard let caller = try await authenticator.optionalCaller(presented) else {
-            throw DomainError.unauthenticated("This sandbox's ports are private: send its access token in X-Access-Token, or an API key.")
-        }
-        return caller
+        return try await authenticator.optionalCaller(presented)
     }
 }

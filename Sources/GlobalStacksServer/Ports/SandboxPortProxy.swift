@@ -12,8 +12,6 @@ import NIOCore
 /// (never chunked); the credentials of this server in the request (tokens, API keys, `Authorization`, cookies) are
 /// removed first: a sandbox's server never sees them.
 struct SandboxPortProxy: Sendable {
-    let workspace: WorkspaceService
-
     /// Largest request body sent when its length is not announced (HTTP/1.0 needs the length first).
     static let maximumBufferedBody = 16 << 20
     /// Largest response head read before the body.
@@ -24,13 +22,14 @@ struct SandboxPortProxy: Sendable {
     /// Ours, never the sandbox's business.
     static let credentialHeaders: Set<String> = ["x-access-token", "e2b-traffic-access-token", "x-api-key", "authorization", "cookie", "x-gstacks-relayed"]
 
-    /// `target` is the request target the sandbox's server sees (a path and query).
-    func forward(_ request: Request, target: String, port: Int, sandbox: SandboxID, caller: Caller, logger: Logger) async throws -> Response {
+    /// `target` is the request target the sandbox's server sees (a path and query); `open` opens the connection to
+    /// the port (as the caller, or to a public port).
+    func forward(_ request: Request, target: String, port: Int, open: () async throws -> any InteractiveExec) async throws -> Response {
         guard request.headers[.upgrade] == nil else {
             throw DomainError.invalidInput("WebSocket and other upgrades are not passed to sandbox ports yet; use plain HTTP requests.")
         }
         let body = try await Self.body(request)
-        let connection = try await workspace.openPort(port, in: sandbox, caller: caller, logger: logger)
+        let connection = try await open()
         let reader = ConnectionReader(connection)
         do {
             try await connection.write(try Self.head(request, target: target, bodyLength: body.count))

@@ -177,7 +177,7 @@ func buildRouter(
     ).addRoutes(to: router)
     E2BController(useCases: useCases, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain).addRoutes(to: router)
     envd.addRoutes(to: router)
-    SandboxPortEndpoint(proxy: SandboxPortProxy(workspace: workspace), authenticator: authenticator).addRoutes(to: router)
+    SandboxPortEndpoint(workspace: workspace, authenticator: authenticator).addRoutes(to: router)
     return router
 }
 

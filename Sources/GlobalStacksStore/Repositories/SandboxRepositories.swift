@@ -33,6 +33,9 @@ public protocol SandboxRepository: Sendable {
     /// Ends the sandbox's life now: stopped if its process runs or is frozen, then deleted (by the reconciler once it
     /// stopped); deleted at once if it has no process. nil while it is between states (the reconciler finishes it).
     func expireSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange?
+    /// The sandbox by its id alone, only when its creator made its ports public (`SandboxSpec.publicPorts`): what
+    /// anyone who knows the address may reach.
+    func publicSandbox(id: SandboxID) async throws -> Sandbox?
 }
 
 /// Who ran what in a sandbox through exec.

@@ -32,6 +32,14 @@ extension SQLStore {
         }
     }
 
+    public func publicSandbox(id: SandboxID) async throws -> Sandbox? {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s WHERE s.id = \(bind: id.rawValue) AND s.public_ports = 1
+                """).first()?.sandbox()
+        }
+    }
+
     public func reconcileExpiredSandboxes(commandDeadline: Date, at now: Date) async throws -> [SandboxChange] {
         try await engine.transaction { database in
             let expired = try await database.raw("""
