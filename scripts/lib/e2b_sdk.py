@@ -27,6 +27,7 @@ import sys
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 E2B_VERSION = "2.63.0"
@@ -227,6 +228,16 @@ def scenario_ports(base):
             raise AssertionError("a private port refuses a request without the token")
         except urllib.error.HTTPError as error:
             expect(error.code == 401, f"without a token: {error.code}")
+        sandbox.files.write("ws_echo.py", WS_ECHO_SERVER)
+        sandbox.commands.run("exec python3 /workspace/ws_echo.py", background=True, timeout=0)
+        echoed = None
+        for _ in range(50):
+            echoed = websocket_echo(base, sandbox.get_host(8002), {"X-Access-Token": token}, "hello socket")
+            if echoed:
+                break
+            time.sleep(0.2)
+        expect(echoed == "echo: hello socket", f"a WebSocket to port 8002: {echoed!r}")
+        expect(websocket_echo(base, sandbox.get_host(8002), {}, "anonymous") is None, "a private port refuses an anonymous WebSocket")
         public = Sandbox.create(timeout=120, network={"allow_public_traffic": True})
         try:
             public.commands.run("cd /workspace && echo open > index.html && exec python3 -m http.server 8001 --bind 127.0.0.1", background=True, timeout=0)
@@ -236,6 +247,53 @@ def scenario_ports(base):
             public.kill()
     finally:
         sandbox.kill()
+
+
+# A WebSocket echo server for the sandbox (standard library only: the sandbox has the host's python3).
+WS_ECHO_SERVER = r'''
+import base64, hashlib, socket, struct
+listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", 8002)); listener.listen(4)
+while True:
+    conn, _ = listener.accept()
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(4096)
+    key = [l.split(b":", 1)[1].strip() for l in head.split(b"\r\n") if l.lower().startswith(b"sec-websocket-key:")][0]
+    accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+    conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+    first, second = conn.recv(2)
+    length = second & 0x7f
+    mask = conn.recv(4)
+    data = bytes(b ^ mask[i % 4] for i, b in enumerate(conn.recv(length)))
+    reply = b"echo: " + data
+    conn.sendall(bytes([0x81, len(reply)]) + reply)
+    conn.close()
+'''
+
+
+def websocket_echo(base, host, headers, text):
+    import base64, socket
+    address = urllib.parse.urlsplit(base)
+    conn = socket.create_connection((address.hostname, address.port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    conn.sendall((f"GET /chat HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(4096)
+    status = head.split(b" ", 2)[1]
+    if status != b"101":
+        return None
+    payload = text.encode()
+    mask = os.urandom(4)
+    conn.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+    rest = head.split(b"\r\n\r\n", 1)[1]
+    while len(rest) < 2 or len(rest) < 2 + (rest[1] & 0x7f):
+        rest += conn.recv(4096)
+    conn.close()
+    return rest[2:2 + (rest[1] & 0x7f)].decode()
 
 
 def fetch_port(base, host, headers):

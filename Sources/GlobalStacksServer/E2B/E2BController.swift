@@ -76,6 +76,9 @@ struct E2BController {
         let id = try Self.sandboxID(context)
         _ = try await live(id, caller: caller)
         try await useCases.sandboxes.remove(id, caller: caller)
+        // Answered once its process is gone (its quota and its room on the agent are free again); the reconciler
+        // deletes it.
+        _ = try await useCases.sandboxes.settled(id, timeout: Self.settleTimeout, caller: caller)
         return Response(status: .noContent)
     }
 

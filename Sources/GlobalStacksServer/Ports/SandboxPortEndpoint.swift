@@ -31,7 +31,7 @@ struct SandboxPortEndpoint: Sendable {
             guard let port = context.parameters.get("port").flatMap(Int.init), SandboxPort.valid.contains(port) else {
                 throw DomainError.invalidInput("port must be 1 to 65535.")
             }
-            let caller = try await caller(request, sandbox: sandbox)
+            let caller = try await Self.caller(request.headers, cookies: request.headers[.cookie], sandbox: sandbox, authenticator: authenticator)
             let prefix = Self.path(sandbox, port: port)
             let rest = String((request.head.path ?? "").dropFirst(prefix.count))
             let target = rest.isEmpty ? "/" : rest.hasPrefix("?") ? "/" + rest : rest
@@ -44,15 +44,18 @@ struct SandboxPortEndpoint: Sendable {
         }
     }
 
-    /// The caller of the credential the request presented; nil for none (a public port's visitor).
-    private func caller(_ request: Request, sandbox: SandboxID) async throws -> Caller? {
-        if let token = request.headers[EnvdEndpoint.accessTokenHeader] ?? request.headers[Self.trafficTokenHeader] {
+    /// The caller of the credential a request to a port presented; nil for none (a public port's visitor). Never
+    /// taken from the principal cache: a request to a port may change anything its server lets it.
+    static func caller(_ headers: HTTPFields, cookies: String?, sandbox: SandboxID, authenticator: Authenticator) async throws -> Caller? {
+        if let token = headers[EnvdEndpoint.accessTokenHeader] ?? headers[Self.trafficTokenHeader] {
             return try await authenticator.authenticateSandboxAccess(token, to: sandbox)
         }
+        let session = cookies.flatMap { header in
+            header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix(SessionCookie.name + "=") }.map { String($0.dropFirst(SessionCookie.name.count + 1)) }
+        }
         let presented = PresentedCredentials(
-            sessionToken: request.cookies[SessionCookie.name]?.value,
-            bearerToken: request.headers[HTTPField.Name("X-API-Key")!] ?? BearerToken.parse(request.headers[.authorization]),
-            isReadOnly: request.method == .get || request.method == .head
+            sessionToken: session, bearerToken: headers[HTTPField.Name("X-API-Key")!] ?? BearerToken.parse(headers[.authorization]), isReadOnly: false
         )
         return try await authenticator.optionalCaller(presented)
     }

@@ -51,6 +51,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         authenticator: authenticator, workspace: workspace, shellContext: ShellContextService(store: store), publicOrigin: configuration.publicOrigin,
         logger: logger
     )
+    let portWebSocket = SandboxPortWebSocket(workspace: workspace, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain, logger: logger)
     var app = Application(
         router: SandboxHostRouter(domain: configuration.sandboxDomain, router: try buildRouter(
             store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
@@ -70,6 +71,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             settings: configuration.connections,
             shouldUpgrade: { request, channel, _ in
                 if let stream = await execStream.shouldUpgrade(request, on: channel) { return stream }
+                if let port = await portWebSocket.shouldUpgrade(request, on: channel) { return port }
                 return try await gateway.shouldUpgrade(request)
             }
         ),
