@@ -24,7 +24,7 @@ public struct WorkspaceService: Sendable {
     static let maximumEnvironment = 64
     /// A streaming exec (an interactive command) runs this long unless it asks otherwise, and a day at most.
     static let defaultStreamTimeoutSeconds = 3_600.0
-    static let maximumStreamTimeoutSeconds = 86_400.0
+    public static let maximumStreamTimeoutSeconds = 86_400.0
 
     public init(store: any SandboxRepository & ExecHistoryRepository, transport: any WorkspaceTransport, maximumFileBytes: Int64) {
         self.store = store

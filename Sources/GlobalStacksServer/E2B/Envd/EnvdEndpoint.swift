@@ -86,9 +86,10 @@ struct EnvdCall {
         return Response(status: .noContent)
     }
 
-    /// `Connect-Timeout-Ms`, in seconds, when the client set one.
-    var timeoutSeconds: Double? {
+    /// `Connect-Timeout-Ms`, in seconds; without one (the SDK's `timeout=0`), as long as a streaming exec may run.
+    var timeoutSeconds: Double {
         request.headers[HTTPField.Name("Connect-Timeout-Ms")!].flatMap(Double.init).map { max(1, ($0 / 1000).rounded(.up)) }
+            ?? WorkspaceService.maximumStreamTimeoutSeconds
     }
 
     /// `Keepalive-Ping-Interval` (seconds), 50 unless the client asked otherwise (at least 1).
