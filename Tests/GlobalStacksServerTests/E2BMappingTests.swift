@@ -26,6 +26,7 @@ struct E2BMappingTests {
         let found = SandboxHostRouter.address("8000-\(id).Sandboxes.Example.com", domain: "sandboxes.example.com")
         #expect(found?.0 == 8000 && found?.1 == id)
         #expect(SandboxHostRouter.address("49983-\(id).sandboxes.example.com", domain: "sandboxes.example.com")?.0 == 49_983)
+        #expect(SandboxHostRouter.address("3000-\(id).sb.test:8080", domain: "sb.test")?.0 == 3000, "a Host with the server's port")
         for host in ["8000-\(id).example.com", "0-\(id).d.test", "70000-\(id).d.test", "8000-not-an-id.d.test", "\(id).d.test", "d.test"] {
             #expect(SandboxHostRouter.address(host, domain: "d.test") == nil, "\(host)")
         }
@@ -57,6 +58,7 @@ struct E2BMappingTests {
         #expect(ConnectError(DomainError.conflict("x already exists.")).code == "already_exists")
         #expect(ConnectError(DomainError.invalidInput("bad")).status == .badRequest)
         #expect(ConnectError(DomainError.unauthenticated("who")).status == .unauthorized)
+        #expect(ConnectError(HTTPError(.contentTooLarge)).code == "resource_exhausted")
     }
 
     @Test func processEndsReadAsGoReportsThem() {
@@ -65,5 +67,16 @@ struct E2BMappingTests {
         let killed = EnvdProcessEvent.End(ExecResult(exitCode: nil, signal: "SIGKILL", timedOut: false, stdoutTruncated: false, stderrTruncated: false, durationMilliseconds: 1), error: nil)
         #expect(killed.exitCode == -1 && !killed.exited && killed.status == "signal: SIGKILL")
         #expect(Envd.EntryInfo.permissions(.directory, mode: 0o755) == "drwxr-xr-x" && Envd.EntryInfo.permissions(.file, mode: 0o644) == "-rw-r--r--")
+    }
+}
+
+@Suite("Sandbox port proxy rules")
+struct SandboxPortProxyRulesTests {
+    @Test func ourSecretsAndCookiesNeverReachTheSandbox() {
+        #expect(SandboxPortProxy.isOurs("gsk_abc") && SandboxPortProxy.isOurs("gsx_abc") && SandboxPortProxy.isOurs("gse_abc"))
+        #expect(!SandboxPortProxy.isOurs("eyJhbGciOi.app-token"))
+        #expect(SandboxPortProxy.isForeignCookie("globalstacks_session=x; Path=/"))
+        #expect(SandboxPortProxy.isForeignCookie("theme=dark; Domain=sb.test"))
+        #expect(!SandboxPortProxy.isForeignCookie("theme=dark; Path=/; HttpOnly"))
     }
 }

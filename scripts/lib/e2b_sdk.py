@@ -19,6 +19,7 @@ E2B_HTTP_VERSION (docs/e2b.md).
 """
 
 import argparse
+import http.client
 import http.cookiejar
 import json
 import os
@@ -238,6 +239,32 @@ def scenario_ports(base):
             time.sleep(0.2)
         expect(echoed == "echo: hello socket", f"a WebSocket to port 8002: {echoed!r}")
         expect(websocket_echo(base, sandbox.get_host(8002), {}, "anonymous") is None, "a private port refuses an anonymous WebSocket")
+        sandbox.files.write("tricky.py", TRICKY_SERVER)
+        sandbox.commands.run("exec python3 /workspace/tricky.py", background=True, timeout=0)
+        fetch_port(base, sandbox.get_host(8003), {"X-Access-Token": token})
+        address = urllib.parse.urlsplit(base)
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        conn.request("GET", "/smuggle", headers={"Host": sandbox.get_host(8003), "X-Access-Token": token})
+        first = conn.getresponse()
+        expect(first.read() == b"ok", "the announced length is what the client gets")
+        try:
+            conn.request("GET", "/e2b/templates", headers={"X-API-Key": os.environ["E2B_API_KEY"]})
+            second = conn.getresponse()
+            expect(second.getheader("X-Smuggled") is None and second.status == 200, f"the next request got the sandbox's bytes: {second.status}")
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine):
+            pass  # closing the connection is as good
+        conn.close()
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        conn.request("GET", "/headers", headers={"Host": sandbox.get_host(8003), "X-Access-Token": token,
+                                                 "Authorization": "Bearer " + os.environ["E2B_API_KEY"],
+                                                 "Cookie": "globalstacks_session=secret-session; app=kept"})
+        shown = conn.getresponse()
+        seen = shown.read().decode()
+        expect("gsk_" not in seen and "gsx_" not in seen and "secret-session" not in seen and "app=kept" in seen,
+               f"our credentials reached the sandbox's server: {seen}")
+        cookies = shown.headers.get_all("Set-Cookie") or []
+        expect(cookies == ["app=1"], f"the sandbox may not set our session cookie: {cookies}")
+        conn.close()
         public = Sandbox.create(timeout=120, network={"allow_public_traffic": True})
         try:
             public.commands.run("cd /workspace && echo open > index.html && exec python3 -m http.server 8001 --bind 127.0.0.1", background=True, timeout=0)
@@ -268,6 +295,24 @@ while True:
     data = bytes(b ^ mask[i % 4] for i, b in enumerate(conn.recv(length)))
     reply = b"echo: " + data
     conn.sendall(bytes([0x81, len(reply)]) + reply)
+    conn.close()
+'''
+
+
+# A server that answers with more than its Content-Length, and shows the headers it received.
+TRICKY_SERVER = r'''
+import socket
+listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", 8003)); listener.listen(4)
+while True:
+    conn, _ = listener.accept()
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(4096)
+    if head.startswith(b"GET /smuggle"):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nX-Smuggled: yes\r\nContent-Length: 8\r\n\r\nsmuggled")
+    else:
+        conn.sendall(b"HTTP/1.0 200 OK\r\nSet-Cookie: globalstacks_session=stolen\r\nSet-Cookie: app=1\r\n\r\n" + head)
     conn.close()
 '''
 
@@ -365,6 +410,19 @@ def scenario_refusals(base):
                 expect(status == 401 and body.get("code") == "unauthenticated", f"a wrong access token: {status} {body}")
         finally:
             second.kill()
+        status, _ = envd_stream(base, sandbox.sandbox_id, sandbox._envd_access_token, "process.Process/Start",
+                                {"process": {"cmd": "/bin/echo", "args": ["hi"]}}, {"Keepalive-Ping-Interval": "9223372036854775807"})
+        expect(status == 200, f"an absurd keepalive interval: {status}")
+        sandbox.files.write("kept.txt", "kept")
+        request = urllib.request.Request(f"{base}/e2b/envd/files?path=kept.txt", method="POST", data=b"--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n",
+                                         headers={"Content-Type": "multipart/form-data; boundary=b", "E2b-Sandbox-Id": sandbox.sandbox_id,
+                                                  "X-Access-Token": sandbox._envd_access_token})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("a form without its file part is written")
+        except urllib.error.HTTPError as error:
+            expect(error.code == 400, f"a form without its file part: {error.code}")
+        expect(sandbox.files.read("kept.txt") == "kept", "the file is untouched")
         expect(sandbox.commands.run("echo still").stdout == "still\n", "the right token still works")
     finally:
         sandbox.kill()
@@ -379,6 +437,19 @@ def envd_call(base, sandbox_id, token, method, message=None):
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
+
+
+def envd_stream(base, sandbox_id, token, method, message, headers):
+    body = json.dumps(message).encode()
+    request = urllib.request.Request(
+        f"{base}/e2b/envd/{method}", data=bytes([0]) + len(body).to_bytes(4, "big") + body, method="POST",
+        headers={"Content-Type": "application/connect+json", "E2b-Sandbox-Id": sandbox_id, "X-Access-Token": token, **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            response.read()
+            return response.status, None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def scenario_revoked_key(base):

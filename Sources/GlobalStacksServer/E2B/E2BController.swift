@@ -100,7 +100,7 @@ struct E2BController {
         if sandbox.state == .hibernated || sandbox.state == .hibernating {
             throw DomainError.conflict("Sandbox \(id) is already paused.")
         }
-        _ = try await useCases.sandboxes.request(.hibernate, id, caller: caller)
+        _ = try await useCases.sandboxes.pause(id, caller: caller)
         let paused = try await useCases.sandboxes.settled(id, timeout: Self.settleTimeout, caller: caller)
         guard paused.state == .hibernated else {
             throw DomainError.conflict("Sandbox \(id) could not be paused: it is \(paused.state.rawValue)\(paused.lastError.map { " (\($0.prefix(300)))" } ?? "").")

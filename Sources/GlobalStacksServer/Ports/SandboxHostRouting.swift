@@ -41,7 +41,9 @@ struct SandboxHostRouter: HTTPResponderBuilder {
 
     /// The port and sandbox a host names, nil for any other host.
     static func address(_ host: String, domain: String) -> (Int, SandboxID)? {
-        let name = host.lowercased()
+        // `Host` may carry the port the server listens on.
+        var name = host.lowercased()
+        if let colon = name.lastIndex(of: ":"), name[name.index(after: colon)...].allSatisfy(\.isNumber) { name = String(name[..<colon]) }
         let suffix = "." + domain.lowercased()
         guard name.hasSuffix(suffix) else { return nil }
         let label = name.dropLast(suffix.count)

@@ -92,7 +92,7 @@ final class MultipartUpload: @unchecked Sendable {
     private func header(_ name: String, _ value: String) {
         guard name.lowercased() == "content-disposition" else { return }
         part = (Self.parameter("name", in: value), Self.parameter("filename", in: value))
-        if part.name == "file", let sent = part.fileName, let safe = Self.safeName(sent) {
+        if part.name == "file", !inFile, !fileEnded, let sent = part.fileName, let safe = Self.safeName(sent) {
             fileName = safe
             sentFileName = sent
             inFile = true

@@ -27,6 +27,12 @@ extension SandboxService {
         return SandboxHandle(sandbox: sandbox, accessToken: try await issuer.issueSandboxAccess(to: sandbox, for: caller.user.id, at: Date()))
     }
 
+    /// Freezes the sandbox (hibernation), for the same callers as `connect`.
+    public func pause(_ id: SandboxID, caller: Caller) async throws -> Sandbox {
+        _ = try await workable(id, caller: caller)
+        return try await request(.hibernate, id, caller: caller)
+    }
+
     /// The sandbox now expires `seconds` from now (sooner or later than before).
     public func setLifetime(_ id: SandboxID, seconds: Int, caller: Caller) async throws -> Sandbox {
         try SandboxSpec.checkLifetime(seconds, field: "timeout")

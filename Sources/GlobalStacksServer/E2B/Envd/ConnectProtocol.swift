@@ -108,6 +108,10 @@ struct ConnectError: Encodable, Error {
             self = connect
             return
         }
+        if let http = error as? any HTTPResponseError, http.status == .contentTooLarge {
+            self.init(code: "resource_exhausted", message: "The request is larger than \(ConnectProtocol.maximumMessageBytes) bytes.")
+            return
+        }
         guard let domain = error as? DomainError else {
             self.init(code: error is CancellationError ? "canceled" : "internal", message: "Internal error; the server log has details.")
             return

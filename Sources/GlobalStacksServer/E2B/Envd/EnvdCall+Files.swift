@@ -28,6 +28,7 @@ extension EnvdCall {
         let path: EnvdPath
         if contentType.hasPrefix("multipart/form-data") {
             let form = try await MultipartUpload.begin(request)
+            guard form.sentFileName != nil else { throw DomainError.invalidInput("The form has no part named 'file' with a filename; nothing was written.") }
             guard let target = query ?? form.sentFileName else {
                 throw DomainError.invalidInput("Name the file: a 'path' query parameter, or the file part's filename.")
             }

@@ -77,6 +77,9 @@ extension EnvdCall {
     private func makeDirectories(_ relative: String) async throws -> FileEntry {
         let parts = relative.split(separator: "/").map(String.init)
         guard !parts.isEmpty, relative != "." else { throw DomainError.conflict("The workspace already exists.") }
+        guard parts.count <= Self.maximumDepth * 4 else {
+            throw DomainError.invalidInput("At most \(Self.maximumDepth * 4) directories are made at once.")
+        }
         for index in parts.indices.dropLast() {
             let parent = parts[...index].joined(separator: "/")
             do {

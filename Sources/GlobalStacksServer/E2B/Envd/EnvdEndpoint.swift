@@ -92,8 +92,8 @@ struct EnvdCall {
             ?? WorkspaceService.maximumStreamTimeoutSeconds
     }
 
-    /// `Keepalive-Ping-Interval` (seconds), 50 unless the client asked otherwise (at least 1).
+    /// `Keepalive-Ping-Interval` (seconds), 50 unless the client asked otherwise, from 1 to 600.
     var keepaliveInterval: Duration {
-        .seconds(max(1, request.headers[HTTPField.Name("Keepalive-Ping-Interval")!].flatMap(Int.init) ?? 50))
+        .seconds(min(600, max(1, request.headers[HTTPField.Name("Keepalive-Ping-Interval")!].flatMap(Int.init) ?? 50)))
     }
 }

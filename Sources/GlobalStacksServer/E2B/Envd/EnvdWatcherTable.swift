@@ -26,8 +26,14 @@ actor EnvdWatcherTable {
         watchers[id] = Watcher(sandbox: sandbox, watch: watch)
         Task {
             _ = try? await FilesystemChanges.forward(watch) { change in await self.record(change, for: id) }
+            // The directory or the sandbox is gone: the watcher goes too (a later poll is answered not found).
+            await self.forget(id)
         }
         return id
+    }
+
+    private func forget(_ id: String) {
+        watchers[id] = nil
     }
 
     private func record(_ change: FilesystemChange, for id: String) {
