@@ -22,14 +22,15 @@ struct SandboxPortWebSocket: Sendable {
 
     func shouldUpgrade(_ request: HTTPRequest, on channel: any Channel) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>? {
         guard let (sandbox, port, target) = address(request) else { return nil }
+        var opened: (any InteractiveExec)?
         do {
             let caller = try await SandboxPortEndpoint.caller(request.headerFields, cookies: request.headerFields[.cookie], sandbox: sandbox, authenticator: authenticator)
-            let connection: any InteractiveExec
-            if let caller {
-                connection = try await workspace.openPort(port, in: sandbox, caller: caller, logger: logger)
+            let connection = if let caller {
+                try await workspace.openPort(port, in: sandbox, caller: caller, logger: logger)
             } else {
-                connection = try await workspace.openPublicPort(port, in: sandbox, logger: logger)
+                try await workspace.openPublicPort(port, in: sandbox, logger: logger)
             }
+            opened = connection
             let reader = ConnectionReader(connection)
             let (protocolName, leftover) = try await Self.handshake(connection, reader: reader, request: request, target: target, port: port)
             var headers = HTTPFields()
@@ -38,6 +39,7 @@ struct SandboxPortWebSocket: Sendable {
                 await Self.relay(connection, reader: reader, leftover: leftover, inbound: inbound, outbound: outbound)
             }
         } catch {
+            await opened?.cancel()
             await UpgradeRefusal.install(ErrorResponse((error as? DomainError) ?? DomainError.upstreamFailed("\(error)")), on: channel)
             return .dontUpgrade
         }
@@ -70,6 +72,11 @@ struct SandboxPortWebSocket: Sendable {
             if let value = request.headerFields[name] { head += "\(name.rawName): \(value)\r\n" }
         }
         try await connection.write(Array((head + "\r\n").utf8))
+        let deadline = Task {
+            try await Task.sleep(for: SandboxPortProxy.headTimeout)
+            await connection.cancel()
+        }
+        defer { deadline.cancel() }
         var received: [UInt8] = []
         while received.firstRange(of: [13, 10, 13, 10]) == nil {
             guard received.count <= SandboxPortProxy.maximumHeadBytes else { throw DomainError.upstreamFailed("The server on port \(port) sent too long an answer.") }
