@@ -7,10 +7,11 @@ import Testing
 /// method or protocol added without either fails here.
 @Suite("Store accounting")
 struct StoreAccountingTests {
-    /// Parameter types that prove the caller may reach the data: the scopes, and the types that carry one
+    /// Parameter types that prove the caller may reach the data: the scopes (`PublicPortScope`: only a sandbox whose
+    /// ports its creator made public), and the types that carry one
     /// (`NewOperationRun.scope`; every case of `ClusterOwner` and `ClusterVisibility` carries a scope).
     static let scopedTypes = ["TenantScope", "OrganizationScope", "AccountScope", "SiteAdministrationScope", "MarketplaceReviewScope",
-                              "PlatformScope", "ClusterVisibility", "NewOperationRun", "[NewOperationRun]", "ClusterOwner"]
+                              "PlatformScope", "ClusterVisibility", "NewOperationRun", "[NewOperationRun]", "ClusterOwner", "PublicPortScope"]
 
     struct Method: Equatable, CustomStringConvertible {
         let protocolName: String

@@ -192,7 +192,7 @@ struct TenancyAccountingTests {
     /// review act on the whole installation (`AccessPolicy` makes their scopes for site administrators and reviewers only);
     /// a sandbox whose creator made its ports public is found by its id alone, and only then.
     static let installationWide: Set<String> = [
-        "SandboxRepository.publicSandbox(id:)",
+        "SandboxRepository.publicSandbox(_:)",
         "SiteAdministrationRepository.createUser(_:_:at:)", "SiteAdministrationRepository.listUsers(limit:_:)",
         "SiteAdministrationRepository.deactivateUser(id:_:at:)", "MarketplaceReviewRepository.reviewQueue(_:)",
         "MarketplaceReviewRepository.reviewedRelease(id:_:)", "MarketplaceReviewRepository.moveReviewedRelease(id:_:_:by:at:)",

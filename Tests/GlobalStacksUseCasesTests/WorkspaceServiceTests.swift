@@ -153,7 +153,7 @@ final class FakeStore: SandboxRepository, ExecHistoryRepository {
     func commands(sandboxID: SandboxID, scope: TenantScope) async throws -> [AgentCommand] { throw Unused() }
     func setSandboxExpiry(id: SandboxID, expiresAt: Date, scope: TenantScope, at now: Date) async throws -> Sandbox { throw Unused() }
     func expireSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange? { throw Unused() }
-    func publicSandbox(id: SandboxID) async throws -> Sandbox? { throw Unused() }
+    func publicSandbox(_ scope: PublicPortScope) async throws -> Sandbox? { throw Unused() }
 }
 
 /// Answers exec and output, and remembers the limits it was given; anything else is not used here.

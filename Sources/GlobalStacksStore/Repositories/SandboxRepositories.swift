@@ -35,7 +35,7 @@ public protocol SandboxRepository: Sendable {
     func expireSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange?
     /// The sandbox by its id alone, only when its creator made its ports public (`SandboxSpec.publicPorts`): what
     /// anyone who knows the address may reach.
-    func publicSandbox(id: SandboxID) async throws -> Sandbox?
+    func publicSandbox(_ scope: PublicPortScope) async throws -> Sandbox?
 }
 
 /// Who ran what in a sandbox through exec.

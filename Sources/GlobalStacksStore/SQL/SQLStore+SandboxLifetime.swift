@@ -32,10 +32,10 @@ extension SQLStore {
         }
     }
 
-    public func publicSandbox(id: SandboxID) async throws -> Sandbox? {
+    public func publicSandbox(_ scope: PublicPortScope) async throws -> Sandbox? {
         try await engine.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s WHERE s.id = \(bind: id.rawValue) AND s.public_ports = 1
+                SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s WHERE s.id = \(bind: scope.sandboxID.rawValue) AND s.public_ports = 1
                 """).first()?.sandbox()
         }
     }

@@ -20,7 +20,7 @@ extension WorkspaceService {
     /// sandbox is not revealed to someone without credentials).
     public func openPublicPort(_ port: Int, in id: SandboxID, logger: Logger) async throws -> any InteractiveExec {
         guard SandboxPort.valid.contains(port) else { throw DomainError.invalidInput("port must be 1 to 65535.") }
-        guard let sandbox = try await store.publicSandbox(id: id) else {
+        guard let sandbox = try await store.publicSandbox(AccessPolicy.publicPortScope(id)) else {
             throw DomainError.unauthenticated("This sandbox's ports are private: send its access token in X-Access-Token, or an API key.")
         }
         try sandbox.requireRunning()
