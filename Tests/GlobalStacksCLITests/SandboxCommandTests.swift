@@ -10,10 +10,10 @@ struct SandboxCommandTests {
         #expect(TransferProgress.size(1_536) == "1.5 KiB")
     }
 
-    @Test func idleTimeouts() throws {
-        #expect(try SandboxesCommand.Create.seconds("600") == 600)
-        #expect(try SandboxesCommand.Create.seconds("10m") == 600)
-        #expect(try SandboxesCommand.Create.seconds("2h") == 7_200)
-        #expect(throws: CLIError.self) { try SandboxesCommand.Create.seconds("ten") }
+    @Test func durations() throws {
+        #expect(try SandboxesCommand.Create.seconds("600", flag: "--lifetime") == 600)
+        #expect(try SandboxesCommand.Create.seconds("10m", flag: "--lifetime") == 600)
+        #expect(try SandboxesCommand.Create.seconds("2h", flag: "--lifetime") == 7_200)
+        #expect(throws: CLIError.self) { try SandboxesCommand.Create.seconds("ten", flag: "--lifetime") }
     }
 }

@@ -41,6 +41,8 @@ public struct SandboxesCommand: AsyncParsableCommand {
         @Flag(help: "Let the sandbox reach the network (it may not by default).") var network = false
         @Option(help: "Run it on an agent of this region.") var region: String?
         @Option(help: "Stop it after this long without activity: seconds, or with s, m, h or d (10m); at least 60 s.") var idleTimeout: String?
+        @Option(help: "Stop and delete it this long after it was created, whatever it is doing: seconds, or with s, m, h or d (2h).") var lifetime: String?
+        @Flag(help: "Let anyone who knows the address reach its ports (/v1/sandboxes/ID/ports/PORT/…) without credentials.") var publicPorts = false
         @Argument(help: "The command and its arguments.") var command: [String] = []
 
         func run() async throws {
@@ -51,7 +53,8 @@ public struct SandboxesCommand: AsyncParsableCommand {
                 var sandbox = try await client.createSandbox(
                     command: command, resources: resources, labels: try KeyValueArguments.parse(labels, flag: "--label"),
                     environment: try KeyValueArguments.parse(environment, flag: "--env"), network: network ? true : nil,
-                    idleTimeoutSeconds: try idleTimeout.map(Self.seconds), region: region
+                    idleTimeoutSeconds: try idleTimeout.map { try Self.seconds($0, flag: "--idle-timeout") }, region: region,
+                    lifetimeSeconds: try lifetime.map { try Self.seconds($0, flag: "--lifetime") }, publicPorts: publicPorts ? true : nil
                 )
                 if wait {
                     FileHandle.standardError.write(Data("waiting for \(sandbox.id) to run ".utf8))
@@ -71,11 +74,11 @@ public struct SandboxesCommand: AsyncParsableCommand {
         }
 
         /// `600`, `90s`, `10m`, `2h`, `1d` as seconds.
-        static func seconds(_ text: String) throws -> Int {
+        static func seconds(_ text: String, flag: String) throws -> Int {
             let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
             let unit = text.last.flatMap { units[$0] }
             guard let amount = Int(unit == nil ? text : String(text.dropLast())), amount > 0 else {
-                throw CLIError(.usage, "--idle-timeout takes seconds or a number with s, m, h or d (got '\(text)').")
+                throw CLIError(.usage, "\(flag) takes seconds or a number with s, m, h or d (got '\(text)').")
             }
             return amount * (unit ?? 1)
         }

@@ -16,7 +16,8 @@ extension APIMapping {
             idleTimeoutSeconds: spec.idleTimeoutSeconds, idleAction: .init(rawValue: spec.idleAction.rawValue)!, region: spec.region,
             requiredCapabilities: spec.requiredCapabilities.sorted(), state: .init(rawValue: sandbox.state.rawValue)!,
             stateChangedAt: sandbox.stateChangedAt, lastError: sandbox.lastError, exitStatus: sandbox.exitStatus,
-            lastActivityAt: sandbox.lastActivityAt, createdAt: sandbox.createdAt, updatedAt: sandbox.updatedAt
+            lastActivityAt: sandbox.lastActivityAt, lifetimeSeconds: spec.lifetimeSeconds, expiresAt: sandbox.expiresAt,
+            publicPorts: spec.publicPorts, createdAt: sandbox.createdAt, updatedAt: sandbox.updatedAt
         )
     }
 

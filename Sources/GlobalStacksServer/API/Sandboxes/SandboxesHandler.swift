@@ -34,7 +34,7 @@ struct SandboxesHandler {
             environment: request.environment?.additionalProperties, labels: request.labels?.additionalProperties, network: request.network,
             idleTimeoutSeconds: request.idleTimeoutSeconds, idleAction: request.idleAction.flatMap { IdleAction(rawValue: $0.rawValue) },
             region: request.region, clusterID: try request.clusterId.map { try pathID($0, "cluster") },
-            requiredCapabilities: request.requiredCapabilities
+            requiredCapabilities: request.requiredCapabilities, lifetimeSeconds: request.lifetimeSeconds, publicPorts: request.publicPorts
         )
         return .created(.init(body: .json(APIMapping.sandbox(try await sandboxes.create(spec, caller: caller)))))
     }
