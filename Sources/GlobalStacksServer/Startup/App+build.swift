@@ -51,11 +51,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         authenticator: authenticator, workspace: workspace, shellContext: ShellContextService(store: store), publicOrigin: configuration.publicOrigin,
         logger: logger
     )
+    let sandboxStates = SandboxStateSignal()
     let portWebSocket = SandboxPortWebSocket(workspace: workspace, authenticator: authenticator, sandboxDomain: configuration.sandboxDomain, logger: logger)
     var app = Application(
         router: SandboxHostRouter(domain: configuration.sandboxDomain, router: try buildRouter(
             store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
-            execStream: execStream, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, configuration: configuration
+            execStream: execStream, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates,
+            configuration: configuration
         )),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -85,6 +87,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         StoreShutdown(store: opened),
         heartbeats,
         dispatcher,
+        SandboxStateListener(notifications: opened, signal: sandboxStates, logger: logger),
         SandboxReconciler(
             store: store, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
             retention: configuration.workers.retention, startAfter: started, logger: logger
@@ -130,7 +133,7 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 func buildRouter(
     store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, sealer: SecretSealer, grants: ArtifactGrants,
-    embeddedAgent: EmbeddedAgentStatus? = nil, configuration: ServerConfiguration
+    embeddedAgent: EmbeddedAgentStatus? = nil, sandboxStates: SandboxStateSignal? = nil, configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let envd = EnvdEndpoint(workspace: workspace, authenticator: authenticator)
@@ -164,7 +167,7 @@ func buildRouter(
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
     let useCases = try UseCases(
         store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, lifetime: authenticator.lifetime,
-        content: content, sealer: sealer, embeddedAgent: embeddedAgent, configuration: configuration
+        content: content, sealer: sealer, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates, configuration: configuration
     )
     let api = APIController(useCases, authenticator: authenticator, configuration: configuration)
     try api.registerHandlers(

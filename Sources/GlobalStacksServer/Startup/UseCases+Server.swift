@@ -9,7 +9,8 @@ extension UseCases {
     init(
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
         completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, lifetime: CredentialLifetime,
-        content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus?, configuration: ServerConfiguration
+        content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus?, sandboxStates: SandboxStateSignal?,
+        configuration: ServerConfiguration
     ) throws {
         let issuer = CredentialIssuer(store: store, lifetime: lifetime)
         // One throttle for every anonymous attempt of this process: password sign-ins, setup, sign-up, device sign-ins.
@@ -30,7 +31,8 @@ extension UseCases {
             clusters: clusters,
             agents: AgentService(store: store, clusters: clusters, connections: connections),
             sandboxes: SandboxService(
-                store: store, commandDeadline: configuration.commandDeadline, issuer: issuer, placementAdvice: embeddedAgent
+                store: store, commandDeadline: configuration.commandDeadline, issuer: issuer, placementAdvice: embeddedAgent,
+                stateWakeups: sandboxStates
             ),
             workspace: workspace,
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory),

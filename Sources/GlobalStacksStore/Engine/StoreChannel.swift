@@ -6,6 +6,8 @@ public enum StoreChannel: String, Sendable, Hashable {
     case commands = "gstacks_agent_commands"
     /// A run was admitted or handed back: the workers claim it.
     case runs = "gstacks_operation_runs"
+    /// An agent's report moved a sandbox: clients waiting for it to settle look again.
+    case sandboxes = "gstacks_sandbox_states"
 }
 
 /// Listening to the store's wake-ups, for the dispatcher and the workers (who hold nothing else of the engine).

@@ -72,7 +72,10 @@ extension SQLStore: AgentCommandRepository {
                 self.settle(&sandbox, after: command.action, to: command.action.failedState, error: "The agent could not \(command.action.verb) the sandbox: \(command.errorMessage ?? "")", at: stamp)
             }
             try await self.writeStatus(of: command, database)
-            if let sandbox { try await self.writeState(of: sandbox, database) }
+            if let sandbox {
+                try await self.writeState(of: sandbox, database)
+                try await self.engine.notify(.sandboxes, in: database)
+            }
             return command
         }
     }
@@ -85,6 +88,7 @@ extension SQLStore: AgentCommandRepository {
             else { return nil }
             if let exitStatus { sandbox.exitStatus = exitStatus }
             try await self.writeState(of: sandbox, database)
+            try await self.engine.notify(.sandboxes, in: database)
             return sandbox
         }
     }

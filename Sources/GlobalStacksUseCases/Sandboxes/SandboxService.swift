@@ -11,12 +11,17 @@ public struct SandboxService: Sendable {
     private let placementAdvice: (any PlacementAdvice)?
     /// Mints the tokens that reach one sandbox (`SandboxService+Access`).
     let issuer: CredentialIssuer
+    let stateWakeups: (any SandboxStateWakeups)?
 
-    public init(store: any SandboxRepository, commandDeadline: TimeInterval, issuer: CredentialIssuer, placementAdvice: (any PlacementAdvice)? = nil) {
+    public init(
+        store: any SandboxRepository, commandDeadline: TimeInterval, issuer: CredentialIssuer, placementAdvice: (any PlacementAdvice)? = nil,
+        stateWakeups: (any SandboxStateWakeups)? = nil
+    ) {
         self.store = store
         self.commandDeadline = commandDeadline
         self.issuer = issuer
         self.placementAdvice = placementAdvice
+        self.stateWakeups = stateWakeups
     }
 
     public func sandboxes(_ filter: SandboxFilter, caller: Caller) async throws -> [Sandbox] {
