@@ -167,7 +167,7 @@ public actor ProcessDriver: SandboxDriver {
         // A sandbox reported running may still be inside bubblewrap's set-up for a moment: wait for it (≤ 10 s).
         var found: pid_t?
         for _ in 0..<500 where isolation != .plain {
-            found = Self.firstChild(of: running.pid).flatMap { Self.isInside($0, workspace: running.workspace) ? $0 : nil }
+            found = Self.firstChild(of: running.pid).flatMap { Self.isInside($0, workspace: running.workspace) && Self.mapsSandboxUser($0) ? $0 : nil }
             if found != nil || sessions[sessionID]?.pid != running.pid { break }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -223,6 +223,19 @@ public actor ProcessDriver: SandboxDriver {
         }
         guard let inside = identity("/proc/\(pid)/root/workspace") else { return false }
         return inside == identity(workspace.path)
+    }
+
+    /// Whether the process's user namespace maps the sandbox's user and group (65534) yet: bubblewrap writes the final
+    /// mapping after the root is in place, and entering before it fails (`nsenter: setgid failed`). A line
+    /// `inside outside count` maps inside ids from `inside` on.
+    private static func mapsSandboxUser(_ pid: pid_t) -> Bool {
+        ["uid_map", "gid_map"].allSatisfy { file in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8) else { return false }
+            return text.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true).compactMap { Int64($0) }
+                return fields.count == 3 && fields[0] <= 65_534 && 65_534 < fields[0] + fields[2]
+            }
+        }
     }
 
     /// The first child of a process (bubblewrap's init inside the sandbox's namespaces).
