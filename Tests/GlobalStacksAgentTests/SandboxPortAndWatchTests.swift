@@ -209,7 +209,7 @@ struct SandboxPortAndWatchTests {
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary), "needs the gstacks binary (swift build)"))
-    func theRelaySaysWhenNothingListensAndIsHidden() throws {
+    func theRelaySaysWhenNothingListensAndIsHidden() async throws {
         let port = Self.unusedPort()
         if case .failure(let refusal) = PortRelay.connect(port: port) {
             #expect(refusal.description == "nothing listens on port \(port) inside the sandbox")
@@ -223,7 +223,7 @@ struct SandboxPortAndWatchTests {
         relay.standardError = stderr
         relay.standardInput = FileHandle.nullDevice
         try relay.run()
-        relay.waitUntilExit()
+        await Self.exit(relay)
         #expect(relay.terminationStatus == Int32(SandboxPort.nothingListensExitCode))
         #expect(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "nothing listens on port \(port) inside the sandbox\n")
 
@@ -233,8 +233,18 @@ struct SandboxPortAndWatchTests {
         let stdout = Pipe()
         help.standardOutput = stdout
         try help.run()
-        help.waitUntilExit()
+        await Self.exit(help)
         #expect(!String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(PortRelay.subcommand))
+    }
+
+    /// Waits for the process on a thread of its own: waiting blocks its thread, and the suites share two.
+    static func exit(_ process: Process) async {
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
     }
 
     /// The command lines of the host's processes.

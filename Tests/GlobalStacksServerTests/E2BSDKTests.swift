@@ -46,7 +46,7 @@ struct E2BSDKTests {
             "GSTACKS_REVOCABLE_KEY": revocable["apiKey"]!, "GSTACKS_REVOCABLE_KEY_ID": revocable["apiKeyId"]!,
         ])
         let outcomes = run.output.split(separator: "\n").compactMap { try? JSONDecoder().decode(Outcome.self, from: Data($0.utf8)) }
-        let expected = try JSONDecoder().decode([String].self, from: Data(Self.script.runBlocking(["list"]).output.utf8))
+        let expected = try JSONDecoder().decode([String].self, from: Data(await Self.script.run(["list"]).output.utf8))
         #expect(outcomes.map(\.scenario) == expected, "every scenario ran: \(run.output.suffix(3_000))")
         for outcome in outcomes where !outcome.ok {
             Issue.record("scenario \(outcome.scenario): \(outcome.error ?? "")\n\(outcome.trace ?? "")")
