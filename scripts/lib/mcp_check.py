@@ -210,12 +210,16 @@ async def drive(args, checks):
             {"jsonrpc": "2.0", "method": "notifications/initialized"},
             {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
             {"jsonrpc": "2.0", "id": "three", "method": "tools/call", "params": {"name": "list_sandboxes", "arguments": {}}},
+            # Not a JSON-RPC id: nothing answers it, and nothing may wait for it.
+            {"jsonrpc": "2.0", "id": {"not": "an id"}, "method": "tools/list"},
         ]
-        piped = await anyio.run_process([os.path.abspath(args.gstacks), "mcp"], input="".join(json.dumps(line) + "\n" for line in lines).encode(),
-                                        env={**os.environ, "GSTACKS_CONFIG_DIR": args.signed_out_config_dir}, check=False)
+        with anyio.fail_after(60):
+            piped = await anyio.run_process([os.path.abspath(args.gstacks), "mcp"], input="".join(json.dumps(line) + "\n" for line in lines).encode(),
+                                            env={**os.environ, "GSTACKS_CONFIG_DIR": args.signed_out_config_dir}, check=False)
         answers = [json.loads(line) for line in piped.stdout.decode().splitlines() if line.strip()]
-        checks.expect("every request piped in is answered before it ends",
-                      piped.returncode == 0 and sorted(str(answer.get("id")) for answer in answers) == ["1", "2", "three"], (piped.returncode, answers))
+        answered = sorted(str(answer.get("id")) for answer in answers if isinstance(answer.get("id"), (int, str)))
+        checks.expect("every request piped in is answered before it ends, and a malformed id holds nothing up",
+                      piped.returncode == 0 and answered == ["1", "2", "three"], (piped.returncode, answers))
     return tools, sandbox, stray
 
 

@@ -52,7 +52,7 @@ actor MCPStdioTransport: Transport {
         for message in Self.messages(data) {
             if case .string("notifications/cancelled") = message["method"], let id = message["params"]?["requestId"] {
                 answered(id)
-            } else if message["method"] != nil, let id = message["id"] {
+            } else if message["method"] != nil, let id = message["id"], Self.isRequestID(id) {
                 unanswered.insert(id)
             }
         }
@@ -63,6 +63,14 @@ actor MCPStdioTransport: Transport {
         guard unanswered.isEmpty else { return }
         waiting.forEach { $0.resume() }
         waiting = []
+    }
+
+    /// JSON-RPC 2.0 ids are strings and numbers; the library answers nothing else, so nothing else is waited for.
+    private static func isRequestID(_ id: JSONValue) -> Bool {
+        switch id {
+        case .string, .number: true
+        case .null, .bool, .array, .object: false
+        }
     }
 
     /// The JSON-RPC messages in `data`: one, or a batch.
