@@ -136,7 +136,7 @@ struct E2BController {
 
     /// `X-API-Key` carries one of our API keys (`gsk_…`); its selected tenant is where sandboxes are.
     private func authenticate(_ request: Request) async throws -> Caller {
-        guard let key = request.headers[HTTPField.Name("X-API-Key")!], !key.isEmpty else {
+        guard let key = request.headers[SandboxCredentials.apiKeyHeader], !key.isEmpty else {
             throw DomainError.unauthenticated("Send an API key of this server in X-API-Key (E2B_API_KEY=gsk_…; create one with `gstacks api-keys create`).")
         }
         let caller = try await authenticator.authenticate(PresentedCredentials(

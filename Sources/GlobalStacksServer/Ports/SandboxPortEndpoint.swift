@@ -13,8 +13,6 @@ struct SandboxPortEndpoint: Sendable {
     let authenticator: Authenticator
     let proxy = SandboxPortProxy()
 
-    static let trafficTokenHeader = HTTPField.Name("e2b-traffic-access-token")!
-
     static func path(_ sandbox: SandboxID, port: Int) -> String { "/v1/sandboxes/\(sandbox)/ports/\(port)" }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -31,7 +29,8 @@ struct SandboxPortEndpoint: Sendable {
             guard let port = context.parameters.get("port").flatMap(Int.init), SandboxPort.valid.contains(port) else {
                 throw DomainError.invalidInput("port must be 1 to 65535.")
             }
-            let caller = try await Self.caller(request.headers, cookies: request.headers[.cookie], sandbox: sandbox, authenticator: authenticator)
+            // Never from the principal cache: a request to a port may change anything its server lets it.
+            let caller = try await SandboxCredentials.caller(request.headers, sandbox: sandbox, authenticator: authenticator, mayUseCache: false)
             let prefix = Self.path(sandbox, port: port)
             let rest = String((request.head.path ?? "").dropFirst(prefix.count))
             let target = rest.isEmpty ? "/" : rest.hasPrefix("?") ? "/" + rest : rest
@@ -42,21 +41,5 @@ struct SandboxPortEndpoint: Sendable {
         } catch {
             return E2BErrorMiddleware.response(ErrorResponse((error as? DomainError) ?? DomainError.unavailable("The sandbox's port could not be reached.")))
         }
-    }
-
-    /// The caller of the credential a request to a port presented; nil for none (a public port's visitor). Never
-    /// taken from the principal cache: a request to a port may change anything its server lets it.
-    static func caller(_ headers: HTTPFields, cookies: String?, sandbox: SandboxID, authenticator: Authenticator) async throws -> Caller? {
-        if let token = headers[EnvdEndpoint.accessTokenHeader] ?? headers[Self.trafficTokenHeader] {
-            return try await authenticator.authenticateSandboxAccess(token, to: sandbox)
-        }
-        let session = cookies.flatMap { header in
-            header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                .first { $0.hasPrefix(SessionCookie.name + "=") }.map { String($0.dropFirst(SessionCookie.name.count + 1)) }
-        }
-        let presented = PresentedCredentials(
-            sessionToken: session, bearerToken: headers[HTTPField.Name("X-API-Key")!] ?? BearerToken.parse(headers[.authorization]), isReadOnly: false
-        )
-        return try await authenticator.optionalCaller(presented)
     }
 }

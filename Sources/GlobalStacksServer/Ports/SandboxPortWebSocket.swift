@@ -24,7 +24,7 @@ struct SandboxPortWebSocket: Sendable {
         guard let (sandbox, port, target) = address(request) else { return nil }
         var opened: (any InteractiveExec)?
         do {
-            let caller = try await SandboxPortEndpoint.caller(request.headerFields, cookies: request.headerFields[.cookie], sandbox: sandbox, authenticator: authenticator)
+            let caller = try await SandboxCredentials.caller(request.headerFields, sandbox: sandbox, authenticator: authenticator, mayUseCache: false)
             let connection = if let caller {
                 try await workspace.openPort(port, in: sandbox, caller: caller, logger: logger)
             } else {

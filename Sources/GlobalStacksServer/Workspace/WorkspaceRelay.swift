@@ -37,20 +37,12 @@ struct WorkspaceRelay: RouterMiddleware {
     }
 
     /// The sandbox, when the request's credential is valid here and its caller's active tenant holds it; nil sends
-    /// the request on its normal path, which answers why not. The credential is the sandbox's access token (envd,
-    /// ports), an API key in `X-API-Key` (ports), or the API's session or bearer.
+    /// the request on its normal path, which answers why not (`SandboxCredentials`).
     private func visibleSandbox(_ id: SandboxID, _ request: Request) async -> Sandbox? {
-        let caller: Caller?
-        if let token = request.headers[EnvdEndpoint.accessTokenHeader] ?? request.headers[SandboxPortEndpoint.trafficTokenHeader] {
-            caller = try? await authenticator.authenticateSandboxAccess(token, to: id)
-        } else if let key = request.headers[HTTPField.Name("X-API-Key")!] {
-            caller = try? await authenticator.optionalCaller(PresentedCredentials(sessionToken: nil, bearerToken: key, isReadOnly: true))
-        } else if let presented = RequestEnvironment.current?.presented {
-            caller = try? await authenticator.optionalCaller(presented)
-        } else {
-            caller = nil
+        // The receiving replica authenticates the request again, so a principal resolved a moment ago will do here.
+        guard let caller = try? await SandboxCredentials.caller(request.headers, sandbox: id, authenticator: authenticator, mayUseCache: true) else {
+            return nil
         }
-        guard let caller else { return nil }
         return try? await workspace.sandbox(id, caller: caller)
     }
 

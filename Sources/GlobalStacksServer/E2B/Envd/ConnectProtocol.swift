@@ -80,6 +80,29 @@ enum ConnectProtocol {
         })
     }
 
+    /// The events `produce` yields, with `keepalive` every `interval` among them (envd's `Keepalive-Ping-Interval`),
+    /// ending when `produce` returns; both stop when the stream's reader lets it go.
+    static func keepingAlive<Event: Sendable>(
+        every interval: Duration, with keepalive: Event, _ produce: @escaping @Sendable (AsyncStream<Event>.Continuation) async -> Void
+    ) -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
+        let producer = Task {
+            await produce(continuation)
+            continuation.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                continuation.yield(keepalive)
+            }
+        }
+        continuation.onTermination = { _ in
+            producer.cancel()
+            ticker.cancel()
+        }
+        return stream
+    }
+
     /// A refusal before anything was sent: a JSON error body and the code's HTTP status, for unary and streaming
     /// calls alike.
     static func errorResponse(_ error: any Error) -> Response {

@@ -104,20 +104,8 @@ extension EnvdCall {
             let watch = try await workspace.watch(path.relative, recursive: message.recursive ?? false, in: sandbox, caller: caller)
             let interval = keepaliveInterval
             return ConnectProtocol.streamResponse { writer in
-                let (changes, continuation) = AsyncStream<Envd.WatchEvent>.makeStream()
-                let forward = Task {
+                let changes = ConnectProtocol.keepingAlive(every: interval, with: Envd.WatchEvent.keepalive) { continuation in
                     _ = try? await FilesystemChanges.forward(watch) { continuation.yield(.filesystem(.init($0))) }
-                    continuation.finish()
-                }
-                let ticker = Task {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: interval)
-                        continuation.yield(.keepalive)
-                    }
-                }
-                defer {
-                    forward.cancel()
-                    ticker.cancel()
                 }
                 do {
                     try await writer.write(ConnectProtocol.envelope(Envd.WatchEvent.start))

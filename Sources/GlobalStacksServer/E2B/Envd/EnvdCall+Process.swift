@@ -78,20 +78,8 @@ extension EnvdCall {
         let interval = keepaliveInterval
         return ConnectProtocol.streamResponse { writer in
             let (id, events) = await process.listen()
-            let (merged, continuation) = AsyncStream<EnvdProcessEvent>.makeStream()
-            let forward = Task {
+            let merged = ConnectProtocol.keepingAlive(every: interval, with: EnvdProcessEvent.keepalive) { continuation in
                 for await event in events { continuation.yield(event) }
-                continuation.finish()
-            }
-            let ticker = Task {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: interval)
-                    continuation.yield(.keepalive)
-                }
-            }
-            defer {
-                forward.cancel()
-                ticker.cancel()
             }
             do {
                 try await writer.write(ConnectProtocol.envelope(EnvdProcessEvent.start(pid: process.pid).message))

@@ -17,7 +17,6 @@ struct EnvdEndpoint: Sendable {
 
     static let pathPrefix = "/e2b/envd"
     static let sandboxHeader = HTTPField.Name("E2b-Sandbox-Id")!
-    static let accessTokenHeader = HTTPField.Name("X-Access-Token")!
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.on(RouterPath(Self.pathPrefix + "/**"), method: .post) { request, context in await respond(request, context) }
@@ -38,7 +37,7 @@ struct EnvdEndpoint: Sendable {
         var logger = logger
         logger[metadataKey: "sandbox_id"] = "\(id)"
         do {
-            guard let token = request.headers[Self.accessTokenHeader], !token.isEmpty else {
+            guard let token = request.headers[SandboxCredentials.accessTokenHeader], !token.isEmpty else {
                 throw DomainError.unauthenticated("Send the sandbox's access token in X-Access-Token (the envdAccessToken from create or connect).")
             }
             let caller = try await authenticator.authenticateSandboxAccess(token, to: id)
