@@ -25,13 +25,15 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 import urllib.parse
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinned_venv  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from console_scenarios import SCENARIOS  # noqa: E402
@@ -54,24 +56,12 @@ class Failure(Exception):
 # ---------------------------------------------------------------------------------------------------------------------
 
 def venv_python(venv):
-    return os.path.join(os.path.abspath(venv), "bin", "python")
-
-
-def selenium_version(py):
-    probe = subprocess.run([py, "-c", "import importlib.metadata as m; print(m.version('selenium'))"], capture_output=True, text=True)
-    return probe.stdout.strip() if probe.returncode == 0 else None
+    return pinned_venv.python(venv)
 
 
 def cmd_setup(args):
-    venv = os.path.abspath(args.venv)
-    py = venv_python(venv)
-    if not os.path.exists(py):
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    if selenium_version(py) == SELENIUM_VERSION:
-        print(f"selenium {SELENIUM_VERSION} already installed in {venv}")
-        return 0
-    subprocess.run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"selenium=={SELENIUM_VERSION}"], check=True)
-    print(f"selenium installed in {venv}")
+    installed = pinned_venv.ensure(args.venv, "selenium", SELENIUM_VERSION)
+    print(f"selenium {SELENIUM_VERSION} {'installed' if installed else 'already installed'} in {os.path.abspath(args.venv)}")
     return 0
 
 
@@ -81,7 +71,7 @@ def missing(venv):
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
         if not os.access(path, os.X_OK):
             lacks.append(f"{path} (apt-get install {package})")
-    if not os.path.exists(venv_python(venv)) or selenium_version(venv_python(venv)) is None:
+    if pinned_venv.installed_version(venv, "selenium") is None:
         lacks.append(f"selenium in {venv} (python3 scripts/lib/console_browser.py setup)")
     return lacks
 

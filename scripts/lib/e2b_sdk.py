@@ -23,7 +23,6 @@ import http.client
 import http.cookiejar
 import json
 import os
-import subprocess
 import sys
 import time
 import traceback
@@ -31,20 +30,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinned_venv  # noqa: E402
+
 E2B_VERSION = "2.63.0"
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_VENV = os.environ.get("E2B_SDK_VENV", os.path.join(REPO_ROOT, ".venv-e2b"))
 
 
 def venv_python(venv=DEFAULT_VENV):
-    return os.path.join(venv, "bin", "python")
-
-
-def setup(venv):
-    if not os.path.exists(venv_python(venv)):
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    subprocess.run([venv_python(venv), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    f"e2b=={E2B_VERSION}"], check=True)
+    return pinned_venv.python(venv)
 
 
 # MARK: bootstrap (standard library: the v1 API with a session cookie)
@@ -393,7 +388,7 @@ def scenario_lifecycle(base):
 
 def scenario_refusals(base):
     from e2b import Sandbox
-    from e2b.exceptions import AuthenticationException, NotFoundException
+    from e2b.exceptions import NotFoundException
     sandbox = Sandbox.create(timeout=120)
     try:
         other_key = os.environ["GSTACKS_OTHER_KEY"]
@@ -542,13 +537,11 @@ def main():
     sub.add_parser("check")
     args = parser.parse_args()
     if args.command == "setup":
-        setup(args.venv)
+        pinned_venv.ensure(args.venv, "e2b", E2B_VERSION)
     elif args.command == "bootstrap":
         print(json.dumps(bootstrap(args.base_url.rstrip("/"), args.email, args.password, args.tenant)))
     elif args.command == "check":
-        probe = subprocess.run([venv_python(), "-c", f"import e2b, importlib.metadata as m; assert m.version('e2b') == '{E2B_VERSION}'"],
-                               capture_output=True, text=True) if os.path.exists(venv_python()) else None
-        if probe is None or probe.returncode != 0:
+        if pinned_venv.installed_version(DEFAULT_VENV, "e2b") != E2B_VERSION:
             sys.exit(f"the e2b SDK {E2B_VERSION} is not installed in {DEFAULT_VENV}: run `python3 {__file__} setup`")
     elif args.command == "list":
         print(json.dumps(list(SCENARIOS)))

@@ -21,9 +21,11 @@ it exits 0 when every check passed, 1 otherwise.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinned_venv  # noqa: E402
 
 MCP_VERSION = "2.3.0"
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -37,30 +39,17 @@ class Failure(Exception):
 
 
 def venv_python(venv):
-    return os.path.join(os.path.abspath(venv), "bin", "python")
-
-
-def installed_version(py):
-    probe = subprocess.run([py, "-c", "import importlib.metadata as m; print(m.version('mcp'))"], capture_output=True, text=True)
-    return probe.stdout.strip() if probe.returncode == 0 else None
+    return pinned_venv.python(venv)
 
 
 def cmd_setup(args):
-    venv = os.path.abspath(args.venv)
-    py = venv_python(venv)
-    if not os.path.exists(py):
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    if installed_version(py) == MCP_VERSION:
-        print(f"mcp {MCP_VERSION} already installed in {venv}")
-        return 0
-    subprocess.run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"mcp=={MCP_VERSION}"], check=True)
-    print(f"mcp {MCP_VERSION} installed in {venv}")
+    installed = pinned_venv.ensure(args.venv, "mcp", MCP_VERSION)
+    print(f"mcp {MCP_VERSION} {'installed' if installed else 'already installed'} in {os.path.abspath(args.venv)}")
     return 0
 
 
 def cmd_check(args):
-    py = venv_python(args.venv)
-    version = installed_version(py) if os.path.exists(py) else None
+    version = pinned_venv.installed_version(args.venv, "mcp")
     if version != MCP_VERSION:
         print(f"missing: mcp {MCP_VERSION} in {args.venv} (python3 scripts/lib/mcp_check.py setup); found {version or 'none'}")
         return 1
