@@ -54,8 +54,6 @@ enum MCPCheck {
         let failures: [String]
     }
 
-    static let script = ContractTests.repository.appendingPathComponent("scripts/lib/mcp_check.py").path
-
     /// The pinned client is installed (the test command installs it; CI requires it).
     static var isAvailable: Bool {
         let check = python(["check"])
@@ -71,33 +69,11 @@ enum MCPCheck {
         output.split(separator: "\n").last.flatMap { try? JSONDecoder().decode(Summary.self, from: Data($0.utf8)) }
     }
 
-    /// Runs the script on a thread of its own (waiting for a process blocks its thread).
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: python(["run"] + arguments)) }.start()
-        }
+        await PythonScript("mcp_check.py").run(["run"] + arguments, errorsApart: true)
     }
 
-    /// Runs the script with the system's python3 (it re-executes itself in its venv for the client). Standard error
-    /// (the client's and `gstacks mcp`'s logs) goes to a file, shown before the output when the run failed, so that
-    /// the last line is always the summary.
     private static func python(_ arguments: [String]) -> (status: Int32, output: String) {
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-check-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: logs.path, contents: nil), let logFile = try? FileHandle(forWritingTo: logs) else {
-            return (-1, "could not create \(logs.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: logs) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = logFile
-        do { try process.run() } catch { return (-1, "could not start python3: \(error)") }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try? logFile.close()
-        guard process.terminationStatus != 0 else { return (0, printed) }
-        return (process.terminationStatus, "\((try? String(contentsOf: logs, encoding: .utf8)) ?? "")\n\(printed)")
+        PythonScript("mcp_check.py").runBlocking(arguments, errorsApart: true)
     }
 }
