@@ -19,8 +19,19 @@ struct S3ObjectStoreExtensionTests {
         var error: String { document["error"] as? String ?? "" }
     }
 
+    /// Runs the extension on a thread of its own: waiting for it blocks its thread, and the suites share two.
     static func invoke(
         _ s3: TemporaryS3, _ operation: String, _ input: String, secret: String? = nil, endpoint: String? = nil, proxy: String? = nil
+    ) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try invokeWaiting(s3, operation, input, secret: secret, endpoint: endpoint, proxy: proxy) })
+            }.start()
+        }
+    }
+
+    private static func invokeWaiting(
+        _ s3: TemporaryS3, _ operation: String, _ input: String, secret: String?, endpoint: String?, proxy: String?
     ) throws -> Answer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -63,12 +74,12 @@ struct S3ObjectStoreExtensionTests {
         let s3 = try TemporaryS3()
         let store = #"{"bucket":"tenant-data","prefix":"/stores/one/","hostedMode":"external"}"#
 
-        let external = try Self.invoke(s3, "provision", store)
+        let external = try await Self.invoke(s3, "provision", store)
         #expect(external.status != 0)
         #expect(external.error.contains("'tenant-data' does not exist"), "\(external.output)")
         #expect(try Self.keys(s3, "tenant-data") == ["<no bucket>"], "an external store's bucket is never created")
 
-        let managed = try Self.invoke(s3, "provision", store.replacingOccurrences(of: "external", with: "customer_managed"))
+        let managed = try await Self.invoke(s3, "provision", store.replacingOccurrences(of: "external", with: "customer_managed"))
         #expect(managed.status == 0, "\(managed.output)")
         #expect(managed.outputs["created"] as? Bool == true)
         #expect(managed.outputs["bucket"] as? String == "tenant-data")
@@ -78,13 +89,13 @@ struct S3ObjectStoreExtensionTests {
         let marker = try #require(try s3.objectBytes(bucket: "tenant-data", key: "stores/one/.globalstacks-object-store"))
         #expect((try JSONSerialization.jsonObject(with: marker) as? [String: Any])?["tenantId"] as? String == "tenant-1")
 
-        let again = try Self.invoke(s3, "provision", store)
+        let again = try await Self.invoke(s3, "provision", store)
         #expect(again.status == 0, "\(again.output)")
         #expect(again.outputs["created"] as? Bool == false, "the bucket is there now: an external store verifies it")
 
-        let verified = try Self.invoke(s3, "verify", store)
+        let verified = try await Self.invoke(s3, "verify", store)
         #expect(verified.status == 0 && verified.outputs["ok"] as? Bool == true, "\(verified.output)")
-        let elsewhere = try Self.invoke(s3, "verify", store.replacingOccurrences(of: "stores/one", with: "stores/two"))
+        let elsewhere = try await Self.invoke(s3, "verify", store.replacingOccurrences(of: "stores/one", with: "stores/two"))
         #expect(elsewhere.status != 0)
         #expect(elsewhere.error.contains("marker 'stores/two/.globalstacks-object-store' is missing"), "\(elsewhere.output)")
 
@@ -92,33 +103,33 @@ struct S3ObjectStoreExtensionTests {
         for key in ["stores/one/data/a b.bin", "stores/one/data/ü.bin", "stores/other/keep.bin", "stores/one-more.bin"]:
             s3.put_object(Bucket="tenant-data", Key=key, Body=b"x")
         """)
-        let kept = try Self.invoke(s3, "delete", #"{"bucket":"tenant-data","prefix":"stores/one","deleteBucket":false}"#)
+        let kept = try await Self.invoke(s3, "delete", #"{"bucket":"tenant-data","prefix":"stores/one","deleteBucket":false}"#)
         #expect(kept.status == 0, "\(kept.output)")
         #expect(kept.outputs["deletedObjects"] as? Int == 3)
         #expect(kept.outputs["bucketDeleted"] as? Bool == false)
         #expect(try Self.keys(s3, "tenant-data") == ["stores/one-more.bin", "stores/other/keep.bin"], "only the prefix's objects go")
-        let gone = try Self.invoke(s3, "verify", store)
+        let gone = try await Self.invoke(s3, "verify", store)
         #expect(gone.status != 0 && gone.error.contains("missing"), "\(gone.output)")
 
-        let deleted = try Self.invoke(s3, "delete", #"{"bucket":"tenant-data","deleteBucket":true}"#)
+        let deleted = try await Self.invoke(s3, "delete", #"{"bucket":"tenant-data","deleteBucket":true}"#)
         #expect(deleted.status == 0, "\(deleted.output)")
         #expect(deleted.outputs["deletedObjects"] as? Int == 2)
         #expect(deleted.outputs["bucketDeleted"] as? Bool == true)
         #expect(try Self.keys(s3, "tenant-data") == ["<no bucket>"])
-        let noBucket = try Self.invoke(s3, "verify", store)
+        let noBucket = try await Self.invoke(s3, "verify", store)
         #expect(noBucket.status != 0 && noBucket.error.contains("bucket 'tenant-data' does not exist"), "\(noBucket.output)")
     }
 
     @Test func aWrongSecretFailsWithS3sReasonAndIsNeverPrinted() async throws {
         let s3 = try TemporaryS3()
         let wrong = "wrong-secret-\(UUID().uuidString)"
-        let answer = try Self.invoke(s3, "provision", #"{"bucket":"tenant-data","hostedMode":"customer_managed"}"#, secret: wrong)
+        let answer = try await Self.invoke(s3, "provision", #"{"bucket":"tenant-data","hostedMode":"customer_managed"}"#, secret: wrong)
         #expect(answer.status != 0)
         #expect(answer.error.contains("SignatureDoesNotMatch"), "\(answer.output)")
         #expect(!answer.output.contains(wrong))
         #expect(try Self.keys(s3, "tenant-data") == ["<no bucket>"])
 
-        let right = try Self.invoke(s3, "provision", #"{"bucket":"tenant-data","hostedMode":"globalstacks_managed"}"#)
+        let right = try await Self.invoke(s3, "provision", #"{"bucket":"tenant-data","hostedMode":"globalstacks_managed"}"#)
         #expect(right.status == 0, "\(right.output)")
         #expect(!right.output.contains(s3.secretAccessKey))
         #expect(try Self.keys(s3, "tenant-data") == [".globalstacks-object-store"])
@@ -132,7 +143,7 @@ struct S3ObjectStoreExtensionTests {
         let endpoint = "http://localhost:\(s3.endpoint.port ?? 0)"
         let store = #"{"bucket":"proxied","prefix":"a b/ü","hostedMode":"globalstacks_managed"}"#
         for (operation, input) in [("provision", store), ("verify", store), ("delete", #"{"bucket":"proxied","prefix":"a b/ü","deleteBucket":true}"#)] {
-            let answer = try Self.invoke(s3, operation, input, endpoint: endpoint, proxy: proxy.url)
+            let answer = try await Self.invoke(s3, operation, input, endpoint: endpoint, proxy: proxy.url)
             #expect(answer.status == 0, "\(operation): \(answer.output)")
         }
         let requests = proxy.requests
