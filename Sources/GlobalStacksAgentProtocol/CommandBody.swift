@@ -31,6 +31,10 @@ public enum CommandBody: Sendable, Equatable {
     case startService(StartServicePayload)
     /// The service was deleted: the agent stops it and removes everything of it, its data included.
     case removeService(ServiceReference)
+    /// Builds a template on this agent, its log on `stdout` frames (`BuildTemplatePayload`).
+    case buildTemplate(BuildTemplatePayload)
+    /// Saves a sandbox's filesystem as a template's archive (`SnapshotSessionPayload`).
+    case snapshotSession(SnapshotSessionPayload)
 
     public enum Action: String, Sendable, CaseIterable {
         case startSession = "start_session"
@@ -56,6 +60,8 @@ public enum CommandBody: Sendable, Equatable {
         case invokeExtension = "invoke_extension"
         case startService = "start_service"
         case removeService = "remove_service"
+        case buildTemplate = "build_template"
+        case snapshotSession = "snapshot_session"
 
         /// Session and service actions are stored and delivered at least once; workspace actions are sent while a
         /// client waits, never stored, never delivered again.
@@ -92,6 +98,8 @@ public enum CommandBody: Sendable, Equatable {
         case .invokeExtension: .invokeExtension
         case .startService: .startService
         case .removeService: .removeService
+        case .buildTemplate: .buildTemplate
+        case .snapshotSession: .snapshotSession
         }
     }
 
@@ -115,6 +123,8 @@ public enum CommandBody: Sendable, Equatable {
         case .invokeExtension(let payload): payload.invocationId
         case .startService(let payload): payload.serviceId
         case .removeService(let payload): payload.serviceId
+        case .buildTemplate(let payload): payload.buildId
+        case .snapshotSession(let payload): payload.sessionId
         }
     }
 
@@ -137,6 +147,8 @@ public enum CommandBody: Sendable, Equatable {
             case .invokeExtension(let payload): try JSONValue.object(encoding: payload)
             case .startService(let payload): try JSONValue.object(encoding: payload)
             case .removeService(let payload): try JSONValue.object(encoding: payload)
+            case .buildTemplate(let payload): try JSONValue.object(encoding: payload)
+            case .snapshotSession(let payload): try JSONValue.object(encoding: payload)
             }
         }
     }
@@ -176,6 +188,8 @@ public enum CommandBody: Sendable, Equatable {
         case .invokeExtension: self = .invokeExtension(try decode(InvokeExtensionPayload.self))
         case .startService: self = .startService(try decode(StartServicePayload.self))
         case .removeService: self = .removeService(try decode(ServiceReference.self))
+        case .buildTemplate: self = .buildTemplate(try decode(BuildTemplatePayload.self))
+        case .snapshotSession: self = .snapshotSession(try decode(SnapshotSessionPayload.self))
         }
     }
 }

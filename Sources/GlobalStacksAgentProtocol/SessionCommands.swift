@@ -14,6 +14,13 @@ public struct StartSessionPayload: Sendable, Equatable, Codable {
     /// The sandbox's tenant: it sees that tenant's data-plane services' socket directories (and no other tenant's)
     /// under `/run/globalstacks/data-plane/<serviceId>`.
     public var tenantId: String?
+    /// The template whose root the sandbox starts from (read-only, with a writable layer of the sandbox's own over
+    /// it, discarded with the sandbox); nil: the host's system directories, read-only, as before templates.
+    public var rootTemplate: TemplateArtifact?
+    /// Where the sandbox's main process starts (an absolute path inside it; the template's `WORKDIR`); nil: `/workspace`.
+    public var workingDirectory: String?
+    /// Run inside the sandbox until it exits 0 before the sandbox counts as started (the template's readiness check).
+    public var readyCommand: [String]?
 
     public init(sessionId: String) {
         self.sessionId = sessionId

@@ -28,6 +28,13 @@ struct WorkspaceProtocolTests {
                 memory: "512Mi"
             )),
             .startService(StartServicePayload(serviceId: "s", tenantId: "t", command: ["postgres"])), .removeService(ServiceReference(serviceId: "s")),
+            .buildTemplate(BuildTemplatePayload(
+                buildId: "s", tenantId: "t", base: TemplateBase(debian: "bookworm"), baseKey: "sha256:b",
+                steps: [TemplateBuildStep(key: "sha256:k", instruction: "RUN true", run: "true", environment: ["A": "1"], workingDirectory: "/", user: "root")],
+                context: TemplateArtifact(digest: "sha256:c", sizeBytes: 10, path: "v1/agent-content/sha256:c", token: "gsg_c"),
+                upload: TemplateUpload(path: "v1/agent-content/templates/s", token: "gsg_u"), resources: ["cpu": "1"], timeoutSeconds: 600
+            )),
+            .snapshotSession(SnapshotSessionPayload(sessionId: "s", upload: TemplateUpload(path: "p", token: "gsg_u"))),
         ]
         #expect(Set(bodies.map(\.action)) == Set(CommandBody.Action.allCases), "every action is covered")
         for body in bodies {

@@ -176,6 +176,8 @@ public actor WorkspaceRunner {
             throw DriverError("Session and service commands are not workspace commands.")
         case .invokeExtension, .readOutput:
             throw DriverError("Invocations and output reads run above.")
+        case .buildTemplate, .snapshotSession:
+            throw DriverError("This agent does not build templates yet.", kind: .conflict)
         }
     }
 
