@@ -9,9 +9,11 @@ public enum AccessPolicy {
     public static func allows(_ capability: Capability, organizationRole orgRole: OrganizationRole, siteRole site: SiteRole) -> Bool {
         switch capability {
         case .manageOrganization, .manageTenants, .manageTenantClusters, .manageIntegrations, .runProviderOperations,
-             .publishExtensions, .installExtensions, .manageDataPlane:
+             .publishExtensions, .installExtensions, .manageDataPlane, .manageTemplates:
             return orgRole.canManage
-        case .manageManagedClusters, .reviewExtensions:
+        case .buildTemplates:
+            return true
+        case .manageManagedClusters, .reviewExtensions, .publishPlatformTemplates:
             return site == .operator || site == .admin
         case .manageUsers:
             return site == .admin
@@ -114,6 +116,9 @@ public enum AccessPolicy {
         case .publishExtensions: "Owner or admin role in the organization is required to publish extensions from its tenants."
         case .installExtensions: "Owner or admin role in the organization is required to install and configure extensions."
         case .manageDataPlane: "Owner or admin role in the organization is required to create and delete data-plane instances and object stores."
+        case .buildTemplates: "Building templates needs a membership of the organization."
+        case .manageTemplates: "Owner or admin role in the organization is required to delete others' templates and to declare warm pools."
+        case .publishPlatformTemplates: "Only site operators and admins can publish platform templates."
         case .reviewExtensions: "Only site operators and admins can review marketplace releases and set extension policy."
         }
     }

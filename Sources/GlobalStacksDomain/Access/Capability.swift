@@ -20,6 +20,12 @@ public enum Capability: Sendable, CaseIterable {
     case installExtensions
     /// Create and delete the active tenant's data-plane instances and object stores (members read them).
     case manageDataPlane
+    /// Build templates and save sandboxes as templates in the active tenant (every member, as sandboxes).
+    case buildTemplates
+    /// Delete any of the active tenant's templates and declare its warm pools (a template's creator deletes it too).
+    case manageTemplates
+    /// Publish platform templates, which every tenant sees.
+    case publishPlatformTemplates
     /// Review releases (approve, reject, publish, revoke) and set extension policy for the installation.
     case reviewExtensions
 }

@@ -23,13 +23,16 @@ public struct Sandbox: Sendable, Equatable {
     public var expiresAt: Date?
     public let createdAt: Date
     public var updatedAt: Date
+    /// The template its root is (nil: the host's system directories, read-only).
+    public let templateID: TemplateID?
 
     public init(
         id: SandboxID, tenantID: TenantID, organizationID: OrganizationID, createdBy: UserID, spec: SandboxSpec, agentID: AgentID,
         clusterID: ClusterID, state: SandboxState, stateChangedAt: Date, lastError: String?, exitStatus: Int?, lastActivityAt: Date,
-        createdAt: Date, updatedAt: Date, expiresAt: Date? = nil
+        createdAt: Date, updatedAt: Date, expiresAt: Date? = nil, templateID: TemplateID? = nil
     ) {
         self.expiresAt = expiresAt
+        self.templateID = templateID
         self.id = id
         self.tenantID = tenantID
         self.organizationID = organizationID

@@ -123,5 +123,6 @@ enum Schema {
         dataPlane,
         shellContext,
         sandboxAccess,
+        templates,
     ]
 }

@@ -18,7 +18,10 @@ public protocol SandboxRepository: Sendable {
     /// Places the sandbox (least loaded fitting agent), checks every quota that applies to `createdBy`, and stores
     /// the sandbox (`pending`) with its `start_session` command. Concurrent admissions are serialized per
     /// organization and per agent, so the last unit of a quota or of an agent's capacity is taken once.
-    func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange
+    /// `template`: the template the sandbox starts from (resolved by the caller in the same scope); nil: the host's root.
+    func createSandbox(
+        _ spec: SandboxSpec, template: TemplateID?, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date
+    ) async throws -> SandboxChange
     /// The newest 1,000 sandboxes matching the filter; terminated ones only when the filter asks for them.
     func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox]
     func sandbox(id: SandboxID, scope: TenantScope) async throws -> Sandbox?
@@ -52,10 +55,20 @@ public protocol ExecHistoryRepository: Sendable {
 public struct CommandDelivery: Sendable, Equatable {
     public let command: AgentCommand
     public let sandbox: Sandbox
+    /// The template the sandbox starts from (for `start_session`).
+    public let template: Template?
 
-    public init(command: AgentCommand, sandbox: Sandbox) {
+    public init(command: AgentCommand, sandbox: Sandbox, template: Template? = nil) {
         self.command = command
         self.sandbox = sandbox
+        self.template = template
+    }
+}
+
+extension SandboxRepository {
+    /// A sandbox of the host's root (no template).
+    public func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange {
+        try await createSandbox(spec, template: nil, createdBy: createdBy, scope: scope, commandDeadline: commandDeadline, at: now)
     }
 }
 

@@ -4,7 +4,7 @@
 public typealias RequestStore = AccountRepository & SiteAdministrationRepository & OrganizationRepository & TenantRepository
     & ClusterRepository & AgentRepository & ProviderConnectionRepository & OperationRunRepository & SandboxRepository
     & QuotaRepository & ExecHistoryRepository & PublishingRepository & MarketplaceReviewRepository & InstallRepository
-    & DataPlaneRepository
+    & DataPlaneRepository & TemplateRepository
 
 /// What the server's own machinery uses, each part held only by the component named: the authenticator and credential
 /// issuer (`CredentialAuthority`), first start and the embedded agent (`IdentityBootstrap`), agent enrollment
@@ -14,7 +14,7 @@ public typealias RequestStore = AccountRepository & SiteAdministrationRepository
 /// start-up and readiness (`StoreMaintenance`).
 public typealias SystemStore = CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
     & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority & EmbeddedAgentBootstrap
-    & DataPlaneServiceRegistry & ObjectStoreDirectory
+    & DataPlaneServiceRegistry & ObjectStoreDirectory & WarmPoolKeeping
 
 /// Everything the control plane keeps (`SQLStore` on SQLite or PostgreSQL).
 public typealias Store = RequestStore & SystemStore

@@ -6,10 +6,11 @@ extension SQLStore: AgentCommandRepository {
     public func unfinishedCommands(agentID: AgentID) async throws -> [CommandDelivery] {
         try await engine.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Columns.command), \(unsafeRaw: Columns.sandbox) FROM agent_commands c JOIN sandboxes s ON s.id = c.sandbox_id
+                SELECT \(unsafeRaw: Columns.command), \(unsafeRaw: Columns.sandbox), \(unsafeRaw: Columns.template)
+                FROM agent_commands c JOIN sandboxes s ON s.id = c.sandbox_id LEFT JOIN templates t ON t.id = s.template_id
                 WHERE c.agent_id = \(bind: agentID.rawValue) AND c.status IN ('pending', 'sent', 'ack')
                 ORDER BY c.created_at, c.id LIMIT 10000
-                """).all().map { CommandDelivery(command: try $0.agentCommand(), sandbox: try $0.sandbox()) }
+                """).all().map { CommandDelivery(command: try $0.agentCommand(), sandbox: try $0.sandbox(), template: try $0.optionalTemplate()) }
         }
     }
 
@@ -17,10 +18,11 @@ extension SQLStore: AgentCommandRepository {
         guard !agentIDs.isEmpty else { return [] }
         return try await engine.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Columns.command), \(unsafeRaw: Columns.sandbox) FROM agent_commands c JOIN sandboxes s ON s.id = c.sandbox_id
+                SELECT \(unsafeRaw: Columns.command), \(unsafeRaw: Columns.sandbox), \(unsafeRaw: Columns.template)
+                FROM agent_commands c JOIN sandboxes s ON s.id = c.sandbox_id LEFT JOIN templates t ON t.id = s.template_id
                 WHERE c.status = 'pending' AND c.agent_id IN (\(binds: agentIDs.map(\.rawValue)))
                 ORDER BY c.created_at, c.id LIMIT \(literal: limit)
-                """).all().map { CommandDelivery(command: try $0.agentCommand(), sandbox: try $0.sandbox()) }
+                """).all().map { CommandDelivery(command: try $0.agentCommand(), sandbox: try $0.sandbox(), template: try $0.optionalTemplate()) }
         }
     }
 

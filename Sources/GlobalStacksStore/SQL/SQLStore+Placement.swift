@@ -52,7 +52,7 @@ extension SQLStore {
     }
 
     /// Locks the agent's row, then counts what it holds.
-    private func hasRoom(on agentID: AgentID, for spec: SandboxSpec, _ database: any SQLDatabase) async throws -> Bool {
+    func hasRoom(on agentID: AgentID, for spec: SandboxSpec, _ database: any SQLDatabase) async throws -> Bool {
         guard let row = try await database.raw("""
             SELECT \(unsafeRaw: Columns.agent) FROM agents a WHERE a.id = \(bind: agentID.rawValue)\(unsafeRaw: engine.rowLockClause)
             """).first()

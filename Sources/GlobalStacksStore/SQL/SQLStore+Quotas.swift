@@ -224,7 +224,7 @@ extension SQLStore: QuotaRepository {
                 CAST(COALESCE(SUM(holds_compute * cpu_millicores), 0) AS BIGINT) AS cpu,
                 CAST(COALESCE(SUM(holds_compute * memory_bytes), 0) AS BIGINT) AS memory,
                 CAST(COALESCE(SUM(storage_bytes), 0) AS BIGINT) AS storage
-            FROM sandboxes WHERE organization_id = \(bind: organizationID.rawValue) AND state <> 'terminated'\(creators)
+            FROM sandboxes WHERE organization_id = \(bind: organizationID.rawValue) AND state <> 'terminated' AND pooled = 0\(creators)
             """).first()
         return QuotaUsage(
             target: target, limits: limits,

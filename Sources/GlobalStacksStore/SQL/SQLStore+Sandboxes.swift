@@ -3,7 +3,9 @@ import GlobalStacksDomain
 import SQLKit
 
 extension SQLStore: SandboxRepository {
-    public func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange {
+    public func createSandbox(
+        _ spec: SandboxSpec, template: TemplateID?, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date
+    ) async throws -> SandboxChange {
         try await engine.transaction { database in
             // Serializes admissions in the organization: quotas are read and taken under this lock.
             try await self.lockOrganization(scope.organizationID, database)
@@ -13,38 +15,50 @@ extension SQLStore: SandboxRepository {
             }
             try await self.admit(ResourceUse(sessions: 1, cpu: spec.cpu, memory: spec.memory, storage: spec.storage), for: createdBy, organizationID: scope.organizationID, database)
             let agent = try await self.place(spec, scope: scope, database)
-            let sandbox = Sandbox(
-                id: .generate(), tenantID: scope.tenantID, organizationID: scope.organizationID, createdBy: createdBy, spec: spec,
-                agentID: AgentID(rawValue: agent.agentID), clusterID: agent.clusterID, state: .pending,
-                stateChangedAt: now.truncatedToStoredPrecision, lastError: nil, exitStatus: nil, lastActivityAt: now.truncatedToStoredPrecision,
-                createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision,
-                expiresAt: spec.lifetimeSeconds.map { now.truncatedToStoredPrecision.addingTimeInterval(TimeInterval($0)) }
+            return try await self.insertSandbox(
+                spec, templateID: template, pooled: false, createdBy: createdBy, tenantID: scope.tenantID, organizationID: scope.organizationID,
+                agent: agent, commandDeadline: commandDeadline, at: now, database
             )
-            try await database.raw("""
-                INSERT INTO sandboxes (id, tenant_id, organization_id, created_by, agent_id, cluster_id, name, template, command,
-                    cpu_millicores, memory_bytes, storage_bytes, environment, labels, network, idle_timeout_seconds, idle_action, region,
-                    requested_cluster_id, required_capabilities, state, holds_compute, state_changed_at, last_activity_at, created_at, updated_at,
-                    lifetime_seconds, expires_at, public_ports)
-                VALUES (\(bind: sandbox.id.rawValue), \(bind: scope.tenantID.rawValue), \(bind: scope.organizationID.rawValue),
-                    \(bind: createdBy.rawValue), \(bind: sandbox.agentID.rawValue), \(bind: sandbox.clusterID.rawValue), \(bind: spec.name),
-                    \(bind: spec.template), \(bind: JSONColumn.encode(spec.command)), \(bind: spec.cpu.millicores), \(bind: spec.memory.bytes),
-                    \(bind: spec.storage.bytes), \(bind: JSONColumn.encode(spec.environment)), \(bind: JSONColumn.encode(spec.labels)),
-                    \(bind: spec.network ? 1 : 0), \(bind: spec.idleTimeoutSeconds), \(bind: spec.idleAction.rawValue), \(bind: spec.region),
-                    \(bind: spec.clusterID?.rawValue), \(bind: JSONColumn.encode(spec.requiredCapabilities.sorted())),
-                    \(bind: sandbox.state.rawValue), 1, \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
-                    \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
-                    \(bind: spec.lifetimeSeconds), \(bind: sandbox.expiresAt?.storedMilliseconds), \(bind: spec.publicPorts ? 1 : 0))
-                """).run()
-            let command = try await self.insertCommand(.startSession, for: sandbox, deadline: commandDeadline, at: now, database)
-            return SandboxChange(sandbox: sandbox, command: command)
         }
+    }
+
+    /// Stores a placed sandbox (`pending`) with its `start_session` command.
+    func insertSandbox(
+        _ spec: SandboxSpec, templateID: TemplateID?, pooled: Bool, createdBy: UserID, tenantID: TenantID, organizationID: OrganizationID,
+        agent: PlacedAgent, commandDeadline: Date, at now: Date, _ database: any SQLDatabase
+    ) async throws -> SandboxChange {
+        let sandbox = Sandbox(
+            id: .generate(), tenantID: tenantID, organizationID: organizationID, createdBy: createdBy, spec: spec,
+            agentID: AgentID(rawValue: agent.agentID), clusterID: agent.clusterID, state: .pending,
+            stateChangedAt: now.truncatedToStoredPrecision, lastError: nil, exitStatus: nil, lastActivityAt: now.truncatedToStoredPrecision,
+            createdAt: now.truncatedToStoredPrecision, updatedAt: now.truncatedToStoredPrecision,
+            expiresAt: spec.lifetimeSeconds.map { now.truncatedToStoredPrecision.addingTimeInterval(TimeInterval($0)) }, templateID: templateID
+        )
+        try await database.raw("""
+            INSERT INTO sandboxes (id, tenant_id, organization_id, created_by, agent_id, cluster_id, name, template, command,
+                cpu_millicores, memory_bytes, storage_bytes, environment, labels, network, idle_timeout_seconds, idle_action, region,
+                requested_cluster_id, required_capabilities, state, holds_compute, state_changed_at, last_activity_at, created_at, updated_at,
+                lifetime_seconds, expires_at, public_ports, template_id, pooled)
+            VALUES (\(bind: sandbox.id.rawValue), \(bind: tenantID.rawValue), \(bind: organizationID.rawValue),
+                \(bind: createdBy.rawValue), \(bind: sandbox.agentID.rawValue), \(bind: sandbox.clusterID.rawValue), \(bind: spec.name),
+                \(bind: spec.template), \(bind: JSONColumn.encode(spec.command)), \(bind: spec.cpu.millicores), \(bind: spec.memory.bytes),
+                \(bind: spec.storage.bytes), \(bind: JSONColumn.encode(spec.environment)), \(bind: JSONColumn.encode(spec.labels)),
+                \(bind: spec.network ? 1 : 0), \(bind: spec.idleTimeoutSeconds), \(bind: spec.idleAction.rawValue), \(bind: spec.region),
+                \(bind: spec.clusterID?.rawValue), \(bind: JSONColumn.encode(spec.requiredCapabilities.sorted())),
+                \(bind: sandbox.state.rawValue), 1, \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
+                \(bind: now.storedMilliseconds), \(bind: now.storedMilliseconds),
+                \(bind: spec.lifetimeSeconds), \(bind: sandbox.expiresAt?.storedMilliseconds), \(bind: spec.publicPorts ? 1 : 0),
+                \(bind: templateID?.rawValue), \(bind: pooled ? 1 : 0))
+            """).run()
+        let command = try await insertCommand(.startSession, for: sandbox, deadline: commandDeadline, at: now, database)
+        return SandboxChange(sandbox: sandbox, command: command)
     }
 
     public func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox] {
         let sandboxes = try await engine.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
-                WHERE s.tenant_id = \(bind: scope.tenantID.rawValue) AND s.organization_id = \(bind: scope.organizationID.rawValue)
+                WHERE s.tenant_id = \(bind: scope.tenantID.rawValue) AND s.organization_id = \(bind: scope.organizationID.rawValue) AND s.pooled = 0
                     AND ((\(bind: filter.state?.rawValue) IS NULL AND s.state <> 'terminated') OR s.state = \(bind: filter.state?.rawValue))
                 ORDER BY s.created_at DESC, s.id LIMIT 1000
                 """).all().map { try $0.sandbox() }
@@ -128,7 +142,7 @@ extension SQLStore: SandboxRepository {
     func sandbox(_ id: SandboxID, _ scope: TenantScope, lock: Bool, _ database: any SQLDatabase) async throws -> Sandbox? {
         try await database.raw("""
             SELECT \(unsafeRaw: Columns.sandbox) FROM sandboxes s
-            WHERE s.id = \(bind: id.rawValue) AND s.tenant_id = \(bind: scope.tenantID.rawValue)
+            WHERE s.id = \(bind: id.rawValue) AND s.tenant_id = \(bind: scope.tenantID.rawValue) AND s.pooled = 0
                 AND s.organization_id = \(bind: scope.organizationID.rawValue)\(unsafeRaw: lock ? engine.rowLockClause : "")
             """).first()?.sandbox()
     }
