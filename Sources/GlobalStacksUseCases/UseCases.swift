@@ -17,13 +17,15 @@ public struct UseCases: Sendable {
     public let broker: BrokerService
     public let dataPlane: DataPlaneService
     public let shellContext: ShellContextService
+    public let templates: TemplateService
 
     public init(
         identity: IdentityService, deviceLogins: DeviceLoginService, organizations: OrganizationService, tenants: TenantService,
         groups: GroupService, clusters: ClusterService, agents: AgentService, sandboxes: SandboxService, workspace: WorkspaceService,
         operations: OperationService, publishing: PublishingService, review: ReviewService, installs: InstallService, broker: BrokerService,
-        dataPlane: DataPlaneService, shellContext: ShellContextService
+        dataPlane: DataPlaneService, shellContext: ShellContextService, templates: TemplateService
     ) {
+        self.templates = templates
         self.identity = identity
         self.deviceLogins = deviceLogins
         self.organizations = organizations

@@ -3,7 +3,8 @@ import Foundation
 import GlobalStacksDomain
 import GlobalStacksUseCases
 
-/// Credentials with which an agent fetches one artifact for one invocation: `gsg_<run id>.<digest hex>.<expiry>.<mac>`,
+/// Credentials with which an agent fetches one artifact for one invocation (or a template's archive for one sandbox or
+/// build, or uploads one build's archive): `gsg_<run id>.<digest hex>.<expiry>.<mac>`,
 /// an HMAC-SHA256 under a key derived from the server's secret key (every replica can check it; nothing is stored).
 /// Valid for that digest only, until the invocation's deadline.
 struct ArtifactGrants: Sendable {
@@ -15,20 +16,47 @@ struct ArtifactGrants: Sendable {
     }
 
     func issue(run: OperationRunID, digest: ContentDigest, expiresAt: Date) -> String {
-        let body = "\(run.rawValue).\(digest.rawValue.dropFirst(7)).\(Int(expiresAt.timeIntervalSince1970))"
+        issue(subject: "\(run.rawValue)", object: digest.hex, expiresAt: expiresAt)
+    }
+
+    /// A template's archive (or a build's context) for one sandbox or build (`subject`).
+    func issue(subject: String, digest: ContentDigest, expiresAt: Date) -> String {
+        issue(subject: subject, object: digest.hex, expiresAt: expiresAt)
+    }
+
+    /// The upload of one build's (or snapshot's) archive.
+    func issueUpload(build: TemplateBuildID, expiresAt: Date) -> String {
+        issue(subject: build.rawValue, object: Self.uploadObject, expiresAt: expiresAt)
+    }
+
+    /// Whether `token` grants uploading `build`'s archive now.
+    func permitsUpload(_ token: String, build: TemplateBuildID, at now: Date) -> Bool {
+        guard let (subject, object) = verified(token, at: now) else { return false }
+        return subject == build.rawValue && object == Self.uploadObject
+    }
+
+    private static let uploadObject = "upload"
+
+    private func issue(subject: String, object: String, expiresAt: Date) -> String {
+        let body = "\(subject).\(object).\(Int(expiresAt.timeIntervalSince1970))"
         return Self.prefix + body + "." + mac(body)
     }
 
     /// Whether `token` grants `digest` now.
     func permits(_ token: String, digest: ContentDigest, at now: Date) -> Bool {
-        guard token.hasPrefix(Self.prefix) else { return false }
+        verified(token, at: now)?.object == digest.hex
+    }
+
+    /// The subject and object of a token whose MAC holds and whose expiry has not passed.
+    private func verified(_ token: String, at now: Date) -> (subject: String, object: String)? {
+        guard token.hasPrefix(Self.prefix) else { return nil }
         let parts = token.dropFirst(Self.prefix.count).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, let expiry = TimeInterval(parts[2]), now.timeIntervalSince1970 <= expiry,
-              "sha256:" + parts[1] == digest.rawValue
-        else { return false }
+        guard parts.count == 4, let expiry = TimeInterval(parts[2]), now.timeIntervalSince1970 <= expiry else { return nil }
         let body = parts[0...2].joined(separator: ".")
-        guard let given = Data(base64URL: String(parts[3])) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: SymmetricKey(data: keyBytes))
+        guard let given = Data(base64URL: String(parts[3])),
+              HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: SymmetricKey(data: keyBytes))
+        else { return nil }
+        return (String(parts[0]), String(parts[1]))
     }
 
     private func mac(_ body: String) -> String {

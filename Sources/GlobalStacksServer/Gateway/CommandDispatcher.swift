@@ -15,9 +15,15 @@ final class CommandDispatcher: Service, Sendable {
     private let connections: AgentConnections
     private let wake = RunWakeSignal()
     private let startAfter: StartupGate
+    /// Mints the credential with which an agent fetches a sandbox's template.
+    private let grants: ArtifactGrants?
     private let logger: Logger
 
-    init(store: any AgentCommandRepository, notifications: any StoreNotifications, connections: AgentConnections, startAfter: StartupGate, logger: Logger) {
+    init(
+        store: any AgentCommandRepository, notifications: any StoreNotifications, connections: AgentConnections, startAfter: StartupGate,
+        grants: ArtifactGrants? = nil, logger: Logger
+    ) {
+        self.grants = grants
         self.store = store
         self.notifications = notifications
         self.connections = connections
@@ -95,7 +101,7 @@ final class CommandDispatcher: Service, Sendable {
         var sent: [AgentCommandID] = []
         for delivery in deliveries {
             do {
-                let message = try CommandMessage(commandId: delivery.command.id.rawValue, body: Self.body(delivery))
+                let message = try CommandMessage(commandId: delivery.command.id.rawValue, body: Self.body(delivery, grants: grants))
                 if try await connections.send(.command(message), to: delivery.command.agentID) {
                     sent.append(delivery.command.id)
                 }
@@ -108,7 +114,7 @@ final class CommandDispatcher: Service, Sendable {
         return sent
     }
 
-    static func body(_ delivery: CommandDelivery) -> CommandBody {
+    static func body(_ delivery: CommandDelivery, grants: ArtifactGrants? = nil) -> CommandBody {
         let sandbox = delivery.sandbox
         let reference = SessionReference(sessionId: sandbox.id.rawValue)
         switch delivery.command.action {
@@ -127,6 +133,16 @@ final class CommandDispatcher: Service, Sendable {
             payload.network = sandbox.spec.network
             // Its tenant's data-plane services on the host are visible to it (their socket directories), no others.
             payload.tenantId = sandbox.tenantID.rawValue
+            if let template = delivery.template, let grants {
+                payload.rootTemplate = TemplateArtifact(
+                    digest: template.digest.rawValue, sizeBytes: template.sizeBytes, path: TemplateContentEndpoint.archivePath(template.digest),
+                    token: grants.issue(subject: sandbox.id.rawValue, digest: template.digest, expiresAt: Date().addingTimeInterval(TemplateRunner.grantLifetime))
+                )
+                // The template's variables under the sandbox's own.
+                payload.environment = template.config.environment.merging(sandbox.spec.environment) { _, own in own }
+                payload.workingDirectory = template.config.workingDirectory
+                payload.readyCommand = template.config.readyCommand
+            }
             return .startSession(payload)
         }
     }

@@ -26,6 +26,21 @@ struct ArtifactCacheContentStore: ContentStore {
         return try await files.get(digest)
     }
 
+    /// Large content is kept in the data directory too, so agents are served from a file; the bucket gets a copy
+    /// (read into memory: S3 multipart uploads are not built yet).
+    func putFile(_ file: URL, digest: ContentDigest) async throws {
+        try await bucket().put(try Data(contentsOf: file), digest: digest)
+        try await files.putFile(file, digest: digest)
+    }
+
+    /// The data directory's file, else the bucket's object fetched into the data directory.
+    func file(_ digest: ContentDigest) async throws -> URL? {
+        if let local = try await files.file(digest) { return local }
+        guard let cached = try? await bucket().get(digest), ContentDigest.of(cached) == digest else { return nil }
+        try await files.put(cached, digest: digest)
+        return try await files.file(digest)
+    }
+
     /// The configured store's bucket, when it is a ready `artifact_cache` store its provider can reach.
     private func bucket() async throws -> S3ContentStore {
         guard let access = try await directory.objectStoreAccess(id: storeID) else {

@@ -76,7 +76,9 @@ struct BodySizeLimitMiddleware: RouterMiddleware {
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method == .put, Self.isFileUpload(request.uri.path) || request.uri.path.hasPrefix("/v1/extension-content/") {
+        // Sandbox files, extension content, build contexts and agents' template uploads: each streamed under its own limit.
+        if request.method == .put, Self.isFileUpload(request.uri.path) || request.uri.path.hasPrefix("/v1/extension-content/")
+            || request.uri.path == "/v1/template-contexts" || request.uri.path.hasPrefix(TemplateContentEndpoint.uploadPrefix) {
             return try await next(request, context)
         }
         if request.method == .post, Self.isConsoleFileUpload(request.uri.path) {

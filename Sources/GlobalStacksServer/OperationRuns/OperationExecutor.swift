@@ -44,7 +44,8 @@ struct OperationCatalog: Sendable {
 
     /// The product's operation types, plus the test types when `includeTestOperations` (tests and benchmarks).
     static func standard(
-        includeTestOperations: Bool, dispatch: ExtensionDispatch, store: any DataPlaneRepository & AgentRepository, live: LiveCommands
+        includeTestOperations: Bool, dispatch: ExtensionDispatch, store: any DataPlaneRepository & AgentRepository, live: LiveCommands,
+        templates: TemplateRunner
     ) -> OperationCatalog {
         var operations = [
             RegisteredOperation(definition: .providerConnectionVerify, executor: ProviderConnectionVerifyExecutor()),
@@ -55,6 +56,8 @@ struct OperationCatalog: Sendable {
             RegisteredOperation(definition: .dataPlaneInstanceDelete, executor: DataPlaneDeleteExecutor(store: store, live: live)),
             RegisteredOperation(definition: .objectStoreProvision, executor: ObjectStoreProvisionExecutor(store: store, dispatch: dispatch)),
             RegisteredOperation(definition: .objectStoreDelete, executor: ObjectStoreDeleteExecutor(store: store, dispatch: dispatch)),
+            RegisteredOperation(definition: .templateBuild, executor: TemplateBuildExecutor(runner: templates)),
+            RegisteredOperation(definition: .templateSnapshot, executor: TemplateSnapshotExecutor(runner: templates)),
         ]
         if includeTestOperations {
             operations += [

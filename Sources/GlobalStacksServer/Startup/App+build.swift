@@ -26,14 +26,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, admission: InvocationAdmission(store: store), live: live, connections: connections, sealer: sealer, grants: grants,
         issuer: CredentialIssuer(store: store, lifetime: CredentialLifetime(configuration))
     )
-    let catalog = OperationCatalog.standard(includeTestOperations: configuration.enableTestOperations, dispatch: dispatch, store: store, live: live)
+    let content = try contentStore(configuration, store: store, sealer: sealer)
+    let templates = TemplateRunner(store: store, live: live, connections: connections, grants: grants, content: content)
+    let catalog = OperationCatalog.standard(
+        includeTestOperations: configuration.enableTestOperations, dispatch: dispatch, store: store, live: live, templates: templates
+    )
     let gate = OperationGate(store: store, definitions: catalog.all.map(\.definition), counter: OperationStartMetrics())
     // Runs finished by this process's workers, for the requests that wait for one.
     let completions = RunCompletions()
     // Every background service waits on this one gate, opened once the schema is migrated and first start has run.
     let started = StartupGate()
     let heartbeats = HeartbeatRecorder(store: store, startAfter: started, logger: logger)
-    let dispatcher = CommandDispatcher(store: store, notifications: opened, connections: connections, startAfter: started, logger: logger)
+    let dispatcher = CommandDispatcher(store: store, notifications: opened, connections: connections, startAfter: started, grants: grants, logger: logger)
+    let warmPools = WarmPoolKeeper(store: store, connections: connections, commandDeadline: configuration.commandDeadline, startAfter: started, logger: logger)
     let gateway = AgentGateway(
         store: store, heartbeats: heartbeats, services: ServiceReconciler(store: store, live: live), connections: connections, live: live,
         dispatcher: dispatcher, relayURL: configuration.resolvedRelayURL,
@@ -57,7 +62,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         router: SandboxHostRouter(domain: configuration.sandboxDomain, router: try buildRouter(
             store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, authenticator: authenticator,
             execStream: execStream, sealer: sealer, grants: grants, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates,
-            configuration: configuration
+            warmPools: warmPools, configuration: configuration
         )),
         server: .guardedHTTP1WebSocketUpgrade(
             configuration: .init(
@@ -88,19 +93,20 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         heartbeats,
         dispatcher,
         SandboxStateListener(notifications: opened, signal: sandboxStates, logger: logger),
+        warmPools,
         SandboxReconciler(
             store: store, commandDeadline: configuration.commandDeadline, interval: configuration.reconcileInterval,
             retention: configuration.workers.retention, startAfter: started, logger: logger
         ),
         OperationWorkers(
-            store: store, notifications: opened, catalog: catalog.filtered { $0 != OperationTypeDefinition.integrationExtensionInvoke.key },
+            store: store, notifications: opened, catalog: catalog.filtered { !longRunningOperations.contains($0) },
             wake: RunWakeSignal(), completions: completions, settings: configuration.workers, credentialsDirectory: configuration.credentialsDirectory,
             startAfter: started, logger: logger
         ),
-        // Invocations wait on agents for up to their time limit: a pool of their own, with a wake signal of its own,
-        // so they never hold up the other runs, nor those them.
+        // Invocations and template builds wait on agents for up to their time limit: a pool of their own, with a wake
+        // signal of its own, so they never hold up the other runs, nor those them.
         OperationWorkers(
-            store: store, notifications: opened, catalog: catalog.filtered { $0 == OperationTypeDefinition.integrationExtensionInvoke.key },
+            store: store, notifications: opened, catalog: catalog.filtered { longRunningOperations.contains($0) },
             wake: RunWakeSignal(), completions: completions, settings: configuration.invocationWorkerSettings,
             credentialsDirectory: configuration.credentialsDirectory, startAfter: started, isPrimary: false, logger: logger
         )
@@ -133,7 +139,8 @@ private func connectionLimiter(_ settings: ConnectionSettings, logger: Logger) -
 func buildRouter(
     store: any Store, gate: OperationGate, completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, authenticator: Authenticator,
     execStream: ExecStreamEndpoint, sealer: SecretSealer, grants: ArtifactGrants,
-    embeddedAgent: EmbeddedAgentStatus? = nil, sandboxStates: SandboxStateSignal? = nil, configuration: ServerConfiguration
+    embeddedAgent: EmbeddedAgentStatus? = nil, sandboxStates: SandboxStateSignal? = nil, warmPools: WarmPoolKeeper? = nil,
+    configuration: ServerConfiguration
 ) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let envd = EnvdEndpoint(workspace: workspace, authenticator: authenticator)
@@ -158,16 +165,12 @@ func buildRouter(
     router.get(RouterPath(AgentGateway.path)) { request, _ -> Response in
         throw try await AgentGateway.refusal(request, store: store)
     }
-    let files = FileContentStore(directory: configuration.contentDirectory.map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content"))
-    let content: any ContentStore = try configuration.artifactCacheStore.map { id in
-        guard let storeID = ObjectStoreID(path: id) else { throw SettingError("artifact.cache.store (--artifact-cache-store) must be an object store id, a UUID (got '\(id.prefix(64))').") }
-        return ArtifactCacheContentStore(storeID: storeID, directory: store, sealer: sealer, files: files)
-    } ?? files
+    let content = try contentStore(configuration, store: store, sealer: sealer)
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
+    TemplateContentEndpoint(grants: grants, content: content, incoming: contentDirectory(configuration).appendingPathComponent(".incoming")).addRoutes(to: router)
     let useCases = try UseCases(
         store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, lifetime: authenticator.lifetime,
-        content: content, sealer: sealer, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates, configuration: configuration
+        content: content, sealer: sealer, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates, poolWakeups: warmPools, configuration: configuration
     )
     let api = APIController(useCases, authenticator: authenticator, configuration: configuration)
     try api.registerHandlers(
@@ -184,6 +187,25 @@ func buildRouter(
     envd.addRoutes(to: router)
     SandboxPortEndpoint(workspace: workspace, authenticator: authenticator).addRoutes(to: router)
     return router
+}
+
+/// Operation types whose runs wait on an agent for minutes: they have a pool of workers of their own.
+private let longRunningOperations: Set<OperationTypeKey> = [
+    OperationTypeDefinition.integrationExtensionInvoke.key, OperationTypeDefinition.templateBuild.key, OperationTypeDefinition.templateSnapshot.key,
+]
+
+/// Where uploaded content lives: `content.dir`, else `extension-content` in the data directory.
+private func contentDirectory(_ configuration: ServerConfiguration) -> URL {
+    configuration.contentDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("extension-content")
+}
+
+/// The content store: files in the content directory, or the `artifact_cache` object store when one is named.
+private func contentStore(_ configuration: ServerConfiguration, store: any Store, sealer: SecretSealer) throws -> any ContentStore {
+    let files = FileContentStore(directory: contentDirectory(configuration))
+    return try configuration.artifactCacheStore.map { id in
+        guard let storeID = ObjectStoreID(path: id) else { throw SettingError("artifact.cache.store (--artifact-cache-store) must be an object store id, a UUID (got '\(id.prefix(64))').") }
+        return ArtifactCacheContentStore(storeID: storeID, directory: store, sealer: sealer, files: files)
+    } ?? files
 }
 
 /// Closes database connections after the HTTP server has stopped.

@@ -10,7 +10,7 @@ extension UseCases {
         store: some RequestStore & CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & DeviceLoginAuthority, gate: OperationGate,
         completions: RunCompletions, connections: AgentConnections, workspace: WorkspaceService, lifetime: CredentialLifetime,
         content: any ContentStore, sealer: SecretSealer, embeddedAgent: EmbeddedAgentStatus?, sandboxStates: SandboxStateSignal?,
-        configuration: ServerConfiguration
+        poolWakeups: (any WarmPoolWakeups)? = nil, configuration: ServerConfiguration
     ) throws {
         let issuer = CredentialIssuer(store: store, lifetime: lifetime)
         // One throttle for every anonymous attempt of this process: password sign-ins, setup, sign-up, device sign-ins.
@@ -32,7 +32,7 @@ extension UseCases {
             agents: AgentService(store: store, clusters: clusters, connections: connections),
             sandboxes: SandboxService(
                 store: store, commandDeadline: configuration.commandDeadline, issuer: issuer, placementAdvice: embeddedAgent,
-                stateWakeups: sandboxStates
+                stateWakeups: sandboxStates, poolCounter: WarmPoolMetrics(), poolWakeups: poolWakeups
             ),
             workspace: workspace,
             operations: OperationService(store: store, gate: gate, credentialsDirectory: configuration.credentialsDirectory),
@@ -41,7 +41,8 @@ extension UseCases {
             installs: InstallService(store: store, sealer: sealer, gate: gate),
             broker: BrokerService(store: store, admission: InvocationAdmission(store: store), gate: gate, completions: completions),
             dataPlane: DataPlaneService(store: store, gate: gate),
-            shellContext: ShellContextService(store: store)
+            shellContext: ShellContextService(store: store),
+            templates: TemplateService(store: store, gate: gate, content: content, commandDeadline: configuration.commandDeadline)
         )
     }
 }

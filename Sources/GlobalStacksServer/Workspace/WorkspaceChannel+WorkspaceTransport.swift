@@ -89,7 +89,8 @@ extension WorkspaceChannel: WorkspaceTransport {
 
     private static func payload(_ request: ExecRequest, for sandbox: Sandbox, timeoutSeconds: Double, outputLimitBytes: Int) -> ExecPayload {
         var payload = ExecPayload(sessionId: sandbox.id.rawValue, command: request.command, timeoutSeconds: timeoutSeconds, outputLimitBytes: outputLimitBytes)
-        payload.environment = request.environment
+        // The sandbox's own variables too: a sandbox claimed from a warm pool was started before it had them.
+        payload.environment = sandbox.spec.environment.merging(request.environment ?? [:]) { _, given in given }
         payload.workingDirectory = request.workingDirectory
         payload.stdin = request.stdin
         return payload

@@ -6,17 +6,23 @@ import GlobalStacksStore
 /// counts against the quotas of the user who created it. A change stores a command for the agent in the same
 /// transaction, and the store's notification wakes the dispatcher; the agent's answers move the sandbox on.
 public struct SandboxService: Sendable {
-    let store: any SandboxRepository
+    let store: any SandboxRepository & TemplateRepository
     let commandDeadline: TimeInterval
     private let placementAdvice: (any PlacementAdvice)?
     /// Mints the tokens that reach one sandbox (`SandboxService+Access`).
     let issuer: CredentialIssuer
     let stateWakeups: (any SandboxStateWakeups)?
+    /// Warm pools: counting claims and misses, and waking the keeper after a claim.
+    let poolCounter: (any WarmPoolCounter)?
+    let poolWakeups: (any WarmPoolWakeups)?
 
     public init(
-        store: any SandboxRepository, commandDeadline: TimeInterval, issuer: CredentialIssuer, placementAdvice: (any PlacementAdvice)? = nil,
-        stateWakeups: (any SandboxStateWakeups)? = nil
+        store: any SandboxRepository & TemplateRepository, commandDeadline: TimeInterval, issuer: CredentialIssuer,
+        placementAdvice: (any PlacementAdvice)? = nil, stateWakeups: (any SandboxStateWakeups)? = nil, poolCounter: (any WarmPoolCounter)? = nil,
+        poolWakeups: (any WarmPoolWakeups)? = nil
     ) {
+        self.poolCounter = poolCounter
+        self.poolWakeups = poolWakeups
         self.store = store
         self.commandDeadline = commandDeadline
         self.issuer = issuer
@@ -28,12 +34,15 @@ public struct SandboxService: Sendable {
         try await store.sandboxes(scope: try caller.activeTenant(), filter: filter)
     }
 
-    public func create(_ spec: SandboxSpec, caller: Caller) async throws -> Sandbox {
+    /// Creates a sandbox; one of a template with a warm pool takes a waiting sandbox when one fits.
+    public func create(_ requested: SandboxSpec, caller: Caller) async throws -> Sandbox {
         let scope = try caller.activeTenant()
+        let (spec, template) = try await resolveTemplate(requested, scope)
+        if let template, let claimed = try await claimWaiting(spec, template, caller: caller, scope) { return claimed }
         let now = Date()
         do {
             return try await store.createSandbox(
-                spec, createdBy: caller.user.id, scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
+                spec, template: template?.id, createdBy: caller.user.id, scope: scope, commandDeadline: now.addingTimeInterval(commandDeadline), at: now
             ).sandbox
         } catch let error as DomainError {
             throw placementAdvice?.explain(error) ?? error

@@ -1,0 +1,40 @@
+import Crypto
+import Foundation
+import GlobalStacksDomain
+
+extension TemplateService {
+    /// Stores an uploaded build context by its digest (bytes streamed to a file, never held whole), for a build's
+    /// `COPY` steps: at most `TemplateLimits.contextBytes`.
+    public func uploadContext<Bytes: AsyncSequence>(_ bytes: Bytes, caller: Caller) async throws -> (ContentDigest, Int64)
+    where Bytes.Element == ArraySlice<UInt8> {
+        _ = try caller.activeTenant()
+        try caller.require(.buildTemplates)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-context-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = try? FileHandle(forWritingTo: file) else {
+            throw DomainError.unavailable("Could not write the upload to a temporary file; try again.")
+        }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        do {
+            defer { try? handle.close() }
+            for try await chunk in bytes {
+                size += Int64(chunk.count)
+                guard size <= TemplateLimits.contextBytes else {
+                    throw DomainError.tooLarge("A build context may be at most \(ByteQuantity(bytes: TemplateLimits.contextBytes)); leave out what COPY does not need.")
+                }
+                hasher.update(data: chunk)
+                try handle.write(contentsOf: chunk)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+        guard size > 0 else {
+            try? FileManager.default.removeItem(at: file)
+            throw DomainError.invalidInput("The build context is empty; send a tar archive.")
+        }
+        let digest = ContentDigest("sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined())!
+        try await content.putFile(file, digest: digest)
+        return (digest, size)
+    }
+}
