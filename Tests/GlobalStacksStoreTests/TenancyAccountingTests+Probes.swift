@@ -16,6 +16,7 @@ extension TenancyAccountingTests {
         try await probePublishing(store, world, &probes)
         try await probeInstalls(store, world, &probes)
         try await probeDataPlane(store, world, &probes)
+        try await probeTemplates(store, world, &probes)
     }
 
     private static func probeAccounts(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
@@ -126,8 +127,9 @@ extension TenancyAccountingTests {
             name: nil, template: nil, command: ["sleep", "600"], cpu: CPUQuantity(millicores: 500), memory: ByteQuantity(bytes: 256 << 20), storage: nil,
             environment: [:], labels: [:], network: nil, idleTimeoutSeconds: nil, idleAction: nil, region: nil, clusterID: world.cluster.id, requiredCapabilities: []
         )
-        await probes.refuses("SandboxRepository.createSandbox(_:createdBy:scope:commandDeadline:at:)") {
-            try await store.createSandbox(onAsCluster, createdBy: world.ada.id, scope: b, commandDeadline: deadline, at: now)
+        // A's template in B's scope: not B's to start from.
+        await probes.refuses("SandboxRepository.createSandbox(_:template:createdBy:scope:commandDeadline:at:)") {
+            try await store.createSandbox(onAsCluster, template: world.template.id, createdBy: world.ada.id, scope: b, commandDeadline: deadline, at: now)
         }
         await probes.reveals("SandboxRepository.sandboxes(scope:filter:)") { try await store.sandboxes(scope: b, filter: SandboxFilter()) }
         await probes.reveals("SandboxRepository.sandbox(id:scope:)") { try await store.sandbox(id: world.sandbox.id, scope: b) }
@@ -292,6 +294,46 @@ extension TenancyAccountingTests {
         }
         await probes.refuses("DataPlaneRepository.updateObjectStore(id:_:at:_:)") {
             try await store.updateObjectStore(id: world.objectStore.id, b, at: now) { $0.status = .deleted }
+        }
+    }
+
+    private static func probeTemplates(_ store: any Store, _ world: World, _ probes: inout TenancyProbes) async throws {
+        let b = world.b, now = Date(), template = world.template
+        // A build of B's own (its name says nothing of A's).
+        await probes.reveals("TemplateRepository.createTemplateBuild(_:_:)") {
+            try await store.createTemplateBuild(TemplateConformanceTests.newBuild(b, by: world.ada.id, name: "b-build"), b)
+        }
+        await probes.reveals("TemplateRepository.templateBuild(id:_:)") { try await store.templateBuild(id: world.templateBuild.id, b) }
+        await probes.reveals("TemplateRepository.templateBuilds(_:)") { try await store.templateBuilds(b) }
+        await probes.reveals("TemplateRepository.templateBuildLog(id:from:_:)") { try await store.templateBuildLog(id: world.templateBuild.id, from: 0, b) }
+        await probes.refuses("TemplateRepository.updateTemplateBuild(id:log:_:_:)") {
+            try await store.updateTemplateBuild(id: world.templateBuild.id, log: "b was here", b) { $0.error = "b" }
+        }
+        await probes.refuses("TemplateRepository.recordBuiltTemplate(build:digest:sizeBytes:config:steps:cachedSteps:log:_:at:)") {
+            try await store.recordBuiltTemplate(
+                build: world.templateBuild.id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: 1, config: TemplateConfig(), steps: 0, cachedSteps: 0,
+                log: "", b, at: now
+            )
+        }
+        await probes.reveals("TemplateRepository.templates(_:)") { try await store.templates(b) }
+        await probes.reveals("TemplateRepository.template(_:_:)") { try await store.template(.digest(template.digest), b) }
+        await probes.reveals("TemplateRepository.template(_:_:) by name") { try await store.template(.name(template.name, version: nil), b) }
+        await probes.reveals("TemplateRepository.template(id:_:)") { try await store.template(id: template.id, b) }
+        await probes.reveals("TemplateRepository.templateStorageBytes(_:)") { try await store.templateStorageBytes(b) }
+        await probes.refuses("TemplateRepository.deleteTemplates(name:version:platform:_:commandDeadline:at:)") {
+            try await store.deleteTemplates(name: template.name, version: nil, platform: false, b, commandDeadline: now.addingTimeInterval(60), at: now)
+        }
+        await probes.refuses("TemplateRepository.setWarmPool(templateID:size:by:_:at:)") {
+            try await store.setWarmPool(templateID: template.id, size: 2, by: world.ada.id, b, at: now)
+        }
+        await probes.reveals("TemplateRepository.warmPools(_:)") { try await store.warmPools(b) }
+        await probes.reveals("TemplateRepository.claimPooledSandbox(templateID:_:createdBy:_:at:)") {
+            try await store.claimPooledSandbox(
+                templateID: template.id, try SandboxSpec(
+                    name: nil, template: nil, command: TemplateConfig.waitingCommand, cpu: nil, memory: nil, storage: nil, environment: nil, labels: nil,
+                    network: nil, idleTimeoutSeconds: nil, idleAction: nil, region: nil, clusterID: nil, requiredCapabilities: nil
+                ), createdBy: world.ada.id, b, at: now
+            )
         }
     }
 }

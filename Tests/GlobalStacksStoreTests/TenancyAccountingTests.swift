@@ -37,6 +37,8 @@ struct TenancyAccountingTests {
         let group: Group
         let instance: DataPlaneInstance
         let objectStore: ObjectStore
+        let templateBuild: TemplateBuild
+        let template: Template
         /// Tenant B of acme (ada's scope there).
         let b: TenantScope
         /// bo, owner of globex, and his scopes.
@@ -52,7 +54,8 @@ struct TenancyAccountingTests {
             [a.tenantID.rawValue, session.id.rawValue, invitation.id.rawValue, cluster.id.rawValue, token.id.rawValue, agent.id.rawValue,
              sandbox.id.rawValue, exec.id.rawValue, "a-corp-account", app.id.rawValue, key.id.rawValue,
              package.id.rawValue, release.id.rawValue, group.id.rawValue, "a-only-capability", "bwrap", "a-directory-group", "sealed-for-a",
-             package.extensionKey.rawValue, instance.id.rawValue, objectStore.id.rawValue, "a-bucket"]
+             package.extensionKey.rawValue, instance.id.rawValue, objectStore.id.rawValue, "a-bucket", templateBuild.id.rawValue, template.id.rawValue,
+             template.digest.hex, "a-build-log"]
         }
     }
 
@@ -129,6 +132,14 @@ struct TenancyAccountingTests {
             createdBy: ada.id
         ), a, at: Date())
 
+        let templateBuild = try await store.createTemplateBuild(TemplateConformanceTests.newBuild(a, by: ada.id, name: "a-tools"), a)
+        _ = try await store.updateTemplateBuild(id: templateBuild.id, log: "a-build-log", a) { $0.status = .running }
+        let (builtA, template) = try await store.recordBuiltTemplate(
+            build: templateBuild.id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: 1_000, config: TemplateConfig(environment: ["A": "1"]),
+            steps: 1, cachedSteps: 0, log: "a-build-log", a, at: Date()
+        )
+        _ = try await store.setWarmPool(templateID: template.id, size: 1, by: ada.id, a, at: Date())
+
         let tenantB = try await store.createTenant(name: "B", slug: Fixtures.slug("b"), description: nil, acme, at: Date())
         try await store.activateOrganization(acme, Fixtures.account(of: session))
         let principal = try #require(try await store.principal(tokenHash: sessionHash, kind: .session))
@@ -138,7 +149,7 @@ struct TenancyAccountingTests {
             ada: ada, organizationID: acme.organizationID,
             a: a, session: session, sessionHash: sessionHash, invitation: invitation, cluster: cluster, token: token, agent: agent, sandbox: created.sandbox,
             exec: exec, connection: connection, run: run, app: app, key: key, package: package, release: release, manifestDigest: manifestDigest,
-            artifactDigest: artifactDigest, group: group, instance: instance, objectStore: objectStore, b: try AccessPolicy.tenantScope(for: tenantB, principal), bo: bo,
+            artifactDigest: artifactDigest, group: group, instance: instance, objectStore: objectStore, templateBuild: builtA, template: template, b: try AccessPolicy.tenantScope(for: tenantB, principal), bo: bo,
             globex: Fixtures.scope(globex.id, as: bo.id), boAccount: Fixtures.account(bo)
         )
     }
@@ -177,6 +188,10 @@ struct TenancyAccountingTests {
         parts.append(("secrets", try await store.sealedSecrets(key: key, a)))
         parts.append(("data-plane instances", try await store.dataPlaneInstances(a)))
         parts.append(("object stores", try await store.objectStores(a)))
+        parts.append(("template builds", try await store.templateBuilds(a)))
+        parts.append(("build log", try await store.templateBuildLog(id: world.templateBuild.id, from: 0, a)))
+        parts.append(("templates", try await store.templates(a)))
+        parts.append(("warm pools", try await store.warmPools(a)))
         parts.append(("groups", try await store.groups(acme)))
         parts.append(("group members", try await store.groupMembers(groupID: world.group.id, acme)))
         parts.append(("quotas", try await store.applicableQuotas(acme)))

@@ -146,7 +146,7 @@ final class FakeStore: SandboxRepository, ExecHistoryRepository {
     func recordExecEnd(_ id: ExecRecordID, _ outcome: ExecOutcome, scope: TenantScope) async throws {}
     func execHistory(sandboxID: SandboxID, scope: TenantScope, limit: Int) async throws -> [ExecRecord] { [] }
 
-    func createSandbox(_ spec: SandboxSpec, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
+    func createSandbox(_ spec: SandboxSpec, template: TemplateID?, createdBy: UserID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
     func sandboxes(scope: TenantScope, filter: SandboxFilter) async throws -> [Sandbox] { throw Unused() }
     func requestSandbox(_ request: SandboxRequest, id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
     func deleteSandbox(id: SandboxID, scope: TenantScope, commandDeadline: Date, at now: Date) async throws -> SandboxChange { throw Unused() }
