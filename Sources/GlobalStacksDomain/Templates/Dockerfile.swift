@@ -91,7 +91,7 @@ public enum Dockerfile {
                 start = index + 1
             }
             if trimmed.hasSuffix("\\") {
-                pending += trimmed.dropLast() + " "
+                pending += trimmed.dropLast().trimmingCharacters(in: .whitespaces) + " "
                 continue
             }
             pending += trimmed
