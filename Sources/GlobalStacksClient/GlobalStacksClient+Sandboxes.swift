@@ -7,12 +7,13 @@ extension GlobalStacksClient {
 
     /// A sandbox running `command` in the active tenant, placed and admitted by the server.
     public func createSandbox(
-        name: String? = nil, command: [String], resources: SandboxResources? = nil, labels: [String: String] = [:], environment: [String: String] = [:],
-        network: Bool? = nil, idleTimeoutSeconds: Int? = nil, region: String? = nil, lifetimeSeconds: Int? = nil, publicPorts: Bool? = nil
+        name: String? = nil, template: String? = nil, command: [String], resources: SandboxResources? = nil, labels: [String: String] = [:],
+        environment: [String: String] = [:], network: Bool? = nil, idleTimeoutSeconds: Int? = nil, region: String? = nil, lifetimeSeconds: Int? = nil,
+        publicPorts: Bool? = nil
     ) async throws -> Sandbox {
         try await call {
             try await client.createSandbox(body: .json(.init(
-                name: name, command: command, resources: resources, environment: environment.isEmpty ? nil : .init(additionalProperties: environment),
+                name: name, template: template, command: command.isEmpty ? nil : command, resources: resources, environment: environment.isEmpty ? nil : .init(additionalProperties: environment),
                 labels: labels.isEmpty ? nil : .init(additionalProperties: labels), network: network, idleTimeoutSeconds: idleTimeoutSeconds,
                 region: region, lifetimeSeconds: lifetimeSeconds, publicPorts: publicPorts
             ))).created.body.json

@@ -11,7 +11,7 @@ struct GStacks: AsyncParsableCommand {
         version: GlobalStacksVersion.current.description,
         subcommands: [
             ServerCommand.self, AgentCommand.self, SetupCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ContextCommand.self,
-            OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, RunsCommand.self,
+            OrganizationsCommand.self, TenantsCommand.self, ClustersCommand.self, AgentsCommand.self, SandboxesCommand.self, TemplatesCommand.self, RunsCommand.self,
             CatalogCommand.self, InstallsCommand.self, ExtensionCommand.self, ApiKeysCommand.self, MembersCommand.self, InvitationsCommand.self,
             GroupsCommand.self, QuotasCommand.self, IntegrationsCommand.self, TokensCommand.self, PublishCommand.self, MarketplaceCommand.self,
             SandboxPortRelayCommand.self,

@@ -7,7 +7,10 @@ import OpenAPIRuntime
 public struct SandboxesCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandboxes", abstract: "Sandboxes of the active tenant.",
-        subcommands: [List.self, Create.self, Get.self, Exec.self, Shell.self, Copy.self, Logs.self, Stop.self, Hibernate.self, Wake.self, Delete.self]
+        subcommands: [
+            List.self, Create.self, Get.self, Exec.self, Shell.self, Copy.self, Logs.self, Stop.self, Hibernate.self, Wake.self, Delete.self,
+            SandboxSnapshotCommand.self,
+        ]
     )
 
     public init() {}
@@ -26,12 +29,17 @@ public struct SandboxesCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start a sandbox running a command.",
-            discussion: "The command comes after -- (or as the last words, when none starts with '-'): gstacks sandboxes create --wait -- sh -c 'echo hi'"
+            abstract: "Start a sandbox running a command, or from a template.",
+            discussion: """
+                The command comes after -- (or as the last words, when none starts with '-'): gstacks sandboxes create --wait -- sh -c 'echo hi'
+                From a template, the command may be left out (the template's CMD runs, or the sandbox waits for work):
+                gstacks sandboxes create --template python-data --wait
+                """
         )
         @OptionGroup var context: ContextOptions
         @OptionGroup var output: OutputOptions
         @Flag(help: "Wait until it runs, or has run to its end; Ctrl-C stops waiting, not the sandbox.") var wait = false
+        @Option(help: "The template it starts from: a name (its newest version), NAME:VERSION or a digest; default: the host's root.") var template: String?
         @Option(help: "How long to wait, in seconds.") var timeout: Double = 120
         @Option(help: "CPU, a Kubernetes quantity (500m, 2); the server's default is 500m.") var cpu: String?
         @Option(help: "Memory, a Kubernetes quantity (512Mi, 2Gi); the server's default is 512Mi.") var memory: String?
@@ -47,11 +55,13 @@ public struct SandboxesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand {
-                guard !command.isEmpty else { throw CLIError(.usage, "Give the command to run: gstacks sandboxes create -- sleep 600") }
+                guard !command.isEmpty || template != nil else {
+                    throw CLIError(.usage, "Give the command to run (gstacks sandboxes create -- sleep 600) or a template (--template NAME).")
+                }
                 let resources = cpu == nil && memory == nil && storage == nil ? nil : GlobalStacksClient.SandboxResources(cpu: cpu, memory: memory, storage: storage)
                 let client = try context.client().0
                 var sandbox = try await client.createSandbox(
-                    command: command, resources: resources, labels: try KeyValueArguments.parse(labels, flag: "--label"),
+                    template: template, command: command, resources: resources, labels: try KeyValueArguments.parse(labels, flag: "--label"),
                     environment: try KeyValueArguments.parse(environment, flag: "--env"), network: network ? true : nil,
                     idleTimeoutSeconds: try idleTimeout.map { try Self.seconds($0, flag: "--idle-timeout") }, region: region,
                     lifetimeSeconds: try lifetime.map { try Self.seconds($0, flag: "--lifetime") }, publicPorts: publicPorts ? true : nil
