@@ -41,12 +41,11 @@ struct E2BController {
     private func create(_ request: Request) async throws -> Response {
         let caller = try await authenticate(request)
         let body = try await Self.decode(E2B.NewSandbox.self, request)
-        let template = body.templateID ?? E2B.defaultTemplate
-        guard template == E2B.defaultTemplate else {
-            throw DomainError.notFound("No template '\(template.prefix(64))': this server has the '\(E2B.defaultTemplate)' template only.")
-        }
+        // `base` is the host's default root; any other name is one of the tenant's (or the platform's) templates, whose
+        // command (or waiting) the sandbox runs.
+        let template = body.templateID.flatMap { $0 == E2B.defaultTemplate ? nil : $0 }
         let spec = try SandboxSpec(
-            name: nil, template: nil, command: ["sleep", "infinity"], cpu: nil, memory: nil, storage: nil, environment: body.envVars,
+            name: nil, template: template, command: template == nil ? ["sleep", "infinity"] : [], cpu: nil, memory: nil, storage: nil, environment: body.envVars,
             labels: body.metadata, network: body.allowInternetAccess, idleTimeoutSeconds: nil, idleAction: nil, region: nil, clusterID: nil,
             requiredCapabilities: nil, lifetimeSeconds: body.timeout ?? 300, publicPorts: body.network?.allowPublicTraffic
         )
@@ -128,8 +127,8 @@ struct E2BController {
     }
 
     private func templates(_ request: Request) async throws -> Response {
-        _ = try await authenticate(request)
-        return try Self.json([E2BMapping.baseTemplate])
+        let caller = try await authenticate(request)
+        return try Self.json([E2BMapping.baseTemplate] + (try await useCases.templates.templates(caller: caller)).map(E2BMapping.template))
     }
 
     // MARK: - Shared

@@ -21,14 +21,16 @@ enum E2BMapping {
 
     static func handle(_ sandbox: Sandbox, token: String, domain: String?) -> E2B.Sandbox {
         E2B.Sandbox(
-            templateID: E2B.defaultTemplate, sandboxID: sandbox.id.rawValue, alias: E2B.defaultTemplate, clientID: sandbox.agentID.rawValue,
+            templateID: sandbox.spec.template ?? E2B.defaultTemplate, sandboxID: sandbox.id.rawValue, alias: sandbox.spec.template ?? E2B.defaultTemplate,
+            clientID: sandbox.agentID.rawValue,
             envdVersion: E2B.envdVersion, envdAccessToken: token, trafficAccessToken: nil, domain: domain
         )
     }
 
     static func listed(_ sandbox: Sandbox, domain: String?) -> E2B.ListedSandbox {
         E2B.ListedSandbox(
-            templateID: E2B.defaultTemplate, alias: E2B.defaultTemplate, sandboxID: sandbox.id.rawValue, clientID: sandbox.agentID.rawValue,
+            templateID: sandbox.spec.template ?? E2B.defaultTemplate, alias: sandbox.spec.template ?? E2B.defaultTemplate, sandboxID: sandbox.id.rawValue,
+            clientID: sandbox.agentID.rawValue,
             startedAt: time(sandbox.createdAt), endAt: sandbox.expiresAt.map(time) ?? "9999-12-31T23:59:59Z",
             cpuCount: max(1, Int((sandbox.spec.cpu.millicores + 999) / 1000)), memoryMB: Int(sandbox.spec.memory.bytes >> 20),
             diskSizeMB: Int(sandbox.spec.storage.bytes >> 20), state: state(sandbox.state) ?? "paused", envdVersion: E2B.envdVersion,
@@ -41,6 +43,16 @@ enum E2BMapping {
         public: true, aliases: [E2B.defaultTemplate], names: [E2B.defaultTemplate], createdAt: "1970-01-01T00:00:00Z", updatedAt: "1970-01-01T00:00:00Z",
         lastSpawnedAt: nil, spawnCount: 0, buildCount: 1, envdVersion: E2B.envdVersion, buildStatus: "ready"
     )
+
+    /// One of the tenant's (or the platform's) templates, by its name and its `name:version`.
+    static func template(_ template: GlobalStacksDomain.Template) -> E2B.Template {
+        E2B.Template(
+            templateID: template.name.rawValue, buildID: template.buildID.rawValue, cpuCount: 1, memoryMB: Int(SandboxSpec.defaultMemory.bytes >> 20),
+            diskSizeMB: Int(template.sizeBytes >> 20), public: template.isPlatform, aliases: [template.name.rawValue, template.reference],
+            names: [template.reference], createdAt: time(template.createdAt), updatedAt: time(template.createdAt), lastSpawnedAt: nil, spawnCount: 0,
+            buildCount: template.version, envdVersion: E2B.envdVersion, buildStatus: "ready"
+        )
+    }
 
     static func time(_ date: Date) -> String {
         date.formatted(.iso8601)

@@ -6,7 +6,7 @@ import GlobalStacksDomain
 enum E2B {
     /// What envd version the SDK should assume: every feature it gates on a version is served here.
     static let envdVersion = "0.6.13"
-    /// The one template until templates come: the sandbox runs nothing but an idle main process, like E2B's base.
+    /// The default template: the host's root, where the sandbox runs nothing but an idle main process, like E2B's base.
     static let defaultTemplate = "base"
     /// envd's port, which the SDK names in `E2b-Sandbox-Port`.
     static let envdPort = 49_983
