@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GlobalStacksClient
+import GlobalStacksContract
+import GlobalStacksTestSupport
+import Testing
+
+/// Templates against a real server and a real `gstacks agent` in bubblewrap: a build from Debian's packages with its
+/// log streamed, a sandbox from it that runs what the host does not have and cannot see the host's root, the step
+/// cache, a snapshot, tenancy, deletion in use, and a warm pool. One debootstrap per run (the agent's layer cache).
+@Suite("Templates end to end", .serialized)
+struct TemplateEndToEndTests {
+    /// bubblewrap, debootstrap and zstd, as root (CI requires them with GSTACKS_REQUIRE_TEMPLATES=1).
+    static var isAvailable: Bool {
+        let tools = ["/usr/bin/bwrap", "/usr/sbin/debootstrap", "/usr/bin/zstd"].allSatisfy(FileManager.default.isExecutableFile(atPath:))
+        if tools, getuid() == 0 { return ServerProcess.isBuilt }
+        if ProcessInfo.processInfo.environment["GSTACKS_REQUIRE_TEMPLATES"] == "1" {
+            fatalError("GSTACKS_REQUIRE_TEMPLATES=1 but bubblewrap, debootstrap or zstd is missing, or the tests do not run as root")
+        }
+        return false
+    }
+
+    static let definition = """
+        FROM debian:bookworm
+        RUN apt-get update && apt-get install -y --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
+        ENV GREETING=from-template
+        COPY greeting.txt /opt/greeting.txt
+        RUN echo one > /opt/last-step
+        """
+
+    @Test(.enabled(if: Self.isAvailable, "needs root, bubblewrap, debootstrap and zstd"))
+    func templatesBuildCacheSnapshotStayTheirTenantsAndPoolSandboxes() async throws {
+        #expect(!FileManager.default.fileExists(atPath: "/usr/bin/hello"), "the host must not have the package the template installs")
+        let installation = try await SandboxEndToEndTests.Installation.start(.sqlite)
+        let api = installation.api
+        let context = try await Self.contextArchive(["greeting.txt": "hello from the build context\n"])
+        let contextDigest = try await api.uploadTemplateContext(context)
+
+        // A build from Debian's packages, its log streamed while it runs.
+        var log = ""
+        let queued = try await api.buildTemplate(name: "hello-tools", definition: Self.definition, contextDigest: contextDigest)
+        #expect(queued.status == .queued)
+        let built = try await api.followTemplateBuild(queued.id) { log += $0 }
+        #expect(built.status == .succeeded, "\(built.error ?? "") \(log.suffix(2_000))")
+        #expect(log.contains("apt-get install") && log.contains("hello"), "the log shows the steps: \(log.suffix(1_000))")
+        #expect(built.steps == 3 && built.cachedSteps == 0)
+        let template = try #require(try await api.templates().first { $0.name == "hello-tools" })
+        #expect(template.version == 1 && template.environment.additionalProperties["GREETING"] == "from-template")
+
+        // A sandbox from it runs the package the host lacks, sees the template's root and not the host's.
+        let sandbox = try await api.createSandbox(template: "hello-tools", command: []).id
+        try await installation.wait(sandbox, for: .running)
+        #expect(try await Self.run(api, sandbox, "hello") == "Hello, world!\n")
+        #expect(try await Self.run(api, sandbox, "cat /opt/greeting.txt; echo $GREETING") == "hello from the build context\nfrom-template\n")
+        #expect(try await Self.run(api, sandbox, "ls /opt; test -e /opt/swift/usr/bin/swift && echo HOST-VISIBLE; true") == "greeting.txt\nlast-step\n",
+                "the host's /opt (its Swift toolchain) is not visible")
+        #expect(try await Self.run(api, sandbox, "grep VERSION_CODENAME /etc/os-release") == "VERSION_CODENAME=bookworm\n")
+        #expect(try await Self.run(api, sandbox, "echo mine > /usr/local/written-here && cat /usr/local/written-here") == "mine\n",
+                "the root is writable through the sandbox's own layer")
+
+        // The same definition with only its last step changed reuses every step before it.
+        var secondLog = ""
+        let changed = Self.definition.replacingOccurrences(of: "echo one", with: "echo two")
+        let second = try await api.followTemplateBuild(try await api.buildTemplate(name: "hello-tools", definition: changed, contextDigest: contextDigest).id) {
+            secondLog += $0
+        }
+        #expect(second.status == .succeeded && second.cachedSteps == 2, "\(second) \(secondLog.suffix(1_000))")
+        #expect(secondLog.contains("CACHED"), "the log says which steps came from the cache: \(secondLog.suffix(1_000))")
+        #expect(try await api.templates().first { $0.name == "hello-tools" }?.version == 2)
+
+        // A snapshot of the sandbox with files written starts a new sandbox that has them.
+        _ = try await Self.run(api, sandbox, "echo kept > /workspace/notes.txt && mkdir -p /srv && echo root-kept > /srv/made-here")
+        let snapshot = try await api.followTemplateBuild(try await api.snapshotSandbox(sandbox, name: "prepared").id) { _ in }
+        #expect(snapshot.status == .succeeded && snapshot.kind == .snapshot, "\(snapshot)")
+        let restored = try await api.createSandbox(template: "prepared", command: []).id
+        try await installation.wait(restored, for: .running)
+        #expect(try await Self.run(api, restored, "cat /workspace/notes.txt /srv/made-here /usr/local/written-here; hello") == "kept\nroot-kept\nmine\nHello, world!\n")
+
+        // Deleting a template in use is refused, naming the sandbox.
+        let inUse = await Self.refusal { try await api.deleteTemplate("prepared") }
+        #expect(inUse?.status == 409 && inUse?.message.contains(restored) == true, "\(String(describing: inUse))")
+
+        // Another tenant neither sees nor uses the template.
+        let home = try #require(try await api.tenants().first { $0.slug == "prod" }?.id)
+        let other = try await api.createTenant(name: "Other", slug: "other")
+        try await api.activateTenant(other.id)
+        #expect(try await api.templates().isEmpty)
+        let foreign = await Self.refusal { try await api.createSandbox(template: "hello-tools", command: []) }
+        #expect(foreign?.status == 404, "\(String(describing: foreign))")
+        let foreignDigest = await Self.refusal { try await api.createSandbox(template: template.digest, command: []) }
+        #expect(foreignDigest?.status == 404)
+        try await api.activateTenant(home)
+
+        // A warm pool of 2: a create claims a waiting sandbox (running at once) and the pool refills.
+        _ = try await api.setWarmPool("hello-tools", size: 2)
+        try await Self.waitForMetric(installation.server, #"gstacks_warm_pool_total{event="refilled"}"#, atLeast: 2)
+        try await Task.sleep(for: .seconds(3))  // the waiting sandboxes' starts complete
+        let claimed = try await api.createSandbox(template: "hello-tools", command: [])
+        #expect(claimed.state == .running, "a claimed sandbox is running when the create answers: \(claimed.state)")
+        #expect(try await Self.run(api, claimed.id, "hello") == "Hello, world!\n")
+        try await Self.waitForMetric(installation.server, #"gstacks_warm_pool_total{event="claimed"}"#, atLeast: 1)
+        try await Self.waitForMetric(installation.server, #"gstacks_warm_pool_total{event="refilled"}"#, atLeast: 3)
+        #expect(try await api.sandboxes().filter { $0.state != .terminated }.count == 3, "waiting sandboxes are not the tenant's to list")
+    }
+
+    static func run(_ api: GlobalStacksClient, _ sandbox: String, _ script: String) async throws -> String {
+        let result = try await api.exec(sandbox, ["/bin/sh", "-c", script], timeoutSeconds: 60)
+        if result.exitCode != 0 { Issue.record("\(script) exited \(String(describing: result.exitCode)): \(result.stderr)") }
+        return result.stdout
+    }
+
+    static func refusal(_ work: () async throws -> some Any) async -> GlobalStacksClientError? {
+        do {
+            _ = try await work()
+            return nil
+        } catch let error as GlobalStacksClientError {
+            return error
+        } catch {
+            Issue.record("\(error)")
+            return nil
+        }
+    }
+
+    /// A tar archive of `files` (the build context), made by the system's tar.
+    static func contextArchive(_ files: [String: String]) async throws -> Data {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("context-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let archive = directory.appendingPathExtension("tar")
+        defer { try? FileManager.default.removeItem(at: archive) }
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        tar.arguments = ["-C", directory.path, "-cf", archive.path, "."]
+        // Waited for without blocking a cooperative thread.
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            tar.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try tar.run() } catch { continuation.resume(throwing: error) }
+        }
+        try #require(status == 0, "tar archived the context")
+        return try Data(contentsOf: archive)
+    }
+
+    /// Polls /metrics (≤ 60 s) until the counter reaches `atLeast`.
+    static func waitForMetric(_ server: ServerProcess, _ name: String, atLeast: Double) async throws {
+        var value = 0.0
+        for _ in 0..<300 {
+            let (data, _) = try await ServerProcess.session.data(from: server.url("/metrics"))
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name) }
+            value = line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+            if value >= atLeast { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("\(name) stayed at \(value), below \(atLeast)")
+    }
+}
