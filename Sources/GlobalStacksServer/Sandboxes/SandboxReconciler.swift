@@ -6,11 +6,11 @@ import ServiceLifecycle
 
 /// Keeps sandboxes honest when nobody is asking: a command whose agent stayed away past its deadline fails (and
 /// moves its sandbox with the reason), a running sandbox idle past its timeout is stopped or hibernated, a sandbox
-/// past its lifetime is stopped and then deleted, and
+/// past its lifetime is stopped and then deleted, a template build whose run ended without it fails, and
 /// terminated sandboxes are deleted with their commands after the retention period.
 /// Several replicas may run it at once: rows are claimed with SKIP LOCKED.
 struct SandboxReconciler: Service {
-    let store: any AgentCommandRepository
+    let store: any AgentCommandRepository & TemplateBuildReaping
     let commandDeadline: TimeInterval
     let interval: TimeInterval
     /// How long terminated sandboxes and their commands are kept.
@@ -49,6 +49,8 @@ struct SandboxReconciler: Service {
                     "sandbox_id": "\(change.sandbox.id)", "tenant_id": "\(change.sandbox.tenantID)", "action": "\(change.command.action.rawValue)",
                 ])
             }
+            let abandoned = try await store.failAbandonedTemplateBuilds(at: now)
+            if abandoned > 0 { logger.notice("Template builds whose runs ended without them failed", metadata: ["builds": "\(abandoned)"]) }
             let pruned = try await store.pruneSandboxes(terminatedBefore: now.addingTimeInterval(-retention))
             if pruned > 0 { logger.info("Deleted terminated sandboxes past their retention", metadata: ["sandboxes": "\(pruned)"]) }
         } catch {

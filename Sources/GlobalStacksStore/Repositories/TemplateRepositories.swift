@@ -50,6 +50,13 @@ public protocol WarmPoolKeeping: Sendable {
     func refillWarmPools(connectedAgents agents: [AgentID], commandDeadline: Date, at now: Date) async throws -> WarmPoolRefill
 }
 
+/// What the sandbox reconciler does for builds: a build whose run ended without ending the build (its worker died,
+/// the run passed its deadline) fails with that reason, so it neither stays `running` nor holds one of its tenant's
+/// builds under way.
+public protocol TemplateBuildReaping: Sendable {
+    func failAbandonedTemplateBuilds(at now: Date) async throws -> Int
+}
+
 public struct WarmPoolRefill: Sendable {
     public let started: [SandboxChange]
     public let retired: [SandboxChange]

@@ -227,3 +227,22 @@ extension SQLStore: TemplateRepository {
         }
     }
 }
+
+extension SQLStore: TemplateBuildReaping {
+    public func failAbandonedTemplateBuilds(at now: Date) async throws -> Int {
+        try await engine.transaction { database in
+            let abandoned = try await database.raw("""
+                SELECT b.id FROM template_builds b JOIN operation_runs r ON r.id = b.run_id
+                WHERE b.status IN ('queued', 'running') AND r.execution_status NOT IN ('queued', 'running', 'waiting')
+                LIMIT 100
+                """).all().map { try $0.string("id") }
+            guard !abandoned.isEmpty else { return 0 }
+            try await database.raw("""
+                UPDATE template_builds SET status = 'failed', finished_at = \(bind: now.storedMilliseconds),
+                    error = 'The build stopped without finishing: its operation run ended (a worker or the server stopped, or it passed its deadline). Build again.'
+                WHERE id IN (\(binds: abandoned))
+                """).run()
+            return abandoned.count
+        }
+    }
+}
