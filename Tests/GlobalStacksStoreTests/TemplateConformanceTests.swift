@@ -178,4 +178,26 @@ struct TemplateConformanceTests {
             #expect(!retired.contains { $0.sandbox.id == claimed.id }, "a claimed sandbox is no pool's")
         }
     }
+
+    @Test(arguments: TestEngine.available)
+    func aBuildWhoseRunEndedWithoutItFails(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await SandboxConformanceTests.world(store)
+            let scope = world.scope, now = Date()
+            let build = try await store.createTemplateBuild(try Self.newBuild(scope, by: world.ada.id, name: "abandoned"), scope)
+            let context = ["buildId": build.id.rawValue]
+            guard case .accepted(let run) = try await store.admitRun(NewOperationRun(
+                definition: .templateBuild, scope: scope, authority: .actor(world.ada.id), providerConnectionID: nil,
+                identityHash: OperationRun.identity(.templateBuild, tenantID: scope.tenantID, connectionID: nil, targetContext: context, nonce: ""),
+                targetContext: context, sourceSurface: "test"
+            ), at: now) else { throw DomainError.conflict("the run was not admitted") }
+            _ = try await store.updateTemplateBuild(id: build.id, log: nil, scope) { $0.runID = run.id }
+            #expect(try await store.failAbandonedTemplateBuilds(at: now) == 0, "its run is under way")
+            #expect(try await store.cancelRun(id: run.id, scope, at: now).executionStatus != .queued)
+            #expect(try await store.failAbandonedTemplateBuilds(at: now) == 1)
+            let failed = try #require(try await store.templateBuild(id: build.id, scope))
+            #expect(failed.status == .failed && failed.error?.contains("Build again") == true && failed.finishedAt != nil)
+            _ = try await store.createTemplateBuild(try Self.newBuild(scope, by: world.ada.id, name: "next"), scope)
+        }
+    }
 }

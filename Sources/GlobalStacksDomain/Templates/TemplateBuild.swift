@@ -16,7 +16,7 @@ public struct TemplateBuild: Sendable, Equatable {
     public let contextDigest: ContentDigest?
     /// The sandbox a snapshot saves.
     public let sandboxID: SandboxID?
-    public let runID: OperationRunID?
+    public var runID: OperationRunID?
     public var templateID: TemplateID?
     public var steps: Int
     public var cachedSteps: Int

@@ -62,7 +62,7 @@ public struct TemplateService: Sendable {
             _ = try? await fail(build.id, reason: outcome.operatorMessage, scope)
             throw DomainError.forbidden(outcome.operatorMessage)
         }
-        return try await store.updateTemplateBuild(id: build.id, log: nil, scope) { $0.setRun(outcome.run.id) }
+        return try await store.updateTemplateBuild(id: build.id, log: nil, scope) { $0.runID = outcome.run.id }
     }
 
     private func fail(_ id: TemplateBuildID, reason: String, _ scope: TenantScope) async throws -> TemplateBuild {
@@ -143,15 +143,5 @@ public struct TemplateBuildRequest: Sendable {
         self.definition = definition
         self.contextDigest = contextDigest
         self.platform = platform
-    }
-}
-
-extension TemplateBuild {
-    mutating func setRun(_ id: OperationRunID) {
-        self = TemplateBuild(
-            id: self.id, tenantID: tenantID, name: name, platform: platform, kind: kind, status: status, definition: definition,
-            contextDigest: contextDigest, sandboxID: sandboxID, runID: id, templateID: templateID, steps: steps, cachedSteps: cachedSteps,
-            error: error, createdBy: createdBy, createdAt: createdAt, finishedAt: finishedAt
-        )
     }
 }
