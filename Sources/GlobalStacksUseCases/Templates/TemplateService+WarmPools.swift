@@ -8,6 +8,7 @@ extension TemplateService {
     public func setWarmPool(_ reference: String, size: Int, caller: Caller) async throws -> (Template, WarmPool?) {
         let scope = try caller.activeTenant()
         try caller.require(.manageTemplates)
+        try WarmPool.checkSize(size)
         let template = try await self.template(reference, caller: caller)
         let pool = try await store.setWarmPool(templateID: template.id, size: size, by: caller.user.id, scope, at: Date())
         return (template, pool)
