@@ -186,7 +186,7 @@ run_schemathesis shared "$WORK/contract.normalized.yaml" \
 #    operation runs, provisioning tokens, agents, sandboxes, groups and quotas, and the marketplace's content,
 #    keys, signatures, review, policy, search, consent, install state, audit and uninstall.
 run_schemathesis additions "$WORK/ours.normalized.yaml" \
-    --include-path-regex '^/v1/(auth/(providers|device-logins)|integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens|sandboxes|groups|quotas/|organizations/current/quota|organizations/current/members/[^/]+/quota|extension-content|developer/apps/[^/]+/keys|developer/packages/[^/]+/(signatures|audit)|developer/releases|marketplace/|integration-catalog/[^/]+/consent|integration-installs/[^/]+(/state|/audit)?$)' || status=$?
+    --include-path-regex '^/v1/(auth/(providers|device-logins)|templates|template-builds|template-contexts|integrations|operation-types|operations/|operation-runs|agents|clusters/[^/]+/provisioning-tokens|sandboxes|groups|quotas/|organizations/current/quota|organizations/current/members/[^/]+/quota|extension-content|developer/apps/[^/]+/keys|developer/packages/[^/]+/(signatures|audit)|developer/releases|marketplace/|integration-catalog/[^/]+/consent|integration-installs/[^/]+(/state|/audit)?$)' || status=$?
 
 # The session must have survived the run; if it did not, later results only tested 401s.
 if ! gs_api GET /v1/auth/session 200 >/dev/null; then
