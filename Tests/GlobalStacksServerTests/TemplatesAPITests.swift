@@ -44,6 +44,11 @@ struct TemplatesAPITests {
 
             // The agents' endpoints open with a grant only.
             let digest = try #require(uploaded.string("digest"))
+            #expect(try await build("FROM debian:bookworm\nCOPY . /src", context: digest).status == .accepted, "the tenant's own context")
+            let other = try #require(try await api.request(.post, "/v1/tenants", json: #"{"name":"Other","slug":"other"}"#, session: admin).string("id"))
+            try await api.request(.post, "/v1/tenants/\(other)/activate", session: admin)
+            let foreign = try await build("FROM debian:bookworm\nCOPY . /src", name: "copycat", context: digest)
+            #expect(foreign.status == .notFound, "another tenant's build context is not this tenant's to copy: \(foreign.message)")
             #expect(try await api.request(.get, "/v1/agent-content/\(digest)", session: admin).status == .unauthorized)
             #expect(try await api.request(.get, "/v1/agent-content/\(digest)", headers: [.authorization: "Bearer gsg_forged.abc.9999999999.x"]).status == .unauthorized)
             #expect(try await api.request(.put, "/v1/agent-content/uploads/\(UUID().uuidString)", session: admin, body: "x").status == .unauthorized)

@@ -24,15 +24,21 @@ public struct ContentDigest: Sendable, Hashable, Codable, CustomStringConvertibl
     public var description: String { rawValue }
 }
 
-/// The two kinds of uploaded content and their size limits.
+/// The kinds of uploaded content and their size limits: a release's manifest and artifact, and a template build's
+/// context (`TemplateLimits.contextBytes`).
 public enum ContentKind: String, Sendable, CaseIterable, Codable {
     case manifest
     case artifact
+    case buildContext = "build-context"
 
     public var maximumBytes: Int {
         switch self {
         case .manifest: 256 * 1024
         case .artifact: 64 * 1024 * 1024
+        case .buildContext: Int(TemplateLimits.contextBytes)
         }
     }
+
+    /// What the marketplace's uploads may be.
+    public var isReleaseContent: Bool { self != .buildContext }
 }

@@ -1,13 +1,14 @@
 import Crypto
 import Foundation
 import GlobalStacksDomain
+import GlobalStacksStore
 
 extension TemplateService {
     /// Stores an uploaded build context by its digest (bytes streamed to a file, never held whole), for a build's
     /// `COPY` steps: at most `TemplateLimits.contextBytes`.
     public func uploadContext<Bytes: AsyncSequence>(_ bytes: Bytes, caller: Caller) async throws -> (ContentDigest, Int64)
     where Bytes.Element == ArraySlice<UInt8> {
-        _ = try caller.activeTenant()
+        let scope = try caller.activeTenant()
         try caller.require(.buildTemplates)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-context-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = try? FileHandle(forWritingTo: file) else {
@@ -35,6 +36,7 @@ extension TemplateService {
         }
         let digest = ContentDigest("sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined())!
         try await content.putFile(file, digest: digest)
+        try await store.recordContent(digest, kind: .buildContext, byteCount: Int(size), scope, by: caller.user.id, at: Date())
         return (digest, size)
     }
 }

@@ -7,12 +7,12 @@ import GlobalStacksStore
 /// sees. A build is an operation run through the start gate, executed on an agent; its record (with its log) answers
 /// at once, `queued`, and tells how it goes.
 public struct TemplateService: Sendable {
-    let store: any TemplateRepository & SandboxRepository
+    let store: any TemplateRepository & SandboxRepository & PublishingRepository
     let gate: OperationGate
     let content: any ContentStore
     let commandDeadline: TimeInterval
 
-    public init(store: any TemplateRepository & SandboxRepository, gate: OperationGate, content: any ContentStore, commandDeadline: TimeInterval) {
+    public init(store: any TemplateRepository & SandboxRepository & PublishingRepository, gate: OperationGate, content: any ContentStore, commandDeadline: TimeInterval) {
         self.store = store
         self.gate = gate
         self.content = content
@@ -36,8 +36,9 @@ public struct TemplateService: Sendable {
             guard let context else {
                 throw DomainError.invalidInput("The definition copies files (COPY): upload the build context first and give its contextDigest.")
             }
-            guard try await content.size(of: context) != nil else {
-                throw DomainError.notFound("No uploaded content \(context); upload the build context (POST /v1/templates/contexts) first.")
+            // A context this tenant uploaded: another tenant's (or a release's private artifact) is not its to copy from.
+            guard try await store.contentKind(context, scope) == .buildContext, try await content.size(of: context) != nil else {
+                throw DomainError.notFound("No build context \(context) uploaded in the active tenant; upload it first (PUT /v1/template-contexts).")
             }
         }
         let build = try await store.createTemplateBuild(TemplateBuild(

@@ -43,7 +43,7 @@ struct PublishingHandler {
 
     func uploadExtensionContent(_ input: Operations.UploadExtensionContent.Input, caller: Caller) async throws -> Operations.UploadExtensionContent.Output {
         let digest = try ContentDigest.parse(input.path.contentDigest, field: "contentDigest")
-        guard let kindText = input.query.kind, let kind = ContentKind(rawValue: kindText) else {
+        guard let kindText = input.query.kind, let kind = ContentKind(rawValue: kindText), kind.isReleaseContent else {
             throw DomainError.invalidInput("kind must be manifest or artifact (?kind=…).")
         }
         guard case .binary(let body) = input.body else { throw DomainError.invalidInput("Send the bytes as application/octet-stream.") }
