@@ -32,6 +32,17 @@ struct E2BMappingTests {
         }
     }
 
+    @Test func templatesAreListedByNameAndVersion() throws {
+        let template = Template(
+            id: .generate(), tenantID: nil, name: try Slug(validating: "python-data"), version: 3,
+            digest: ContentDigest("sha256:" + String(repeating: "a", count: 64))!, sizeBytes: 50 << 20, config: TemplateConfig(), buildID: .generate(),
+            createdBy: .generate(), createdAt: Date(timeIntervalSince1970: 0)
+        )
+        let listed = E2BMapping.template(template)
+        #expect(listed.templateID == "python-data" && listed.aliases == ["python-data", "python-data:3"] && listed.names == ["python-data:3"])
+        #expect(listed.public && listed.diskSizeMB == 50 && listed.buildStatus == "ready")
+    }
+
     @Test func listMetadataIsDecodedTwiceAsTheSDKEncodesIt() throws {
         #expect(try E2BListQuery.metadata("a%2520b=c%2526d&x=y") == ["a b": "c&d", "x": "y"])
         #expect(try E2BListQuery.metadata("team=data") == ["team": "data"])
