@@ -60,15 +60,28 @@ struct TemplateEndToEndTests {
         #expect(try await Self.run(api, sandbox, "echo mine > /usr/local/written-here && cat /usr/local/written-here") == "mine\n",
                 "the root is writable through the sandbox's own layer")
 
-        // The same definition with only its last step changed reuses every step before it.
-        var secondLog = ""
-        let changed = Self.definition.replacingOccurrences(of: "echo one", with: "echo two")
-        let second = try await api.followTemplateBuild(try await api.buildTemplate(name: "hello-tools", definition: changed, contextDigest: contextDigest).id) {
-            secondLog += $0
-        }
-        #expect(second.status == .succeeded && second.cachedSteps == 2, "\(second) \(secondLog.suffix(1_000))")
-        #expect(secondLog.contains("CACHED"), "the log says which steps came from the cache: \(secondLog.suffix(1_000))")
+        // The same definition with only its last step changed, built with the CLI (`gstacks templates build`, its log
+        // followed on standard error), reuses every step before it.
+        let cli = CLITests.CLI()
+        let login = try await cli.run(
+            ["login", "http://127.0.0.1:\(installation.server.port)", "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n"
+        )
+        try #require(login.code == 0, "\(login.err)")
+        #expect(try await cli.run(["tenants", "use", "prod"]).code == 0)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("build-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "hello from the build context\n".write(to: directory.appendingPathComponent("greeting.txt"), atomically: true, encoding: .utf8)
+        let dockerfile = directory.appendingPathComponent("Dockerfile")
+        try Self.definition.replacingOccurrences(of: "echo one", with: "echo two").write(to: dockerfile, atomically: true, encoding: .utf8)
+        let rebuilt = try await cli.run(["templates", "build", "-f", dockerfile.path, "--name", "hello-tools", "-o", "json", directory.path])
+        #expect(rebuilt.code == 0, "\(rebuilt.err.suffix(2_000))")
+        let second = try JSONSerialization.jsonObject(with: Data(rebuilt.out.utf8)) as? [String: Any]
+        #expect(second?["status"] as? String == "succeeded" && second?["cachedSteps"] as? Int == 2, "\(rebuilt.out) \(rebuilt.err.suffix(1_000))")
+        #expect(rebuilt.err.contains("CACHED"), "the log says which steps came from the cache: \(rebuilt.err.suffix(1_000))")
         #expect(try await api.templates().first { $0.name == "hello-tools" }?.version == 2)
+        let listed = try await cli.run(["templates", "list"])
+        #expect(listed.code == 0 && listed.out.contains("hello-tools:2") && listed.out.contains("hello-tools:1"), "\(listed.out)")
 
         // A snapshot of the sandbox with files written starts a new sandbox that has them.
         _ = try await Self.run(api, sandbox, "echo kept > /workspace/notes.txt && mkdir -p /srv && echo root-kept > /srv/made-here")
