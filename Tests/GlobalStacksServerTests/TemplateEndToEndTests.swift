@@ -85,8 +85,9 @@ struct TemplateEndToEndTests {
 
         // A snapshot of the sandbox with files written starts a new sandbox that has them.
         _ = try await Self.run(api, sandbox, "echo kept > /workspace/notes.txt && mkdir -p /srv && echo root-kept > /srv/made-here")
-        let snapshot = try await api.followTemplateBuild(try await api.snapshotSandbox(sandbox, name: "prepared").id) { _ in }
-        #expect(snapshot.status == .succeeded && snapshot.kind == .snapshot, "\(snapshot)")
+        let snapshot = try await cli.run(["sandboxes", "snapshot", sandbox, "--name", "prepared", "-o", "json"])
+        let saved = try JSONSerialization.jsonObject(with: Data(snapshot.out.utf8)) as? [String: Any]
+        #expect(snapshot.code == 0 && saved?["status"] as? String == "succeeded" && saved?["kind"] as? String == "snapshot", "\(snapshot.out) \(snapshot.err)")
         let restored = try await api.createSandbox(template: "prepared", command: []).id
         try await installation.wait(restored, for: .running)
         #expect(try await Self.run(api, restored, "cat /workspace/notes.txt /srv/made-here /usr/local/written-here; hello") == "kept\nroot-kept\nmine\nHello, world!\n")
@@ -107,7 +108,8 @@ struct TemplateEndToEndTests {
         try await api.activateTenant(home)
 
         // A warm pool of 2: a create claims a waiting sandbox (running at once) and the pool refills.
-        _ = try await api.setWarmPool("hello-tools", size: 2)
+        let pool = try await cli.run(["templates", "pool", "hello-tools", "--size", "2"])
+        #expect(pool.code == 0 && pool.out.contains("hello-tools:2"), "\(pool.out) \(pool.err)")
         try await Self.waitForMetric(installation.server, #"gstacks_warm_pool_total{event="refilled"}"#, atLeast: 2)
         try await Task.sleep(for: .seconds(3))  // the waiting sandboxes' starts complete
         let claimed = try await api.createSandbox(template: "hello-tools", command: [])
