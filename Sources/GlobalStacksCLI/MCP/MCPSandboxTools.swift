@@ -14,6 +14,7 @@ enum MCPSandboxTools {
 
     struct Create: Decodable {
         let name: String?
+        let template: String?
         let labels: [String: String]?
         let environment: [String: String]?
         let network: Bool?
@@ -31,6 +32,7 @@ enum MCPSandboxTools {
             """,
         inputSchema: MCPSchema.object([
             "name": MCPSchema.string("A name to know it by.", maxLength: 100),
+            "template": MCPSchema.string("The template it starts from: a name, name:version or digest (gstacks templates list); default: the host's root.", maxLength: 100),
             "labels": MCPSchema.stringMap("Labels (key to value), e.g. {\"task\": \"build\"}.", maxValueLength: 1_024),
             "environment": MCPSchema.stringMap("Environment variables of every command in it; their values are never shown again.", maxValueLength: 1_024),
             "network": ["type": "boolean", "description": "Whether it may reach the network (default false)."],
@@ -46,7 +48,8 @@ enum MCPSandboxTools {
     ) { (input: Create, context) in
         let client = try context.client().0
         let made = try await client.createSandbox(
-            name: input.name, command: idleCommand, resources: input.resources, labels: input.labels ?? [:], environment: input.environment ?? [:],
+            // A template's sandbox runs the template's command, or waits for work.
+            name: input.name, template: input.template, command: input.template == nil ? idleCommand : [], resources: input.resources, labels: input.labels ?? [:], environment: input.environment ?? [:],
             network: input.network, idleTimeoutSeconds: input.idleTimeoutSeconds
         )
         let sandbox = try await client.waitUntilRunningOrEnded(made, timeout: input.waitSeconds ?? 120)
