@@ -79,10 +79,13 @@ struct DockerfileTests {
         }
     }
 
-    @Test func definitionsHaveLimits() {
+    @Test func definitionsHaveLimits() throws {
         #expect(throws: DomainError.self) { try Dockerfile.parse("FROM debian:bookworm\n" + String(repeating: "RUN true\n", count: 65)) }
         #expect(throws: DomainError.self) { try Dockerfile.parse("FROM debian:bookworm\n" + String(repeating: "# comment\n", count: 8_000)) }
         #expect(throws: DomainError.self) { try Dockerfile.parse("FROM debian:bookworm\nRUN echo \u{01}") }
+        // A lone continuation: blanks, not a crash.
+        #expect(try Dockerfile.parse("FROM debian:bookworm\n\\\n\n  \\\n").steps.isEmpty)
+        #expect(try Dockerfile.parse("FROM debian:bookworm\n\\").steps.isEmpty)
     }
 
     @Test func templateReferencesNameAVersionADigestOrTheHostsRoot() throws {

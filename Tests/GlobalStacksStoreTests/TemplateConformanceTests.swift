@@ -19,8 +19,10 @@ struct TemplateConformanceTests {
     static func built(_ store: any Store, _ scope: TenantScope, by user: UserID, name: String, size: Int64 = 1_000) async throws -> Template {
         let build = try await store.createTemplateBuild(try newBuild(scope, by: user, name: name), scope)
         _ = try await store.updateTemplateBuild(id: build.id, log: nil, scope) { $0.status = .running }
+        let digest = MarketplaceConformanceTests.uniqueDigest()
+        try await store.recordTemplateUpload(build: build.id, digest: digest, sizeBytes: size)
         return try await store.recordBuiltTemplate(
-            build: build.id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: size, config: TemplateConfig(command: ["serve"]), steps: 1,
+            build: build.id, digest: digest, sizeBytes: size, config: TemplateConfig(command: ["serve"]), steps: 1,
             cachedSteps: 0, log: "", scope, at: Date()
         ).1
     }
@@ -48,6 +50,17 @@ struct TemplateConformanceTests {
             #expect(try await store.templateBuildLog(id: build.id, from: 999, scope) == "")
 
             let digest = MarketplaceConformanceTests.uniqueDigest()
+            await #expect(throws: DomainError.self, "an archive the server did not receive for the build is refused") {
+                try await store.recordBuiltTemplate(
+                    build: build.id, digest: digest, sizeBytes: 5_000, config: TemplateConfig(), steps: 3, cachedSteps: 1, log: "", scope, at: Date()
+                )
+            }
+            #expect(try await store.templateUploadAllowance(build: build.id) == TemplateLimits.archiveBytes)
+            try await store.recordTemplateUpload(build: build.id, digest: digest, sizeBytes: 5_000)
+            await #expect(throws: DomainError.self, "one upload per build") {
+                try await store.recordTemplateUpload(build: build.id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: 5)
+            }
+            await #expect(throws: DomainError.self) { try await store.templateUploadAllowance(build: build.id) }
             let (succeeded, first) = try await store.recordBuiltTemplate(
                 build: build.id, digest: digest, sizeBytes: 5_000, config: TemplateConfig(environment: ["A": "1"], command: ["serve"]), steps: 3, cachedSteps: 1,
                 log: "done", scope, at: Date()
@@ -93,9 +106,11 @@ struct TemplateConformanceTests {
             _ = try await store.createTemplateBuild(try Self.newBuild(scope, by: world.ada.id, name: "after-one-failed"), scope)
 
             _ = try await store.updateTemplateBuild(id: queued[1].id, log: nil, scope) { $0.status = .running }
+            let huge = MarketplaceConformanceTests.uniqueDigest()
+            try await store.recordTemplateUpload(build: queued[1].id, digest: huge, sizeBytes: TemplateLimits.storageBytesPerTenant + 1)
             let tooLarge = await #expect(throws: DomainError.self) {
                 try await store.recordBuiltTemplate(
-                    build: queued[1].id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: TemplateLimits.storageBytesPerTenant + 1,
+                    build: queued[1].id, digest: huge, sizeBytes: TemplateLimits.storageBytesPerTenant + 1,
                     config: TemplateConfig(), steps: 1, cachedSteps: 0, log: "", scope, at: Date()
                 )
             }
@@ -198,6 +213,24 @@ struct TemplateConformanceTests {
             let failed = try #require(try await store.templateBuild(id: build.id, scope))
             #expect(failed.status == .failed && failed.error?.contains("Build again") == true && failed.finishedAt != nil)
             _ = try await store.createTemplateBuild(try Self.newBuild(scope, by: world.ada.id, name: "next"), scope)
+        }
+    }
+
+    @Test(arguments: TestEngine.available)
+    func aTenantsPoolsAreCappedTogether(engine: TestEngine) async throws {
+        try await TestDatabase.make(engine).withStore { store in
+            let world = try await SandboxConformanceTests.world(store)
+            let scope = world.scope, now = Date()
+            let first = try await Self.built(store, scope, by: world.ada.id, name: "first")
+            let second = try await Self.built(store, scope, by: world.ada.id, name: "second")
+            _ = try await store.setWarmPool(templateID: first.id, size: WarmPool.maximumWaitingPerTenant, by: world.ada.id, scope, at: now)
+            let refused = await #expect(throws: DomainError.self) {
+                try await store.setWarmPool(templateID: second.id, size: 1, by: world.ada.id, scope, at: now)
+            }
+            #expect(refused?.kind == .forbidden)
+            #expect(try await store.setWarmPool(templateID: first.id, size: 10, by: world.ada.id, scope, at: now)?.size == 10, "a pool's own size is replaced")
+            #expect(try await store.setWarmPool(templateID: second.id, size: 6, by: world.ada.id, scope, at: now)?.size == 6)
+            #expect(try await store.warmPools(scope).map(\.size).sorted() == [6, 10])
         }
     }
 }

@@ -134,8 +134,10 @@ struct TenancyAccountingTests {
 
         let templateBuild = try await store.createTemplateBuild(TemplateConformanceTests.newBuild(a, by: ada.id, name: "a-tools"), a)
         _ = try await store.updateTemplateBuild(id: templateBuild.id, log: "a-build-log", a) { $0.status = .running }
+        let templateDigest = MarketplaceConformanceTests.uniqueDigest()
+        try await store.recordTemplateUpload(build: templateBuild.id, digest: templateDigest, sizeBytes: 1_000)
         let (builtA, template) = try await store.recordBuiltTemplate(
-            build: templateBuild.id, digest: MarketplaceConformanceTests.uniqueDigest(), sizeBytes: 1_000, config: TemplateConfig(environment: ["A": "1"]),
+            build: templateBuild.id, digest: templateDigest, sizeBytes: 1_000, config: TemplateConfig(environment: ["A": "1"]),
             steps: 1, cachedSteps: 0, log: "a-build-log", a, at: Date()
         )
         _ = try await store.setWarmPool(templateID: template.id, size: 1, by: ada.id, a, at: Date())

@@ -8,8 +8,10 @@ import Testing
 struct TemplateBuildPlanTests {
     static let context = ContentDigest("sha256:" + String(repeating: "c", count: 64))!
 
-    static func keys(_ text: String, base: String = "debian:bookworm", context: ContentDigest? = Self.context) throws -> [String] {
-        TemplateBuildPlan(try Dockerfile.parse(text), baseIdentity: base, context: context).stepKeys
+    static let tenant = TenantID.generate()
+
+    static func keys(_ text: String, base: String = "debian:bookworm", context: ContentDigest? = Self.context, tenant: TenantID = Self.tenant) throws -> [String] {
+        TemplateBuildPlan(try Dockerfile.parse(text), baseIdentity: base, context: context, tenant: tenant).stepKeys
     }
 
     @Test func changingTheLastStepKeepsTheKeysBeforeIt() throws {
@@ -26,6 +28,7 @@ struct TemplateBuildPlanTests {
         #expect(plain != (try Self.keys("FROM debian:bookworm\nWORKDIR /src\nRUN make")), "another working directory")
         #expect(plain != (try Self.keys("FROM debian:bookworm\nUSER 1000\nRUN make")), "another user")
         #expect(plain == (try Self.keys("FROM debian:bookworm\nRUN make\nENV LATER=1")), "what comes after it is not")
+        #expect(plain != (try Self.keys("FROM debian:bookworm\nRUN make", tenant: .generate())), "another tenant's cache is not this one's")
         let copy = "FROM debian:bookworm\nCOPY . /src\nRUN make"
         let other = ContentDigest("sha256:" + String(repeating: "d", count: 64))!
         #expect(try Self.keys(copy)[0] != Self.keys(copy, context: other)[0], "a copy's key covers the context")

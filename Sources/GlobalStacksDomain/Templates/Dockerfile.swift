@@ -95,7 +95,7 @@ public enum Dockerfile {
                 continue
             }
             pending += trimmed
-            lines.append(try line(pending, number: start))
+            if !pending.trimmingCharacters(in: .whitespaces).isEmpty { lines.append(try line(pending, number: start)) }
             pending = ""
         }
         if !pending.trimmingCharacters(in: .whitespaces).isEmpty { lines.append(try line(pending, number: start)) }
@@ -107,7 +107,9 @@ public enum Dockerfile {
             throw DomainError.invalidInput("Line \(number): control characters are not allowed.")
         }
         let parts = text.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
-        let keyword = parts[0].uppercased()
+        // A continuation of nothing (a lone `\`) leaves only blanks.
+        guard let first = parts.first else { throw DomainError.invalidInput("Line \(number): an instruction is missing after a continuation.") }
+        let keyword = first.uppercased()
         let arguments = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         guard !arguments.isEmpty else { throw DomainError.invalidInput("Line \(number): \(keyword) needs arguments.") }
         return Line(number: number, keyword: keyword, arguments: arguments)

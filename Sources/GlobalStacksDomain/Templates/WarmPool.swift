@@ -24,6 +24,9 @@ public struct WarmPool: Sendable, Equatable {
 
     /// Waiting sandboxes per agent a pool may ask for.
     public static let sizeRange = 0...16
+    /// Waiting sandboxes per agent all of a tenant's pools may ask for together: they count against nobody's quota,
+    /// so this is what keeps one tenant from filling shared agents with them.
+    public static let maximumWaitingPerTenant = 16
 
     public static func checkSize(_ size: Int) throws {
         guard sizeRange.contains(size) else {

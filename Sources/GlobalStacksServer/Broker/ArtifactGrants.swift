@@ -3,10 +3,11 @@ import Foundation
 import GlobalStacksDomain
 import GlobalStacksUseCases
 
-/// Credentials with which an agent fetches one artifact for one invocation (or a template's archive for one sandbox or
-/// build, or uploads one build's archive): `gsg_<run id>.<digest hex>.<expiry>.<mac>`,
+/// Credentials with which an agent fetches one artifact for one invocation, or a template's archive (or build context)
+/// for one sandbox or build, or uploads one build's archive: `gsg_<purpose><subject>.<digest hex | upload>.<expiry>.<mac>`,
 /// an HMAC-SHA256 under a key derived from the server's secret key (every replica can check it; nothing is stored).
-/// Valid for that digest only, until the invocation's deadline.
+/// Valid for that digest (or upload) only, for its purpose only (a template's grant opens no invocation's artifact
+/// endpoint), until its deadline.
 struct ArtifactGrants: Sendable {
     static let prefix = SecretPrefix.artifactGrant
     private let keyBytes: Data
@@ -15,24 +16,31 @@ struct ArtifactGrants: Sendable {
         keyBytes = sealer.derivedKey(for: "artifact-grant").withUnsafeBytes { Data($0) }
     }
 
-    func issue(run: OperationRunID, digest: ContentDigest, expiresAt: Date) -> String {
-        issue(subject: "\(run.rawValue)", object: digest.hex, expiresAt: expiresAt)
+    /// What a grant is for: the first letter of its subject.
+    enum Purpose: String {
+        case invocation = "r"
+        case template = "t"
+        case upload = "u"
     }
 
-    /// A template's archive (or a build's context) for one sandbox or build (`subject`).
-    func issue(subject: String, digest: ContentDigest, expiresAt: Date) -> String {
-        issue(subject: subject, object: digest.hex, expiresAt: expiresAt)
+    func issue(run: OperationRunID, digest: ContentDigest, expiresAt: Date) -> String {
+        issue(subject: Purpose.invocation.rawValue + "\(run.rawValue)", object: digest.hex, expiresAt: expiresAt)
+    }
+
+    /// A template's archive (or a build's context) for one sandbox or build (`subject`, an id).
+    func issueTemplate(subject: String, digest: ContentDigest, expiresAt: Date) -> String {
+        issue(subject: Purpose.template.rawValue + subject, object: digest.hex, expiresAt: expiresAt)
     }
 
     /// The upload of one build's (or snapshot's) archive.
     func issueUpload(build: TemplateBuildID, expiresAt: Date) -> String {
-        issue(subject: build.rawValue, object: Self.uploadObject, expiresAt: expiresAt)
+        issue(subject: Purpose.upload.rawValue + build.rawValue, object: Self.uploadObject, expiresAt: expiresAt)
     }
 
     /// Whether `token` grants uploading `build`'s archive now.
     func permitsUpload(_ token: String, build: TemplateBuildID, at now: Date) -> Bool {
         guard let (subject, object) = verified(token, at: now) else { return false }
-        return subject == build.rawValue && object == Self.uploadObject
+        return subject == Purpose.upload.rawValue + build.rawValue && object == Self.uploadObject
     }
 
     private static let uploadObject = "upload"
@@ -42,9 +50,10 @@ struct ArtifactGrants: Sendable {
         return Self.prefix + body + "." + mac(body)
     }
 
-    /// Whether `token` grants `digest` now.
-    func permits(_ token: String, digest: ContentDigest, at now: Date) -> Bool {
-        verified(token, at: now)?.object == digest.hex
+    /// Whether `token` grants `digest` now, for `purpose`.
+    func permits(_ token: String, digest: ContentDigest, for purpose: Purpose, at now: Date) -> Bool {
+        guard let (subject, object) = verified(token, at: now) else { return false }
+        return object == digest.hex && subject.hasPrefix(purpose.rawValue)
     }
 
     /// The subject and object of a token whose MAC holds and whose expiry has not passed.

@@ -136,7 +136,7 @@ final class CommandDispatcher: Service, Sendable {
             if let template = delivery.template, let grants {
                 payload.rootTemplate = TemplateArtifact(
                     digest: template.digest.rawValue, sizeBytes: template.sizeBytes, path: TemplateContentEndpoint.archivePath(template.digest),
-                    token: grants.issue(subject: sandbox.id.rawValue, digest: template.digest, expiresAt: Date().addingTimeInterval(TemplateRunner.grantLifetime))
+                    token: grants.issueTemplate(subject: sandbox.id.rawValue, digest: template.digest, expiresAt: Date().addingTimeInterval(TemplateRunner.grantLifetime))
                 )
                 // The template's variables under the sandbox's own.
                 payload.environment = template.config.environment.merging(sandbox.spec.environment) { _, own in own }

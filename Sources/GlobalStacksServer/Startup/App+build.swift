@@ -167,7 +167,7 @@ func buildRouter(
     }
     let content = try contentStore(configuration, store: store, sealer: sealer)
     ArtifactEndpoint(grants: grants, content: content).addRoutes(to: router)
-    TemplateContentEndpoint(grants: grants, content: content, incoming: contentDirectory(configuration).appendingPathComponent(".incoming")).addRoutes(to: router)
+    TemplateContentEndpoint(grants: grants, content: content, uploads: store, incoming: contentDirectory(configuration).appendingPathComponent(".incoming")).addRoutes(to: router)
     let useCases = try UseCases(
         store: store, gate: gate, completions: completions, connections: connections, workspace: workspace, lifetime: authenticator.lifetime,
         content: content, sealer: sealer, embeddedAgent: embeddedAgent, sandboxStates: sandboxStates, poolWakeups: warmPools, configuration: configuration

@@ -29,7 +29,7 @@ struct TemplateBuildExecutor: OperationExecutor {
                 base = TemplateBase(template: runner.artifact(template.digest, size: template.sizeBytes, for: build.id.rawValue))
                 identity = template.digest.rawValue
             }
-            let plan = TemplateBuildPlan(definition, baseIdentity: identity, context: build.contextDigest)
+            let plan = TemplateBuildPlan(definition, baseIdentity: identity, context: build.contextDigest, tenant: scope.tenantID)
             let steps = zip(definition.steps, plan.stepKeys).map { step, key in
                 var wire = TemplateBuildStep(
                     key: key, instruction: step.instruction, environment: step.environment, workingDirectory: step.workingDirectory, user: step.user
@@ -99,7 +99,7 @@ struct TemplateRunner: Sendable {
     func artifact(_ digest: ContentDigest, size: Int64, for subject: String) -> TemplateArtifact {
         TemplateArtifact(
             digest: digest.rawValue, sizeBytes: size, path: TemplateContentEndpoint.archivePath(digest),
-            token: grants.issue(subject: subject, digest: digest, expiresAt: Date().addingTimeInterval(Self.grantLifetime))
+            token: grants.issueTemplate(subject: subject, digest: digest, expiresAt: Date().addingTimeInterval(Self.grantLifetime))
         )
     }
 

@@ -34,6 +34,8 @@ extension Schema {
             steps INTEGER NOT NULL,
             cached_steps INTEGER NOT NULL,
             error TEXT,
+            uploaded_digest TEXT,
+            uploaded_size BIGINT,
             log TEXT NOT NULL,
             created_by TEXT NOT NULL,
             created_at BIGINT NOT NULL,

@@ -14,7 +14,7 @@ public typealias RequestStore = AccountRepository & SiteAdministrationRepository
 /// start-up and readiness (`StoreMaintenance`).
 public typealias SystemStore = CredentialAuthority & IdentityBootstrap & AgentEnrollmentAuthority & AgentPresenceRepository
     & AgentCommandRepository & RunQueue & StoreMaintenance & DeviceLoginAuthority & EmbeddedAgentBootstrap
-    & DataPlaneServiceRegistry & ObjectStoreDirectory & WarmPoolKeeping & TemplateBuildReaping
+    & DataPlaneServiceRegistry & ObjectStoreDirectory & WarmPoolKeeping & TemplateBuildReaping & TemplateUploads
 
 /// Everything the control plane keeps (`SQLStore` on SQLite or PostgreSQL).
 public typealias Store = RequestStore & SystemStore

@@ -15,7 +15,8 @@ public protocol TemplateRepository: Sendable {
         id: TemplateBuildID, log: String?, _ scope: TenantScope, _ change: @Sendable (inout TemplateBuild) throws -> Void
     ) async throws -> TemplateBuild
     /// Ends a build well: records its template as the next version of the build's name (refused past the tenant's
-    /// template storage) and the build `succeeded`, in one transaction.
+    /// template storage, and unless `digest` and `sizeBytes` are what the server received for the build) and the
+    /// build `succeeded`, in one transaction.
     func recordBuiltTemplate(
         build id: TemplateBuildID, digest: ContentDigest, sizeBytes: Int64, config: TemplateConfig, steps: Int, cachedSteps: Int, log: String,
         _ scope: TenantScope, at now: Date
@@ -50,9 +51,19 @@ public protocol WarmPoolKeeping: Sendable {
     func refillWarmPools(connectedAgents agents: [AgentID], commandDeadline: Date, at now: Date) async throws -> WarmPoolRefill
 }
 
+/// The upload of a build's archive, authorized by the build's grant (an agent's, not a person's): one upload per
+/// running build, counted against its tenant's template storage.
+public protocol TemplateUploads: Sendable {
+    /// The bytes the build may upload (its tenant's template storage left, at most `TemplateLimits.archiveBytes`);
+    /// refused (409) unless the build is running and has uploaded nothing yet.
+    func templateUploadAllowance(build: TemplateBuildID) async throws -> Int64
+    /// Keeps what the server received for the build (the first upload wins; a second is refused, 409).
+    func recordTemplateUpload(build: TemplateBuildID, digest: ContentDigest, sizeBytes: Int64) async throws
+}
+
 /// What the sandbox reconciler does for builds: a build whose run ended without ending the build (its worker died,
-/// the run passed its deadline) fails with that reason, so it neither stays `running` nor holds one of its tenant's
-/// builds under way.
+/// the run passed its deadline), or that never got a run (its server stopped between the two), fails with that
+/// reason, so it neither stays `running` nor holds one of its tenant's builds under way.
 public protocol TemplateBuildReaping: Sendable {
     func failAbandonedTemplateBuilds(at now: Date) async throws -> Int
 }

@@ -13,6 +13,13 @@ extension SQLStore: SandboxRepository {
             guard tenantStatus == TenantStatus.active.rawValue else {
                 throw DomainError.conflict("The active tenant is \(tenantStatus ?? "gone"); only an active tenant can create sandboxes.")
             }
+            // Deleting a template takes the same lock: it cannot go between its lookup and this.
+            if let template, try await database.raw("""
+                SELECT id FROM templates WHERE id = \(bind: template.rawValue) AND deleted_at IS NULL
+                    AND (tenant_id IS NULL OR tenant_id = \(bind: scope.tenantID.rawValue))
+                """).first() == nil {
+                throw DomainError.notFound("No template \(template) in the active tenant or the platform.")
+            }
             try await self.admit(ResourceUse(sessions: 1, cpu: spec.cpu, memory: spec.memory, storage: spec.storage), for: createdBy, organizationID: scope.organizationID, database)
             let agent = try await self.place(spec, scope: scope, database)
             return try await self.insertSandbox(

@@ -107,6 +107,12 @@ extension SQLStore: TemplateRepository {
             guard build.status.canTransition(to: .succeeded) else {
                 throw DomainError.conflict("Build \(id) is \(build.status.rawValue); it cannot succeed now.")
             }
+            let uploaded = try await database.raw("""
+                SELECT uploaded_digest, uploaded_size FROM template_builds WHERE id = \(bind: id.rawValue)
+                """).first()
+            guard try uploaded?.optionalString("uploaded_digest") == digest.rawValue,
+                  try uploaded?.decode(column: "uploaded_size", as: Int64?.self) == sizeBytes
+            else { throw DomainError.conflict("The archive of build \(id) is not the one the server received for it.") }
             let used = try await self.storageBytes(scope, database)
             guard used + sizeBytes <= TemplateLimits.storageBytesPerTenant else {
                 throw DomainError.forbidden(
@@ -228,12 +234,43 @@ extension SQLStore: TemplateRepository {
     }
 }
 
-extension SQLStore: TemplateBuildReaping {
+extension SQLStore: TemplateBuildReaping, TemplateUploads {
+    /// How long a build may wait for its run's id before it counts as abandoned.
+    static let runlessBuildGrace: TimeInterval = 600
+
+    public func templateUploadAllowance(build id: TemplateBuildID) async throws -> Int64 {
+        try await engine.read { database in
+            guard let row = try await database.raw("""
+                SELECT b.status, b.tenant_id, b.uploaded_digest,
+                    (SELECT CAST(COALESCE(SUM(t.size_bytes), 0) AS BIGINT) FROM templates t WHERE t.tenant_id = b.tenant_id AND t.deleted_at IS NULL) AS used
+                FROM template_builds b WHERE b.id = \(bind: id.rawValue)
+                """).first()
+            else { throw DomainError.notFound("No template build \(id).") }
+            guard try row.string("status") == TemplateBuildStatus.running.rawValue, try row.optionalString("uploaded_digest") == nil else {
+                throw DomainError.conflict("Build \(id) is not waiting for its archive (it is finished, or it has one).")
+            }
+            let used = try row.decode(column: "used", as: Int64.self)
+            return max(0, min(TemplateLimits.archiveBytes, TemplateLimits.storageBytesPerTenant - used))
+        }
+    }
+
+    public func recordTemplateUpload(build id: TemplateBuildID, digest: ContentDigest, sizeBytes: Int64) async throws {
+        try await engine.transaction { database in
+            let rows = try await database.raw("""
+                UPDATE template_builds SET uploaded_digest = \(bind: digest.rawValue), uploaded_size = \(bind: sizeBytes)
+                WHERE id = \(bind: id.rawValue) AND status = 'running' AND uploaded_digest IS NULL RETURNING id
+                """).all()
+            guard !rows.isEmpty else { throw DomainError.conflict("Build \(id) is not waiting for its archive (it is finished, or it has one).") }
+        }
+    }
+
     public func failAbandonedTemplateBuilds(at now: Date) async throws -> Int {
         try await engine.transaction { database in
             let abandoned = try await database.raw("""
-                SELECT b.id FROM template_builds b JOIN operation_runs r ON r.id = b.run_id
-                WHERE b.status IN ('queued', 'running') AND r.execution_status NOT IN ('queued', 'running', 'waiting')
+                SELECT b.id FROM template_builds b LEFT JOIN operation_runs r ON r.id = b.run_id
+                WHERE b.status IN ('queued', 'running')
+                    AND ((b.run_id IS NOT NULL AND r.execution_status NOT IN ('queued', 'running', 'waiting'))
+                        OR (b.run_id IS NULL AND b.created_at < \(bind: now.addingTimeInterval(-Self.runlessBuildGrace).storedMilliseconds)))
                 LIMIT 100
                 """).all().map { try $0.string("id") }
             guard !abandoned.isEmpty else { return 0 }

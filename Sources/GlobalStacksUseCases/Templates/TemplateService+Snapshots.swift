@@ -9,6 +9,7 @@ extension TemplateService {
         let scope = try caller.activeTenant()
         try caller.require(.buildTemplates)
         let slug = try Slug(validating: name, field: "name")
+        try await requireMayAddVersion(to: slug, platform: false, caller: caller, scope)
         guard let sandbox = try await store.sandbox(id: sandboxID, scope: scope) else {
             throw DomainError.notFound("No sandbox \(sandboxID) in the active tenant.")
         }

@@ -28,6 +28,7 @@ public struct TemplateService: Sendable {
         let name = try Slug(validating: request.name, field: "name")
         if request.platform { try caller.require(.publishPlatformTemplates) }
         let definition = try Dockerfile.parse(request.definition)
+        try await requireMayAddVersion(to: name, platform: request.platform, caller: caller, scope)
         if case .template(let reference) = definition.base, try await store.template(reference, scope) == nil {
             throw DomainError.notFound("FROM \(reference): no template of that name in the active tenant or the platform.")
         }
@@ -47,6 +48,16 @@ public struct TemplateService: Sendable {
             cachedSteps: 0, error: nil, createdBy: caller.user.id, createdAt: Date(), finishedAt: nil
         ), scope)
         return try await start(build, .templateBuild, surface: "buildTemplate", caller: caller)
+    }
+
+    /// A new version of a name whose newest version is someone else's needs an owner or admin: every create that
+    /// names the template without a version would run the newer one.
+    func requireMayAddVersion(to name: Slug, platform: Bool, caller: Caller, _ scope: TenantScope) async throws {
+        guard !platform, !AccessPolicy.allows(.manageTemplates, caller.principal),
+              let newest = try await store.template(.name(name, version: nil), scope), newest.tenantID == scope.tenantID,
+              newest.createdBy != caller.user.id
+        else { return }
+        throw DomainError.forbidden("Template \(name) is someone else's; only its creator or an owner or admin adds versions to it. Choose another name.")
     }
 
     /// Starts the run of a recorded build; a refused start fails the build with the gate's words.
