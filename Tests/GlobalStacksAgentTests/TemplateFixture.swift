@@ -88,18 +88,46 @@ actor TemplateFixture {
         TemplateUpload(path: "v1/uploads/\(name)", token: Self.uploadToken)
     }
 
-    nonisolated func payload(_ steps: [TemplateBuildStep], base: TemplateBase = TemplateBase(debian: release), baseKey: String = baseKey) -> BuildTemplatePayload {
+    nonisolated func payload(_ steps: [TemplateBuildStep], context: TemplateArtifact? = nil) -> BuildTemplatePayload {
         BuildTemplatePayload(
-            buildId: "tb_\(UUID().uuidString.prefix(8).lowercased())", tenantId: "t1", base: base, baseKey: baseKey, steps: steps, context: nil,
+            buildId: "tb_\(UUID().uuidString.prefix(8).lowercased())", tenantId: "t1", base: TemplateBase(debian: Self.release), baseKey: Self.baseKey, steps: steps,
+            context: context,
             upload: upload(UUID().uuidString), resources: ["cpu": "2", "memory": "1Gi"], timeoutSeconds: 900
         )
     }
 
-    /// A `RUN` step whose key covers this process's nonce and the steps before it.
-    nonisolated func run(_ command: String, after: [TemplateBuildStep] = []) -> TemplateBuildStep {
+    /// `files` (relative path: content) as a gzip-compressed tar archive on the server, and the grant to fetch it.
+    func context(_ files: [String: String]) async throws -> TemplateArtifact {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-context-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (path, content) in files {
+            let file = directory.appendingPathComponent("tree").appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let archive = directory.appendingPathComponent("context.tar.gz")
+        let packed = try await runToEnd(["/bin/tar", "-czf", archive.path, "-C", directory.appendingPathComponent("tree").path, "."])
+        guard packed.status == 0 else { throw DriverError("tar: \(packed.output)") }
+        let data = try Data(contentsOf: archive)
+        let digest = "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        try data.write(to: received.appendingPathComponent(String(digest.dropFirst(7))))
+        return TemplateArtifact(digest: digest, sizeBytes: Int64(data.count), path: "objects/\(digest.dropFirst(7))", token: Self.fetchToken)
+    }
+
+    /// A `COPY` step, keyed like `run`.
+    nonisolated func copy(_ sources: [String], to destination: String, after: [TemplateBuildStep], context: TemplateArtifact) -> TemplateBuildStep {
         TemplateBuildStep(
-            key: Self.key(nonce + (after.map(\.key) + [command]).joined(separator: "\n")), instruction: "RUN \(command)", run: command,
-            environment: ["DEBIAN_FRONTEND": "noninteractive"], workingDirectory: "/", user: "root"
+            key: Self.key(nonce + (after.map(\.key) + [context.digest] + sources + [destination]).joined(separator: "\n")),
+            instruction: "COPY \((sources + [destination]).joined(separator: " "))", copy: TemplateCopy(sources: sources, destination: destination),
+            environment: [:], workingDirectory: "/srv", user: "root"
+        )
+    }
+
+    /// A `RUN` step whose key covers this process's nonce and the steps before it.
+    nonisolated func run(_ command: String, after: [TemplateBuildStep] = [], user: String = "root", workingDirectory: String = "/") -> TemplateBuildStep {
+        TemplateBuildStep(
+            key: Self.key(nonce + (after.map(\.key) + [user, workingDirectory, command]).joined(separator: "\n")), instruction: "RUN \(command)", run: command,
+            environment: ["DEBIAN_FRONTEND": "noninteractive"], workingDirectory: workingDirectory, user: user
         )
     }
 

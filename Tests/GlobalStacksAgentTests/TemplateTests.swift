@@ -58,6 +58,48 @@ struct TemplateTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: layers.path).filter { $0.hasPrefix(".") }.isEmpty, "nothing half-written")
     }
 
+    @Test func copyStepsTakeFilesOfTheContextAndStepsRunAsTheirUser() async throws {
+        guard let fixture = try await TemplateFixture.get() else { return }
+        _ = try await fixture.helloTemplate()
+        let context = try await fixture.context(["app/main.sh": "echo app\n", "README": "read me\n"])
+        let install = fixture.helloBuildSteps()[0]
+        let copyApp = fixture.copy(["app"], to: "/opt/app", after: [install], context: context)
+        let copyReadme = fixture.copy(["README"], to: "docs/", after: [install, copyApp], context: context)
+        let whoami = fixture.run("id -un > /tmp/who && cp /tmp/who /etc/built-by && pwd > /etc/built-in", after: [install, copyApp, copyReadme], user: "nobody", workingDirectory: "/home/app")
+        let (result, log) = try await fixture.build(fixture.payload([install, copyApp, copyReadme, whoami], context: context))
+        #expect(log.contains("STEP 2/4: COPY app /opt/app"), "\(log.suffix(1_000))")
+        let tree = try await fixture.unpacked(result.digest)
+        defer { try? FileManager.default.removeItem(at: tree) }
+        #expect(try String(contentsOf: tree.appendingPathComponent("opt/app/main.sh"), encoding: .utf8) == "echo app\n")
+        #expect(try String(contentsOf: tree.appendingPathComponent("srv/docs/README"), encoding: .utf8) == "read me\n", "relative to the working directory")
+        #expect(try String(contentsOf: tree.appendingPathComponent("etc/built-by"), encoding: .utf8) == "nobody\n")
+        #expect(try String(contentsOf: tree.appendingPathComponent("etc/built-in"), encoding: .utf8) == "/home/app\n", "made when missing")
+        #expect(!FileManager.default.fileExists(atPath: tree.appendingPathComponent("run/gstacks-context").path), "the context stays out of the template")
+
+        let escaping = fixture.copy(["../etc"], to: "/x", after: [install], context: context)
+        await #expect(throws: DriverError.self) { try await fixture.builder.build(fixture.payload([install, escaping], context: context), log: BuildLog(commandID: "c", window: CreditWindow(), sink: TemplateFixture.LogSink(window: CreditWindow()))) }
+    }
+
+    @Test func aCancelledBuildEndsItsStepsProcesses() async throws {
+        guard let fixture = try await TemplateFixture.get() else { return }
+        _ = try await fixture.helloTemplate()
+        let marker = "gstacks-cancel-\(UUID().uuidString.prefix(8))"
+        let install = fixture.helloBuildSteps()[0]
+        let build = Task { try await fixture.build(fixture.payload([install, fixture.run("sleep 300 # \(marker)", after: [install])])) }
+        func running() -> Bool {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { pid in
+                guard Int(pid) != nil, let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: line, as: UTF8.self).contains(marker)
+            }
+        }
+        for _ in 0..<200 where !running() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(running(), "the step started")
+        build.cancel()
+        _ = await build.result
+        for _ in 0..<100 where running() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!running(), "the step's processes ended with the build")
+    }
+
     /// A sandbox of the template, fetched by a store of its own from the server: it runs the template's program, sees
     /// nothing of the host's root, writes into its own layer, and a snapshot of it (a workspace file, a file in /opt)
     /// starts a new sandbox that has both.
