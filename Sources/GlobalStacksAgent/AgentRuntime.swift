@@ -26,8 +26,15 @@ public struct AgentRuntime: Sendable {
         var logger = self.logger
         logger[metadataKey: "agent_id"] = "\(credentials.agentID)"
         let serviceDirectories = ServiceDirectories(root: settings.servicesDirectory)
+        // Templates need bubblewrap: their steps and sandboxes see the template's root, never the host's.
+        let templateStore = settings.driver == .process && SandboxIsolation.detect() != .plain
+            ? try TemplateStore(directory: settings.templatesDirectory.appendingPathComponent("roots"), serverURL: settings.serverURL, logger: logger)
+            : nil
         let driver: any SandboxDriver = switch settings.driver {
-        case .process: try ProcessDriver(root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, services: serviceDirectories, logger: logger)
+        case .process:
+            try ProcessDriver(
+                root: settings.sandboxDirectory, allowUnconfined: settings.allowUnconfined, services: serviceDirectories, templates: templateStore, logger: logger
+            )
         case .noop: NoopDriver(root: settings.sandboxDirectory)
         }
         let services = settings.driver == .process
@@ -37,7 +44,10 @@ public struct AgentRuntime: Sendable {
         let extensions = settings.driver == .process && ExtensionRunner.isAvailable
             ? try ExtensionRunner(root: settings.extensionsDirectory, serverURL: settings.serverURL, allowLoopbackEgress: settings.allowLoopbackEgress, logger: logger)
             : nil
-        let executor = CommandExecutor(driver: driver, extensions: extensions, services: services, outbox: outbox, logger: logger)
+        let templates = try templateStore.map {
+            try TemplateBuilder(directory: settings.templatesDirectory, store: $0, serverURL: settings.serverURL, debianMirror: settings.debianMirror, logger: logger)
+        }
+        let executor = CommandExecutor(driver: driver, extensions: extensions, templates: templates, services: services, outbox: outbox, logger: logger)
         let reporter = Task {
             for await exit in driver.exits { await outbox.report(exit) }
         }

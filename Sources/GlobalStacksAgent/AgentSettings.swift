@@ -25,6 +25,11 @@ public struct AgentSettings: Sendable {
     public var sandboxDirectory: URL
     /// Where extension artifacts are cached and invocations get their workspaces (process driver, bubblewrap).
     public var extensionsDirectory: URL
+    /// Where templates' roots (`roots/<digest>`), build layers (`layers/<key>`) and builds' scratch directories are
+    /// kept (process driver, bubblewrap). On the same filesystem throughout (layers are renamed into place).
+    public var templatesDirectory: URL
+    /// Where template builds get Debian's packages (debootstrap of a `FROM` Debian release).
+    public var debianMirror = BuildTemplatePayload.defaultDebianMirror
     /// Where data-plane services keep their specs, output, data and socket directories (`ServiceDirectories`).
     public var servicesDirectory: URL
     /// Let extensions' declared hosts resolve to loopback or link-local addresses (tests with a local server only:
@@ -42,6 +47,7 @@ public struct AgentSettings: Sendable {
         self.sandboxDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("sandboxes")
         self.extensionsDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("extensions")
         self.servicesDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("data-plane")
+        self.templatesDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("templates")
     }
 
     /// The capabilities this agent announces when it enrolls: `extensions.runtime` when it can run extensions.

@@ -28,13 +28,14 @@ public actor CommandExecutor {
     static let resultsKept = 10_000
 
     public init(
-        driver: any SandboxDriver, extensions: ExtensionRunner? = nil, services: ServiceSupervisor? = nil, outbox: any AgentMessageSink, logger: Logger
+        driver: any SandboxDriver, extensions: ExtensionRunner? = nil, templates: TemplateBuilder? = nil, services: ServiceSupervisor? = nil,
+        outbox: any AgentMessageSink, logger: Logger
     ) {
         self.driver = driver
         self.services = services
         self.outbox = outbox
         self.logger = logger
-        self.workspace = WorkspaceRunner(driver: driver, extensions: extensions, outbox: outbox, logger: logger)
+        self.workspace = WorkspaceRunner(driver: driver, extensions: extensions, templates: templates, outbox: outbox, logger: logger)
     }
 
     public func receive(_ command: CommandMessage) async {

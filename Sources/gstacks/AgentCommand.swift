@@ -58,6 +58,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Where sandboxes get their private directories (default: 'sandboxes' beside the credentials file). [GSTACKS_AGENT_SANDBOX_DIR]")
     var sandboxDir: String?
 
+    @Option(help: "Where template builds get Debian's packages for debootstrap (default: http://deb.debian.org/debian). [GSTACKS_AGENT_DEBIAN_MIRROR]")
+    var debianMirror: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [GSTACKS_LOG_LEVEL]")
     var logLevel: String?
 
@@ -91,6 +94,13 @@ struct AgentCommand: AsyncParsableCommand {
             settings.sandboxDirectory = URL(fileURLWithPath: directory)
             settings.extensionsDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("extensions")
             settings.servicesDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("data-plane")
+            settings.templatesDirectory = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("templates")
+        }
+        if let mirror = setting(debianMirror, "GSTACKS_AGENT_DEBIAN_MIRROR") {
+            guard let url = URL(string: mirror), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--debian-mirror must be an http:// or https:// URL of a Debian archive.")
+            }
+            settings.debianMirror = mirror
         }
         settings.allowLoopbackEgress = allowLoopbackEgress
         guard extraCapabilities.count <= 16, extraCapabilities.allSatisfy({ (1...64).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || ".-_".contains($0) } }) else {

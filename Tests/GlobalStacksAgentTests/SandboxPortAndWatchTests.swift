@@ -53,7 +53,7 @@ struct SandboxPortAndWatchTests {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-ports-\(UUID().uuidString.prefix(8))")
             let driver = try ProcessDriver(root: root, relayExecutable: SandboxPortAndWatchTests.binary, logger: Logger(label: "test"))
             let transcript = Transcript()
-            let runner = WorkspaceRunner(driver: driver, extensions: nil, outbox: transcript, logger: Logger(label: "test"))
+            let runner = WorkspaceRunner(driver: driver, extensions: nil, templates: nil, outbox: transcript, logger: Logger(label: "test"))
             let id = "s-" + UUID().uuidString.prefix(8).lowercased()
             var session = StartSessionPayload(sessionId: id)
             session.command = command

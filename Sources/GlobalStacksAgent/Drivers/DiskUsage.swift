@@ -29,6 +29,19 @@ enum DiskUsage {
         return walk.total > limit ? .over(atLeast: walk.total) : .within(bytes: walk.total)
     }
 
+    /// Several directories together (a sandbox's workspace and its writable layer), against one limit.
+    static func measure(_ directories: [URL], limit: Int64) -> Measure {
+        var total: Int64 = 0
+        for directory in directories {
+            switch measure(directory, limit: limit - total) {
+            case .within(let bytes): total += bytes
+            case .over(let bytes): return .over(atLeast: total + bytes)
+            case .unmeasurable(let problem): return .unmeasurable(problem)
+            }
+        }
+        return .within(bytes: total)
+    }
+
     private struct Walk {
         let limit: Int64
         var total: Int64 = 0

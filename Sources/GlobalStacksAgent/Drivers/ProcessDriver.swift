@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+// `stat`'s members (see DiskUsage).
+import CoreFoundation
+import Glibc
+#endif
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
@@ -8,7 +13,10 @@ import Logging
 /// private directory `<root>/<sandbox id>` (its `/workspace`), with the process's output in `output.log`. A sandbox
 /// that asks for storage may hold at most that much there (output included): no file may grow past it, and one
 /// whose directory does is ended and reported failed with the reason. The directory stays after the sandbox stops
-/// (its output stays readable) until the sandbox is deleted.
+/// (its output stays readable) until the sandbox is deleted. A sandbox started from a template (`rootTemplate`) sees
+/// that template's root, read-only, through an overlay with a writable layer of its own (`SandboxLayer`), instead of
+/// the host's system directories: nothing of the host's root is visible to it, and its storage limit counts that
+/// layer too.
 public actor ProcessDriver: SandboxDriver {
     private struct Running {
         let pid: pid_t
@@ -31,6 +39,8 @@ public actor ProcessDriver: SandboxDriver {
     private let root: URL
     /// Whose socket directories a sandbox of a tenant sees (nil: none).
     private let services: ServiceDirectories?
+    /// Templates' roots, when this agent starts sandboxes from templates.
+    private let templates: TemplateStore?
     private let scope: ResourceLimits.Scope
     private let isolation: SandboxIsolation
     /// The binary whose `sandbox-port-relay` subcommand reaches a sandbox's ports (`PortRelay`): this agent's own.
@@ -48,7 +58,7 @@ public actor ProcessDriver: SandboxDriver {
     /// binary that relays to a sandbox's ports (default: this process's own, as it is when the agent starts).
     public init(
         root: URL, isolation: SandboxIsolation = .detect(), allowUnconfined: Bool = false, storageCheckInterval: Duration = .seconds(5),
-        services: ServiceDirectories? = nil, relayExecutable: String? = PortRelay.ownExecutable(), logger: Logger
+        services: ServiceDirectories? = nil, templates: TemplateStore? = nil, relayExecutable: String? = PortRelay.ownExecutable(), logger: Logger
     ) throws {
         if isolation == .plain {
             guard allowUnconfined else {
@@ -60,6 +70,7 @@ public actor ProcessDriver: SandboxDriver {
         Leftovers.end(under: root, logger: logger)
         self.root = root
         self.services = services
+        self.templates = templates
         scope = ResourceLimits.Scope(root: root)
         self.isolation = isolation
         self.relayExecutable = relayExecutable
@@ -75,9 +86,18 @@ public actor ProcessDriver: SandboxDriver {
             throw DriverError("The process driver runs a command; this sandbox names only a template.")
         }
         try Self.requireValid(id)
+        if let directory = session.workingDirectory, !directory.hasPrefix("/") || directory.contains("\0") {
+            throw DriverError("workingDirectory must be an absolute path inside the sandbox.", kind: .invalidInput)
+        }
         let serviceSockets = try session.tenantId.flatMap { try tenantServices($0) }
         let workspace = root.appendingPathComponent(id)
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var template: (root: URL, layer: SandboxLayer)?
+        if let artifact = session.rootTemplate {
+            template = try await templateRoot(artifact, sessionID: id, workspace: workspace)
+        }
+        // Started meanwhile (the template's fetch let other commands in).
+        guard sessions[id] == nil else { return }
         let cpu = try session.resources?["cpu"].map { try CPUQuantity(parsing: $0).millicores }
         let memory = try session.resources?["memory"].map { try ByteQuantity(parsing: $0).bytes }
         // Storage 0 means the sandbox asked for none: its directory is not limited.
@@ -85,12 +105,22 @@ public actor ProcessDriver: SandboxDriver {
         let limits = ResourceLimits.prepare(scope: scope, sessionID: id, cpuMillicores: cpu, memoryBytes: memory, fileSizeBytes: storage, logger: logger)
         var environment = session.environment ?? [:]
         environment.merge(["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": isolation.workspacePath(hostDirectory: workspace), "GSTACKS_SANDBOX_ID": id]) { _, ours in ours }
-        let argv = limits.prefix + isolation.argv(
-            command, workspace: workspace, network: session.network ?? false, environment: environment, newSession: limits.freezer != nil,
-            extra: serviceSockets.map { ["--ro-bind", $0.path, "/run/globalstacks/data-plane"] } ?? []
-        )
+        let extra = serviceSockets.map { ["--ro-bind", $0.path, "/run/globalstacks/data-plane"] } ?? []
         let pid: pid_t
         do {
+            let argv: [String]
+            if let template {
+                let (templateRoot, layer) = template
+                let mount = OverlayMount(lowers: [templateRoot], writable: (layer.upper, layer.work), merged: layer.merged)
+                argv = try limits.prefix + mount.argv(isolation.templateArgv(
+                    command, root: layer.merged, binds: ["--bind", workspace.path, "/workspace"] + extra, directory: session.workingDirectory ?? "/workspace",
+                    network: session.network ?? false, environment: environment, newSession: limits.freezer != nil
+                ))
+            } else {
+                argv = limits.prefix + isolation.argv(
+                    command, workspace: workspace, network: session.network ?? false, environment: environment, newSession: limits.freezer != nil, extra: extra
+                )
+            }
             let output = workspace.appendingPathComponent("output.log").path
             pid = try ProcessSpawn.spawn(argv, standard: [
                 (0, .path("/dev/null", flags: O_RDONLY)), (1, .path(output, flags: O_WRONLY | O_CREAT | O_APPEND)), (2, .sameAs(1)),
@@ -102,7 +132,7 @@ public actor ProcessDriver: SandboxDriver {
         sessions[id] = Running(pid: pid, limits: limits, storageLimit: storage, workspace: workspace, environment: environment)
         logger.info("Sandbox started", metadata: ["sandbox_id": "\(id)", "pid": "\(pid)", "isolation": "\(isolation)"])
         if let storage {
-            Task { await self.watchStorage(id, pid: pid, workspace: workspace, limit: storage) }
+            Task { await self.watchStorage(id, pid: pid, directories: [workspace] + (template.map { [$0.layer.upper] } ?? []), limit: storage) }
         }
         // Reaped only once `exited` has signalled what the process left in its group.
         ProcessSpawn.waitUnreaped(for: pid) { status, reaper in
@@ -111,6 +141,44 @@ public actor ProcessDriver: SandboxDriver {
                 reaper.reap()
             }
         }
+        if let ready = session.readyCommand, !ready.isEmpty {
+            do {
+                try await ReadinessCheck.wait(for: ready, entry: { try await self.entry(id) }, isRunning: { await self.runs(id, pid: pid) })
+            } catch {
+                try? await stop(id)
+                throw DriverError("Sandbox \(id) did not become ready: \(error); it was stopped.")
+            }
+        }
+    }
+
+    /// The root of the sandbox's template (fetched if need be) and its writable layer over it. At the sandbox's first
+    /// start, what the template holds in `/workspace` (a snapshot's workspace files) is copied into its workspace.
+    private func templateRoot(_ artifact: TemplateArtifact, sessionID: String, workspace: URL) async throws -> (root: URL, layer: SandboxLayer) {
+        guard case .bubblewrap = isolation else {
+            throw DriverError("This agent has no bubblewrap, so it cannot start sandboxes from templates.", kind: .conflict)
+        }
+        guard let templates else { throw DriverError("This agent keeps no templates.", kind: .conflict) }
+        let templateRoot: URL
+        do {
+            templateRoot = try await templates.root(artifact)
+        } catch {
+            throw DriverError("could not fetch template \(artifact.digest): \(error)")
+        }
+        let layer = SandboxLayer(driverRoot: root, sessionID: sessionID)
+        if !layer.exists {
+            try await Self.copyWorkspace(of: templateRoot, into: workspace)
+        }
+        try layer.prepare(templateHex: templateRoot.lastPathComponent)
+        return (templateRoot, layer)
+    }
+
+    /// Copies the template's `/workspace` (when it is a directory, not a link) into the sandbox's workspace directory.
+    private static func copyWorkspace(of templateRoot: URL, into workspace: URL) async throws {
+        let source = templateRoot.appendingPathComponent("workspace")
+        var info = stat()
+        guard lstat(source.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        let (status, errors) = try await ConfinedProcess.run(["/bin/cp", "-a", "--", source.path + "/.", workspace.path + "/"])
+        guard status == 0 else { throw DriverError("Copying the template's /workspace into the sandbox's failed: \(errors)") }
     }
 
     public func stop(_ sessionID: String) async throws {
@@ -136,6 +204,11 @@ public actor ProcessDriver: SandboxDriver {
         try await stop(sessionID)
         _ = ResourceLimits.endLeftovers(in: scope, sandbox: sessionID)
         let workspace = root.appendingPathComponent(sessionID)
+        do {
+            try SandboxLayer(driverRoot: root, sessionID: sessionID).remove()
+        } catch {
+            throw DriverError("Removing the sandbox's writable layer failed: \(error.localizedDescription)")
+        }
         guard FileManager.default.fileExists(atPath: workspace.path) else { return }
         do {
             try FileManager.default.removeItem(at: workspace)
@@ -190,6 +263,31 @@ public actor ProcessDriver: SandboxDriver {
     }
 
     public func isRunning(_ sessionID: String) async -> Bool { sessions[sessionID] != nil }
+
+    /// Whether the sandbox's process is still the one started as `pid`.
+    private func runs(_ sessionID: String, pid: pid_t) -> Bool { sessions[sessionID]?.pid == pid }
+
+    public func withFilesystem<T: Sendable>(_ sessionID: String, _ body: @Sendable (SandboxFilesystem) async throws -> T) async throws -> T {
+        try Self.requireValid(sessionID)
+        let layer = SandboxLayer(driverRoot: root, sessionID: sessionID)
+        guard let hex = layer.templateHex, let templateRoot = templates?.path(hex: hex), FileManager.default.fileExists(atPath: templateRoot.path) else {
+            throw DriverError("Sandbox \(sessionID) was not started from a template on this host; only such a sandbox can be saved.", kind: .conflict)
+        }
+        var frozenHere: pid_t?
+        if let running = sessions[sessionID], !running.frozen {
+            guard running.limits.setFrozen(true) || kill(-running.pid, SIGSTOP) == 0 else {
+                throw DriverError("Freezing sandbox \(sessionID) for its snapshot failed (errno \(errno)).")
+            }
+            frozenHere = running.pid
+        }
+        defer {
+            // Thawed unless it ended, or was hibernated, meanwhile.
+            if let pid = frozenHere, let running = sessions[sessionID], running.pid == pid, !running.frozen {
+                if !running.limits.setFrozen(false) { kill(-pid, SIGCONT) }
+            }
+        }
+        return try await body(SandboxFilesystem(templateRoot: templateRoot, upper: layer.upper, workspace: root.appendingPathComponent(sessionID)))
+    }
 
     public func workspace(_ sessionID: String) async -> URL? {
         guard (try? Self.requireValid(sessionID)) != nil else { return nil }
@@ -254,11 +352,11 @@ public actor ProcessDriver: SandboxDriver {
 
     /// Measures the sandbox's directory until its process ends; one over `limit`, or whose directory cannot be
     /// measured, is ended. The walk runs off the actor, so a directory of many files delays no other sandbox.
-    private func watchStorage(_ id: String, pid: pid_t, workspace: URL, limit: Int64) async {
+    private func watchStorage(_ id: String, pid: pid_t, directories: [URL], limit: Int64) async {
         while true {
             try? await Task.sleep(for: storageCheckInterval)
             guard sessions[id]?.pid == pid else { return }
-            let measure = await Task.detached(priority: .utility) { DiskUsage.measure(workspace, limit: limit) }.value
+            let measure = await Task.detached(priority: .utility) { DiskUsage.measure(directories, limit: limit) }.value
             // The sandbox may have ended, or been stopped, while the walk ran.
             guard let running = sessions[id], running.pid == pid, !running.stopRequested else { return }
             let reason: String

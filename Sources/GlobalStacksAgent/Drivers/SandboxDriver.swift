@@ -21,6 +21,9 @@ public protocol SandboxDriver: Sendable {
     func workspace(_ sessionID: String) async -> URL?
     /// Whether the sandbox's main process still runs (following its output ends when it does not).
     func isRunning(_ sessionID: String) async -> Bool
+    /// Runs `body` with the filesystem of a sandbox started from a template held still (a running sandbox frozen,
+    /// thawed afterwards), for a snapshot; a driver without templates refuses (the default).
+    func withFilesystem<T: Sendable>(_ sessionID: String, _ body: @Sendable (SandboxFilesystem) async throws -> T) async throws -> T
     /// Sandboxes whose process ended on its own (not by `stop`), with how it ended.
     var exits: AsyncStream<SessionExit> { get }
 }

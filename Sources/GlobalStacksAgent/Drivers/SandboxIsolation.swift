@@ -1,4 +1,5 @@
 import Foundation
+import GlobalStacksAgentProtocol
 
 /// How a sandbox's process is confined. bubblewrap when it is installed: new namespaces (no network unless the
 /// sandbox asks for it), an unprivileged user inside, a read-only view of the system directories, a private
@@ -64,27 +65,60 @@ public enum SandboxIsolation: Sendable, Equatable {
             + ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, directory.path] + command
     }
 
+    /// What a confined process sees as its filesystem besides its binds.
+    enum Root: Sendable {
+        /// The host's system directories, read-only, and a few files of its /etc.
+        case host
+        /// A directory of the host (a template's layers, merged) as `/`: nothing of the host's own root is visible.
+        case template(URL)
+    }
+
+    /// The command line of a process confined with a template's root (`merged`, mounted by `OverlayMount` in the
+    /// namespace bubblewrap starts in), as `uid`/`gid`, starting in `directory` (inside; nil: the command goes where
+    /// it must itself).
+    func templateArgv(
+        _ command: [String], root merged: URL, uid: Int = 65_534, gid: Int = 65_534, binds: [String], directory: String?, network: Bool,
+        environment: [String: String], newSession: Bool
+    ) throws(DriverError) -> [String] {
+        guard case .bubblewrap(let bwrap) = self else {
+            throw DriverError("Templates need bubblewrap (apt-get install bubblewrap): without it their root cannot be the sandbox's.", kind: .conflict)
+        }
+        return Self.bubblewrapArgv(
+            bwrap, command, root: .template(merged), uid: uid, gid: gid, binds: binds, directory: directory, network: network, environment: environment,
+            newSession: newSession
+        )
+    }
+
     /// `binds` are bubblewrap options that give the confined process its directories (the only writable ones
-    /// besides its private `/tmp`).
+    /// besides its private `/tmp`, unless its root is a template's writable overlay).
     private static func bubblewrapArgv(
-        _ bwrap: String, _ command: [String], binds: [String], directory: String, network: Bool, environment: [String: String], newSession: Bool
+        _ bwrap: String, _ command: [String], root: Root = .host, uid: Int = 65_534, gid: Int = 65_534, binds: [String], directory: String?, network: Bool,
+        environment: [String: String], newSession: Bool
     ) -> [String] {
         var argv = [bwrap, "--unshare-all"]
         if network { argv.append("--share-net") }
         if newSession { argv.append("--new-session") }
-        argv += ["--die-with-parent", "--uid", "65534", "--gid", "65534", "--ro-bind", "/usr", "/usr"]
-        // Merged-/usr systems have these as symlinks; older ones as directories.
-        for path in ["/bin", "/sbin", "/lib", "/lib64", "/lib32"] {
-            argv += ["--ro-bind-try", path, path]
-        }
-        // Only what programs need from /etc (no shadow, no host secrets).
-        for path in ["/etc/ld.so.cache", "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
-            argv += ["--ro-bind-try", path, path]
+        argv += ["--die-with-parent", "--uid", "\(uid)", "--gid", "\(gid)"]
+        switch root {
+        case .host:
+            argv += ["--ro-bind", "/usr", "/usr"]
+            // Merged-/usr systems have these as symlinks; older ones as directories.
+            for path in ["/bin", "/sbin", "/lib", "/lib64", "/lib32"] {
+                argv += ["--ro-bind-try", path, path]
+            }
+            // Only what programs need from /etc (no shadow, no host secrets).
+            for path in ["/etc/ld.so.cache", "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"] {
+                argv += ["--ro-bind-try", path, path]
+            }
+        case .template(let merged):
+            argv += ["--bind", merged.path, "/"]
         }
         if network {
             argv += ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts", "/etc/hosts"]
         }
-        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"] + binds + ["--chdir", directory, "--clearenv"]
+        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"] + binds
+        if let directory { argv += ["--chdir", directory] }
+        argv.append("--clearenv")
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             argv += ["--setenv", name, value]
         }

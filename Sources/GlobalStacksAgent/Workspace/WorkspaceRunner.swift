@@ -33,14 +33,17 @@ public actor WorkspaceRunner {
     private let driver: any SandboxDriver
     /// Runs extensions' operations (`invoke_extension`), when this agent offers the runtime.
     private let extensions: ExtensionRunner?
+    /// Builds and saves templates (`build_template`, `snapshot_session`), when this agent can.
+    private let templates: TemplateBuilder?
     private let outbox: any AgentMessageSink
     private let logger: Logger
     private var live: [String: Live] = [:]
     private let background = BackgroundProcesses()
 
-    init(driver: any SandboxDriver, extensions: ExtensionRunner?, outbox: any AgentMessageSink, logger: Logger) {
+    init(driver: any SandboxDriver, extensions: ExtensionRunner?, templates: TemplateBuilder?, outbox: any AgentMessageSink, logger: Logger) {
         self.driver = driver
         self.extensions = extensions
+        self.templates = templates
         self.outbox = outbox
         self.logger = logger
     }
@@ -126,6 +129,25 @@ public actor WorkspaceRunner {
             guard let extensions else { throw DriverError("This agent does not run extensions (no extensions.runtime).", kind: .conflict) }
             return .complete(try CompleteMessage(commandId: id, typedResult: try await extensions.invoke(payload)))
         }
+        if case .buildTemplate(let payload) = body {
+            // Not in a sandbox of the driver's: each step gets a confinement of its own.
+            guard let templates else { throw DriverError("This agent does not build templates (that needs the process driver with bubblewrap).", kind: .conflict) }
+            let log = BuildLog(commandID: id, window: window, sink: outbox)
+            let result: TemplateBuildResult
+            do {
+                result = try await templates.build(payload, log: log)
+            } catch {
+                if !Task.isCancelled { await log.end() }
+                throw error
+            }
+            await log.end()
+            return .complete(try CompleteMessage(commandId: id, typedResult: result))
+        }
+        if case .snapshotSession(let payload) = body {
+            // A stopped sandbox is saved as well: no entry into a running one.
+            guard let templates else { throw DriverError("This agent does not save sandboxes as templates (that needs the process driver with bubblewrap).", kind: .conflict) }
+            return .complete(try CompleteMessage(commandId: id, typedResult: try await templates.snapshot(payload, driver: driver)))
+        }
         if case .readOutput(let payload) = body {
             // Output stays readable while the sandbox exists: running, hibernated, stopped or failed.
             guard let workspace = await driver.workspace(payload.sessionId) else {
@@ -174,10 +196,8 @@ public actor WorkspaceRunner {
             return .complete(try CompleteMessage(commandId: id, typedResult: result))
         case .startSession, .stopSession, .hibernateSession, .wakeSession, .deleteSession, .startService, .removeService:
             throw DriverError("Session and service commands are not workspace commands.")
-        case .invokeExtension, .readOutput:
-            throw DriverError("Invocations and output reads run above.")
-        case .buildTemplate, .snapshotSession:
-            throw DriverError("This agent does not build templates yet.", kind: .conflict)
+        case .invokeExtension, .readOutput, .buildTemplate, .snapshotSession:
+            throw DriverError("Invocations, output reads and templates' commands run above.")
         }
     }
 
