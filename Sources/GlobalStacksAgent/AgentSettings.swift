@@ -50,9 +50,12 @@ public struct AgentSettings: Sendable {
         self.templatesDirectory = credentialsFile.deletingLastPathComponent().appendingPathComponent("templates")
     }
 
-    /// The capabilities this agent announces when it enrolls: `extensions.runtime` when it can run extensions.
+    /// The capabilities this agent announces when it enrolls: `extensions.runtime` when it can run extensions,
+    /// `templates.build` when it can build templates.
     public var announcedCapabilities: [String] {
-        driver == .process && ExtensionRunner.isAvailable ? capabilities + [InvokeExtensionPayload.runtimeCapability] : capabilities
+        guard driver == .process else { return capabilities }
+        return capabilities + (ExtensionRunner.isAvailable ? [InvokeExtensionPayload.runtimeCapability] : [])
+            + (TemplateBuilder.isAvailable ? [BuildTemplatePayload.buildCapability] : [])
     }
 
     /// The address of one control-plane route, under the server URL's own path (a control plane behind a

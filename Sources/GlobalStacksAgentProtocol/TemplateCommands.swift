@@ -71,6 +71,9 @@ public struct BuildTemplatePayload: Sendable, Equatable, Codable {
 
     /// Where a build on this agent gets Debian's packages by default.
     public static let defaultDebianMirror = "http://deb.debian.org/debian"
+    /// The capability an agent announces when it can build templates (root, bubblewrap, debootstrap, zstd): the
+    /// control plane sends builds to such agents first.
+    public static let buildCapability = "templates.build"
 }
 
 /// What a template build starts from: exactly one of the two.

@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-// `stat`'s members (see DiskUsage).
-import CoreFoundation
-import Glibc
-#endif
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
@@ -175,8 +170,8 @@ public actor ProcessDriver: SandboxDriver {
     /// Copies the template's `/workspace` (when it is a directory, not a link) into the sandbox's workspace directory.
     private static func copyWorkspace(of templateRoot: URL, into workspace: URL) async throws {
         let source = templateRoot.appendingPathComponent("workspace")
-        var info = stat()
-        guard lstat(source.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        // attributesOfItem does not follow a link: a `/workspace` link in the template is not copied.
+        guard (try? FileManager.default.attributesOfItem(atPath: source.path)[.type] as? FileAttributeType) == .typeDirectory else { return }
         let (status, errors) = try await ConfinedProcess.run(["/bin/cp", "-a", "--", source.path + "/.", workspace.path + "/"])
         guard status == 0 else { throw DriverError("Copying the template's /workspace into the sandbox's failed: \(errors)") }
     }

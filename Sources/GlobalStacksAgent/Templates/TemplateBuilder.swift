@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-// `stat`'s members (see DiskUsage).
-import CoreFoundation
-import Glibc
-#endif
 import GlobalStacksAgentProtocol
 import GlobalStacksDomain
 import Logging
@@ -20,6 +15,13 @@ import Logging
 public actor TemplateBuilder {
     /// The longest a build may be asked to take.
     static let maximumTimeoutSeconds = 6 * 3_600
+
+    /// Whether this host can build templates: root (it bootstraps Debian and mounts overlays), bubblewrap, and the
+    /// tools a build runs.
+    public static var isAvailable: Bool {
+        guard getuid() == 0, case .bubblewrap = SandboxIsolation.detect() else { return false }
+        return ["/usr/sbin/debootstrap", "/usr/bin/zstd", "/usr/bin/unshare", "/bin/mount"].allSatisfy(FileManager.default.isExecutableFile(atPath:))
+    }
     /// Where `apt-get` and friends find programs in a step, unless the step's `ENV` says otherwise.
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     /// apt drops to its `_apt` user to download; in a single-uid user namespace that user does not exist.
@@ -300,11 +302,11 @@ public actor TemplateBuilder {
         let components = source.split(separator: "/").filter { $0 != "." }
         for (index, component) in components.enumerated() {
             path += "/" + component
-            var info = stat()
-            guard lstat(path, &info) == 0 else {
+            // attributesOfItem does not follow a link.
+            guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else {
                 throw DriverError("\(instruction): \(source) is not in the build context.", kind: .invalidInput)
             }
-            if index < components.count - 1, info.st_mode & S_IFMT == S_IFLNK {
+            if index < components.count - 1, type == .typeSymbolicLink {
                 throw DriverError("\(instruction): \(source) goes through a link of the build context; copy what the link points to instead.", kind: .invalidInput)
             }
         }

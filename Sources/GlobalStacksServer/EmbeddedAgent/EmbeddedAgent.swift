@@ -99,7 +99,8 @@ struct EmbeddedAgent: Service {
         let agent = try await store.registerAgent(AgentRegistration(
             name: Self.agentName, platform: .process, region: nil,
             capacity: AgentCapacity(maxSessions: capacity.maxSessions, cpu: try CPUQuantity(parsing: capacity.cpu), memory: try ByteQuantity(parsing: capacity.memory)),
-            capabilities: ExtensionRunner.isAvailable ? ["process", InvokeExtensionPayload.runtimeCapability] : ["process"], metadata: ["embedded": "true"]
+            capabilities: Set(["process"] + (ExtensionRunner.isAvailable ? [InvokeExtensionPayload.runtimeCapability] : [])
+                + (TemplateBuilder.isAvailable ? [BuildTemplatePayload.buildCapability] : [])), metadata: ["embedded": "true"]
         ), provisioningTokenHash: SecretHasher.hash(token.value), keyHash: SecretHasher.hash(key.value), keyPrefix: key.displayPrefix, at: now)
         _ = try await store.approveManagedAgent(id: agent.id, by: creator, at: now)
         try AgentCredentials(agentID: agent.id.rawValue, name: agent.name, key: key.value, serverURL: serverURL.absoluteString).save(to: credentialsFile)

@@ -82,8 +82,6 @@ struct TemplateRunner: Sendable {
     let content: any ContentStore
     /// How long an agent's grant to fetch or upload stays valid.
     static let grantLifetime: TimeInterval = 2 * 3_600
-    /// Agents that advertise this build templates first.
-    static let buildCapability = "templates.build"
 
     func build(of context: ExecutionContext) async throws -> (TemplateBuild, TenantScope) {
         let scope = context.scope
@@ -109,7 +107,7 @@ struct TemplateRunner: Sendable {
         let connected = Set(connections.connectedAgents)
         let agents = try await store.agents(visibleTo: .tenant(scope), clusterID: nil)
             .filter { $0.receivesWork && connected.contains($0.id) }.sorted { $0.id.rawValue < $1.id.rawValue }
-        guard let agent = agents.first(where: { $0.capabilities.contains(Self.buildCapability) }) ?? agents.first else {
+        guard let agent = agents.first(where: { $0.capabilities.contains(BuildTemplatePayload.buildCapability) }) ?? agents.first else {
             throw ExecutionError.permanent("No agent of the tenant's clusters is connected to build on; an operator must connect one.")
         }
         return agent.id
