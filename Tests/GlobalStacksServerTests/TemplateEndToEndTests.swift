@@ -33,19 +33,33 @@ struct TemplateEndToEndTests {
     @Test(.enabled(if: Self.isAvailable, "needs root, bubblewrap, debootstrap and zstd"))
     func templatesBuildCacheSnapshotStayTheirTenantsAndPoolSandboxes() async throws {
         #expect(!FileManager.default.fileExists(atPath: "/usr/bin/hello"), "the host must not have the package the template installs")
-        let installation = try await SandboxEndToEndTests.Installation.start(.sqlite)
+        // Room for every sandbox here and a pool of 2 (by default an agent offers as much CPU as the host has cores).
+        let installation = try await SandboxEndToEndTests.Installation.start(.sqlite, agentArguments: ["--cpu", "16", "--max-sessions", "32"])
         let api = installation.api
-        let context = try await Self.contextArchive(["greeting.txt": "hello from the build context\n"])
-        let contextDigest = try await api.uploadTemplateContext(context)
+        let cli = CLITests.CLI()
+        let login = try await cli.run(
+            ["login", "http://127.0.0.1:\(installation.server.port)", "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n"
+        )
+        try #require(login.code == 0, "\(login.err)")
+        #expect(try await cli.run(["tenants", "use", "prod"]).code == 0)
+        // The build context, and the definitions beside it (outside it: the context stays the same between builds).
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("build-\(UUID().uuidString)")
+        let context = work.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "hello from the build context\n".write(to: context.appendingPathComponent("greeting.txt"), atomically: true, encoding: .utf8)
+        let first = work.appendingPathComponent("Dockerfile.1"), second = work.appendingPathComponent("Dockerfile.2")
+        try Self.definition.write(to: first, atomically: true, encoding: .utf8)
+        try Self.definition.replacingOccurrences(of: "echo one", with: "echo two").write(to: second, atomically: true, encoding: .utf8)
 
-        // A build from Debian's packages, its log streamed while it runs.
-        var log = ""
-        let queued = try await api.buildTemplate(name: "hello-tools", definition: Self.definition, contextDigest: contextDigest)
-        #expect(queued.status == .queued)
-        let built = try await api.followTemplateBuild(queued.id) { log += $0 }
-        #expect(built.status == .succeeded, "\(built.error ?? "") \(log.suffix(2_000))")
-        #expect(log.contains("apt-get install") && log.contains("hello"), "the log shows the steps: \(log.suffix(1_000))")
-        #expect(built.steps == 3 && built.cachedSteps == 0)
+        // A build from Debian's packages with the CLI, its log streamed (on standard error) while it runs.
+        let cold = try await cli.run(["templates", "build", "-f", first.path, "--name", "hello-tools", "-o", "json", context.path])
+        #expect(cold.code == 0, "\(cold.err.suffix(2_000))")
+        let built = try JSONSerialization.jsonObject(with: Data(cold.out.utf8)) as? [String: Any]
+        #expect(built?["status"] as? String == "succeeded" && built?["steps"] as? Int == 3 && built?["cachedSteps"] as? Int == 0, "\(cold.out)")
+        #expect(cold.err.contains("apt-get install") && cold.err.contains("Setting up hello"), "the log shows the steps: \(cold.err.suffix(1_000))")
+        let log = try await api.templateBuildLog(try #require(built?["id"] as? String), from: 0)
+        #expect(log.text.contains("STEP") && log.text.contains("Setting up hello"), "the log is kept with the build")
         let template = try #require(try await api.templates().first { $0.name == "hello-tools" })
         #expect(template.version == 1 && template.environment.additionalProperties["GREETING"] == "from-template")
 
@@ -60,24 +74,11 @@ struct TemplateEndToEndTests {
         #expect(try await Self.run(api, sandbox, "echo mine > /usr/local/written-here && cat /usr/local/written-here") == "mine\n",
                 "the root is writable through the sandbox's own layer")
 
-        // The same definition with only its last step changed, built with the CLI (`gstacks templates build`, its log
-        // followed on standard error), reuses every step before it.
-        let cli = CLITests.CLI()
-        let login = try await cli.run(
-            ["login", "http://127.0.0.1:\(installation.server.port)", "--email", "root@example.com", "--password-stdin"], stdin: "root-password-123\n"
-        )
-        try #require(login.code == 0, "\(login.err)")
-        #expect(try await cli.run(["tenants", "use", "prod"]).code == 0)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("build-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try "hello from the build context\n".write(to: directory.appendingPathComponent("greeting.txt"), atomically: true, encoding: .utf8)
-        let dockerfile = directory.appendingPathComponent("Dockerfile")
-        try Self.definition.replacingOccurrences(of: "echo one", with: "echo two").write(to: dockerfile, atomically: true, encoding: .utf8)
-        let rebuilt = try await cli.run(["templates", "build", "-f", dockerfile.path, "--name", "hello-tools", "-o", "json", directory.path])
+        // The same definition with only its last step changed reuses every step before it.
+        let rebuilt = try await cli.run(["templates", "build", "-f", second.path, "--name", "hello-tools", "-o", "json", context.path])
         #expect(rebuilt.code == 0, "\(rebuilt.err.suffix(2_000))")
-        let second = try JSONSerialization.jsonObject(with: Data(rebuilt.out.utf8)) as? [String: Any]
-        #expect(second?["status"] as? String == "succeeded" && second?["cachedSteps"] as? Int == 2, "\(rebuilt.out) \(rebuilt.err.suffix(1_000))")
+        let warm = try JSONSerialization.jsonObject(with: Data(rebuilt.out.utf8)) as? [String: Any]
+        #expect(warm?["status"] as? String == "succeeded" && warm?["cachedSteps"] as? Int == 2, "\(rebuilt.out) \(rebuilt.err.suffix(1_000))")
         #expect(rebuilt.err.contains("CACHED"), "the log says which steps came from the cache: \(rebuilt.err.suffix(1_000))")
         #expect(try await api.templates().first { $0.name == "hello-tools" }?.version == 2)
         let listed = try await cli.run(["templates", "list"])
@@ -96,7 +97,7 @@ struct TemplateEndToEndTests {
         let inUse = await Self.refusal { try await api.deleteTemplate("prepared") }
         #expect(inUse?.status == 409 && inUse?.message.contains(restored) == true, "\(String(describing: inUse))")
 
-        // Another tenant neither sees nor uses the template.
+        // Another tenant neither sees nor uses the template (by name or digest), nor the build context.
         let home = try #require(try await api.tenants().first { $0.slug == "prod" }?.id)
         let other = try await api.createTenant(name: "Other", slug: "other")
         try await api.activateTenant(other.id)
@@ -105,6 +106,8 @@ struct TemplateEndToEndTests {
         #expect(foreign?.status == 404, "\(String(describing: foreign))")
         let foreignDigest = await Self.refusal { try await api.createSandbox(template: template.digest, command: []) }
         #expect(foreignDigest?.status == 404)
+        let foreignBuild = await Self.refusal { try await api.buildTemplate(name: "mine", definition: "FROM hello-tools\nRUN true", contextDigest: nil) }
+        #expect(foreignBuild?.status == 404, "another tenant's template is no base either")
         try await api.activateTenant(home)
 
         // A warm pool of 2: a create claims a waiting sandbox (running at once) and the pool refills.
@@ -136,26 +139,6 @@ struct TemplateEndToEndTests {
             Issue.record("\(error)")
             return nil
         }
-    }
-
-    /// A tar archive of `files` (the build context), made by the system's tar.
-    static func contextArchive(_ files: [String: String]) async throws -> Data {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("context-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        let archive = directory.appendingPathExtension("tar")
-        defer { try? FileManager.default.removeItem(at: archive) }
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
-        tar.arguments = ["-C", directory.path, "-cf", archive.path, "."]
-        // Waited for without blocking a cooperative thread.
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            tar.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try tar.run() } catch { continuation.resume(throwing: error) }
-        }
-        try #require(status == 0, "tar archived the context")
-        return try Data(contentsOf: archive)
     }
 
     /// Polls /metrics (≤ 60 s) until the counter reaches `atLeast`.
