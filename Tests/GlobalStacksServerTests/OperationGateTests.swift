@@ -260,8 +260,8 @@ struct OperationGateTests {
             #expect(try await api.request(.get, "/v1/integrations/abc", session: world.bo).status == .notFound)
             #expect(try await api.request(.get, "/v1/integrations", session: world.bo).items.count == 1)
             #expect(try await api.request(.patch, "/v1/integrations/\(world.connectionID)", json: #"{"status":"deleted"}"#, session: world.bo).status == .badRequest)
-            #expect(try await api.request(.get, "/v1/operation-types", session: world.carol).items.count == 10,
-                    "verify, sync, settings reconcile, extension invoke, the Data Plane's four and the two test types")
+            #expect(try await api.request(.get, "/v1/operation-types", session: world.carol).items.count == 12,
+                    "verify, sync, settings reconcile, extension invoke, the Data Plane's four, template build and snapshot, and the two test types")
 
             // A credential that is not there: verification fails, says why, and marks the connection.
             let missing = try await api.request(.post, "/v1/integrations", json: #"{"provider":"p","kind":"k","name":"missing","credentialReference":"env:\#(world.credentialPrefix)UNSET"}"#, session: world.bo)
