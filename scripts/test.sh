@@ -33,10 +33,14 @@ python3 scripts/lib/e2b_sdk.py setup >/dev/null
 python3 scripts/lib/mcp_check.py setup >/dev/null
 # The official JSON-Schema-Test-Suite (draft 2020-12) for the manifests' schema validator, from the same pinned sdist.
 JSON_SCHEMA_SUITE=$(scripts/lib/fetch-json-schema-suite.sh "$VENV/bin/python" | tail -n 1)
-# Two runs: the suites that time an in-process server (pings every 200 ms, a retry within its 1 s backoff, connection
-# timeouts) or an in-process service supervisor (healthy within 20 s) first, then everything else in parallel. On 2 cores the end-to-end suites (real servers, agents, bubblewrap,
+# Three runs: the suites that time an in-process server (pings every 200 ms, a retry within its 1 s backoff, connection
+# timeouts) or an in-process service supervisor (healthy within 20 s) first, then everything else in parallel, then template builds. On 2 cores the end-to-end suites (real servers, agents, bubblewrap,
 # PostgreSQL) saturate the machine, and those timings then fail for want of CPU, not for a defect.
 export GSTACKS_JSON_SCHEMA_SUITE="$JSON_SCHEMA_SUITE" GSTACKS_REQUIRE_JSON_SCHEMA_SUITE=1 GSTACKS_TEST_PYTHON="$PWD/$VENV/bin/python"
 TIMED='AgentGatewayTests|OperationGateTests|ConnectionLimitTests|ServiceSupervisorTests'
 swift test --skip-build --filter "$TIMED"
-swift test --skip-build --skip "$TIMED"
+# Template builds (debootstrap, apt, zstd) load both cores for a minute or two: alone, after the rest, so that the
+# rest's time limits are not theirs.
+TEMPLATES='TemplateTests|TemplateEndToEndTests'
+swift test --skip-build --skip "$TIMED|$TEMPLATES"
+swift test --skip-build --filter "$TEMPLATES"

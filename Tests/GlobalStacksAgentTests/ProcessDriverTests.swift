@@ -117,6 +117,27 @@ struct ProcessDriverTests {
         #expect(Self.read(root, id, "env.txt") == "GREETING GSTACKS_SANDBOX_ID HOME PATH PWD ", "only the sandbox's own environment")
     }
 
+    /// The sandbox's user is root outside its user namespace, and the kernel lets that uid write sysctls: a sandbox that
+    /// could write kernel.core_pattern would run a program of its own as root on the host. /proc/sys is read-only, and
+    /// no capability lets the sandbox mount a fresh /proc. (The attempts write the value already there.)
+    @Test func aSandboxCannotWriteSysctlsNorMountProc() async throws {
+        guard case .bubblewrap = SandboxIsolation.detect() else { return }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-driver-\(UUID().uuidString)")
+        let driver = try ProcessDriver(root: root, logger: Logger(label: "test"))
+        let id = UUID().uuidString.lowercased()
+        let script = """
+            v=$(cat /proc/sys/kernel/core_pattern); (printf '%s\\n' "$v" > /proc/sys/kernel/core_pattern) 2>/dev/null && echo WROTE > sysctl.txt || echo refused > sysctl.txt
+            mkdir -p p; (mount -t proc proc p) 2>/dev/null && echo MOUNTED > mount.txt || echo refused > mount.txt
+            grep CapEff /proc/self/status | tr -d '\\t' > caps.txt
+            """
+        try await driver.start(Self.session(id, ["/bin/sh", "-c", script]))
+        var exits = driver.exits.makeAsyncIterator()
+        _ = await exits.next()
+        #expect(Self.read(root, id, "sysctl.txt") == "refused\n")
+        #expect(Self.read(root, id, "mount.txt") == "refused\n")
+        #expect(Self.read(root, id, "caps.txt") == "CapEff:0000000000000000\n")
+    }
+
     /// A process that leaves the sandbox's process group (setsid) is still frozen and stopped with it, through the
     /// sandbox's cgroups (where the agent may create them).
     @Test func aProcessThatLeavesTheProcessGroupIsFrozenAndStoppedToo() async throws {

@@ -98,7 +98,8 @@ public enum SandboxIsolation: Sendable, Equatable {
         var argv = [bwrap, "--unshare-all"]
         if network { argv.append("--share-net") }
         if newSession { argv.append("--new-session") }
-        argv += ["--die-with-parent", "--uid", "\(uid)", "--gid", "\(gid)"]
+        // No capabilities, even for a build step that is root inside: it could otherwise mount a fresh /proc.
+        argv += ["--die-with-parent", "--uid", "\(uid)", "--gid", "\(gid)", "--cap-drop", "ALL"]
         switch root {
         case .host:
             argv += ["--ro-bind", "/usr", "/usr"]
@@ -116,7 +117,9 @@ public enum SandboxIsolation: Sendable, Equatable {
         if network {
             argv += ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts", "/etc/hosts"]
         }
-        argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"] + binds
+        // The sandbox's user is root outside its user namespace, and the kernel lets that uid write sysctls whatever its
+        // capabilities (kernel.core_pattern runs a program as root on the host): /proc/sys is read-only, always.
+        argv += ["--dev", "/dev", "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--tmpfs", "/tmp"] + binds
         if let directory { argv += ["--chdir", directory] }
         argv.append("--clearenv")
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {

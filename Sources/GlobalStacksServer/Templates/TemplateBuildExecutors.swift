@@ -129,23 +129,11 @@ struct TemplateRunner: Sendable {
                 throw ExecutionError.permanent("The agent \(agent) is not connected to this server.")
             }
             context.logger.info("Template build started", metadata: ["build_id": "\(build.id)", "agent_id": "\(agent)", "kind": "\(build.kind.rawValue)"])
-            var result: TemplateBuildResult?
-            events: for await event in live.events {
-                switch event {
-                case .frame(let frame):
-                    log.append(frame.data)
-                    await live.grant(frame.data.count)
-                    if let text = log.due() { _ = try? await store.updateTemplateBuild(id: build.id, log: text, scope) { _ in } }
-                case .credit:
-                    continue
-                case .finished(.success(let complete)):
-                    result = try complete.decodeResult(TemplateBuildResult.self)
-                    break events
-                case .finished(.failure(let failed)):
-                    throw ExecutionError.permanent(failed.error)
-                case .disconnected:
-                    throw ExecutionError.permanent("The agent disconnected during the build.")
-                }
+            // A cancelled run (its cancel, its deadline, shutdown) ends the build on the agent too.
+            let result = try await withTaskCancellationHandler {
+                try await follow(live, build, scope, log: &log)
+            } onCancel: {
+                Task { await live.cancel() }
             }
             guard let result, let digest = ContentDigest(result.digest), try await content.size(of: digest) == result.sizeBytes else {
                 throw ExecutionError.permanent("The agent's archive did not reach the server whole.")
@@ -166,6 +154,28 @@ struct TemplateRunner: Sendable {
             try? await fail(build, reason, log: log.text, scope)
             throw ExecutionError.permanent(reason)
         }
+    }
+
+    /// The agent's log frames into the build's log (within their credit), until its result.
+    private func follow(_ live: LiveCommand, _ build: TemplateBuild, _ scope: TenantScope, log: inout TemplateBuildLogBuffer) async throws -> TemplateBuildResult? {
+        for await event in live.events {
+            switch event {
+            case .frame(let frame):
+                log.append(frame.data)
+                await live.grant(frame.data.count)
+                if let text = log.due() { _ = try? await store.updateTemplateBuild(id: build.id, log: text, scope) { _ in } }
+            case .credit:
+                continue
+            case .finished(.success(let complete)):
+                return try complete.decodeResult(TemplateBuildResult.self)
+            case .finished(.failure(let failed)):
+                throw ExecutionError.permanent(failed.error)
+            case .disconnected:
+                throw ExecutionError.permanent("The agent disconnected during the build.")
+            }
+        }
+        try Task.checkCancellation()
+        return nil
     }
 
     func fail(_ build: TemplateBuild, _ reason: String, log: String?, _ scope: TenantScope) async throws {

@@ -9,8 +9,11 @@ struct TemplateBuildLogBuffer {
     private var lastFlush = ContinuousClock.now
     private var dirty = false
 
-    mutating func append(_ bytes: some Collection<UInt8>) {
+    mutating func append(_ raw: some Collection<UInt8>) {
         guard !truncated else { return }
+        // A NUL ends text in some drivers (SQLite's C strings) and PostgreSQL refuses it: a step's output must not cut
+        // the log short.
+        let bytes = raw.map { $0 == 0 ? UInt8(ascii: "?") : $0 }
         let room = TemplateBuild.maximumLogBytes - text.utf8.count
         if bytes.count <= room {
             text += String(decoding: bytes, as: UTF8.self)
