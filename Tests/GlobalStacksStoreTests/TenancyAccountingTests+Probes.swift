@@ -191,6 +191,11 @@ extension TenancyAccountingTests {
             try await store.recordContent(ownDigest, kind: .artifact, byteCount: 1, b, by: ada, at: now)
         }
         await probes.reveals("PublishingRepository.contentKind(_:_:)") { try await store.contentKind(world.artifactDigest, b) }
+        await probes.reveals("PublishingRepository.uploadedBytes(kind:_:)") {
+            let bytes = try await store.uploadedBytes(kind: .artifact, b)
+            if bytes != 1 { Issue.record("B's uploaded bytes count A's: \(bytes)") }
+            return bytes
+        }
         await probes.reveals("PublishingRepository.createDeveloperApp(_:_:by:at:)") {
             try await store.createDeveloperApp(NewDeveloperApp(
                 name: "B", publisherName: "B", publisherURL: nil, supportURL: "https://b.example/s", termsURL: "https://b.example/t", privacyURL: "https://b.example/p"

@@ -45,6 +45,8 @@ public enum TemplateLimits {
     public static let archiveBytes: Int64 = 8 << 30
     /// One uploaded build context at most.
     public static let contextBytes: Int64 = 256 << 20
+    /// Build contexts a tenant may keep uploaded, together.
+    public static let contextBytesPerTenant: Int64 = 4 << 30
     /// How long one build may take.
     public static let buildTimeoutSeconds = 30 * 60
 }

@@ -115,6 +115,8 @@ public protocol PublishingRepository: Sendable {
     /// Records uploaded content (already stored by digest); uploading the same bytes again is not an error.
     func recordContent(_ digest: ContentDigest, kind: ContentKind, byteCount: Int, _ scope: TenantScope, by user: UserID, at now: Date) async throws
     func contentKind(_ digest: ContentDigest, _ scope: TenantScope) async throws -> ContentKind?
+    /// Bytes of the content of `kind` the scope's tenant uploaded (each digest once).
+    func uploadedBytes(kind: ContentKind, _ scope: TenantScope) async throws -> Int64
     func createDeveloperApp(_ app: NewDeveloperApp, _ scope: TenantScope, by user: UserID, at now: Date) async throws -> DeveloperApp
     func developerApps(_ scope: TenantScope) async throws -> [DeveloperApp]
     func developerApp(id: DeveloperAppID, _ scope: TenantScope) async throws -> DeveloperApp?

@@ -28,6 +28,16 @@ extension SQLStore: PublishingRepository {
         }
     }
 
+    public func uploadedBytes(kind: ContentKind, _ scope: TenantScope) async throws -> Int64 {
+        try await engine.read { database in
+            try await database.raw("""
+                SELECT CAST(COALESCE(SUM(u.byte_count), 0) AS BIGINT) AS n FROM extension_content_uploads u JOIN tenants t ON t.id = u.tenant_id
+                WHERE u.kind = \(bind: kind.rawValue) AND u.tenant_id = \(bind: scope.tenantID.rawValue)
+                    AND t.organization_id = \(bind: scope.organizationID.rawValue)
+                """).first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+    }
+
     /// The kind of content the scope's tenant uploaded under `digest`; nil for content only other tenants uploaded.
     private func uploadedKind(_ digest: ContentDigest, _ scope: TenantScope, _ database: any SQLDatabase) async throws -> ContentKind? {
         try await database.raw("""

@@ -10,6 +10,11 @@ extension TemplateService {
     where Bytes.Element == ArraySlice<UInt8> {
         let scope = try caller.activeTenant()
         try caller.require(.buildTemplates)
+        let kept = try await store.uploadedBytes(kind: .buildContext, scope)
+        let room = min(TemplateLimits.contextBytes, TemplateLimits.contextBytesPerTenant - kept)
+        guard room > 0 else {
+            throw DomainError.forbidden("The tenant keeps \(ByteQuantity(bytes: kept)) of build contexts, the most it may; contexts are kept for the builds that name them.")
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gstacks-context-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = try? FileHandle(forWritingTo: file) else {
             throw DomainError.unavailable("Could not write the upload to a temporary file; try again.")
@@ -20,8 +25,10 @@ extension TemplateService {
             defer { try? handle.close() }
             for try await chunk in bytes {
                 size += Int64(chunk.count)
-                guard size <= TemplateLimits.contextBytes else {
-                    throw DomainError.tooLarge("A build context may be at most \(ByteQuantity(bytes: TemplateLimits.contextBytes)); leave out what COPY does not need.")
+                guard size <= room else {
+                    throw DomainError.tooLarge(
+                        "A build context may be at most \(ByteQuantity(bytes: room)) (\(ByteQuantity(bytes: TemplateLimits.contextBytes)) each, \(ByteQuantity(bytes: TemplateLimits.contextBytesPerTenant)) a tenant); leave out what COPY does not need."
+                    )
                 }
                 hasher.update(data: chunk)
                 try handle.write(contentsOf: chunk)
