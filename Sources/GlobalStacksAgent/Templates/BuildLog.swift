@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GlobalStacksAgentProtocol
+import GlobalStacksDomain
 
 /// A build's log as its client reads it: `stdout` stream frames of the build's command, within the command's credit
 /// (a slow reader slows the build instead of filling memory). Each step's instruction is a line of its own, followed
@@ -35,8 +36,10 @@ struct BuildLog: Sendable {
     }
 
     /// Runs `argv` to its end with its output in the log; its exit status (the shell's convention) and the end of its
-    /// output. A cancelled task kills it (its process group, and `limits`' groups when it has them).
-    func run(_ argv: [String], limits: ResourceLimits? = nil) async throws -> (status: Int32, tail: String) {
+    /// output. A cancelled task kills it (its process group, and `limits`' groups when it has them). With `disk`, the
+    /// directories it writes into are measured every two seconds, and a process that puts more than the limit there
+    /// is killed and refused (a build must not fill the agent's disk).
+    func run(_ argv: [String], limits: ResourceLimits? = nil, disk: DiskWatch? = nil) async throws -> (status: Int32, tail: String) {
         let output = try ExecProcess.pipe()
         let pid: pid_t
         do {
@@ -58,6 +61,21 @@ struct BuildLog: Sendable {
         let killAll: @Sendable () -> Void = {
             if limits?.signalAll(SIGKILL) != true { kill(-pid, SIGKILL) }
         }
+        let overDisk = StopSignal()
+        let watch = disk.map { disk in
+            Task.detached(priority: .utility) {
+                while !stop.isSet {
+                    try? await Task.sleep(for: DiskWatch.interval)
+                    guard !stop.isSet, case .within = DiskUsage.measure(disk.directories, limit: disk.limit) else {
+                        if !stop.isSet {
+                            overDisk.set()
+                            killAll()
+                        }
+                        return
+                    }
+                }
+            }
+        }
         var tail: [UInt8] = []
         var failure: (any Error)?
         await withTaskCancellationHandler {
@@ -77,7 +95,14 @@ struct BuildLog: Sendable {
         }
         let (waitStatus, reaper) = await exit.value
         stop.set()
+        watch?.cancel()
         reaper.reap()
+        if let disk, overDisk.isSet {
+            throw DriverError(
+                "It wrote more than \(ByteQuantity(bytes: disk.limit)) (a step into the template, or the build context unpacked), the most one step may; it was stopped.",
+                kind: .invalidInput
+            )
+        }
         let status = ProcessSpawn.exitCode(waitStatus).map(Int32.init) ?? 128 + (ProcessSpawn.terminatingSignal(waitStatus) ?? 0)
         if let failure { throw failure }
         try Task.checkCancellation()
@@ -106,5 +131,17 @@ struct BuildLog: Sendable {
         }
         reader.stackSize = 128 << 10
         reader.start()
+    }
+}
+
+/// Directories a build's process writes into, and the most it may put there.
+struct DiskWatch: Sendable {
+    let directories: [URL]
+    let limit: Int64
+    static let interval: Duration = .seconds(2)
+
+    /// What one step (or one build's context) may write: as much as one template's archive may hold.
+    static func step(_ directories: URL...) -> DiskWatch {
+        DiskWatch(directories: directories, limit: TemplateLimits.archiveBytes)
     }
 }

@@ -151,7 +151,7 @@ public actor TemplateBuilder {
                     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
                 }
                 if let copy = step.copy {
-                    if context == nil { context = try await self.unpackContext(payload.context!, in: scratch) }
+                    if context == nil { context = try await self.unpackContext(payload.context!, in: scratch, log: log) }
                     try await self.copy(copy, step: step, context: context!, mount: mount, layers: stack, log: log)
                 } else {
                     try await self.run(step, number: index + 1, buildID: payload.buildId, resources: payload.resources, mount: mount, layers: stack, log: log)
@@ -256,7 +256,7 @@ public actor TemplateBuilder {
         let argv = try limits.prefix + mount.argv(isolation.templateArgv(
             command, root: mount.merged, uid: uid, gid: gid, binds: [], directory: nil, network: true, environment: environment, newSession: limits.freezer != nil
         ))
-        let (status, tail) = try await log.run(argv, limits: limits)
+        let (status, tail) = try await log.run(argv, limits: limits, disk: mount.writable.map { .step($0.upper) })
         guard status == 0 else {
             throw DriverError("\(step.instruction) failed with status \(status); the end of its output:\n\(tail)", kind: .invalidInput)
         }
@@ -290,7 +290,7 @@ public actor TemplateBuilder {
             command, root: mount.merged, uid: uid, gid: gid, binds: ["--tmpfs", "/run", "--ro-bind", context.path, Self.contextInside], directory: nil,
             network: false, environment: ["PATH": Self.defaultPath, "HOME": home], newSession: false
         ))
-        let (status, tail) = try await log.run(argv)
+        let (status, tail) = try await log.run(argv, disk: mount.writable.map { .step($0.upper) })
         guard status == 0 else {
             throw DriverError("\(step.instruction) failed with status \(status): \(tail)", kind: .invalidInput)
         }
@@ -314,7 +314,7 @@ public actor TemplateBuilder {
 
     /// Fetches the build context (checked against its digest) and unpacks it confined (a hostile archive can write
     /// only into the scratch directory), once per build.
-    private func unpackContext(_ artifact: TemplateArtifact, in scratch: URL) async throws -> URL {
+    private func unpackContext(_ artifact: TemplateArtifact, in scratch: URL, log: BuildLog) async throws -> URL {
         let staging = scratch.appendingPathComponent("context-staging")
         try FileManager.default.createDirectory(at: staging.appendingPathComponent("tree"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try await transfer.download(artifact, to: staging.appendingPathComponent("context"))
@@ -323,8 +323,9 @@ public actor TemplateBuilder {
             ["/bin/tar", "-x", "--no-same-owner", "-f", inside + "/context", "-C", inside + "/tree"],
             workspace: staging, network: false, environment: ["PATH": "/usr/bin:/bin"], newSession: false
         )
-        let (status, stderr) = try await ConfinedProcess.run(argv)
-        guard status == 0 else { throw DriverError("The build context is not a tar archive (plain, gzip or zstd) this agent can unpack: \(stderr.prefix(500))", kind: .invalidInput) }
+        // A small archive may unpack huge: what it puts on the disk is measured as a step's is.
+        let (status, tail) = try await log.run(argv, disk: .step(staging))
+        guard status == 0 else { throw DriverError("The build context is not a tar archive (plain, gzip or zstd) this agent can unpack: \(tail.prefix(500))", kind: .invalidInput) }
         return staging.appendingPathComponent("tree")
     }
 
