@@ -12,7 +12,8 @@ import Testing
 /// tenant, refusing forged forms and other tenants' sandboxes.
 @Suite("Console sandbox pages")
 struct ConsoleSandboxPagesTests {
-    @Test(.timeLimit(.minutes(2)))
+    // A guard against a hang, not a figure: in the test command's parallel phase on 2 cores this test takes 130 s.
+    @Test(.timeLimit(.minutes(5)))
     func sandboxPagesActOnThePathsTenantOnly() async throws {
         try await TestServer.run(.sqlite, .live) { api, _ in
             let session = try await Self.consoleSignIn(api)
