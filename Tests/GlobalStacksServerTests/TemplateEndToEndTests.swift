@@ -97,7 +97,7 @@ struct TemplateEndToEndTests {
         #expect(try await Self.run(api, restored, "cat /workspace/notes.txt /srv/made-here /usr/local/written-here; hello") == "kept\nroot-kept\nmine\nHello, world!\n")
 
         // Deleting a template in use is refused, naming the sandbox.
-        let inUse = await Self.refusal { try await api.deleteTemplate("prepared") }
+        let inUse = await SandboxWorkspaceTests.refusal { try await api.deleteTemplate("prepared") }
         #expect(inUse?.status == 409 && inUse?.message.contains(restored) == true, "\(String(describing: inUse))")
 
         // Another tenant neither sees nor uses the template (by name or digest), nor the build context.
@@ -105,11 +105,11 @@ struct TemplateEndToEndTests {
         let other = try await api.createTenant(name: "Other", slug: "other")
         try await api.activateTenant(other.id)
         #expect(try await api.templates().isEmpty)
-        let foreign = await Self.refusal { try await api.createSandbox(template: "hello-tools", command: []) }
+        let foreign = await SandboxWorkspaceTests.refusal { try await api.createSandbox(template: "hello-tools", command: []) }
         #expect(foreign?.status == 404, "\(String(describing: foreign))")
-        let foreignDigest = await Self.refusal { try await api.createSandbox(template: template.digest, command: []) }
+        let foreignDigest = await SandboxWorkspaceTests.refusal { try await api.createSandbox(template: template.digest, command: []) }
         #expect(foreignDigest?.status == 404)
-        let foreignBuild = await Self.refusal { try await api.buildTemplate(name: "mine", definition: "FROM hello-tools\nRUN true", contextDigest: nil) }
+        let foreignBuild = await SandboxWorkspaceTests.refusal { try await api.buildTemplate(name: "mine", definition: "FROM hello-tools\nRUN true", contextDigest: nil) }
         #expect(foreignBuild?.status == 404, "another tenant's template is no base either")
         try await api.activateTenant(home)
 
@@ -130,18 +130,6 @@ struct TemplateEndToEndTests {
         let result = try await api.exec(sandbox, ["/bin/sh", "-c", script], timeoutSeconds: 60)
         if result.exitCode != 0 { Issue.record("\(script) exited \(String(describing: result.exitCode)): \(result.stderr)") }
         return result.stdout
-    }
-
-    static func refusal(_ work: () async throws -> some Any) async -> GlobalStacksClientError? {
-        do {
-            _ = try await work()
-            return nil
-        } catch let error as GlobalStacksClientError {
-            return error
-        } catch {
-            Issue.record("\(error)")
-            return nil
-        }
     }
 
     /// Polls /metrics (≤ 60 s) until the counter reaches `atLeast`.

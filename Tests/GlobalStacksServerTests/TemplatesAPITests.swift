@@ -76,6 +76,21 @@ struct TemplatesAPITests {
         }
     }
 
+    @Test func onlyASandboxMadeFromATemplateIsSaved() async throws {
+        try await TestServer.run { api, database in
+            let (admin, agentID, _) = try await AgentGatewayTests.enrolledAgent(api)
+            #expect(try await api.request(.post, "/v1/agents/\(agentID)/approve", session: admin).status == .ok)
+            try await database.withStore { store in
+                try await store.markAgentConnected(AgentID(rawValue: agentID), connectionID: "test", relayURL: nil, at: Date())
+            }
+            let host = try #require(try await api.request(.post, "/v1/sandboxes", json: #"{"command":["sleep","600"]}"#, session: admin).string("id"))
+            let refused = try await api.request(.post, "/v1/sandboxes/\(host)/snapshot", json: #"{"name":"saved"}"#, session: admin)
+            #expect(refused.status == .badRequest && refused.message.contains("host's default root"), "\(refused.message)")
+            #expect(try await api.request(.post, "/v1/sandboxes/\(host)/snapshot", json: #"{"name":"Not A Name"}"#, session: admin).status == .badRequest)
+            #expect(try await api.request(.post, "/v1/sandboxes/\(UUID().uuidString)/snapshot", json: #"{"name":"saved"}"#, session: admin).status == .notFound)
+        }
+    }
+
     @Test func aMemberBuildsButDeclaresNoPoolsAndPublishesNoPlatformTemplates() async throws {
         try await TestServer.run { api, _ in
             let admin = try await api.signInAdmin()

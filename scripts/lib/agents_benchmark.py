@@ -270,6 +270,23 @@ def measure(engine):
         result["fleet"] = phase_fleet(api, work, pid)
     print(json.dumps(result))
 
+def latency_summary(runs, count):
+    """Runs ({"ok", "ms"}) as their count, successes, and median / p95 / p99 of the successful ones."""
+    times = [r["ms"] for r in runs if r["ok"]]
+    return {"runs": count, "succeeded": len(times), "p50_ms": percentile(times, 50) if times else None,
+            "p95_ms": percentile(times, 95) if times else None, "p99_ms": percentile(times, 99) if times else None}
+
+
+def latency_cell(name):
+    """A report's cell for the latency summary `name` of an engine's results."""
+    def cell(r):
+        s = r[name]
+        if s["p50_ms"] is None:
+            return f"no success of {s['runs']}"
+        return f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['p99_ms']:.0f} ms, {100 * s['succeeded'] / s['runs']:.0f} % ok"
+    return cell
+
+
 def section_lines(title, default_command, description, results):
     """The head of a results section: title with today's date, what produced it, and the table's header."""
     return [

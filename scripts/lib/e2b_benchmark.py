@@ -14,7 +14,7 @@ Each run is timed from its first request to the command's exit status; median, p
 import json, os, shutil, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import API, approve_when_online, cluster_with_token, env, percentile, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
+from agents_benchmark import API, approve_when_online, cluster_with_token, env, latency_cell, latency_summary, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
 from e2b_sdk import venv_python  # noqa: E402
 
 SDK_LOOP = r"""
@@ -55,10 +55,11 @@ def sdk_runs(base, key, count):
     return runs
 
 
-def api_run(api):
+def api_run(api, body=None):
+    """Create (`body`: an idle sandbox by default), poll until running, exec `true`; stop and delete, untimed."""
     started = time.perf_counter()
     try:
-        sandbox = api.call("POST", "/v1/sandboxes", {"command": ["sleep", "infinity"]}, expect=(201,))
+        sandbox = api.call("POST", "/v1/sandboxes", body or {"command": ["sleep", "infinity"]}, expect=(201,))
         while sandbox["state"] != "running":
             if sandbox["state"] in ("failed", "stopped"):
                 raise RuntimeError(f"sandbox {sandbox['state']}: {sandbox.get('lastError')}")
@@ -81,12 +82,6 @@ def bwrap_run(argv):
     started = time.perf_counter()
     ok = subprocess.run(argv).returncode == 0
     return {"ok": ok, "ms": (time.perf_counter() - started) * 1000}
-
-
-def summary(runs, count):
-    times = [r["ms"] for r in runs if r["ok"]]
-    return {"runs": count, "succeeded": len(times), "p50_ms": percentile(times, 50) if times else None,
-            "p95_ms": percentile(times, 95) if times else None, "p99_ms": percentile(times, 99) if times else None}
 
 
 def measure(engine):
@@ -116,7 +111,7 @@ def measure(engine):
             results["sdk"] += sdk_runs(base, key, size)
             results["api"] += [api_run(api) for _ in range(size)]
             results["bwrap"] += [bwrap_run(argv) for _ in range(size)]
-        print(json.dumps({"engine": engine, **{name: summary(runs, count) for name, runs in results.items()}}))
+        print(json.dumps({"engine": engine, **{name: latency_summary(runs, count) for name, runs in results.items()}}))
     finally:
         agent.terminate()
         agent.wait(15)
@@ -129,14 +124,7 @@ def report(path):
                           "one real `gstacks agent` with the process driver in bubblewrap on the same machine. Anchors from ComputeSDK's "
                           "public benchmark: Daytona 110 ms, E2B 440 ms medians.", results)
     row = table_row(lines, results)
-
-    def render(name):
-        def cell(r):
-            s = r[name]
-            if s["p50_ms"] is None:
-                return f"no success of {s['runs']}"
-            return f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['p99_ms']:.0f} ms, {100 * s['succeeded'] / s['runs']:.0f} % ok"
-        return cell
+    render = latency_cell
     row("`e2b` SDK 2.63.0: `Sandbox.create()` + `commands.run(\"true\")`, median / p95 / p99, success", render("sdk"))
     row("v1 API: POST /v1/sandboxes, poll until running, POST …/exec `true`", render("api"))
     row("Reference: bare bubblewrap running /bin/true", render("bwrap"))

@@ -17,7 +17,8 @@ Each run is timed from its first request to the command's exit status; median, p
 import json, os, re, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agents_benchmark import API, approve_when_online, cluster_with_token, env, percentile, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
+from agents_benchmark import API, approve_when_online, cluster_with_token, env, latency_cell, latency_summary, print_and_record, run, section_lines, start_agent, table_row  # noqa: E402
+from e2b_benchmark import api_run  # noqa: E402
 
 DEFINITION = """FROM debian:bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
@@ -43,25 +44,7 @@ def build(api, version):
 
 
 def first_command(api):
-    started = time.perf_counter()
-    try:
-        sandbox = api.call("POST", "/v1/sandboxes", {"template": "bench"}, expect=(201,))
-        while sandbox["state"] != "running":
-            if sandbox["state"] in ("failed", "stopped"):
-                raise RuntimeError(f"sandbox {sandbox['state']}: {sandbox.get('lastError')}")
-            time.sleep(0.002)
-            sandbox = api.call("GET", f"/v1/sandboxes/{sandbox['id']}")
-        result = api.call("POST", f"/v1/sandboxes/{sandbox['id']}/exec", {"command": ["true"]})
-        elapsed = (time.perf_counter() - started) * 1000
-        api.call("POST", f"/v1/sandboxes/{sandbox['id']}/stop", expect=(202,))
-        for _ in range(5000):
-            if api.call("GET", f"/v1/sandboxes/{sandbox['id']}")["state"] in ("stopped", "failed"):
-                break
-            time.sleep(0.005)
-        api.call("DELETE", f"/v1/sandboxes/{sandbox['id']}", expect=(202, 204))
-        return {"ok": result.get("exitCode") == 0, "ms": elapsed}
-    except Exception as error:
-        return {"ok": False, "error": str(error)[:300]}
+    return api_run(api, {"template": "bench"})
 
 
 def pool_counter(api, event):
@@ -71,7 +54,7 @@ def pool_counter(api, event):
     return float(match.group(1)) if match else 0.0
 
 
-def wait_for_refill(api, target, agent_dir):
+def wait_for_refill(api, target):
     """Until the pool started `target` sandboxes in all and none of them is still starting on the agent."""
     for _ in range(3000):
         if pool_counter(api, "refilled") >= target:
@@ -109,12 +92,10 @@ def bwrap_run(root, scratch):
 
 
 def summary(runs, count):
-    times = [r["ms"] for r in runs if r["ok"]]
     failures = [r.get("error") for r in runs if not r["ok"]]
     if failures:
         log(f"{len(failures)} failed, first: {failures[0]}")
-    return {"runs": count, "succeeded": len(times), "p50_ms": percentile(times, 50) if times else None,
-            "p95_ms": percentile(times, 95) if times else None, "p99_ms": percentile(times, 99) if times else None}
+    return latency_summary(runs, count)
 
 
 def measure(engine):
@@ -139,12 +120,12 @@ def measure(engine):
             results["template"].append(first_command(api))
             results["bwrap"].append(bwrap_run(root, scratch))
         api.call("PUT", "/v1/templates/bench/warm-pool", {"size": 2})
-        wait_for_refill(api, 2, agent_dir)
+        wait_for_refill(api, 2)
         for index in range(count):
             if index % 10 == 0:
                 log(f"{engine}: pool runs {index + 1}–{min(index + 10, count)} of {count}")
             results["pool"].append(first_command(api))
-            wait_for_refill(api, 2 + index + 1, agent_dir)
+            wait_for_refill(api, 2 + index + 1)
         claimed, missed = pool_counter(api, "claimed"), pool_counter(api, "missed")
         api.call("PUT", "/v1/templates/bench/warm-pool", {"size": 0})
         print(json.dumps({"engine": engine, "build": {"cold": cold, "cached": cached}, "claimed": claimed, "missed": missed,
@@ -162,14 +143,7 @@ def report(path):
                           "root; one real `gstacks agent` with the process driver in bubblewrap on the same machine. Anchors: Daytona "
                           "110 ms, E2B 440 ms medians (ComputeSDK's public benchmark).", results)
     row = table_row(lines, results)
-
-    def render(name):
-        def cell(r):
-            s = r[name]
-            if s["p50_ms"] is None:
-                return f"no success of {s['runs']}"
-            return f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} / {s['p99_ms']:.0f} ms, {100 * s['succeeded'] / s['runs']:.0f} % ok"
-        return cell
+    render = latency_cell
     row("Template, no pool: create, poll until running, exec `true`; median / p95 / p99, success", render("template"))
     row("Template with a warm pool of 2 (the create claims a waiting sandbox)", render("pool"))
     row("Reference: overlay of the same root + bubblewrap running /bin/true", render("bwrap"))

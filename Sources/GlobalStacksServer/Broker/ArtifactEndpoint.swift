@@ -14,7 +14,7 @@ struct ArtifactEndpoint {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/v1/broker/artifacts/:digest") { request, context -> Response in
             let text = context.parameters.get("digest") ?? ""
-            let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+            let token = BearerToken.parse(request.headers[.authorization]) ?? ""
             guard let digest = try? ContentDigest.parse(text, field: "digest"), grants.permits(token, digest: digest, for: .invocation, at: Date()) else {
                 throw DomainError.unauthenticated("This artifact is fetched with the credential its invocation sent to the agent, before that invocation's deadline.")
             }

@@ -74,12 +74,12 @@ struct TemplateContentEndpoint {
             try? FileManager.default.removeItem(at: file)
             throw error
         }
-        let digest = ContentDigest("sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined())!
+        let digest = ContentDigest(hasher.finalize())
         try await content.putFile(file, digest: digest)
         return (digest, size)
     }
 
     private static func token(_ request: Request) -> String {
-        request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        BearerToken.parse(request.headers[.authorization]) ?? ""
     }
 }

@@ -36,6 +36,11 @@ extension ContentStore {
 extension ContentDigest {
     /// The digest of exactly these bytes.
     public static func of(_ bytes: Data) -> ContentDigest {
-        ContentDigest("sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())!
+        ContentDigest(SHA256.hash(data: bytes))
+    }
+
+    /// The digest a finished SHA-256 (of bytes hashed as they streamed) names.
+    public init(_ hash: SHA256.Digest) {
+        self.init("sha256:" + hash.map { String(format: "%02x", $0) }.joined())!
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GlobalStacksDomain
 
@@ -28,6 +27,6 @@ public struct TemplateBuildPlan: Sendable, Equatable {
     }
 
     static func key(_ material: String) -> String {
-        "sha256:" + SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentDigest.of(Data(material.utf8)).rawValue
     }
 }

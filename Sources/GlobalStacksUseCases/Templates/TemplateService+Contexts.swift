@@ -41,7 +41,7 @@ extension TemplateService {
             try? FileManager.default.removeItem(at: file)
             throw DomainError.invalidInput("The build context is empty; send a tar archive.")
         }
-        let digest = ContentDigest("sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined())!
+        let digest = ContentDigest(hasher.finalize())
         try await content.putFile(file, digest: digest)
         try await store.recordContent(digest, kind: .buildContext, byteCount: Int(size), scope, by: caller.user.id, at: Date())
         return (digest, size)

@@ -129,12 +129,9 @@ public struct TemplateService: Sendable {
         if platform {
             try caller.require(.publishPlatformTemplates)
         } else if !AccessPolicy.allows(.manageTemplates, caller.principal) {
-            let owned = try await store.templates(scope).filter { $0.name == slug && !$0.isPlatform && (version == nil || $0.version == version) }
-            guard !owned.isEmpty, owned.allSatisfy({ $0.createdBy == caller.user.id }) else {
-                if owned.isEmpty { throw DomainError.notFound("No template \(slug)\(version.map { ":\($0)" } ?? "") in the active tenant.") }
-                try caller.require(.manageTemplates)
-                return []
-            }
+            // A member deletes only versions all of which they made (the store says 404 for none at all).
+            let named = try await store.templates(scope).filter { $0.name == slug && !$0.isPlatform && (version == nil || $0.version == version) }
+            if named.contains(where: { $0.createdBy != caller.user.id }) { try caller.require(.manageTemplates) }
         }
         let now = Date()
         return try await store.deleteTemplates(
